@@ -1,0 +1,144 @@
+"""The Result model and check specs: the only things that cross threads and processes."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+    ERROR = "error"
+
+
+# How much attention a status asks for; used to pick the worst of several.
+SEVERITY = {
+    Status.PASS: 0,
+    Status.SKIPPED: 1,
+    Status.UNKNOWN: 2,
+    Status.WARN: 3,
+    Status.ERROR: 4,
+    Status.FAIL: 5,
+}
+
+
+def worst(statuses: list[Status], default: Status = Status.PASS) -> Status:
+    return max(statuses, key=SEVERITY.__getitem__, default=default)
+
+
+def exit_code(results: list[Result]) -> int:
+    """DESIGN.md exit codes: 0 all clear, 1 warnings (incl. could-not-tell), 2 problems found."""
+    statuses = {r.status for r in results}
+    if Status.FAIL in statuses:
+        return 2
+    if statuses & {Status.WARN, Status.UNKNOWN, Status.ERROR}:
+        return 1
+    return 0
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, StrEnum):
+        return str(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Result:
+    id: str
+    status: Status
+    title: str
+    summary: str
+    advice: tuple[str, ...] = ()
+    facts: Mapping[str, Any] = field(default_factory=dict)
+    started_at: datetime | None = None
+    duration_ms: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", Status(self.status))
+        object.__setattr__(self, "advice", tuple(self.advice))
+        object.__setattr__(self, "facts", _jsonable(dict(self.facts)))
+        if self.started_at is not None and self.started_at.tzinfo is None:
+            raise ValueError("started_at must be timezone-aware")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": str(self.status),
+            "title": self.title,
+            "summary": self.summary,
+            "advice": list(self.advice),
+            "facts": self.facts,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "duration_ms": self.duration_ms,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Result:
+        started = data.get("started_at")
+        return cls(
+            id=str(data["id"]),
+            status=Status(data["status"]),
+            title=str(data.get("title", "")),
+            summary=str(data.get("summary", "")),
+            advice=tuple(data.get("advice") or ()),
+            facts=dict(data.get("facts") or {}),
+            started_at=datetime.fromisoformat(started) if started else None,
+            duration_ms=int(data.get("duration_ms") or 0),
+        )
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+
+PLATFORMS = frozenset({"linux", "windows", "macos"})
+
+
+def current_platform() -> str:
+    if sys.platform.startswith("win"):
+        return "windows"
+    if sys.platform == "darwin":
+        return "macos"
+    return "linux"
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """What the runner needs to know about a check before running it.
+
+    ``title`` is an English msgid (marked with N_) translated where it is shown.
+    ``run`` does probe then interpret; it receives a CheckContext.
+    ``uses_watch``: the check polls for ``options.watch`` seconds, so its timeout grows by that.
+    """
+
+    id: str
+    title: str
+    run: Callable[..., Result]
+    platforms: frozenset[str] = PLATFORMS
+    needs_admin: bool = False
+    needs_network: bool = False
+    timeout: float = 30.0
+    uses_watch: bool = False
+
+    def timeout_for(self, watch: float) -> float:
+        return self.timeout + (watch if self.uses_watch else 0.0)

@@ -1,0 +1,1 @@
+"""Probes gather raw facts (I/O) and never judge. Platform-specific code lives beside this."""

@@ -1,0 +1,72 @@
+"""Run an external command for a probe: never raises for the usual failures, always says why."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+
+from checks.context import CheckContext, kill_tree
+
+
+@dataclass(frozen=True)
+class CommandOutput:
+    argv: tuple[str, ...]
+    returncode: int | None
+    stdout: str
+    stderr: str
+    # None when the command ran; otherwise "missing", "denied", "timeout" or "failed".
+    problem: str | None = None
+    detail: str = ""
+    undecodable: bool = False  # output was not valid UTF-8 (replaced characters)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _decode(data: bytes) -> tuple[str, bool]:
+    try:
+        return data.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return data.decode("utf-8", errors="replace"), True
+
+
+def run(
+    argv: list[str],
+    ctx: CheckContext | None = None,
+    timeout: float = 20.0,
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
+) -> CommandOutput:
+    """Run argv and collect its output. With a context, the child is registered so the runner
+    can kill it (and its process group) when the check times out."""
+    args = tuple(argv)
+    try:
+        kwargs = dict(
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            env=env,
+        )
+        if ctx is not None:
+            proc = ctx.popen(list(argv), **kwargs)
+        else:
+            proc = subprocess.Popen(list(argv), start_new_session=True, **kwargs)
+    except FileNotFoundError as exc:
+        return CommandOutput(args, None, "", "", "missing", str(exc))
+    except PermissionError as exc:
+        return CommandOutput(args, None, "", "", "denied", str(exc))
+    except (OSError, TimeoutError) as exc:
+        return CommandOutput(args, None, "", "", "failed", str(exc))
+    try:
+        out, err = proc.communicate(input=stdin, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_tree(proc)
+        out, err = proc.communicate()
+        text, bad = _decode(out or b"")
+        return CommandOutput(
+            args, None, text, _decode(err or b"")[0], "timeout", f"no answer in {timeout:g} s", bad
+        )
+    stdout, bad_out = _decode(out)
+    stderr, bad_err = _decode(err)
+    return CommandOutput(args, proc.returncode, stdout, stderr, None, "", bad_out or bad_err)

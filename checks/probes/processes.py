@@ -1,0 +1,97 @@
+"""Describe a process for the evidence: who it is, where its program lives, who started it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import psutil
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    pid: int
+    # create_time (epoch seconds) identifies the process together with its pid: a pid reused
+    # after a process ends gets a different create_time, so it is never blamed for the old one.
+    create_time: float | None
+    name: str
+    exe: str | None = None
+    exe_exists: bool | None = None  # False: the program's file was deleted after it started
+    cmdline: tuple[str, ...] = ()
+    user: str | None = None
+    parents: tuple[tuple[int, str], ...] = ()  # (pid, name), nearest first
+    denied: tuple[str, ...] = field(default=())  # fields we were not allowed to read
+
+    @property
+    def identity(self) -> tuple[int, float | None]:
+        return (self.pid, self.create_time)
+
+    @property
+    def started(self) -> str | None:
+        if self.create_time is None:
+            return None
+        return datetime.fromtimestamp(self.create_time, UTC).astimezone().isoformat()
+
+
+def _exe_exists(proc: psutil.Process, exe: str | None) -> bool | None:
+    if not exe:
+        return None
+    if os.name == "posix":
+        # /proc/PID/exe reads "... (deleted)" when the file is gone; psutil strips that suffix.
+        try:
+            link = os.readlink(f"/proc/{proc.pid}/exe")
+            if link.endswith(" (deleted)"):
+                return False
+        except OSError:
+            pass
+    return os.path.exists(exe)
+
+
+def describe(pid: int) -> ProcessInfo | None:
+    """Everything we may read about ``pid``; None when the process no longer exists."""
+    try:
+        proc = psutil.Process(pid)
+        create_time = proc.create_time()
+        name = proc.name()
+    except psutil.NoSuchProcess:
+        return None
+    except psutil.AccessDenied:
+        return ProcessInfo(pid=pid, create_time=None, name="?", denied=("name",))
+    denied: list[str] = []
+
+    def attempt(label, fn, default=None):
+        try:
+            return fn()
+        except psutil.AccessDenied:
+            denied.append(label)
+        except (psutil.NoSuchProcess, psutil.ZombieProcess, OSError):
+            pass
+        return default
+
+    exe = attempt("exe", proc.exe) or None
+    cmdline = tuple(attempt("cmdline", proc.cmdline, []) or ())
+    user = attempt("user", proc.username)
+    parents: list[tuple[int, str]] = []
+    for parent in attempt("parents", proc.parents, []) or []:
+        try:
+            parents.append((parent.pid, parent.name()))
+        except (psutil.Error, OSError):
+            parents.append((parent.pid, "?"))
+    # Check the identity again: if the pid was reused while we read, the facts are not its.
+    try:
+        if psutil.Process(pid).create_time() != create_time:
+            return None
+    except psutil.Error:
+        pass
+    return ProcessInfo(
+        pid=pid,
+        create_time=create_time,
+        name=name,
+        exe=exe,
+        exe_exists=_exe_exists(proc, exe),
+        cmdline=cmdline,
+        user=user,
+        parents=tuple(parents),
+        denied=tuple(denied),
+    )

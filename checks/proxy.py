@@ -1,0 +1,172 @@
+"""PROXY-OPEN: programs that let other machines connect through this PC (open proxies) or listen
+from a folder where malware hides. Infected PCs are rented out as spam proxies."""
+
+from __future__ import annotations
+
+from checks import programs
+from checks.addresses import exposed
+from checks.context import CheckContext
+from checks.i18n import N_, _, ngettext
+from checks.model import SEVERITY, CheckSpec, Result, Status, current_platform, worst
+from checks.probes import listeners as listener_probe
+from checks.probes.listeners import ListenerFacts
+
+TITLE = N_("Open proxies and unexpected listeners")
+
+# Ports that proxy software (and proxy malware) listens on by default.
+PROXY_PORTS = {
+    1080: "SOCKS",
+    1081: "SOCKS",
+    3128: "HTTP proxy (Squid)",
+    3129: "HTTP proxy",
+    6588: "HTTP proxy",
+    8080: "HTTP proxy / web server",
+    8118: "HTTP proxy (Privoxy)",
+    8888: "HTTP proxy / web server",
+    9050: "Tor SOCKS",
+    9150: "Tor Browser SOCKS",
+}
+
+KNOWN_PROXIES = {
+    "squid": "Squid",
+    "tor": "Tor",
+    "privoxy": "Privoxy",
+    "tinyproxy": "Tinyproxy",
+    "danted": "Dante",
+    "sockd": "Dante",
+    "polipo": "Polipo",
+    "ccproxy": "CCProxy",
+}
+
+
+def interpret(facts: ListenerFacts) -> Result:
+    findings: list[dict] = []
+    hidden_exposed = 0
+    for item in facts.listeners:
+        if not exposed(item.addr):
+            continue
+        owner = item.owner
+        if owner is None:
+            hidden_exposed += 1
+            if item.port in PROXY_PORTS:
+                findings.append(
+                    {
+                        "address": item.addr,
+                        "port": item.port,
+                        "owner_problem": item.owner_problem,
+                        "verdict": str(Status.WARN),
+                        "reason": "unidentified_proxy_port",
+                    }
+                )
+            continue
+        program = programs.classify(owner.name, owner.exe, facts.platform, owner.exe_exists)
+        base = programs.base_name(owner.exe, owner.name, facts.platform)
+        if program.suspicious:
+            status, reason = Status.FAIL, "suspicious_location"
+        elif item.port in PROXY_PORTS and base in KNOWN_PROXIES:
+            status, reason = Status.WARN, "known_proxy"
+        elif item.port in PROXY_PORTS:
+            status, reason = Status.WARN, "proxy_port"
+        else:
+            continue
+        entry = {"address": item.addr, "port": item.port, "verdict": str(status), "reason": reason}
+        entry.update(programs.program_facts(owner, program))
+        findings.append(entry)
+
+    findings.sort(key=lambda f: -SEVERITY[Status(f["verdict"])])
+    status = worst([Status(f["verdict"]) for f in findings])
+    advice: list[str] = []
+    if findings:
+        top = findings[0]
+        name, port = top.get("name", "?"), top["port"]
+        if top["reason"] == "suspicious_location":
+            where = programs.describe_reasons(top["location"])
+            summary = _(
+                "A program called {name} in {where} accepts connections from other machines"
+                " (port {port}): infected PCs are used this way to relay spam."
+            ).format(name=name, where=where, port=port)
+            advice += [
+                _(
+                    "Disconnect this PC from the internet until it is cleaned, and run a full"
+                    " antivirus scan."
+                ),
+                _("Afterwards, change your mail password from another device you trust."),
+            ]
+        elif top["reason"] == "known_proxy":
+            summary = _(
+                "The proxy {name} accepts connections from other machines on port {port}; if"
+                " anyone can use it, spam can be sent through your line."
+            ).format(name=name, port=port)
+        elif top["reason"] == "proxy_port":
+            summary = _(
+                "A program called {name} accepts connections from other machines on port {port},"
+                " a port proxies use."
+            ).format(name=name, port=port)
+        else:
+            summary = _(
+                "Something accepts connections from other machines on port {port}, a port proxies"
+                " use; only an administrator can see which program."
+            ).format(port=port)
+        for f in findings:
+            if f["reason"] in ("known_proxy", "proxy_port"):
+                advice.append(
+                    _(
+                        "If you do not need {name} to be reachable from other machines, turn it"
+                        " off or make it listen on this PC only (127.0.0.1)."
+                    ).format(name=f.get("name", "?"))
+                )
+    elif hidden_exposed and not facts.admin:
+        status = Status.UNKNOWN
+        summary = ngettext(
+            "{n} program accepts connections from other machines and only an administrator can"
+            " see which; among the others nothing looks like an open proxy.",
+            "{n} programs accept connections from other machines and only an administrator can"
+            " see which; among the others nothing looks like an open proxy.",
+            hidden_exposed,
+        ).format(n=hidden_exposed)
+    elif hidden_exposed:
+        status = Status.UNKNOWN
+        summary = ngettext(
+            "{n} listening port open to other machines belongs to no program we can see (it may"
+            " belong to the system or to a container); nothing else looks like an open proxy.",
+            "{n} listening ports open to other machines belong to no program we can see (they may"
+            " belong to the system or to a container); nothing else looks like an open proxy.",
+            hidden_exposed,
+        ).format(n=hidden_exposed)
+    elif not facts.complete:
+        status = Status.UNKNOWN
+        summary = _(
+            "Nothing looked like an open proxy, but without administrator rights we could not see"
+            " every program's listening ports."
+        )
+    else:
+        summary = _("No open proxy and no program listening from an unusual folder was found.")
+    if (hidden_exposed and not facts.admin) or not facts.complete:
+        advice.append(_("Run Clearline as administrator to see every listening program."))
+    return Result(
+        id="PROXY-OPEN",
+        status=status,
+        title=_(TITLE),
+        summary=summary,
+        advice=tuple(dict.fromkeys(advice)),
+        facts={
+            "observed_at": facts.observed_at.isoformat(),
+            "findings": findings,
+            "exposed_listeners": sum(1 for i in facts.listeners if exposed(i.addr)),
+            "unidentified_exposed_listeners": hidden_exposed,
+            "complete": facts.complete,
+            "partial_reason": facts.incomplete_reason,
+            "unidentified": [
+                {"address": i.addr, "port": i.port, "owner_problem": i.owner_problem}
+                for i in facts.listeners
+                if i.owner is None and exposed(i.addr)
+            ],
+        },
+    )
+
+
+def run(ctx: CheckContext) -> Result:
+    return interpret(listener_probe.read_listeners(platform=current_platform(), admin=ctx.admin))
+
+
+SPECS = (CheckSpec("PROXY-OPEN", TITLE, run, timeout=30.0),)

@@ -1,0 +1,27 @@
+"""Times as people and abuse desks read them: always with the zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def zone_label(dt: datetime) -> str:
+    offset = dt.strftime("%z")
+    label = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
+    name = dt.tzname()
+    if name and not name.startswith(("UTC", "+", "-")):
+        return f"{name}, {label}"
+    return label
+
+
+def human(dt: datetime, with_date: bool = True) -> str:
+    """'2026-11-22 14:02:05 (JST, UTC+09:00)'."""
+    fmt = "%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S"
+    return f"{dt.strftime(fmt)} ({zone_label(dt)})"
+
+
+def human_span(start: datetime, end: datetime) -> str:
+    same_day = start.date() == end.date()
+    return f"{start.strftime('%Y-%m-%d %H:%M:%S')} – " + (
+        f"{end.strftime('%H:%M:%S')} ({zone_label(end)})" if same_day else human(end)
+    )

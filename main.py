@@ -1,0 +1,159 @@
+"""Clearline: `python main.py` opens the window; `python main.py COMMAND` runs headless.
+
+Only the standard library is imported at module level: the window must open before anything
+heavy (scapy, templates, PDF) is loaded, and `--help` must be instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+
+EXIT_OK, EXIT_WARN, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit with 3 (DESIGN.md), not argparse's default 2, which means 'problems'."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= 24 * 3600:
+        raise argparse.ArgumentTypeError("seconds must be between 0 and 86400")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print one JSON document")
+    common.add_argument("--lang", choices=["ja", "en"], help="language (default: the OS's)")
+    common.add_argument("--case", metavar="DIR", help="add what this command produced to a case")
+
+    parser = _Parser(
+        prog="clearline",
+        description="Clearline: check whether this PC or line is sending spam, and answer your"
+        " provider. Without a command, the window opens.",
+        epilog="Exit status: 0 all clear, 1 warnings or could not tell, 2 problems found,"
+        " 3 usage or run error.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    audit = sub.add_parser(
+        "audit",
+        parents=[common],
+        help="run checks (all, or --only IDS)",
+        description="Run Clearline's checks and print their results.",
+    )
+    audit.add_argument("--only", metavar="IDS", help="comma-separated check IDs, e.g. SMTP-OUT")
+    audit.add_argument(
+        "--watch",
+        metavar="S",
+        type=_positive_seconds,
+        default=0.0,
+        help="poll mail connections for S seconds (catches programs that send in bursts)",
+    )
+    audit.add_argument(
+        "--network",
+        action="store_true",
+        help="allow lookups that leave this machine (public IP, blocklists, UPnP)",
+    )
+    audit.add_argument("--public-ip", metavar="IP", help="use this public IP instead of looking")
+    audit.add_argument("--dns-server", metavar="HOST[:PORT]", help="DNS server for lookups")
+    audit.add_argument("--list", action="store_true", help="list the check IDs and exit")
+    return parser
+
+
+def _setup_language(lang: str | None) -> None:
+    from checks import i18n
+
+    i18n.set_default_language(lang or i18n.detect_language())
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from checks import registry
+    from checks.context import Options
+    from checks.i18n import _
+    from checks.model import exit_code
+    from checks.runner import run_checks
+    from reports import console
+
+    if args.list:
+        for spec in registry.ALL:
+            print(f"{spec.id:14} {_(spec.title)}")
+        return EXIT_OK
+    try:
+        specs = registry.select(args.only.split(",") if args.only else None)
+    except KeyError as exc:
+        known = ", ".join(s.id for s in registry.ALL)
+        print(
+            _("Unknown check ID: {ids}. Known IDs: {known}").format(ids=exc.args[0], known=known),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    options = Options(
+        watch=args.watch,
+        network=args.network,
+        public_ip=args.public_ip,
+        dns_server=args.dns_server,
+    )
+    cancel = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_a: cancel.set())
+    if args.watch and not args.json:
+        print(
+            _("Watching mail connections for {seconds:g} seconds…").format(seconds=args.watch),
+            file=sys.stderr,
+        )
+
+    def show(result) -> None:
+        if not args.json:
+            print(console.format_result(result), flush=True)
+
+    try:
+        results = run_checks(specs, options, on_result=show, cancel=cancel)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if args.case:
+        from reports.case import Case
+
+        Case(args.case).add_results(results)
+    if args.json:
+        json.dump([r.to_dict() for r in results], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(console.format_footer(results))
+    return exit_code(results)
+
+
+def open_window() -> int:
+    from gui.app import run
+
+    return run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_language(getattr(args, "lang", None))
+    if args.command is None:
+        return open_window()
+    handlers = {"audit": cmd_audit}
+    try:
+        return handlers[args.command](args)
+    except BrokenPipeError:
+        return EXIT_USAGE
+    except OSError as exc:
+        print(f"clearline: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

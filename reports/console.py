@@ -1,0 +1,76 @@
+"""Plain-text output for the terminal: a short table a support person can read out."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+import unicodedata
+
+from checks.i18n import _
+from checks.model import Result, Status
+
+# Colour is never the only signal: every status has a word and a symbol.
+_SYMBOL = {
+    Status.PASS: "✔",
+    Status.WARN: "!",
+    Status.FAIL: "✖",
+    Status.UNKNOWN: "?",
+    Status.SKIPPED: "-",
+    Status.ERROR: "E",
+}
+
+
+def status_label(status: Status) -> str:
+    labels = {
+        Status.PASS: _("OK"),
+        Status.WARN: _("WARNING"),
+        Status.FAIL: _("PROBLEM"),
+        Status.UNKNOWN: _("UNKNOWN"),
+        Status.SKIPPED: _("SKIPPED"),
+        Status.ERROR: _("ERROR"),
+    }
+    return labels[status]
+
+
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - display_width(text))
+
+
+def _wrap(text: str, width: int, indent: str) -> list[str]:
+    if text.isascii():
+        return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [
+            indent
+        ]
+    # Japanese has no spaces to break at: break by display width (a CJK character is 2 columns).
+    lines, line = [], ""
+    for ch in text:
+        if line and display_width(indent + line + ch) > width:
+            lines.append(indent + line)
+            line = ch.lstrip()
+        else:
+            line += ch
+    lines.append(indent + line)
+    return lines
+
+
+def format_result(result: Result, width: int | None = None) -> str:
+    width = width or min(shutil.get_terminal_size((100, 20)).columns, 120)
+    label = f"{_SYMBOL[result.status]} {status_label(result.status)}"
+    head = f"{_pad(label, 12)} {_pad(result.id, 14)} {result.title}"
+    lines = [head]
+    lines += _wrap(result.summary, width, " " * 13)
+    for i, step in enumerate(result.advice, 1):
+        wrapped = _wrap(step, width, " " * 16)
+        wrapped[0] = " " * 13 + f"{i}. " + wrapped[0].lstrip()
+        lines += wrapped
+    return "\n".join(lines)
+
+
+def format_footer(results: list[Result]) -> str:
+    counts = {s: sum(1 for r in results if r.status == s) for s in Status}
+    parts = [f"{status_label(s)} {n}" for s, n in counts.items() if n]
+    return " · ".join(parts)
