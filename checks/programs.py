@@ -138,7 +138,7 @@ def location_reasons(exe: str | None, platform: str, exe_exists: bool | None = N
         return reasons
     path = _path(exe, platform)
     parts = [p.lower() for p in path.parts[:-1]]
-    joined = "/".join(parts).replace("\\", "/")
+    joined = path.parent.as_posix().lower()
     if isinstance(path, PureWindowsPath):
         if "temp" in parts or "tmp" in parts:
             reasons.append(TEMP)

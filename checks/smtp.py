@@ -97,8 +97,7 @@ def _summary(group: _Group) -> str:
         ).format(name=name, n=n)
     if group.reason == "mail_server_direct":
         return ngettext(
-            "The mail server program {name} on this PC delivered mail directly to {n} mail"
-            " server.",
+            "The mail server program {name} on this PC delivered mail directly to {n} mail server.",
             "The mail server program {name} on this PC delivered mail directly to {n} mail"
             " servers.",
             n,

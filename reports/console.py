@@ -40,6 +40,9 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - display_width(text))
 
 
+_NO_LINE_START = set("、。，．・：；？！）」』】〕ー…")
+
+
 def _wrap(text: str, width: int, indent: str) -> list[str]:
     if text.isascii():
         return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [
@@ -48,7 +51,8 @@ def _wrap(text: str, width: int, indent: str) -> list[str]:
     # Japanese has no spaces to break at: break by display width (a CJK character is 2 columns).
     lines, line = [], ""
     for ch in text:
-        if line and display_width(indent + line + ch) > width:
+        # Kinsoku: closing punctuation never starts a line.
+        if line and display_width(indent + line + ch) > width and ch not in _NO_LINE_START:
             lines.append(indent + line)
             line = ch.lstrip()
         else:

@@ -78,9 +78,11 @@ class ConnectionWatch:
         describe: Callable[[int], ProcessInfo | None] = processes.describe,
         platform: str = "linux",
         admin: bool = False,
+        read_table: Callable[[], sockets.SocketTable] | None = None,
     ):
         self.ports = frozenset(ports)
         self.use_proc = sockets.proc_available() if use_proc is None else use_proc
+        self._read_table = read_table or sockets.psutil_table
         self._table = sockets.LinuxTable(remote_ports=ports) if self.use_proc else None
         self._describe = describe
         self.platform = platform
@@ -97,7 +99,7 @@ class ConnectionWatch:
     def _read(self) -> sockets.SocketTable:
         if self._table is not None:
             return self._table.read()
-        table = sockets.psutil_table()
+        table = self._read_table()
         wanted = tuple(s for s in table.sockets if s.rport in self.ports and s.state != "LISTEN")
         return sockets.SocketTable(wanted, table.complete, table.reason)
 
@@ -180,6 +182,11 @@ class ConnectionWatch:
         )
 
 
+BASE_INTERVAL = 0.05  # 20 polls a second while nothing happens
+BURST_INTERVAL = 0.01  # 100 a second for a while after a new mail connection appears
+BURST_HOLD = 5.0
+
+
 def watch(
     seconds: float,
     *,
@@ -188,14 +195,24 @@ def watch(
     **kwargs,
 ) -> WatchFacts:
     """Poll for ``seconds`` (0 = one snapshot). ``keep_going(delay)`` sleeps and says whether to
-    continue (a check passes its context's cancellable sleep)."""
+    continue (a check passes its context's cancellable sleep).
+
+    Bots send in bursts of short sessions: after a new mail connection appears, polling speeds up
+    for a few seconds so the next sessions of the burst are caught while their owner still holds
+    them. A quiet machine is polled at the cheap base rate."""
     w = ConnectionWatch(**kwargs)
-    if interval is None:
-        interval = 0.05 if w.use_proc else 0.25
+    base = interval if interval is not None else (BASE_INTERVAL if w.use_proc else 0.25)
+    burst = min(base, BURST_INTERVAL) if w.use_proc else base
     deadline = time.monotonic() + max(0.0, seconds)
+    seen = 0
+    last_new = -1e9
     while True:
         w.poll()
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not keep_going(min(interval, remaining)):
+        now = time.monotonic()
+        if len(w.observations) != seen:
+            seen, last_new = len(w.observations), now
+        remaining = deadline - now
+        delay = burst if now - last_new < BURST_HOLD else base
+        if remaining <= 0 or not keep_going(min(delay, remaining)):
             break
     return w.facts()

@@ -1,0 +1,50 @@
+# Two commands on a fresh Debian/Ubuntu machine: `make run` and `make test`.
+# Each sets itself up: Debian packages (when root), a virtual environment in .venv with the
+# pinned dependencies, and the compiled translations.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+MO     := locale/ja/LC_MESSAGES/clearline.mo
+
+.PHONY: run test setup system-deps lint format catalogs bench
+
+run: setup
+	$(PY) main.py
+
+test: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+
+setup: system-deps $(STAMP) $(MO)
+
+system-deps:
+	@sh tools/system-deps.sh
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Clearline needs Python 3.11 or newer")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+$(MO): locale/ja/LC_MESSAGES/clearline.po $(STAMP)
+	$(VENV)/bin/pybabel compile -q -d locale -D clearline
+
+lint: setup
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+format: setup
+	$(PY) -m ruff format . && $(PY) -m ruff check --fix .
+
+# Refresh the message catalog after changing user-facing strings, then translate the new
+# entries in locale/ja/LC_MESSAGES/clearline.po (tests fail while any is untranslated).
+catalogs: setup
+	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
+		--omit-header -o locale/clearline.pot checks reports gui main.py
+	$(VENV)/bin/pybabel update -q -i locale/clearline.pot -d locale -D clearline -l ja \
+		--no-location --width 100 --ignore-obsolete
+
+bench: setup
+	$(PY) bench/run_all.py
