@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from checks.probes import processes, sockets
+from checks.probes import processes, sockdiag, sockets
 from checks.probes.processes import ProcessInfo
 
 
@@ -47,7 +47,7 @@ def read_listeners(
     listeners: list[Listener] = []
     complete, reason = True, None
     if use_proc:
-        table = sockets.LinuxTable(listeners=True).read()
+        table = sockdiag.linux_reader(listeners=True).read()
         owners, denied = sockets.find_inode_owners({s.inode for s in table.sockets if s.inode})
         for s in table.sockets:
             pid = owners.get(s.inode)

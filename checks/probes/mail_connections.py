@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from checks.probes import processes, sockets
+from checks.probes import processes, sockdiag, sockets
 from checks.probes.processes import ProcessInfo
 
 MAIL_PORTS = (25, 465, 587, 2525)
@@ -83,7 +83,7 @@ class ConnectionWatch:
         self.ports = frozenset(ports)
         self.use_proc = sockets.proc_available() if use_proc is None else use_proc
         self._read_table = read_table or sockets.psutil_table
-        self._table = sockets.LinuxTable(remote_ports=ports) if self.use_proc else None
+        self._table = sockdiag.linux_reader(remote_ports=ports) if self.use_proc else None
         self._describe = describe
         self.platform = platform
         self.admin = admin
