@@ -102,7 +102,8 @@ def main() -> None:
     print(f"  python -c pass (baseline)                     {baseline:.3f}")
     print(f"  import checks + reports                       {imports:.3f}")
     print(
-        f"  audit --only SMTP-OUT,SMTP-LISTEN,PROXY-OPEN  {audit:.3f}  ({audit / baseline:.1f}x baseline)"
+        f"  audit --only SMTP-OUT,SMTP-LISTEN,PROXY-OPEN  {audit:.3f}"
+        f"  ({audit / baseline:.1f}x baseline)"
     )
 
 
