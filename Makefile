@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 $(MO): locale/ja/LC_MESSAGES/clearline.po $(STAMP)
-	$(VENV)/bin/pybabel compile -q -d locale -D clearline
+	$(VENV)/bin/pybabel compile -d locale -D clearline
 
 lint: setup
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
