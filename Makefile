@@ -41,10 +41,10 @@ format: setup
 # Refresh the message catalog after changing user-facing strings, then translate the new
 # entries in locale/ja/LC_MESSAGES/clearline.po (tests fail while any is untranslated).
 catalogs: setup
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location \
 		--omit-header -o locale/clearline.pot checks reports gui main.py
-	$(VENV)/bin/pybabel update -q -i locale/clearline.pot -d locale -D clearline -l ja \
-		--no-location --width 100 --ignore-obsolete
+	$(VENV)/bin/pybabel update -i locale/clearline.pot -d locale -D clearline -l ja \
+		--width 100 --ignore-obsolete
 
 bench: setup
 	$(PY) bench/run_all.py

@@ -171,11 +171,18 @@ def _advice(group: _Group) -> list[str]:
                 " antivirus."
             ).format(name=group.name, path=path)
         ]
-    if group.reason.startswith("unidentified"):
+    if group.reason.startswith("unidentified") and group.problem == OWNER_HIDDEN:
         return [
             _(
                 "Run the check again as administrator, and for several minutes, to identify the"
                 " program."
+            )
+        ]
+    if group.reason.startswith("unidentified"):
+        return [
+            _(
+                "Watch the connections for several minutes: a program that keeps sending will be"
+                " caught while its connection is open."
             )
         ]
     return []
