@@ -33,11 +33,42 @@ def is_admin() -> bool:
     return os.geteuid() == 0
 
 
+class RunShared:
+    """Facts several checks of one run need (e.g. Windows' single PowerShell report): computed
+    once, by whichever check asks first, while the others wait for it. One per run, never global."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, object] = {}
+        self._ready: dict[str, threading.Event] = {}
+
+    def once(self, key: str, compute):
+        with self._lock:
+            event = self._ready.get(key)
+            owner = event is None
+            if owner:
+                event = self._ready[key] = threading.Event()
+        if owner:
+            try:
+                value = compute()
+            except BaseException as exc:  # handed to every waiter, raised in each
+                value = exc
+            self._values[key] = value
+            event.set()
+        else:
+            event.wait()
+        value = self._values[key]
+        if isinstance(value, BaseException):
+            raise value
+        return value
+
+
 @dataclass
 class CheckContext:
     options: Options = field(default_factory=Options)
     admin: bool = field(default_factory=is_admin)
     cancelled: threading.Event = field(default_factory=threading.Event)
+    shared: RunShared = field(default_factory=RunShared)
     _children: list[subprocess.Popen] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 

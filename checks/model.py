@@ -129,6 +129,7 @@ class CheckSpec:
     ``title`` is an English msgid (marked with N_) translated where it is shown.
     ``run`` does probe then interpret; it receives a CheckContext.
     ``uses_watch``: the check polls for ``options.watch`` seconds, so its timeout grows by that.
+    ``timeout_for(options)`` is the limit the runner applies.
     """
 
     id: str
@@ -139,6 +140,10 @@ class CheckSpec:
     needs_network: bool = False
     timeout: float = 30.0
     uses_watch: bool = False
+    uses_scan: bool = False  # runs a virus scan with `audit --scan`: give it up to an hour
 
-    def timeout_for(self, watch: float) -> float:
-        return self.timeout + (watch if self.uses_watch else 0.0)
+    def timeout_for(self, options) -> float:
+        extra = options.watch if self.uses_watch else 0.0
+        if self.uses_scan and options.scan:
+            extra += 3600.0
+        return self.timeout + extra

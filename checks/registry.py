@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from checks import proxy, smtp
+from checks import antivirus, clock, firewall, proxy, smtp, support, updates
 from checks.model import CheckSpec
 
-ALL: tuple[CheckSpec, ...] = (*smtp.SPECS, *proxy.SPECS)
+ALL: tuple[CheckSpec, ...] = (
+    *smtp.SPECS,
+    *proxy.SPECS,
+    *updates.SPECS,
+    *support.SPECS,
+    *antivirus.SPECS,
+    *firewall.SPECS,
+    *clock.SPECS,
+)
 
 
 def by_id() -> dict[str, CheckSpec]:

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from checks.context import CheckContext, Options, is_admin
+from checks.context import CheckContext, Options, RunShared, is_admin
 from checks.i18n import _
 from checks.model import CheckSpec, Result, Status, current_platform
 
@@ -82,6 +82,7 @@ def run_checks(
     results: dict[int, Result] = {}
     running: dict[int, tuple[CheckContext, float]] = {}  # index -> (context, deadline)
     started_at: dict[int, datetime] = {}
+    shared = RunShared()
 
     def deliver(index: int, result: Result) -> None:
         results[index] = result
@@ -115,10 +116,10 @@ def run_checks(
         if skipped is not None:
             deliver(index, _stamp(skipped, _now(), time.monotonic()))
             continue
-        ctx = CheckContext(options=options, admin=admin)
+        ctx = CheckContext(options=options, admin=admin, shared=shared)
         t0 = time.monotonic()
         started_at[index] = _now()
-        running[index] = (ctx, t0 + spec.timeout_for(options.watch))
+        running[index] = (ctx, t0 + spec.timeout_for(options))
         thread = threading.Thread(
             target=contextvars.copy_context().run,
             args=(work, index, spec, ctx, started_at[index], t0),
@@ -154,7 +155,7 @@ def run_checks(
                     ctx.cancel()
                     del running[index]
                     spec = specs[index]
-                    limit = spec.timeout_for(options.watch)
+                    limit = spec.timeout_for(options)
                     deliver(
                         index,
                         Result(

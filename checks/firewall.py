@@ -1,0 +1,185 @@
+"""FW-STATUS: is a firewall on?"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from checks.context import CheckContext
+from checks.i18n import N_, _
+from checks.model import CheckSpec, Result, Status, current_platform
+from checks.updates import as_list
+
+TITLE = N_("Firewall")
+
+
+def _result(status, summary, advice=(), **facts) -> Result:
+    return Result("FW-STATUS", status, _(TITLE), summary, tuple(advice), facts)
+
+
+def interpret_windows(facts: dict[str, Any]) -> Result:
+    profiles = as_list(facts.get("firewall")) if not facts.get("problem") else []
+    if not profiles:
+        return _result(
+            Status.UNKNOWN,
+            _("We could not read the Windows Firewall settings."),
+            error=(facts.get("errors") or {}).get("firewall") or facts.get("detail"),
+        )
+    off = [p["name"] for p in profiles if str(p.get("enabled")) != "True"]
+    allow = [
+        p["name"]
+        for p in profiles
+        if str(p.get("enabled")) == "True" and p.get("default_inbound") == "Allow"
+    ]
+    out = {"profiles": profiles}
+    advice = [
+        _(
+            "Open Windows Security > Firewall & network protection and turn the firewall on for every network."
+        )
+    ]
+    if "Public" in off:
+        return _result(
+            Status.FAIL,
+            _("Windows Firewall is off for public networks ({profiles}).").format(
+                profiles=", ".join(off)
+            ),
+            advice,
+            **out,
+        )
+    if off or allow:
+        return _result(
+            Status.WARN,
+            _("Windows Firewall is not fully on: {profiles}.").format(
+                profiles=", ".join(off + allow)
+            ),
+            advice,
+            **out,
+        )
+    return _result(Status.PASS, _("Windows Firewall is on for every network type."), **out)
+
+
+def interpret_macos(facts: dict[str, Any]) -> Result:
+    g = facts["global"]
+    m = re.search(r"\(State = (\d)\)", g.get("stdout") or "")
+    if g.get("problem") or not m:
+        return _result(
+            Status.UNKNOWN, _("We could not read the macOS firewall setting."), socketfilterfw=g
+        )
+    state = int(m.group(1))
+    stealth = "enabled" in (facts.get("stealth", {}).get("stdout") or "").lower()
+    out = {"state": state, "stealth": stealth}
+    if state == 0:
+        return _result(
+            Status.WARN,
+            _("The macOS firewall is off."),
+            [_("Turn it on in System Settings > Network > Firewall.")],
+            **out,
+        )
+    return _result(Status.PASS, _("The macOS firewall is on."), **out)
+
+
+def _denied(cmd: dict[str, Any]) -> bool:
+    text = (cmd.get("stderr") or "") + (cmd.get("stdout") or "")
+    return cmd.get("problem") == "denied" or bool(
+        re.search(
+            r"(need to be root|Permission denied|Operation not permitted|must be root)", text, re.I
+        )
+    )
+
+
+def nft_filters_input(ruleset: str) -> bool:
+    """An nftables ruleset that drops or rejects something arriving at this machine."""
+    for chain in re.finditer(r"chain \S+ \{(.*?)\n\s*\}", ruleset, re.S):
+        body = chain.group(1)
+        if "hook input" in body and (
+            re.search(r"policy drop", body) or re.search(r"\b(drop|reject)\b", body)
+        ):
+            return True
+    return False
+
+
+def iptables_filters_input(rules: str) -> bool:
+    return bool(
+        re.search(r"^-P INPUT DROP", rules, re.M)
+        or re.search(r"^-A INPUT .*-j (DROP|REJECT)", rules, re.M)
+    )
+
+
+def interpret_linux(facts: dict[str, Any]) -> Result:
+    tools = {k: v for k, v in (facts.get("tools") or {}).items() if v}
+    out: dict[str, Any] = {"tools": sorted(tools)}
+    advice_on = [_("Turn a firewall on, e.g. sudo apt install ufw && sudo ufw enable")]
+    if not tools:
+        return _result(
+            Status.WARN,
+            _(
+                "No firewall software is installed (ufw, firewalld, nftables or iptables), so this system has no firewall rules."
+            ),
+            advice_on,
+            **out,
+        )
+    denied = []
+    ufw = facts.get("ufw")
+    if ufw:
+        if _denied(ufw):
+            denied.append("ufw")
+        elif re.search(r"^Status: active", ufw.get("stdout") or "", re.M):
+            incoming = re.search(r"Default: (\w+) \(incoming\)", ufw["stdout"])
+            out["ufw_default_incoming"] = incoming.group(1) if incoming else None
+            if incoming and incoming.group(1) == "allow":
+                return _result(
+                    Status.WARN,
+                    _("ufw is active but lets every incoming connection in."),
+                    advice_on,
+                    **out,
+                )
+            return _result(Status.PASS, _("The firewall (ufw) is active."), **out)
+    fwd = facts.get("firewalld")
+    if fwd and (fwd.get("stdout") or "").strip() == "running":
+        return _result(Status.PASS, _("The firewall (firewalld) is running."), **out)
+    nft = facts.get("nft")
+    if nft:
+        if _denied(nft):
+            denied.append("nft")
+        elif nft.get("returncode") == 0 and nft_filters_input(nft.get("stdout") or ""):
+            return _result(Status.PASS, _("nftables rules filter incoming connections."), **out)
+    ipt = facts.get("iptables")
+    if ipt:
+        if _denied(ipt):
+            denied.append("iptables")
+        elif ipt.get("returncode") == 0 and iptables_filters_input(ipt.get("stdout") or ""):
+            return _result(Status.PASS, _("iptables rules filter incoming connections."), **out)
+    if denied:
+        out["needs_admin_for"] = denied
+        return _result(
+            Status.UNKNOWN,
+            _("Reading the firewall rules needs administrator rights ({tools}).").format(
+                tools=", ".join(denied)
+            ),
+            [_("Run the check again as administrator (sudo).")],
+            **out,
+        )
+    return _result(
+        Status.WARN,
+        _("No firewall rule filters incoming connections."),
+        advice_on,
+        **out,
+    )
+
+
+def run(ctx: CheckContext) -> Result:
+    platform = current_platform()
+    if platform == "windows":
+        from checks.probes import windows
+
+        return interpret_windows(windows.facts(ctx))
+    if platform == "macos":
+        from checks.probes import macos
+
+        return interpret_macos(macos.firewall_facts(ctx))
+    from checks.probes import linux
+
+    return interpret_linux(linux.firewall_facts(ctx))
+
+
+SPECS = (CheckSpec("FW-STATUS", TITLE, run, timeout=150.0),)

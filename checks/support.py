@@ -1,0 +1,231 @@
+"""OS-SUPPORT: does this operating system version still receive security fixes?"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+from checks import lifecycle
+from checks.context import CheckContext
+from checks.i18n import N_, _
+from checks.model import CheckSpec, Result, Status, current_platform
+from checks.updates import as_list
+
+TITLE = N_("Security support for this system")
+SOON_DAYS = 90
+
+
+def _result(status, summary, advice=(), **facts) -> Result:
+    return Result("OS-SUPPORT", status, _(TITLE), summary, tuple(advice), facts)
+
+
+def _judge(
+    support: lifecycle.Support, today: date, extended_active: bool | None, **facts
+) -> Result:
+    facts.update(
+        name=support.name,
+        support_ends=support.ends.isoformat() if support.ends else None,
+        extended_until=support.extended_until.isoformat() if support.extended_until else None,
+        extended_name=support.extended_name,
+        table_as_of=lifecycle.TABLE_AS_OF.isoformat(),
+    )
+    upgrade = _("Upgrade to a supported version, or replace the system if it cannot be upgraded.")
+    if support.ends is None or today <= support.ends:
+        if support.ends and (support.ends - today).days <= SOON_DAYS:
+            return _result(
+                Status.WARN,
+                _("{name} gets security fixes only until {date}.").format(
+                    name=support.name, date=support.ends.isoformat()
+                ),
+                [upgrade],
+                **facts,
+            )
+        return _result(
+            Status.PASS,
+            _("{name} still receives security fixes (until {date}).").format(
+                name=support.name, date=support.ends.isoformat() if support.ends else "?"
+            ),
+            **facts,
+        )
+    in_extended = support.extended_until is not None and today <= support.extended_until
+    if in_extended and extended_active is not False:
+        if support.extended_name == "Extended Security Updates":
+            summary = _(
+                "Regular support for {name} ended on {ended}; this PC is enrolled in Extended"
+                " Security Updates, which run until {until}."
+            )
+        else:
+            summary = _(
+                "Regular security support for {name} ended on {ended}; fixes continue for fewer"
+                " packages through {extended} until {until}."
+            )
+        return _result(
+            Status.WARN,
+            summary.format(
+                name=support.name,
+                ended=support.ends.isoformat(),
+                extended=support.extended_name,
+                until=support.extended_until.isoformat(),
+            ),
+            [upgrade],
+            **facts,
+        )
+    advice = [upgrade]
+    if in_extended and support.extended_name == "Extended Security Updates":
+        advice.insert(
+            0,
+            _(
+                "Until you can upgrade, enrol in Extended Security Updates: Settings > Update &"
+                ' Security > Windows Update > "Enroll now".'
+            ),
+        )
+    return _result(
+        Status.FAIL,
+        _("{name} no longer receives security fixes (support ended on {ended}).").format(
+            name=support.name, ended=support.ends.isoformat()
+        ),
+        advice,
+        **facts,
+    )
+
+
+def interpret_windows(facts: dict[str, Any], today: date) -> Result:
+    os_info = facts.get("os") if not facts.get("problem") else None
+    if not os_info:
+        return _result(
+            Status.UNKNOWN,
+            _("We could not read which Windows version this is."),
+            windows_error=(facts.get("errors") or {}).get("os") or facts.get("detail"),
+        )
+    build = int(os_info.get("build") or 0)
+    family = lifecycle.windows_family(os_info.get("edition_id"))
+    base = {
+        "caption": os_info.get("caption"),
+        "build": build,
+        "display_version": os_info.get("display_version"),
+        "edition": os_info.get("edition_id"),
+    }
+    if int(os_info.get("product_type") or 1) != 1:
+        return _result(
+            Status.UNKNOWN,
+            _("{caption} is a server edition; its support dates are not in our table.").format(
+                caption=os_info.get("caption")
+            ),
+            **base,
+        )
+    support = lifecycle.WINDOWS.get((build, family)) or lifecycle.WINDOWS.get((build, "home"))
+    if support is None and 10240 <= build < 19045:
+        support = lifecycle.Support(
+            f"Windows 10 ({os_info.get('display_version') or build})", date(2023, 6, 13)
+        )
+    if support is None and build < 7601:
+        support = lifecycle.Support(os_info.get("caption") or "Windows", date(2020, 1, 14))
+    if support is None:
+        return _result(
+            Status.UNKNOWN,
+            _("Windows build {build} is newer than our support table ({as_of}).").format(
+                build=build, as_of=lifecycle.TABLE_AS_OF.isoformat()
+            ),
+            **base,
+        )
+    esu = [e for e in as_list(facts.get("esu")) if e.get("license_status") == 1]
+    esu_known = "esu" not in (facts.get("errors") or {})
+    base["esu_licences"] = esu
+    return _judge(support, today, bool(esu) if esu_known else None, **base)
+
+
+def _macos_major(sw_vers_out: str) -> tuple[int | None, str | None]:
+    m = re.search(r"ProductVersion:\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?", sw_vers_out)
+    if not m:
+        return None, None
+    major = int(m.group(1))
+    if major == 10 and m.group(2):  # 10.15 Catalina and older
+        major = 10
+    return major, m.group(0).split(":", 1)[1].strip()
+
+
+def interpret_macos(sw_vers: dict[str, Any], today: date) -> Result:
+    major, version = _macos_major(sw_vers.get("stdout") or "")
+    if major is None:
+        return _result(
+            Status.UNKNOWN, _("We could not read which macOS version this is."), sw_vers=sw_vers
+        )
+    supported = lifecycle.macos_supported_majors(today)
+    name = lifecycle.MACOS_MAJORS.get(major, (f"macOS {version}", None))[0]
+    facts = {
+        "version": version,
+        "supported_majors": supported,
+        "table_as_of": lifecycle.TABLE_AS_OF.isoformat(),
+    }
+    if major > max(lifecycle.MACOS_MAJORS):
+        return _result(
+            Status.PASS,
+            _("macOS {version} is newer than our table: it is current.").format(version=version),
+            **facts,
+        )
+    if major in supported:
+        return _result(
+            Status.PASS,
+            _(
+                "{name} still receives security fixes (Apple supports the three newest versions)."
+            ).format(name=name),
+            **facts,
+        )
+    return _result(
+        Status.FAIL,
+        _(
+            "{name} no longer receives all security fixes: Apple supports only the three newest versions."
+        ).format(name=name),
+        [
+            _(
+                "Upgrade macOS in System Settings > General > Software Update, or replace the Mac if it cannot be upgraded."
+            )
+        ],
+        **facts,
+    )
+
+
+def interpret_linux(os_release: dict[str, str], today: date) -> Result:
+    if not os_release:
+        return _result(
+            Status.UNKNOWN,
+            _("We could not read which Linux distribution this is (no /etc/os-release)."),
+        )
+    key = (os_release.get("ID", "").lower(), os_release.get("VERSION_ID", ""))
+    name = os_release.get("PRETTY_NAME") or " ".join(key)
+    support = lifecycle.LINUX.get(key)
+    facts = {
+        "os_release": {
+            k: os_release.get(k)
+            for k in ("ID", "ID_LIKE", "VERSION_ID", "PRETTY_NAME", "VERSION_CODENAME")
+        }
+    }
+    if support is None:
+        return _result(
+            Status.UNKNOWN,
+            _(
+                "{name} is not in our support table ({as_of}); check its end-of-life date with the distribution."
+            ).format(name=name, as_of=lifecycle.TABLE_AS_OF.isoformat()),
+            **facts,
+        )
+    return _judge(support, today, None, **facts)
+
+
+def run(ctx: CheckContext) -> Result:
+    today = datetime.now(UTC).date()
+    platform = current_platform()
+    if platform == "windows":
+        from checks.probes import windows
+
+        return interpret_windows(windows.facts(ctx), today)
+    if platform == "macos":
+        from checks.probes import macos
+
+        return interpret_macos(macos.sw_vers(ctx), today)
+    from checks.probes import linux
+
+    return interpret_linux(linux.os_release(), today)
+
+
+SPECS = (CheckSpec("OS-SUPPORT", TITLE, run, timeout=150.0),)
