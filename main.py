@@ -69,6 +69,17 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--public-ip", metavar="IP", help="use this public IP instead of looking")
     audit.add_argument("--dns-server", metavar="HOST[:PORT]", help="DNS server for lookups")
     audit.add_argument("--list", action="store_true", help="list the check IDs and exit")
+    audit.add_argument("--scan", action="store_true", help="also run a virus scan (slow)")
+
+    notice = sub.add_parser(
+        "notice",
+        parents=[common],
+        help="analyse the provider's notice or a spam sample (.eml, headers, ARF, text)",
+        description="Read the provider's notice, a spam sample or an abuse report and say where"
+        " the mail came from (NOTICE-SOURCE) and whether this PC was on then (NOTICE-UPTIME).",
+    )
+    notice.add_argument("file", metavar="FILE", help="the file, or - to read standard input")
+    notice.add_argument("--public-ip", metavar="IP", help="this line's public IP address")
     return parser
 
 
@@ -100,6 +111,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         )
         return EXIT_USAGE
     options = Options(
+        scan=args.scan,
         watch=args.watch,
         network=args.network,
         public_ip=args.public_ip,
@@ -133,6 +145,66 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return exit_code(results)
 
 
+def cmd_notice(args: argparse.Namespace) -> int:
+    from checks import i18n, notice, uptime
+    from checks.context import CheckContext
+    from checks.i18n import _
+    from checks.model import current_platform, exit_code
+    from reports import console
+
+    try:
+        if args.file == "-":
+            data = sys.stdin.buffer.read(notice.MAX_BYTES + 1)
+        else:
+            with open(args.file, "rb") as fp:
+                data = fp.read(notice.MAX_BYTES + 1)
+    except OSError as exc:
+        print(
+            _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    zone = notice.local_zone_for(i18n.get_language())
+    analysis = notice.analyse(data, public_ip=args.public_ip, local_zone=zone)
+    source = notice.to_result(analysis)
+    power = _power_events(current_platform(), CheckContext())
+    up = uptime.interpret(power, analysis.claim.get("times", []), zone)
+    results = [source, up]
+    document = {**analysis.to_dict(), "results": [r.to_dict() for r in results]}
+    if args.case:
+        from reports.case import Case
+
+        case = Case(args.case)
+        case.write_json("notice.json", document)
+        case.add_results(results)
+    if args.json:
+        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(console.format_notice(analysis.to_dict()))
+        for r in results:
+            print(console.format_result(r))
+    if not analysis.readable:
+        print(
+            _("Nothing usable could be read from {file}.").format(file=args.file), file=sys.stderr
+        )
+        return EXIT_USAGE
+    return exit_code(results)
+
+
+def _power_events(platform: str, ctx) -> dict:
+    from checks.probes import power
+
+    try:
+        if platform == "windows":
+            return power.windows_events(ctx)
+        if platform == "macos":
+            return power.macos_events(ctx)
+        return power.linux_events(ctx)
+    except OSError as exc:
+        return {"events": [], "sources": {"error": str(exc)}}
+
+
 def open_window() -> int:
     from gui.app import run
 
@@ -145,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     _setup_language(getattr(args, "lang", None))
     if args.command is None:
         return open_window()
-    handlers = {"audit": cmd_audit}
+    handlers = {"audit": cmd_audit, "notice": cmd_notice}
     try:
         return handlers[args.command](args)
     except BrokenPipeError:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 import textwrap
 import unicodedata
+from datetime import datetime
 
 from checks.i18n import _
 from checks.model import Result, Status
+from checks.timefmt import human
 
 # Colour is never the only signal: every status has a word and a symbol.
 _SYMBOL = {
@@ -78,3 +80,54 @@ def format_footer(results: list[Result]) -> str:
     counts = {s: sum(1 for r in results if r.status == s) for s in Status}
     parts = [f"{status_label(s)} {n}" for s, n in counts.items() if n]
     return " · ".join(parts)
+
+
+def format_notice(doc: dict) -> str:
+    """The claim as understood, in a few lines a support person can read out."""
+    claim = doc.get("claim", {})
+    lines = [_("The provider's claim as understood:")]
+    if claim.get("reference"):
+        lines.append("  " + _("Reference: {ref}").format(ref=claim["reference"]))
+    for t in claim.get("times", []):
+        when = human(datetime.fromisoformat(t["local"]))
+        if t.get("end_local"):
+            when += " – " + human(datetime.fromisoformat(t["end_local"]))
+        notes = []
+        if t.get("zone_assumed"):
+            notes.append(_("zone not given; assumed"))
+        if t.get("approximate"):
+            notes.append(_("approximate"))
+        extra = f" ({', '.join(notes)})" if notes else ""
+        lines.append("  " + _("Time: {when}{extra}").format(when=when, extra=extra))
+    if claim.get("source_ips"):
+        lines.append("  " + _("Source IP: {ips}").format(ips=", ".join(claim["source_ips"])))
+    if claim.get("source_ports"):
+        lines.append(
+            "  "
+            + _("Source port: {ports}").format(ports=", ".join(map(str, claim["source_ports"])))
+        )
+    if claim.get("destination_ports"):
+        lines.append(
+            "  "
+            + _("Destination port: {ports}").format(
+                ports=", ".join(map(str, claim["destination_ports"]))
+            )
+        )
+    if claim.get("message_counts"):
+        lines.append("  " + _("Messages: {n}").format(n=max(claim["message_counts"])))
+    lines.append(_("Verdict: {verdict}").format(verdict=verdict_label(doc.get("verdict"))))
+    if doc.get("explanation"):
+        lines += _wrap(
+            doc["explanation"], min(shutil.get_terminal_size((100, 20)).columns, 120), "  "
+        )
+    for w in doc.get("warnings", []):
+        lines.append("  ! " + w)
+    return "\n".join(lines)
+
+
+def verdict_label(verdict: str | None) -> str:
+    return {
+        "direct": _("sent directly from an end-user line (a bot)"),
+        "account": _("sent through a mail account (stolen password)"),
+        "forged": _("sender address forged; sent from elsewhere"),
+    }.get(verdict or "", _("could not tell"))

@@ -1,0 +1,594 @@
+"""NOTICE-SOURCE: read what the provider sent (a notice, a spam sample, an ARF abuse report, or
+pasted headers) and say where the mail really came from.
+
+Everything here is outside input: it may be huge, binary, mislabelled or hostile. Nothing in this
+module raises on bad input; it returns what could be read, with warnings.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from email.header import decode_header, make_header
+from email.message import Message
+from typing import Any
+
+from checks.i18n import N_, _
+from checks.model import Result, Status
+from checks.notice_time import JST, FoundTime, find_times, normalise_text
+from checks.received import Hop, auth_results, entry_hop, looks_dynamic, parse_chain
+
+TITLE = N_("Where the reported mail came from")
+MAX_BYTES = 20 * 1024 * 1024
+MAX_HEADER_VALUE = 8000
+MAX_RECEIVED = 100
+
+DIRECT, ACCOUNT, FORGED, UNKNOWN = "direct", "account", "forged", "unknown"
+HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?", re.M)
+KNOWN_HEADERS = re.compile(
+    rb"^(received|from|to|subject|date|message-id|return-path|content-type|mime-version|"
+    rb"delivered-to|reply-to|authentication-results|received-spf|x-[\w-]+):",
+    re.I | re.M,
+)
+
+
+@dataclass
+class Analysis:
+    kind: str  # "eml", "arf", "headers", "text", "empty"
+    readable: bool
+    claim: dict[str, Any]
+    hops: list[Hop] = field(default_factory=list)
+    verdict: str = UNKNOWN
+    deciding: Hop | None = None
+    deciding_ip: str | None = None
+    explanation: str = ""
+    missing: list[str] = field(default_factory=list)
+    ask_provider: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    sample: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "readable": self.readable,
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "deciding_hop": self.deciding.as_facts() if self.deciding else None,
+            "deciding_ip": self.deciding_ip,
+            "explanation": self.explanation,
+            "missing": self.missing,
+            "ask_provider": self.ask_provider,
+            "hops": [h.as_facts() for h in self.hops],
+            "sample": self.sample,
+            "warnings": self.warnings,
+        }
+
+
+# --- decoding ---------------------------------------------------------------------------------
+
+JA_CHARSETS = ("utf-8", "iso-2022-jp", "cp932", "euc-jp")
+
+
+def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str | None]:
+    """Text and a warning when the bytes were not what they claimed to be."""
+    tried = []
+    candidates = ([declared] if declared else []) + list(JA_CHARSETS)
+    if re.search(rb"\x1b\$[B@]|\x1b\([BJ]", data):
+        # ISO-2022-JP escape sequences: whatever the label says, that is what it is.
+        candidates.insert(0, "iso-2022-jp")
+    for charset in candidates:
+        if not charset or charset in tried:
+            continue
+        tried.append(charset)
+        try:
+            text = data.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        if charset == "iso-2022-jp" and b"\x1b" not in data:
+            continue  # plain ASCII decodes as anything; prefer the next candidate
+        warning = None
+        if declared and charset != declared.lower():
+            warning = f"text labelled {declared} was really {charset}"
+        return text, warning
+    return data.decode(
+        "utf-8", errors="replace"
+    ), "text is in no known encoding; unreadable parts replaced"
+
+
+def header_text(value: Any) -> str:
+    """A header value as readable text (RFC 2047 decoded, control characters removed)."""
+    raw = str(value)[:MAX_HEADER_VALUE]
+    try:
+        text = str(make_header(decode_header(raw)))
+    except (UnicodeDecodeError, LookupError, ValueError, email.errors.HeaderParseError):
+        text = raw
+    return re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text.replace("\r", " ").replace("\n", " "))
+
+
+def _part_text(part: Message) -> tuple[str, str | None]:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if payload is None:
+        raw = part.get_payload()
+        return (raw if isinstance(raw, str) else ""), None
+    text, warning = decode_bytes(payload, part.get_content_charset())
+    if part.get_content_type() == "text/html":
+        text = re.sub(r"<[^>]+>", " ", text)
+    return text, warning
+
+
+# --- the claim --------------------------------------------------------------------------------
+
+IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])")
+IPV6 = re.compile(
+    r"(?<![:\w])((?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?:::?[0-9A-Fa-f]{1,4})*)(?![:\w])"
+)
+SOURCE_WORDS = re.compile(
+    r"(送信元|発信元|接続元|source|src|from|Source-IP|IPアドレス|IP address)", re.I
+)
+PORT_PATTERNS = (
+    re.compile(r"ポート(?:番号)?\s*[:：]?\s*(\d{1,5})", re.I),
+    re.compile(r"(\d{1,5})\s*番ポート"),
+    re.compile(r"\bport\s*[:#]?\s*(\d{1,5})\b", re.I),
+    re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}:(\d{1,5})\b"),
+)
+SOURCE_PORT_WORDS = re.compile(r"(送信元|発信元|接続元|source|src|from)", re.I)
+DEST_PORT_WORDS = re.compile(r"(宛先|送信先|あて先|接続先|destination|dst|to)", re.I)
+MAIL_PORTS = {25, 465, 587, 2525}
+COUNT = re.compile(
+    r"(?:約|およそ|about|approximately|approx\.?)?\s*(\d[\d,]*)\s*(通|件|messages?|e-?mails?|mails?)\b",
+    re.I,
+)
+REFERENCE = re.compile(
+    r"(?:受付番号|管理番号|整理番号|お問い?合わせ番号|問合せ番号|案件番号|チケット番号|参照番号|"
+    r"Reference(?: (?:No\.?|number|ID))?|Ticket(?: (?:No\.?|ID|number))?|Case(?: ID| No\.?)?|Ref\.?)"
+    r"\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9\-_/#]{2,40})",
+    re.I,
+)
+DESTINATION = re.compile(
+    r"(?:宛先|送信先|あて先|destination|recipient server|to)\s*[:：]?\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})",
+    re.I,
+)
+
+
+def _ips(text: str) -> list[str]:
+    out = []
+    for m in list(IPV4.finditer(text)) + list(IPV6.finditer(text)):
+        try:
+            ip = str(ipaddress.ip_address(m.group(1)))
+        except ValueError:
+            continue
+        if ip not in out:
+            out.append(ip)
+    return out
+
+
+def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
+    text = normalise_text(text)[:2_000_000]
+    times = find_times(text)
+    ips = _ips(text)
+    sources = []
+    for ip in ips:
+        pos = text.find(ip)
+        if pos >= 0 and SOURCE_WORDS.search(text[max(0, pos - 40) : pos]):
+            sources.append(ip)
+    source_ports: list[int] = []
+    dest_ports: list[int] = []
+    for pattern in PORT_PATTERNS:
+        for m in pattern.finditer(text):
+            port = int(m.group(1))
+            if not 0 < port < 65536:
+                continue
+            before = text[max(0, m.start() - 12) : m.start() + 6]
+            if DEST_PORT_WORDS.search(before) and not SOURCE_PORT_WORDS.search(before):
+                target = dest_ports
+            elif SOURCE_PORT_WORDS.search(before):
+                target = source_ports
+            else:
+                target = dest_ports if port in MAIL_PORTS else source_ports
+            if port not in target:
+                target.append(port)
+    counts = []
+    for m in COUNT.finditer(text):
+        try:
+            counts.append(int(m.group(1).replace(",", "")))
+        except ValueError:
+            continue
+    refs = [m.group(1).strip("#") for m in REFERENCE.finditer(text)]
+    dests = [m.group(1) for m in DESTINATION.finditer(text) if m.group(1) not in sources]
+    return {
+        "times": [t.as_facts(local_zone) for t in times],
+        "ips": ips,
+        "source_ips": sources or ips[:1],
+        "source_ports": source_ports,
+        "destination_ports": dest_ports,
+        "destinations": list(dict.fromkeys(dests)),
+        "message_counts": counts,
+        "reference": refs[0] if refs else None,
+    }
+
+
+# --- reading the input ------------------------------------------------------------------------
+
+
+def _looks_like_message(data: bytes) -> bool:
+    head = data.lstrip()[:4096]
+    return bool(HEADER_LINE.match(head)) and bool(KNOWN_HEADERS.search(head))
+
+
+def _feedback_fields(part: Message) -> dict[str, str]:
+    payload = part.get_payload()
+    if isinstance(payload, list):  # parsed as a message
+        fields = {}
+        for sub in payload:
+            for k, v in sub.items():
+                fields.setdefault(k.lower(), header_text(v))
+        return fields
+    text = payload if isinstance(payload, str) else ""
+    fields = {}
+    for line in text.splitlines():
+        m = re.match(r"^([A-Za-z-]+):\s*(.*)$", line)
+        if m:
+            fields.setdefault(m.group(1).lower(), m.group(2).strip())
+    return fields
+
+
+def _samples(msg: Message) -> tuple[list[Message], dict[str, str] | None, list[str], list[str]]:
+    """(attached original messages, ARF fields, human text parts, warnings)."""
+    samples: list[Message] = []
+    arf: dict[str, str] | None = None
+    texts: list[str] = []
+    warnings: list[str] = []
+    parts = [msg] if not msg.is_multipart() else list(msg.walk())
+    for part in parts[:500]:
+        ctype = part.get_content_type()
+        if ctype == "message/feedback-report":
+            arf = _feedback_fields(part)
+        elif ctype == "message/rfc822":
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner:
+                samples.append(inner[0])
+        elif ctype == "text/rfc822-headers":
+            text, _w = _part_text(part)
+            samples.append(email.message_from_string(text, policy=email.policy.compat32))
+        elif ctype in ("text/plain", "text/html"):
+            text, warning = _part_text(part)
+            texts.append(text)
+            if warning:
+                warnings.append(warning)
+    if msg.defects:
+        warnings.append(
+            "the message is malformed: "
+            + ", ".join(sorted({type(d).__name__ for d in msg.defects}))
+        )
+    return samples, arf, texts, warnings
+
+
+def _sample_facts(sample: Message) -> dict[str, Any]:
+    def first(name: str) -> str | None:
+        value = sample.get(name)
+        return header_text(value) if value is not None else None
+
+    return {
+        "from": first("From"),
+        "return_path": first("Return-Path"),
+        "subject": first("Subject"),
+        "date": first("Date"),
+        "message_id": first("Message-ID"),
+        "received_count": len(sample.get_all("Received") or []),
+    }
+
+
+def _domain(addr: str | None) -> str | None:
+    m = re.search(r"@([A-Za-z0-9.\-]+)", addr or "")
+    return m.group(1).lower() if m else None
+
+
+def decide(
+    hops: list[Hop], public_ip: str | None, results: dict[str, str], arf_source: str | None = None
+) -> tuple[str, Hop | None, str | None, list[str]]:
+    """(verdict, deciding hop, deciding IP, what is missing)."""
+    if not hops:
+        if arf_source and public_ip and arf_source == public_ip:
+            return DIRECT, None, arf_source, []
+        return UNKNOWN, None, arf_source, ["full_headers"]
+    for hop in hops:
+        if hop.authenticated:
+            return ACCOUNT, hop, hop.client_ip, []
+    entry = entry_hop(hops)
+    if entry is None:
+        return UNKNOWN, None, None, ["public_origin"]
+    if public_ip and entry.client_ip == public_ip:
+        return DIRECT, entry, entry.client_ip, []
+    spf, dmarc = results.get("spf"), results.get("dmarc")
+    if spf in ("fail", "softfail") or dmarc == "fail":
+        return FORGED, entry, entry.client_ip, []
+    if public_ip:
+        return FORGED, entry, entry.client_ip, []
+    if looks_dynamic(entry):
+        return DIRECT, entry, entry.client_ip, []
+    return UNKNOWN, entry, entry.client_ip, ["public_ip"]
+
+
+def analyse(
+    data: bytes, public_ip: str | None = None, local_zone: tzinfo | None = None
+) -> Analysis:
+    local_zone = local_zone or datetime.now().astimezone().tzinfo or UTC
+    warnings: list[str] = []
+    if len(data) > MAX_BYTES:
+        warnings.append(f"input is {len(data)} bytes; only the first {MAX_BYTES} were read")
+        data = data[:MAX_BYTES]
+    if not data.strip():
+        return Analysis(
+            "empty",
+            False,
+            extract_claim("", local_zone),
+            warnings=["the input is empty"],
+            missing=["full_headers"],
+            explanation=_("There was nothing to read."),
+        )
+    if b"\x00" in data[:4096] and not _looks_like_message(data):
+        warnings.append("the input looks like a binary file, not a message or a notice")
+    if public_ip:
+        try:
+            public_ip = str(ipaddress.ip_address(public_ip))
+        except ValueError:
+            warnings.append(f"--public-ip {public_ip!r} is not an IP address; ignored")
+            public_ip = None
+
+    texts: list[str] = []
+    samples: list[Message] = []
+    arf: dict[str, str] | None = None
+    kind = "text"
+    if _looks_like_message(data):
+        try:
+            msg = email.message_from_bytes(data, policy=email.policy.compat32)
+        except Exception as exc:
+            msg = None
+            warnings.append(f"the message could not be parsed ({type(exc).__name__})")
+        if msg is not None:
+            attached, arf, texts, part_warnings = _samples(msg)
+            warnings += part_warnings
+            if arf is not None:
+                kind = "arf"
+                samples = attached
+            elif attached:
+                kind = "eml"
+                samples = attached
+            else:
+                kind = "eml" if msg.get_payload() else "headers"
+                samples = [msg]
+                if msg.get_all("Received") or []:
+                    texts = []  # the body of a spam sample is not the provider's claim
+    else:
+        text, warning = decode_bytes(data)
+        texts = [text]
+        if warning:
+            warnings.append(warning)
+
+    claim = extract_claim("\n".join(texts), local_zone)
+    if arf is not None:
+        claim["feedback_report"] = {
+            k: arf.get(k.lower())
+            for k in (
+                "Feedback-Type",
+                "User-Agent",
+                "Version",
+                "Source-IP",
+                "Arrival-Date",
+                "Incidents",
+                "Original-Mail-From",
+                "Original-Rcpt-To",
+                "Reported-Domain",
+                "Reported-Uri",
+            )
+        }
+        src = arf.get("source-ip")
+        if src and _ips(src):
+            ip = _ips(src)[0]
+            claim["source_ips"] = [ip] + [i for i in claim["source_ips"] if i != ip]
+            claim["ips"] = list(dict.fromkeys([ip, *claim["ips"]]))
+        arrival = arf.get("arrival-date")
+        if arrival:
+            claim["times"] += [
+                t.as_facts(local_zone) for t in find_times(arrival, default_zone=UTC)
+            ]
+        if arf.get("incidents", "").isdigit():
+            claim["message_counts"].append(int(arf["incidents"]))
+
+    hops: list[Hop] = []
+    sample_facts: dict[str, Any] = {}
+    results: dict[str, str] = {}
+    if samples:
+        sample = samples[0]
+        received = [str(v) for v in (sample.get_all("Received") or [])][:MAX_RECEIVED]
+        if len(sample.get_all("Received") or []) > MAX_RECEIVED:
+            warnings.append(f"only the first {MAX_RECEIVED} Received headers were read")
+        hops = parse_chain([header_text(v) for v in received])
+        sample_facts = _sample_facts(sample)
+        results = auth_results(
+            [header_text(v) for v in (sample.get_all("Authentication-Results") or [])]
+            + [
+                ("spf=" + header_text(v).split()[0]) if str(v).strip() else ""
+                for v in (sample.get_all("Received-SPF") or [])
+            ]
+        )
+        sample_facts["authentication_results"] = results
+        if sample_facts.get("date"):
+            for t in find_times(sample_facts["date"], default_zone=UTC):
+                entry = t.as_facts(local_zone)
+                entry["source"] = "Date header of the sample"
+                claim["times"].append(entry)
+    unique: dict[tuple, dict] = {}
+    for t in claim["times"]:
+        unique.setdefault((t["utc"], t.get("end_utc")), t)
+    claim["times"] = list(unique.values())
+    verdict, deciding, deciding_ip, missing = decide(
+        hops, public_ip, results, (claim.get("feedback_report") or {}).get("Source-IP")
+    )
+    if deciding is not None and deciding.time is not None:
+        claim.setdefault("entry_time_utc", deciding.time.astimezone(UTC).isoformat())
+    readable = bool(hops or claim["times"] or claim["ips"] or claim["reference"] or arf)
+    analysis = Analysis(
+        kind=kind if readable or kind != "text" else "text",
+        readable=readable,
+        claim=claim,
+        hops=hops,
+        verdict=verdict,
+        deciding=deciding,
+        deciding_ip=deciding_ip,
+        missing=missing,
+        warnings=warnings,
+        sample=sample_facts,
+    )
+    analysis.explanation = explain(analysis, public_ip)
+    analysis.ask_provider = what_to_ask(analysis)
+    return analysis
+
+
+# --- words --------------------------------------------------------------------------------------
+
+
+def _quote(hop: Hop | None) -> str:
+    return f"“{hop.raw[:300]}”" if hop else ""
+
+
+def explain(a: Analysis, public_ip: str | None) -> str:
+    hop = a.deciding
+    if a.verdict == ACCOUNT:
+        return _(
+            "The message was sent through the mail server {server} after logging in with a mail"
+            " account{user} from {ip}. Someone who knows that account's password sent it; the"
+            " deciding header is: {quote}"
+        ).format(
+            server=hop.by or "?",
+            user=f" ({hop.auth_user})" if hop.auth_user else "",
+            ip=hop.client_ip or "?",
+            quote=_quote(hop),
+        )
+    if a.verdict == DIRECT:
+        if hop is None:
+            return _("The abuse report names {ip}, this line's address, as the source.").format(
+                ip=a.deciding_ip
+            )
+        if public_ip and hop.client_ip == public_ip:
+            return _(
+                "The message went straight from this line's address {ip} to the recipient's mail"
+                " server, without logging in, as a spam bot does. The deciding header is: {quote}"
+            ).format(ip=hop.client_ip, quote=_quote(hop))
+        return _(
+            "The message went straight from {ip}, an address of a home internet line, to the"
+            " recipient's mail server without logging in, as a spam bot does. Whether {ip} is"
+            " your line, only your provider can confirm. The deciding header is: {quote}"
+        ).format(ip=hop.client_ip, quote=_quote(hop))
+    if a.verdict == FORGED:
+        return _(
+            "The message came from {ip}, which is not your line, and your address appears only"
+            " as the sender's name in it. Nothing on your side sent it. The deciding header is:"
+            " {quote}"
+        ).format(ip=hop.client_ip if hop else "?", quote=_quote(hop))
+    if "full_headers" in a.missing:
+        return _(
+            "We could not tell where the mail came from: the full headers of a sample message"
+            ' (its "Received" lines) are needed.'
+        )
+    if "public_ip" in a.missing:
+        return _(
+            "The message entered the internet at {ip}. To tell whether that is your line, we"
+            " need your public IP address (or your provider's confirmation)."
+        ).format(ip=a.deciding_ip)
+    return _(
+        "We could not tell where the mail came from: the headers show no address on the internet."
+    )
+
+
+def what_to_ask(a: Analysis) -> list[str]:
+    """The details to request from the provider, given what the notice lacks."""
+    ask = []
+    times = a.claim.get("times", [])
+    if not times or any(t.get("approximate") or t.get("zone_assumed") for t in times):
+        ask.append("times_exact")
+    if not a.claim.get("source_ips"):
+        ask.append("source_ip")
+    if not a.claim.get("source_ports"):
+        ask.append("source_port")
+    if not a.claim.get("destinations"):
+        ask.append("destination")
+    if not a.claim.get("message_counts"):
+        ask.append("count")
+    if not a.hops:
+        ask.append("sample_headers")
+    ask.append("trigger")
+    return ask
+
+
+def to_result(a: Analysis) -> Result:
+    status = {DIRECT: Status.FAIL, ACCOUNT: Status.FAIL, FORGED: Status.PASS}.get(
+        a.verdict, Status.UNKNOWN
+    )
+    summary = {
+        DIRECT: _("The reported mail was sent directly from an end-user line, as a spam bot does."),
+        ACCOUNT: _(
+            "The reported mail was sent by logging in to a mail account: its password is probably stolen."
+        ),
+        FORGED: _("Only the sender's address was forged: the mail came from elsewhere."),
+        UNKNOWN: _("We could not tell where the reported mail came from."),
+    }[a.verdict]
+    advice: list[str] = []
+    if a.verdict == ACCOUNT:
+        advice = [
+            _(
+                "Change your mail password now, from a device you trust (not this PC until it is checked)."
+            ),
+            _(
+                "Ask your provider to check its submission logs for your account and to stop queued mail."
+            ),
+        ]
+    elif a.verdict == DIRECT:
+        advice = [
+            _(
+                "Find the device that sends: watch this PC's mail connections, then switch other devices off one at a time."
+            ),
+        ]
+    elif a.verdict == UNKNOWN:
+        advice = [_("Ask your provider for a sample message with its full headers.")]
+    return Result(
+        id="NOTICE-SOURCE",
+        status=status,
+        title=_(TITLE),
+        summary=summary,
+        advice=tuple(advice),
+        facts={
+            "verdict": a.verdict,
+            "deciding_ip": a.deciding_ip,
+            "deciding_hop": a.deciding.as_facts() if a.deciding else None,
+            "explanation": a.explanation,
+            "claim": a.claim,
+            "missing": a.missing,
+            "warnings": a.warnings,
+        },
+    )
+
+
+def local_zone_for(lang: str) -> tzinfo:
+    """The zone to show times in: the machine's, which for a Japanese user is normally JST."""
+    zone = datetime.now().astimezone().tzinfo
+    return zone or (JST if lang == "ja" else UTC)
+
+
+__all__ = [
+    "ACCOUNT",
+    "DIRECT",
+    "FORGED",
+    "UNKNOWN",
+    "Analysis",
+    "FoundTime",
+    "analyse",
+    "to_result",
+]
