@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -80,6 +81,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     notice.add_argument("file", metavar="FILE", help="the file, or - to read standard input")
     notice.add_argument("--public-ip", metavar="IP", help="this line's public IP address")
+
+    details = sub.add_parser(
+        "details",
+        parents=[common],
+        help="record your details and what you have done, for the letter (needs --case)",
+        description="Record the details the letter needs and the remediation steps done."
+        " Nothing given is left unchanged.",
+    )
+    for flag, what in (
+        ("--name", "your name"),
+        ("--contract-id", "your contract / customer ID"),
+        ("--provider", "your provider's name"),
+        ("--reference", "the notice's reference number"),
+        ("--notice-date", "the date of the notice"),
+        ("--email", "your contact e-mail address"),
+        ("--phone", "your contact phone number"),
+    ):
+        details.add_argument(flag, help=what)
+    details.add_argument(
+        "--done",
+        action="append",
+        default=[],
+        metavar="STEP[=YYYY-MM-DD]",
+        help="a remediation step done (disconnect, scan, removal, reinstall, updates, password,"
+        " router), today unless dated",
+    )
+
+    letter = sub.add_parser(
+        "letter", parents=[common], help="print the letter to the provider (needs --case)"
+    )
+    letter.add_argument("--html", action="store_true", help="print the HTML version")
+    letter.add_argument(
+        "--summary", action="store_true", help="print a short support summary instead"
+    )
+
+    bundle = sub.add_parser(
+        "bundle", parents=[common], help="write the evidence bundle (needs --case)"
+    )
+    bundle.add_argument("--out", metavar="FILE.zip", required=True, help="where to write it")
+    bundle.add_argument(
+        "--mask-paths", action="store_true", help="hide your user name inside file paths"
+    )
+    bundle.add_argument("--no-pdf", action="store_true", help="leave the PDF report out")
+
+    verify = sub.add_parser("verify", parents=[common], help="check a bundle's integrity")
+    verify.add_argument("file", metavar="FILE.zip")
     return parser
 
 
@@ -205,6 +252,171 @@ def _power_events(platform: str, ctx) -> dict:
         return {"events": [], "sources": {"error": str(exc)}}
 
 
+def _need_case(args: argparse.Namespace):
+    from checks.i18n import _
+    from reports.case import Case
+
+    if not args.case:
+        print(_("This command needs --case DIR."), file=sys.stderr)
+        return None
+    if args.command != "details" and not os.path.isdir(args.case):
+        print(_("No case folder at {path}.").format(path=args.case), file=sys.stderr)
+        return None
+    return Case(args.case)
+
+
+def cmd_details(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from checks.i18n import _
+
+    case = _need_case(args)
+    if case is None:
+        return EXIT_USAGE
+    case.set_details(
+        name=args.name,
+        contract_id=args.contract_id,
+        provider=args.provider,
+        reference=args.reference,
+        notice_date=args.notice_date,
+        email=args.email,
+        phone=args.phone,
+    )
+    for item in args.done:
+        step, _sep, when = item.partition("=")
+        try:
+            day = date.fromisoformat(when) if when else date.today()
+            case.mark_done(step.strip().lower(), day.isoformat())
+        except ValueError as exc:
+            print(_("Cannot record {item}: {error}").format(item=item, error=exc), file=sys.stderr)
+            return EXIT_USAGE
+    if args.json:
+        json.dump(
+            {"details": case.details(), "done": case.remediation()},
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print()
+    return EXIT_OK
+
+
+def cmd_letter(args: argparse.Namespace) -> int:
+    from checks import i18n
+    from checks.i18n import _
+    from reports import report, viewmodel
+
+    case = _need_case(args)
+    if case is None:
+        return EXIT_USAGE
+    lang = i18n.get_language()
+    if args.summary:
+        lines = viewmodel.support_summary(case)
+        print(json.dumps(lines, ensure_ascii=False) if args.json else "\n".join(lines))
+        return EXIT_OK
+    text = report.letter_html(case, lang) if args.html else report.letter_text(case, lang)
+    if args.json:
+        model = viewmodel.build(case, lang)
+        json.dump(
+            {
+                "lang": lang,
+                "kind": model.kind,
+                "missing_details": model.missing_details,
+                "text": text,
+            },
+            sys.stdout,
+            ensure_ascii=False,
+            indent=2,
+        )
+        print()
+    else:
+        print(text, end="")
+        missing = viewmodel.build(case, lang).missing_details
+        if missing:
+            print(
+                _("Not filled in yet: {fields} (main.py details --case DIR ...)").format(
+                    fields=", ".join(missing)
+                ),
+                file=sys.stderr,
+            )
+    return EXIT_OK
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from checks import i18n
+    from checks.i18n import _
+    from reports import bundle
+
+    case = _need_case(args)
+    if case is None:
+        return EXIT_USAGE
+    plan = bundle.plan(
+        case, i18n.get_language(), mask_paths=args.mask_paths, with_pdf=not args.no_pdf
+    )
+    listing = {
+        "files": sorted([*plan.files, bundle.SUMS]),
+        "personal_data": plan.personal,
+        "paths_masked": plan.masked,
+        "warnings": plan.warnings,
+    }
+    if not args.json:
+        print(_("The bundle will contain:"), file=sys.stderr)
+        for name in listing["files"]:
+            print(f"  {name}", file=sys.stderr)
+        print(_("Personal data in it:"), file=sys.stderr)
+        for key, value in plan.personal.items():
+            print(f"  {key}: {value}", file=sys.stderr)
+        for warning in plan.warnings:
+            print(f"  ! {warning}", file=sys.stderr)
+    out = bundle.write(plan, args.out)
+    if args.json:
+        json.dump({**listing, "written": str(out)}, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        print(_("Written: {path}").format(path=out))
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from checks.i18n import _
+    from reports import bundle
+
+    if not os.path.exists(args.file):
+        print(
+            _("Cannot read {file}: {error}").format(file=args.file, error="not found"),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    result = bundle.verify(args.file)
+    if args.json:
+        json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for name in result.checked:
+            print(f"OK       {name}")
+        for label, names in (
+            (_("CHANGED"), result.changed),
+            (_("MISSING"), result.missing),
+            (_("EXTRA"), result.extra),
+        ):
+            for name in names:
+                print(f"{label:8} {name}")
+        if result.error:
+            print(result.error)
+        print(
+            _("The bundle is intact.")
+            if result.ok
+            else _("The bundle has been changed or damaged.")
+        )
+    if (
+        result.error
+        and not (result.changed or result.missing or result.extra)
+        and "zip" in result.error
+    ):
+        return EXIT_USAGE
+    return EXIT_OK if result.ok else EXIT_PROBLEM
+
+
 def open_window() -> int:
     from gui.app import run
 
@@ -217,7 +429,14 @@ def main(argv: list[str] | None = None) -> int:
     _setup_language(getattr(args, "lang", None))
     if args.command is None:
         return open_window()
-    handlers = {"audit": cmd_audit, "notice": cmd_notice}
+    handlers = {
+        "audit": cmd_audit,
+        "notice": cmd_notice,
+        "details": cmd_details,
+        "letter": cmd_letter,
+        "bundle": cmd_bundle,
+        "verify": cmd_verify,
+    }
     try:
         return handlers[args.command](args)
     except BrokenPipeError:

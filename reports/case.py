@@ -17,6 +17,19 @@ from typing import Any
 from checks.model import Result
 
 RESULTS_FILE = "results.json"
+HISTORY_FILE = "history.json"
+DETAILS_FILE = "details.json"
+REMEDIATION_FILE = "remediation.json"
+NOTICE_FILE = "notice.json"
+CAPTURE_FILE = "capture.json"
+PCAP_FILE = "capture.pcap"
+
+# The user's details that go into the letter. Every one is optional: a missing one is shown as
+# a blank to fill in, never invented.
+DETAIL_FIELDS = ("name", "contract_id", "provider", "reference", "notice_date", "email", "phone")
+
+# Remediation steps the letter can report, in the order they are most effective.
+REMEDIATION_STEPS = ("disconnect", "scan", "removal", "reinstall", "updates", "password", "router")
 
 
 def default_root() -> Path:
@@ -62,8 +75,47 @@ class Case:
         data = self.read_json(RESULTS_FILE, {"results": []})
         return [Result.from_dict(r) for r in data.get("results", [])]
 
+    def details(self) -> dict[str, str]:
+        stored = self.read_json(DETAILS_FILE, {}) or {}
+        return {k: str(stored.get(k) or "") for k in DETAIL_FIELDS}
+
+    def set_details(self, **values: str | None) -> Path:
+        details = self.details()
+        details.update(
+            {k: v.strip() for k, v in values.items() if k in DETAIL_FIELDS and v is not None}
+        )
+        return self.write_json(DETAILS_FILE, details)
+
+    def remediation(self) -> dict[str, str]:
+        """step -> ISO date it was done."""
+        stored = self.read_json(REMEDIATION_FILE, {}) or {}
+        return {k: v for k, v in stored.items() if k in REMEDIATION_STEPS and v}
+
+    def mark_done(self, step: str, when: str) -> Path:
+        if step not in REMEDIATION_STEPS:
+            raise ValueError(f"unknown step {step!r}; known: {', '.join(REMEDIATION_STEPS)}")
+        done = self.remediation()
+        done[step] = when
+        return self.write_json(REMEDIATION_FILE, done)
+
+    def notice(self) -> dict | None:
+        return self.read_json(NOTICE_FILE)
+
+    def capture(self) -> dict | None:
+        return self.read_json(CAPTURE_FILE)
+
+    def history(self) -> list[Result]:
+        """Every result ever added, oldest first (a later pass must not erase an earlier fail)."""
+        data = self.read_json(HISTORY_FILE, {"results": []})
+        return [Result.from_dict(r) for r in data.get("results", [])]
+
     def add_results(self, results: Iterable[Result]) -> Path:
-        """Merge results by check ID; the newest result of a check replaces the older one."""
+        """Merge results by check ID; the newest result of a check replaces the older one. All
+        of them are also appended to the history."""
+        results = list(results)
+        history = self.read_json(HISTORY_FILE, {"results": []})
+        history["results"] += [r.to_dict() for r in results]
+        self.write_json(HISTORY_FILE, history)
         merged = {r.id: r for r in self.results()}
         merged.update({r.id: r for r in results})
         return self.write_json(

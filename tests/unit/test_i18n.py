@@ -19,6 +19,13 @@ def source_msgids() -> set[str]:
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
             ids.add(message if isinstance(message, str) else message[0])
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        ROOT / "reports" / "templates",
+        method_map=[("**.j2", "jinja2")],
+        keywords=KEYWORDS,
+        options_map={"**.j2": {"extensions": "jinja2.ext.i18n"}},
+    ):
+        ids.add(message if isinstance(message, str) else message[0])
     for _line, _func, message, _c in __import__(
         "babel.messages.extract", fromlist=["extract_python"]
     ).extract_python(io.BytesIO((ROOT / "main.py").read_bytes()), KEYWORDS, [], {}):
@@ -69,7 +76,7 @@ def test_translation_switches_per_context(lang):
         i18n.reset_language(token)
     assert (
         text
-        == {"ja": "この PC からのメール送信の接続", "en": "Mail connections from this PC"}[lang]
+        == {"ja": "この PC からメールサーバーへの接続", "en": "Mail connections from this PC"}[lang]
     )
 
 

@@ -175,4 +175,4 @@ def test_japanese_summary():
         "隠しフォルダーから動いている「svchost.exe」というプログラムが、"
         "5 台のメールサーバーへ直接メールを送っていました。"
     )
-    assert r.title == "この PC からのメール送信の接続"
+    assert r.title == "この PC からメールサーバーへの接続"

@@ -1,0 +1,54 @@
+"""Dates and times as each language writes them in a letter, always with the zone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def zone_words(dt: datetime, lang: str) -> str:
+    offset = dt.utcoffset()
+    if offset is not None and offset.total_seconds() == 9 * 3600:
+        return "日本時間" if lang == "ja" else "JST, UTC+09:00"
+    text = dt.strftime("%z")
+    label = f"UTC{text[:3]}:{text[3:]}" if text else "UTC"
+    return label
+
+
+def date_only(dt: datetime, lang: str) -> str:
+    if lang == "ja":
+        return f"{dt.year}年{dt.month}月{dt.day}日"
+    return f"{dt.day} {dt.strftime('%B')} {dt.year}"
+
+
+def moment(dt: datetime, lang: str, seconds: bool = True) -> str:
+    """'2026年11月22日 14時02分05秒（日本時間）' / '22 November 2026, 14:02:05 (JST, UTC+09:00)'."""
+    if lang == "ja":
+        sec = f"{dt.second:02d}秒" if seconds else ""
+        return f"{date_only(dt, lang)} {dt.hour}時{dt.minute:02d}分{sec}（{zone_words(dt, lang)}）"
+    clock = dt.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{date_only(dt, lang)}, {clock} ({zone_words(dt, lang)})"
+
+
+def span(start: datetime, end: datetime, lang: str) -> str:
+    if start.date() == end.date():
+        if lang == "ja":
+            return (
+                f"{date_only(start, lang)} {start.hour}時{start.minute:02d}分{start.second:02d}秒～"
+                f"{end.hour}時{end.minute:02d}分{end.second:02d}秒（{zone_words(end, lang)}）"
+            )
+        return (
+            f"{date_only(start, lang)}, {start.strftime('%H:%M:%S')}–{end.strftime('%H:%M:%S')}"
+            f" ({zone_words(end, lang)})"
+        )
+    sep = "～" if lang == "ja" else " – "
+    return moment(start, lang) + sep + moment(end, lang)
+
+
+def parse(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else None

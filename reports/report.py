@@ -1,0 +1,114 @@
+"""The readable report (HTML, and PDF through reports.pdf) and the letters, rendered from the
+view-model."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, tzinfo
+
+from checks import i18n
+from checks.model import Status
+from reports import dates, viewmodel
+from reports.case import Case
+from reports.templating import render
+
+
+def letter_text(
+    case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
+) -> str:
+    model = viewmodel.build(case, lang, zone, today)
+    return render(f"letter.{model.lang}.txt.j2", model.lang, **model.as_context())
+
+
+def letter_html(
+    case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
+) -> str:
+    text = letter_text(case, lang, zone, today)
+    title = "プロバイダーへのご報告" if lang == "ja" else "Reply to the provider"
+    return render("letter.html.j2", lang, lang=lang, title=title, text=text)
+
+
+def _chart(case: Case, zone: tzinfo, lang: str) -> list[dict]:
+    """Mail connections per minute, from every SMTP-OUT watch and the capture, as bars."""
+    per_minute: Counter = Counter()
+    for result in case.history():
+        if result.id != "SMTP-OUT":
+            continue
+        for program in result.facts.get("programs", []):
+            for conn in program.get("connections", []):
+                when = dates.parse(conn.get("first_seen"))
+                if when:
+                    per_minute[when.astimezone(zone).replace(second=0, microsecond=0)] += 1
+    capture = case.capture() or {}
+    for minute, count in (capture.get("per_minute") or {}).items():
+        when = dates.parse(minute)
+        if when:
+            per_minute[when.astimezone(zone).replace(second=0, microsecond=0)] += int(count)
+    if not per_minute:
+        return []
+    top = max(per_minute.values())
+    return [
+        {
+            "label": dates.moment(m, lang, seconds=False),
+            "count": n,
+            "percent": max(2, round(100 * n / top)),
+        }
+        for m, n in sorted(per_minute.items())[-60:]
+    ]
+
+
+def report_html(
+    case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
+) -> str:
+    from reports.console import verdict_label
+
+    lang = i18n.normalise(lang)
+    zone = zone or datetime.now().astimezone().tzinfo or UTC
+    now = (today or datetime.now(UTC)).astimezone(zone)
+    model = viewmodel.build(case, lang, zone, today)
+    notice = case.notice()
+    token = i18n.use_language(lang)
+    try:
+        results = [
+            {
+                "id": r.id,
+                "title": viewmodel._title(r, lang),
+                "status": str(r.status),
+                "status_label": viewmodel._status_label(r.status, lang),
+                "summary": r.summary,
+                "advice": list(r.advice),
+                "started": dates.moment(r.started_at.astimezone(zone), lang)
+                if r.started_at
+                else "",
+            }
+            for r in case.results()
+        ]
+        notice_ctx = None
+        if notice:
+            notice_ctx = {
+                "reference": model.notice["reference"],
+                "times": model.notice["times"],
+                "source_ips": model.notice["source_ips"],
+                "verdict_label": verdict_label(notice.get("verdict")),
+                "explanation": notice.get("explanation", ""),
+            }
+        scope = model.after_clean or model.scope
+    finally:
+        i18n.reset_language(token)
+    return render(
+        "report.html.j2",
+        lang,
+        lang=lang,
+        case_id=case.path.name,
+        written=dates.moment(now, lang),
+        zone=dates.zone_words(now, lang),
+        scope=scope,
+        infection=model.infection,
+        remediation=model.remediation,
+        after_clean=model.after_clean,
+        uptime_off=model.uptime_off,
+        notice=notice_ctx,
+        chart=_chart(case, zone, lang),
+        results=results,
+        statuses=[s.value for s in Status],
+    )

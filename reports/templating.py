@@ -1,0 +1,40 @@
+"""One jinja2 environment for every template: autoescape for HTML, StrictUndefined so a missing
+field is a bug and never a silent blank, and gettext from the same catalogs as the rest."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+@cache
+def environment():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    from checks import i18n
+
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2", "svg.j2")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
+    return env
+
+
+def render(name: str, language: str | None = None, **context) -> str:
+    """Render a template; ``language`` sets the catalog that {{ _("...") }} uses."""
+    from checks import i18n
+
+    token = i18n.use_language(language) if language else None
+    try:
+        return environment().get_template(name).render(**context)
+    finally:
+        if token is not None:
+            i18n.reset_language(token)

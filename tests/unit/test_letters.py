@@ -1,0 +1,120 @@
+"""The letters: golden texts for each case kind in both languages, and what they must say."""
+
+import re
+
+import pytest
+from jinja2 import UndefinedError
+
+from reports import viewmodel
+from reports.report import letter_html, letter_text, report_html
+from reports.templating import render
+from tests.cases import JST, TODAY, build
+from tests.recorded import DATA
+
+KINDS = ("clean", "infected", "forged", "account")
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cases")
+    return {kind: build(kind, folder) for kind in KINDS}
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_golden(cases, kind, lang):
+    expected = (DATA / f"golden/letter.{kind}.{lang}.txt").read_text(encoding="utf-8")
+    assert letter_text(cases[kind], lang, JST, TODAY) == expected, (
+        "letter changed: if deliberate, run tools/regen_golden.py and read the diff"
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_japanese_letter_says_what_an_abuse_desk_needs(cases, kind):
+    text = letter_text(cases[kind], "ja", JST, TODAY)
+    assert "御中" in text or "ご担当者様" in text
+    assert "個人で契約しております" in text  # an individual subscriber
+    assert "意図して送信したことは一切ございません" in text  # nothing knowingly sent in bulk
+    assert re.search("利用停止は(ご猶予|見合わせ)", text)  # please do not suspend
+    assert "ご契約者番号：EX-0012345" in text and "090-1234-5678" in text  # how to reach me
+    assert "何卒よろしくお願い申し上げます。" in text
+    # Polite forms throughout, no plain-form sentence endings, no template debris.
+    for sentence in re.split(r"(?<=。)", text):
+        sentence = sentence.strip()
+        while re.search(r"（[^（）]*）", sentence):  # drop (nested) parentheticals
+            sentence = re.sub(r"（[^（）]*）", "", sentence)
+        if sentence.endswith("。") and not sentence.startswith(("・", "（")):
+            assert re.search(
+                r"(ます|ません|ました|ございます|ございません|でした|ください|幸いです|おります|です|でしょうか)[）」]?。$",
+                sentence,
+            ), sentence
+    for debris in ("None", "{{", "}}", "[]", "undefined"):
+        assert debris not in text
+
+
+def test_kind_specific_paragraphs(cases):
+    clean = letter_text(cases["clean"], "ja", JST, TODAY)
+    assert (
+        "受付番号：ABUSE-2026-112034" in clean
+        and "2026年11月20日 14時05分頃 ～ 14時30分頃" in clean
+    )
+    assert "電源が入っていなかった" in clean and "13時50分11秒～15時10分02秒" in clean
+    infected = letter_text(cases["infected"], "ja", JST, TODAY)
+    assert "svchost.exe" in infected and "【実施した対策】" in infected and "対策後" in infected
+    forged = letter_text(cases["forged"], "en", JST, TODAY)
+    assert (
+        "45.95.147.213" in forged and "dmarc=fail" in forged and "not sent from my line" in forged
+    )
+    account = letter_text(cases["account"], "en", JST, TODAY)
+    assert "taro.yamada@isp.example.jp" in account and "submission logs" in account
+    assert "21 November 2026" in account  # the date the password was changed
+
+
+def test_missing_details_become_visible_blanks(tmp_path):
+    from reports.case import Case
+
+    case = Case(tmp_path / "empty")
+    text = letter_text(case, "ja", JST, TODAY)
+    assert "［お名前］" in text and "［ご契約者番号］" in text
+    assert "name" in viewmodel.build(case, "ja", JST, TODAY).missing_details
+
+
+def test_strict_undefined_makes_a_missing_field_an_error():
+    with pytest.raises(UndefinedError):
+        render("letter.en.txt.j2", "en", lang="en")
+
+
+def test_html_is_escaped(cases, tmp_path):
+    from checks.model import Result, Status
+    from reports.case import Case
+
+    case = Case(tmp_path / "evil")
+    case.set_details(name="<b>Taro</b>")
+    case.add_results(
+        [
+            Result(
+                "SMTP-OUT", Status.FAIL, "t", "A program called <script>alert(1)</script> sent mail"
+            )
+        ]
+    )
+    html = report_html(case, "en", JST, TODAY)
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    letter = letter_html(case, "en", JST, TODAY)
+    assert "<b>Taro</b>" not in letter and "&lt;b&gt;Taro&lt;/b&gt;" in letter
+
+
+def test_report_has_every_check_chart_and_scope(cases):
+    html = report_html(cases["infected"], "ja", JST, TODAY)
+    for check in (
+        "SMTP-OUT",
+        "SMTP-LISTEN",
+        "PROXY-OPEN",
+        "OS-UPDATES",
+        "AV-STATUS",
+        "FW-STATUS",
+        "CLOCK-SYNC",
+    ):
+        assert check in html
+    assert 'class="bar"' in html  # the connections-over-time chart has bars
+    assert "一度も確認されませんでした" in html  # the scope statement

@@ -1,0 +1,23 @@
+"""Rewrite the golden letters in tests/data/golden after a deliberate change to the letters.
+Read every changed letter (git diff) before committing: the tests compare against these."""
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from reports.report import letter_text  # noqa: E402
+from tests.cases import JST, TODAY, build  # noqa: E402
+
+gold = ROOT / "tests/data/golden"
+gold.mkdir(parents=True, exist_ok=True)
+with tempfile.TemporaryDirectory() as tmp:
+    for kind in ("clean", "infected", "forged", "account"):
+        case = build(kind, Path(tmp))
+        for lang in ("ja", "en"):
+            (gold / f"letter.{kind}.{lang}.txt").write_text(
+                letter_text(case, lang, JST, TODAY), encoding="utf-8"
+            )
+print("golden letters rewritten")
