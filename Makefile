@@ -47,4 +47,5 @@ catalogs: setup
 		--width 100 --ignore-obsolete
 
 bench: setup
+	@sh tools/system-deps.sh tcpdump tshark
 	$(PY) bench/run_all.py

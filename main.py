@@ -125,6 +125,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     bundle.add_argument("--no-pdf", action="store_true", help="leave the PDF report out")
 
+    capture = sub.add_parser(
+        "capture",
+        parents=[common],
+        help="capture mail traffic and MX lookups for a while (needs administrator rights)",
+        description="Capture mail traffic (ports 25, 465, 587, 2525) and DNS for S seconds,"
+        " attribute it to programs and keep a scrubbed pcap. Prints JSON lines while it runs.",
+    )
+    capture.add_argument("--iface", default="all", help="interface to watch (default: all)")
+    capture.add_argument(
+        "--seconds", type=_positive_seconds, default=600.0, help="how long (default 600)"
+    )
+    capture.add_argument("--pcap", metavar="FILE", help="write the scrubbed capture here")
+
+    analyze = sub.add_parser(
+        "analyze", parents=[common], help="summarise a capture file recorded elsewhere"
+    )
+    analyze.add_argument("file", metavar="FILE.pcap", help="pcap or pcapng")
+
     verify = sub.add_parser("verify", parents=[common], help="check a bundle's integrity")
     verify.add_argument("file", metavar="FILE.zip")
     return parser
@@ -417,6 +435,124 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_PROBLEM
 
 
+def _traffic_results(summary: dict, attributed: bool, where: str):
+    from datetime import datetime
+
+    from checks import traffic
+    from checks.i18n import _
+    from checks.model import current_platform
+    from checks.timefmt import human_span
+
+    if summary.get("first") and summary.get("last"):
+        span = human_span(
+            datetime.fromisoformat(summary["first"]), datetime.fromisoformat(summary["last"])
+        )
+        scope = _("between {span} ({where})").format(span=span, where=where)
+    else:
+        scope = _("in {where}").format(where=where)
+    return traffic.interpret(summary, current_platform(), attributed, scope)
+
+
+def cmd_capture(args: argparse.Namespace) -> int:
+    import threading
+    from pathlib import Path
+
+    from checks.i18n import _
+    from checks.probes import capture as cap
+
+    stop = threading.Event()
+    cap.install_stop_handlers(stop)
+    pcap = (
+        Path(args.pcap) if args.pcap else (Path(args.case) / "capture.pcap" if args.case else None)
+    )
+    if pcap is not None:
+        pcap.parent.mkdir(parents=True, exist_ok=True)
+
+    def emit(doc: dict) -> None:
+        if args.json:
+            cap.json_line(doc)
+        elif doc["type"] == "progress":
+            print(
+                _(
+                    "{elapsed:>6.0f} s  packets {packets}  mail connection attempts {smtp_syn}  MX lookups {mx_queries}"
+                ).format(**doc),
+                file=sys.stderr,
+            )
+
+    try:
+        summary = cap.capture(args.iface, args.seconds, pcap, emit, stop)
+    except cap.CaptureError as exc:
+        if args.json:
+            cap.json_line({"type": "error", "reason": exc.reason, "how": exc.how})
+        print(_("Capture is not possible: {reason}.").format(reason=exc.reason), file=sys.stderr)
+        if exc.how:
+            print("  " + exc.how, file=sys.stderr)
+        return EXIT_USAGE
+    results = _traffic_results(summary, True, _("interface {iface}").format(iface=summary["iface"]))
+    return _finish_traffic(args, summary, results)
+
+
+def _finish_traffic(args, summary: dict, results) -> int:
+    from checks.model import exit_code
+    from reports import console
+
+    document = {"type": "summary", **summary, "results": [r.to_dict() for r in results]}
+    if args.case:
+        from reports.case import Case
+
+        case = Case(args.case)
+        case.write_json("capture.json", {k: v for k, v in document.items() if k != "results"})
+        case.add_results(results)
+    if args.json:
+        print(json.dumps(document, ensure_ascii=False))
+    else:
+        for r in results:
+            print(console.format_result(r))
+    return exit_code(results)
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from checks import pcapfile
+    from checks.i18n import _
+    from checks.traffic import Analyzer
+
+    try:
+        fp = open(args.file, "rb")
+    except OSError as exc:
+        print(
+            _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    with fp:
+        reader = pcapfile.Reader(fp)
+        analyzer = Analyzer()
+        try:
+            for ts, packet in reader.packets():
+                analyzer.feed(ts, packet)
+        except pcapfile.PcapError as exc:
+            print(
+                _("{file} cannot be read: {reason}.").format(file=args.file, reason=exc),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    summary = analyzer.summary()
+    summary.update(
+        file=args.file, frames=reader.frames, frames_not_ip=reader.skipped, warnings=reader.warnings
+    )
+    for warning in reader.warnings:
+        print(f"! {warning}", file=sys.stderr)
+    if reader.frames == 0:
+        print(
+            _("{file} holds no packets that could be read.").format(file=args.file), file=sys.stderr
+        )
+        if args.json:
+            print(json.dumps({"type": "summary", **summary, "results": []}, ensure_ascii=False))
+        return EXIT_USAGE
+    results = _traffic_results(summary, False, os.path.basename(args.file))
+    return _finish_traffic(args, summary, results)
+
+
 def open_window() -> int:
     from gui.app import run
 
@@ -436,6 +572,8 @@ def main(argv: list[str] | None = None) -> int:
         "letter": cmd_letter,
         "bundle": cmd_bundle,
         "verify": cmd_verify,
+        "capture": cmd_capture,
+        "analyze": cmd_analyze,
     }
     try:
         return handlers[args.command](args)

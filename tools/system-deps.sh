@@ -17,6 +17,8 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "  $PKGS" | tr '\n' ' '; echo
     exit 0
 fi
+# Extra packages named on the command line (e.g. `make bench` adds tcpdump and tshark).
+PKGS="$PKGS $*"
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import ensurepip' >/dev/null 2>&1; then
     PKGS="$PKGS python3-venv"

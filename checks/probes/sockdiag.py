@@ -21,7 +21,7 @@ SOCK_DIAG_BY_FAMILY = 20
 NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 INET_DIAG_REQ_BYTECODE = 1
-BC_JMP, BC_D_GE, BC_D_LE = 1, 4, 5
+BC_JMP, BC_S_GE, BC_S_LE, BC_D_GE, BC_D_LE = 1, 2, 3, 4, 5
 TCP_LISTEN = 10
 ALL_STATES = (1 << 13) - 2  # states 1..12
 CONNECTED_STATES = ALL_STATES & ~(1 << TCP_LISTEN)
@@ -36,7 +36,7 @@ def _op(code: int, yes: int, no: int) -> bytes:
     return struct.pack("=BBH", code, yes, no)
 
 
-def dport_filter(ports: Iterable[int]) -> bytes:
+def dport_filter(ports: Iterable[int], local: bool = False) -> bytes:
     """Bytecode accepting sockets whose remote port is one of ``ports``.
 
     The kernel runs it as a tiny program: each op jumps ``yes`` or ``no`` bytes ahead; landing
@@ -54,8 +54,9 @@ def dport_filter(ports: Iterable[int]) -> bytes:
         start = 20 * i
         last = i == len(ports) - 1
         fail = total + 4 if last else start + 20
-        code += _op(BC_D_GE, 8, fail - start) + _op(0, 0, port)
-        code += _op(BC_D_LE, 8, fail - start - 8) + _op(0, 0, port)
+        ge, le = (BC_S_GE, BC_S_LE) if local else (BC_D_GE, BC_D_LE)
+        code += _op(ge, 8, fail - start) + _op(0, 0, port)
+        code += _op(le, 8, fail - start - 8) + _op(0, 0, port)
         if not last:
             code += _op(BC_JMP, 4, total - (start + 16))
     return code
@@ -68,8 +69,10 @@ def _address(family: int, raw: bytes) -> str:
     return str(addr.ipv4_mapped) if addr.ipv4_mapped else str(addr)
 
 
-def _request(family: int, states: int, bytecode: bytes | None, seq: int) -> bytes:
-    body = _REQ.pack(family, socket.IPPROTO_TCP, 0, states, b"\0" * 48)
+def _request(
+    family: int, states: int, bytecode: bytes | None, seq: int, protocol: int = socket.IPPROTO_TCP
+) -> bytes:
+    body = _REQ.pack(family, protocol, 0, states, b"\0" * 48)
     if bytecode:
         attr = struct.pack("=HH", 4 + len(bytecode), INET_DIAG_REQ_BYTECODE) + bytecode
         body += attr + b"\0" * (-len(attr) % 4)
@@ -137,16 +140,30 @@ def parse_messages(data: bytes) -> tuple[list[Socket], bool]:
 class SockDiag:
     """One netlink socket, reused for every poll."""
 
-    def __init__(self, remote_ports: Iterable[int] | None = None, listeners: bool = False):
+    def __init__(
+        self,
+        remote_ports: Iterable[int] | None = None,
+        listeners: bool = False,
+        *,
+        local_ports: Iterable[int] | None = None,
+        protocol: int = socket.IPPROTO_TCP,
+    ):
         self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, NETLINK_SOCK_DIAG)
         self.sock.settimeout(2.0)
-        self.states = LISTEN_ONLY if listeners else CONNECTED_STATES
-        self.bytecode = None if listeners else dport_filter(remote_ports or ())
+        self.protocol = protocol
+        if protocol == socket.IPPROTO_UDP:
+            self.states = ALL_STATES  # unconnected UDP sockets are in state 7 (CLOSE)
+        else:
+            self.states = LISTEN_ONLY if listeners else CONNECTED_STATES
+        if local_ports is not None:
+            self.bytecode = dport_filter(local_ports, local=True)
+        else:
+            self.bytecode = None if listeners else dport_filter(remote_ports or ())
         self.seq = 0
 
     def _dump(self, family: int) -> list[Socket]:
         self.seq += 1
-        self.sock.send(_request(family, self.states, self.bytecode, self.seq))
+        self.sock.send(_request(family, self.states, self.bytecode, self.seq, self.protocol))
         found: list[Socket] = []
         while True:
             batch, done = parse_messages(self.sock.recv(65536))

@@ -225,9 +225,12 @@ def find_inode_owners(inodes: set[int], hints: Iterable[int] = ()) -> tuple[dict
             break
         look(str(pid))
     if wanted:
-        for entry in os.scandir("/proc"):
+        # Newest processes first: a program that just opened a socket was usually just started,
+        # and a short-lived socket must be found before it closes.
+        pids = sorted((int(e.name) for e in os.scandir("/proc") if e.name.isdigit()), reverse=True)
+        for pid in pids:
             if not wanted:
                 break
-            if entry.name.isdigit() and entry.name not in tried:
-                look(entry.name)
+            if str(pid) not in tried:
+                look(str(pid))
     return owners, denied

@@ -23,6 +23,7 @@ while time.monotonic() < deadline:
     try:
         t0 = time.monotonic()
         with smtplib.SMTP(host, port, local_hostname="bot.invalid", timeout=5) as s:
+            s.ehlo()
             s.mail(f"sales{sent}@example.net")
             time.sleep(hold)
             s.rcpt("victim@example.org")

@@ -1,0 +1,175 @@
+"""Read pcap and pcapng files as a stream of (timestamp, IP packet), in bounded memory.
+
+Files come from elsewhere (a router's mirror port, Wireshark, tcpdump): a truncated or damaged
+file yields what could be read and a warning, never an exception from the middle of a loop."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from typing import BinaryIO
+
+ETHERNET, RAW, SLL, SLL2, NULL, LOOP, IPV4, IPV6 = 1, 101, 113, 276, 0, 108, 228, 229
+ETH_IP = {0x0800, 0x86DD}
+
+
+class PcapError(ValueError):
+    """Not a capture file we can read at all."""
+
+
+def strip_link(linktype: int, frame: bytes) -> bytes | None:
+    if linktype == ETHERNET:
+        off, ethertype = 14, int.from_bytes(frame[12:14], "big") if len(frame) >= 14 else 0
+        while ethertype in (0x8100, 0x88A8) and len(frame) >= off + 4:  # VLAN tags
+            ethertype = int.from_bytes(frame[off + 2 : off + 4], "big")
+            off += 4
+        return frame[off:] if ethertype in ETH_IP else None
+    if linktype == SLL:
+        return (
+            frame[16:]
+            if len(frame) >= 16 and int.from_bytes(frame[14:16], "big") in ETH_IP
+            else None
+        )
+    if linktype == SLL2:
+        return (
+            frame[20:] if len(frame) >= 20 and int.from_bytes(frame[0:2], "big") in ETH_IP else None
+        )
+    if linktype in (RAW, 12, 14, IPV4, IPV6):
+        return frame
+    if linktype in (NULL, LOOP):
+        return frame[4:]
+    return None
+
+
+class Reader:
+    def __init__(self, fp: BinaryIO):
+        self.fp = fp
+        self.warnings: list[str] = []
+        self.frames = 0
+        self.skipped = 0
+
+    def _warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def packets(self) -> Iterator[tuple[float, bytes]]:
+        head = self.fp.read(4)
+        if len(head) < 4:
+            raise PcapError("the file is empty or too short to be a capture")
+        if head == b"\x0a\x0d\x0d\x0a":
+            yield from self._pcapng(head)
+        elif head in (
+            b"\xd4\xc3\xb2\xa1",
+            b"\xa1\xb2\xc3\xd4",
+            b"\x4d\x3c\xb2\xa1",
+            b"\xa1\xb2\x3c\x4d",
+        ):
+            yield from self._pcap(head)
+        else:
+            raise PcapError("this is not a pcap or pcapng file")
+
+    def _pcap(self, magic: bytes) -> Iterator[tuple[float, bytes]]:
+        endian = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+        nano = magic in (b"\x4d\x3c\xb2\xa1", b"\xa1\xb2\x3c\x4d")
+        rest = self.fp.read(20)
+        if len(rest) < 20:
+            raise PcapError("the file ends inside its header")
+        linktype = struct.unpack(endian + "HHiIII", rest)[5] & 0xFFFF
+        record = struct.Struct(endian + "IIII")
+        divisor = 1e9 if nano else 1e6
+        while True:
+            hdr = self.fp.read(16)
+            if not hdr:
+                return
+            if len(hdr) < 16:
+                self._warn("the file is truncated: it ends in the middle of a packet header")
+                return
+            sec, frac, incl, _orig = record.unpack(hdr)
+            if incl > 262144:
+                self._warn(
+                    "the file is damaged: a packet claims an impossible length; reading stopped there"
+                )
+                return
+            data = self.fp.read(incl)
+            if len(data) < incl:
+                self._warn("the file is truncated: it ends in the middle of a packet")
+                return
+            self.frames += 1
+            ip = strip_link(linktype, data)
+            if ip is None:
+                self.skipped += 1
+                continue
+            yield sec + frac / divisor, ip
+
+    def _pcapng(self, first: bytes) -> Iterator[tuple[float, bytes]]:
+        endian = "<"
+        interfaces: list[tuple[int, float]] = []  # (linktype, ticks per second)
+        block_type = first
+        while True:
+            if block_type is None:
+                block_type = self.fp.read(4)
+                if not block_type:
+                    return
+                if len(block_type) < 4:
+                    self._warn("the file is truncated: it ends between blocks")
+                    return
+            raw_len = self.fp.read(4)
+            if len(raw_len) < 4:
+                self._warn("the file is truncated: it ends inside a block header")
+                return
+            if block_type == b"\x0a\x0d\x0d\x0a":
+                bom = self.fp.read(4)
+                endian = "<" if bom == b"\x4d\x3c\x2b\x1a" else ">"
+                length = struct.unpack(endian + "I", raw_len)[0]
+                rest = self.fp.read(max(0, length - 12))
+                if len(rest) < length - 12:
+                    self._warn("the file is truncated: it ends in the middle of a block")
+                    return
+                body = bom + rest
+                interfaces = []
+            else:
+                length = struct.unpack(endian + "I", raw_len)[0]
+                if length < 12 or length > 16 * 1024 * 1024:
+                    self._warn(
+                        "the file is damaged: a block claims an impossible length; reading stopped there"
+                    )
+                    return
+                body = self.fp.read(length - 8)
+                if len(body) < length - 8:
+                    self._warn("the file is truncated: it ends in the middle of a block")
+                    return
+            kind = struct.unpack(endian + "I", block_type)[0]
+            block_type = None
+            if kind == 1 and len(body) >= 8:  # Interface Description
+                linktype = struct.unpack_from(endian + "H", body, 0)[0]
+                interfaces.append((linktype, _tsresol(body[8:-4], endian)))
+            elif kind == 6 and len(body) >= 20:  # Enhanced Packet
+                iface, hi, lo, caplen, _orig = struct.unpack_from(endian + "IIIII", body, 0)
+                if iface >= len(interfaces):
+                    self.skipped += 1
+                    continue
+                linktype, per_second = interfaces[iface]
+                self.frames += 1
+                ip = strip_link(linktype, body[20 : 20 + caplen])
+                if ip is None:
+                    self.skipped += 1
+                    continue
+                yield ((hi << 32) | lo) / per_second, ip
+            elif kind == 3 and len(body) >= 4 and interfaces:  # Simple Packet (no timestamp)
+                self.frames += 1
+                ip = strip_link(interfaces[0][0], body[4:-4])
+                if ip is not None:
+                    yield 0.0, ip
+
+
+def _tsresol(options: bytes, endian: str) -> float:
+    i = 0
+    while i + 4 <= len(options):
+        code, length = struct.unpack_from(endian + "HH", options, i)
+        if code == 0:
+            break
+        if code == 9 and length >= 1 and i + 4 < len(options):
+            value = options[i + 4]
+            return float(2 ** (value & 0x7F)) if value & 0x80 else float(10**value)
+        i += 4 + length + (-length % 4)
+    return 1e6

@@ -1,0 +1,404 @@
+"""Live capture of mail traffic (`main.py capture`): runs as its own, privileged process and
+speaks JSON lines on stdout.
+
+Linux: an AF_PACKET socket with a kernel BPF filter (compiled and attached by scapy, which needs
+libpcap) so unrelated traffic never reaches Python; the loop reads raw frames and hands IP packets
+to the lean Analyzer. Each new flow or MX query is handed to an attribution thread that finds
+its socket with sock_diag and its owner; the connection watch runs beside it as a second chance.
+On loopback every packet is seen twice (outgoing and incoming copies): one is skipped (see the
+loop for which). The pcap is written as Linux cooked capture (SLL) and flushed twice a second, so even a
+kill -9 leaves a readable file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import struct
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from checks.traffic import DNS_PORT, MAIL_PORTS, Analyzer
+
+BPF_FILTER = "tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525 or port 53"
+ETH_P_ALL = 0x0003
+PACKET_OUTGOING = 4
+SOL_PACKET, PACKET_STATISTICS = 263, 6
+LINKTYPE_SLL = 113
+
+
+class CaptureError(RuntimeError):
+    def __init__(self, reason: str, how: str = ""):
+        super().__init__(reason)
+        self.reason, self.how = reason, how
+
+
+class PcapWriter:
+    """pcap in Linux cooked (SLL) framing; records are complete before they are flushed."""
+
+    def __init__(self, path: Path):
+        self.fp = open(path, "wb")
+        self.fp.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, LINKTYPE_SLL))
+        self.fp.flush()
+        self.last_flush = time.monotonic()
+
+    def write(
+        self,
+        ts: float,
+        pkttype: int,
+        hatype: int,
+        addr: bytes,
+        protocol: int,
+        ip_bytes: bytes,
+        wirelen: int,
+    ):
+        header = struct.pack(
+            "!HHH8sH", pkttype, hatype, len(addr), addr[:8].ljust(8, b"\0"), protocol
+        )
+        sec = int(ts)
+        self.fp.write(
+            struct.pack("<IIII", sec, int((ts - sec) * 1e6), 16 + len(ip_bytes), 16 + wirelen)
+        )
+        self.fp.write(header)
+        self.fp.write(ip_bytes)
+
+    def maybe_flush(self) -> None:
+        if time.monotonic() - self.last_flush >= 0.5:
+            self.fp.flush()
+            self.last_flush = time.monotonic()
+
+    def close(self) -> None:
+        self.fp.flush()
+        os.fsync(self.fp.fileno())
+        self.fp.close()
+
+
+def local_addresses() -> set[bytes]:
+    import psutil
+
+    out: set[bytes] = set()
+    for addrs in psutil.net_if_addrs().values():
+        for a in addrs:
+            try:
+                if a.family == socket.AF_INET:
+                    out.add(socket.inet_pton(socket.AF_INET, a.address))
+                elif a.family == socket.AF_INET6:
+                    out.add(socket.inet_pton(socket.AF_INET6, a.address.split("%")[0]))
+            except OSError:
+                continue
+    return out
+
+
+class Attributor(threading.Thread):
+    """Finds the program behind each new flow (TCP) or DNS query (UDP) while its socket lives."""
+
+    def __init__(self):
+        super().__init__(name="capture-attribution", daemon=True)
+        self.queue: queue.Queue = queue.Queue()
+        self.owners: dict[tuple, dict | None] = {}
+        self._hints: list[int] = []
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.queue.put(None)
+
+    def run(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            self.attribute(item)
+
+    def attribute(self, item: tuple) -> None:
+        """Find the owner of one flow ("tcp", 4-tuple) or DNS query ("udp", (addr, port))."""
+        kind, key = item
+        try:
+            inode = self._socket_inode(kind, key)
+            self.owners[key] = self._owner(inode) if inode else self.owners.get(key)
+        except OSError:
+            self.owners.setdefault(key, None)
+
+    @staticmethod
+    def _socket_inode(kind: str, key: tuple) -> int:
+        from checks.probes import sockdiag
+
+        if kind == "tcp":
+            client, cport, server, sport = key
+            found = sockdiag.SockDiag(remote_ports=[sport]).read().sockets
+            want = (_ntop(client), cport, _ntop(server), sport)
+            return next((s.inode for s in found if (s.laddr, s.lport, s.raddr, s.rport) == want), 0)
+        _client, cport = key
+        found = sockdiag.SockDiag(local_ports=[cport], protocol=socket.IPPROTO_UDP).read().sockets
+        return next((s.inode for s in found if s.inode), 0)
+
+    def _owner(self, inode: int) -> dict | None:
+        from checks import programs
+        from checks.probes import processes, sockets
+
+        owners, _denied = sockets.find_inode_owners({inode}, hints=self._hints[-8:])
+        pid = owners.get(inode)
+        info = processes.describe(pid) if pid else None
+        if info is None:
+            return None
+        self._hints.append(pid)
+        program = programs.classify(info.name, info.exe, "linux", info.exe_exists)
+        return programs.program_facts(info, program)
+
+
+def _ntop(raw: bytes) -> str:
+    from checks.traffic import ntop
+
+    text = ntop(raw)
+    return text
+
+
+def open_socket(iface: str | None):
+    try:
+        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    except PermissionError as exc:
+        raise CaptureError(
+            "needs administrator rights",
+            "run it as root (sudo python main.py capture ...), or start the capture from the window,"
+            " which asks for the administrator password",
+        ) from exc
+    except (AttributeError, OSError) as exc:
+        raise CaptureError(f"cannot open a capture socket: {exc}") from exc
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, 33, 256 * 1024 * 1024)  # SO_RCVBUFFORCE: absorb bursts
+    except OSError:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 * 1024 * 1024)
+    try:
+        sock.bind((iface or "", 0))
+    except OSError as exc:
+        raise CaptureError(f"no such interface: {iface}") from exc
+    try:
+        from scapy.arch.linux import attach_filter
+
+        attach_filter(sock, BPF_FILTER, iface)
+    except Exception as exc:
+        raise CaptureError(
+            f"cannot attach the capture filter ({type(exc).__name__}: {exc})",
+            "install libpcap (Debian/Ubuntu: sudo apt install libpcap0.8)",
+        ) from exc
+    sock.setblocking(False)  # drain what arrived before the filter was attached
+    try:
+        while True:
+            sock.recv(65535)
+    except BlockingIOError:
+        pass
+    sock.settimeout(0.2)
+    return sock
+
+
+def kernel_drops(sock) -> tuple[int, int]:
+    try:
+        raw = sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
+        return struct.unpack("II", raw)
+    except OSError:
+        return (0, 0)
+
+
+def capture(
+    iface: str | None,
+    seconds: float,
+    pcap: Path | None,
+    emit: Callable[[dict], None],
+    stop: threading.Event,
+    watch: bool = True,
+) -> dict[str, Any]:
+    """Capture until ``seconds`` pass or ``stop`` is set; returns the final document."""
+    if not sys.platform.startswith("linux"):
+        raise CaptureError(
+            "live capture is implemented for Linux only in this version",
+            "on Windows install Npcap (https://npcap.com) and use Wireshark; then run"
+            " `main.py analyze FILE.pcap`",
+        )
+    iface = None if iface in (None, "", "all", "any") else iface
+    sock = open_socket(iface)
+    writer = PcapWriter(pcap) if pcap else None
+    analyzer = Analyzer(local_addresses())
+    attributor = Attributor()
+    attributor.start()
+    watcher_result: dict = {}
+    watch_thread = None
+    if watch:
+        from checks.probes import mail_connections
+
+        def run_watch():
+            watcher_result["facts"] = mail_connections.watch(
+                seconds + 1, keep_going=lambda d: not stop.wait(d), platform="linux", admin=True
+            )
+
+        watch_thread = threading.Thread(target=run_watch, name="capture-watch", daemon=True)
+        watch_thread.start()
+    started = time.time()
+    deadline = time.monotonic() + seconds
+    next_progress = time.monotonic() + 1.0
+    drops_total = 0  # PACKET_STATISTICS resets on every read: keep the sum
+    seen_flows = 0
+    seen_mx = 0
+    recv = sock.recvfrom
+    feed = analyzer.feed
+    emit(
+        {
+            "type": "start",
+            "iface": iface or "all",
+            "seconds": seconds,
+            "filter": BPF_FILTER,
+            "pcap": str(pcap) if pcap else None,
+            "started": _iso(started),
+        }
+    )
+    stopped_by = "time"
+    draining = False
+    drain_until = 0.0
+    try:
+        while True:
+            now = time.monotonic()
+            if now >= deadline or stop.is_set():
+                if stop.is_set() and stopped_by == "time":
+                    stopped_by = "stopped"
+                # What the kernel already queued was captured before the stop: read it too
+                # (for at most a few seconds), then finish.
+                if not draining:
+                    draining = True
+                    sock.settimeout(0.05)
+                    deadline = min(deadline, now)
+                    drain_until = now + 5.0
+                elif now >= drain_until:
+                    break
+            if now >= next_progress:
+                drops_total += kernel_drops(sock)[1]
+                drops = drops_total
+                emit(
+                    {
+                        "type": "progress",
+                        "elapsed": round(time.time() - started, 1),
+                        "packets": analyzer.packets,
+                        "smtp_syn": sum(analyzer.syn_by_dest.values()),
+                        "mx_queries": len(analyzer.mx_queries),
+                        "kernel_drops": drops,
+                    }
+                )
+                next_progress = now + 1.0
+                if writer:
+                    writer.maybe_flush()
+            try:
+                frame, addr = recv(262144)
+            except TimeoutError:
+                if draining:
+                    break
+                continue
+            except OSError as exc:
+                stopped_by = f"interface error: {exc}"
+                break
+            ifname, protocol, pkttype, hatype = addr[0], addr[1], addr[2], addr[3]
+            if ifname == "lo" and pkttype != PACKET_OUTGOING:
+                # Loopback shows each packet twice. The outgoing copy is tapped as it is sent;
+                # the incoming one can be lost when lo's receive backlog overflows. Count the
+                # outgoing copy only.
+                continue
+            if hatype in (1, 772):
+                ethertype = (frame[12] << 8) | frame[13] if len(frame) >= 14 else 0
+                if ethertype == 0x8100 and len(frame) >= 18:
+                    ip, ethertype = frame[18:], (frame[16] << 8) | frame[17]
+                else:
+                    ip = frame[14:]
+            else:
+                ip, ethertype = frame, protocol
+            ts = time.time()
+            out = feed(ts, ip, scrub=writer is not None)
+            if len(analyzer.flows) != seen_flows:
+                for key in list(analyzer.flows)[seen_flows:]:
+                    attributor.queue.put(("tcp", key))
+                seen_flows = len(analyzer.flows)
+            if len(analyzer.mx_queries) != seen_mx:
+                # A DNS query's socket lives only until its answer arrives (milliseconds), so
+                # MX lookups are attributed right here; they are rare in normal traffic.
+                for _ts, _name, client, port in analyzer.mx_queries[seen_mx:]:
+                    attributor.attribute(("udp", (client, port)))
+                seen_mx = len(analyzer.mx_queries)
+            if writer is not None:
+                writer.write(
+                    ts, pkttype, hatype, addr[4], ethertype, ip if out is None else out, len(ip)
+                )
+    finally:
+        stop.set()
+        drops = drops_total + kernel_drops(sock)[1]
+        sock.close()
+        if writer:
+            writer.close()
+        if watch_thread:
+            watch_thread.join(5)
+        attributor.stop()
+        attributor.join(5)
+    owners = dict(attributor.owners)
+    facts = watcher_result.get("facts")
+    if facts is not None:
+        from checks import programs
+
+        for obs in facts.observations:
+            if obs.owner is None:
+                continue
+            try:
+                key = (
+                    socket.inet_pton(
+                        socket.AF_INET6 if ":" in obs.laddr else socket.AF_INET, obs.laddr
+                    ),
+                    obs.lport,
+                    socket.inet_pton(
+                        socket.AF_INET6 if ":" in obs.raddr else socket.AF_INET, obs.raddr
+                    ),
+                    obs.rport,
+                )
+            except OSError:
+                continue
+            if owners.get(key) is None:
+                program = programs.classify(
+                    obs.owner.name, obs.owner.exe, "linux", obs.owner.exe_exists
+                )
+                owners[key] = programs.program_facts(obs.owner, program)
+    mx_owners = {k: v for k, v in owners.items() if len(k) == 2}
+    summary = analyzer.summary(owners, mx_owners)
+    summary.update(
+        iface=iface or "all",
+        stopped_by=stopped_by,
+        kernel_drops=drops,
+        pcap=str(pcap) if pcap else None,
+    )
+    return summary
+
+
+def _iso(ts: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, UTC).astimezone().isoformat()
+
+
+def install_stop_handlers(stop: threading.Event) -> None:
+    """Ctrl-C and the window's stop button (SIGTERM) end the capture and keep what it has."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_a: stop.set())
+
+
+def json_line(doc: dict) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+__all__ = [
+    "DNS_PORT",
+    "MAIL_PORTS",
+    "CaptureError",
+    "capture",
+    "install_stop_handlers",
+    "json_line",
+]

@@ -1,0 +1,232 @@
+"""Real capture on loopback (root only): a bot that looks up MX records and talks SMTP to several
+servers, a mail client authenticating on 587 with a known secret, and the scrubbed pcap."""
+
+import json
+import os
+import shutil
+import signal
+import smtplib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.integration.conftest import HERE, bot_env
+
+pytestmark = [pytest.mark.integration]
+ROOT = Path(__file__).resolve().parents[2]
+if not sys.platform.startswith("linux"):
+    pytest.skip("live capture is implemented for Linux", allow_module_level=True)
+if os.geteuid() != 0:
+    pytest.skip("live capture needs root (CI runs as root)", allow_module_level=True)
+try:
+    from scapy.arch.common import compile_filter
+    from scapy.arch.linux import attach_filter  # noqa: F401
+
+    compile_filter("port 25", iface="lo")
+except Exception as exc:
+    pytest.skip(f"capture filters need libpcap: {exc}", allow_module_level=True)
+
+SECRET = "Sup3r-S3cret-pw"
+BODY = "CONFIDENTIAL-BODY-TEXT-4711"
+SERVERS = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+
+
+@pytest.fixture
+def dns_server():
+    from dnslib import MX, QTYPE, RR, A
+    from dnslib.server import BaseResolver, DNSServer
+
+    class Resolver(BaseResolver):
+        def resolve(self, request, handler):
+            time.sleep(0.03)  # a real resolver is a round trip away, not a microsecond
+            reply = request.reply()
+            name = str(request.q.qname)
+            if request.q.qtype == QTYPE.MX:
+                reply.add_answer(RR(name, QTYPE.MX, rdata=MX("mx." + name), ttl=60))
+            else:
+                reply.add_answer(RR(name, QTYPE.A, rdata=A("127.0.0.2"), ttl=60))
+            return reply
+
+    server = DNSServer(Resolver(), port=53, address="127.0.0.53")
+    server.start_thread()
+    yield "127.0.0.53"
+    server.stop()
+
+
+@pytest.fixture
+def mail_servers():
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    controllers = [Controller(Sink(), hostname=ip, port=25) for ip in SERVERS]
+    for c in controllers:
+        c.start()
+    yield SERVERS
+    for c in controllers:
+        c.stop()
+
+
+def start_capture(tmp_path, seconds):
+    pcap = tmp_path / "out.pcap"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "capture",
+            "--iface",
+            "lo",
+            "--seconds",
+            str(seconds),
+            "--json",
+            "--pcap",
+            str(pcap),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = json.loads(proc.stdout.readline())
+    assert first["type"] == "start", first
+    return proc, pcap
+
+
+def finish(proc):
+    out, err = proc.communicate(timeout=60)
+    lines = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert lines and lines[-1]["type"] == "summary", err
+    return lines[-1], lines
+
+
+def test_bot_with_mx_lookups_is_counted_and_attributed(
+    tmp_path, dns_server, mail_servers, hidden_bot_exe
+):
+    proc, pcap = start_capture(tmp_path, 6)
+    domains = [f"victim{i}.example={ip}" for i, ip in enumerate(SERVERS)]
+    bot = subprocess.Popen(
+        [str(hidden_bot_exe), str(HERE / "mxbot.py"), dns_server, *domains],
+        env=dict(bot_env(), MXBOT_DELAY="0.5"),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert bot.stdout.readline().strip() == "ready"
+    summary, _lines = finish(proc)
+    assert bot.wait(10) == 0 and "done 3" in bot.stdout.read()
+    assert summary["mx_queries_total"] == 3 and summary["mx_distinct"] == 3
+    attempts = {(d["ip"], d["port"]): d for d in summary["destinations"]}
+    for ip in SERVERS:
+        assert attempts[(ip, 25)]["syn"] == 1 and attempts[(ip, 25)]["completed"] == 1
+    assert summary["ehlo_names"] == ["bot.invalid"]
+    mine = [p for p in summary["programs"] if p["program"] and p["program"]["pid"] == bot.pid]
+    assert mine, summary["programs"]
+    assert mine[0]["flows"] == 3 and mine[0]["mx_queries"] == 3
+    assert mine[0]["program"]["exe"] == str(hidden_bot_exe)
+    results = {r["id"]: r for r in summary["results"]}
+    assert results["TRAFFIC-SMTP"]["status"] == "fail" and results["TRAFFIC-MX"]["status"] == "fail"
+    if shutil.which("tshark"):
+        out = subprocess.run(
+            [
+                "tshark",
+                "-r",
+                str(pcap),
+                "-Y",
+                "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==25",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert out.returncode == 0, out.stderr
+        assert len(out.stdout.strip().splitlines()) == 3
+
+
+@pytest.fixture
+def known_client_exe():
+    folder = Path(f"/opt/clearline-test-{os.getpid()}")
+    folder.mkdir(parents=True, exist_ok=True)
+    exe = folder / "thunderbird"
+    shutil.copy2(os.path.realpath(sys.executable), exe)
+    yield exe
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+CLIENT = """
+import os, smtplib, sys, time
+time.sleep(0.5)
+with smtplib.SMTP("127.0.0.1", 587, local_hostname="laptop.example", timeout=5) as s:
+    s.login("taro", os.environ["SECRET"])
+    s.sendmail("taro@isp.example", [os.environ["RCPT"]], "Subject: hi\\r\\n\\r\\n" + os.environ["BODY"] + "\\r\\n")
+    time.sleep(0.3)
+print("sent", flush=True)
+"""
+
+
+def test_authenticated_client_on_587_passes_and_secrets_never_reach_evidence(
+    tmp_path, known_client_exe
+):
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+    from aiosmtpd.smtp import AuthResult
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=True)
+
+    controller = Controller(
+        Sink(), hostname="127.0.0.1", port=587, authenticator=authenticator, auth_require_tls=False
+    )
+    controller.start()
+    try:
+        proc, pcap = start_capture(tmp_path, 4)
+        client = subprocess.run(
+            [str(known_client_exe), "-c", CLIENT],
+            env=dict(bot_env(), SECRET=SECRET, BODY=BODY, RCPT="hanako@friend.example"),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert "sent" in client.stdout, client.stderr
+        summary, lines = finish(proc)
+    finally:
+        controller.stop()
+    raw = pcap.read_bytes()
+    everything = raw + json.dumps(lines).encode()
+    import base64
+
+    for secret in (
+        SECRET,
+        BODY,
+        base64.b64encode(f"\0taro\0{SECRET}".encode()).decode(),
+        "hanako@",
+    ):
+        assert secret.encode() not in everything, secret
+    assert b"friend.example" in raw  # the recipient's domain stays
+    assert summary["auth_seen"] is True
+    results = {r["id"]: r for r in summary["results"]}
+    assert results["TRAFFIC-SMTP"]["status"] == "pass", results["TRAFFIC-SMTP"]
+    if shutil.which("tshark"):
+        assert subprocess.run(["tshark", "-r", str(pcap)], capture_output=True).returncode == 0
+
+
+def test_kill_9_leaves_a_readable_pcap(tmp_path, mail_servers):
+    proc, pcap = start_capture(tmp_path, 30)
+    for _ in range(3):
+        with smtplib.SMTP(SERVERS[0], 25, timeout=5) as s:
+            s.ehlo("x")
+    time.sleep(1.5)  # past one flush
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    from checks import pcapfile
+
+    with pcap.open("rb") as fp:
+        reader = pcapfile.Reader(fp)
+        assert sum(1 for _ in reader.packets()) >= 3
+
+
+def test_sigterm_stops_early_and_keeps_the_summary(tmp_path):
+    proc, _pcap = start_capture(tmp_path, 60)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGTERM)
+    summary, _lines = finish(proc)
+    assert summary["stopped_by"] == "stopped"

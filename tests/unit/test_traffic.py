@@ -1,0 +1,181 @@
+"""The capture analyzer, scrubbing and pcap reading, on packets built with scapy."""
+
+import io
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+scapy_all = pytest.importorskip("scapy.all")
+from scapy.all import DNS, DNSQR, IP, TCP, UDP, Ether, raw, wrpcap  # noqa: E402
+from scapy.utils import PcapNgWriter  # noqa: E402
+
+from checks import pcapfile  # noqa: E402
+from checks.model import Status  # noqa: E402
+from checks.traffic import Analyzer, interpret  # noqa: E402
+
+CLIENT, SERVER = "192.0.2.10", "198.51.100.25"
+
+
+def smtp_session(sport=40000, dport=25, lines=(), server=SERVER):
+    c2s = IP(src=CLIENT, dst=server) / TCP(sport=sport, dport=dport, flags="PA")
+    s2c = IP(src=server, dst=CLIENT) / TCP(sport=dport, dport=sport, flags="PA")
+    pkts = [c2s.copy(), s2c.copy(), c2s.copy()]
+    pkts[0][TCP].flags, pkts[1][TCP].flags, pkts[2][TCP].flags = "S", "SA", "A"
+    pkts.append(s2c / b"220 mx.example ESMTP\r\n")
+    for who, text in lines:
+        base = c2s if who == "c" else s2c
+        pkts.append(base / text)
+    return pkts
+
+
+def feed_all(pkts, scrub=True):
+    a = Analyzer()
+    out = [a.feed(1763600000.0 + i, raw(p), scrub=scrub) for i, p in enumerate(pkts)]
+    return a, out
+
+
+def test_counts_attempts_sessions_refusals_and_envelope():
+    pkts = smtp_session(
+        lines=[
+            ("c", b"EHLO bot.invalid\r\n"),
+            ("c", b"MAIL FROM:<sales@spam.example>\r\n"),
+            ("c", b"RCPT TO:<alice@victim.example>\r\n"),
+        ]
+    )
+    refused = [
+        IP(src=CLIENT, dst="203.0.113.9") / TCP(sport=40001, dport=25, flags="S"),
+        IP(src="203.0.113.9", dst=CLIENT) / TCP(sport=25, dport=40001, flags="RA"),
+    ]
+    a, _ = feed_all(pkts + refused)
+    s = a.summary()
+    assert (s["smtp_syn_total"], s["smtp_sessions_completed"], s["smtp_refused"]) == (2, 1, 1)
+    assert s["ehlo_names"] == ["bot.invalid"]
+    assert s["mail_from_domains"] == ["spam.example"] and s["rcpt_domains"] == ["victim.example"]
+    assert {(d["ip"], d["port"]) for d in s["destinations"]} == {(SERVER, 25), ("203.0.113.9", 25)}
+
+
+def test_scrubbing_keeps_verbs_and_domains_only():
+    secret = b"AHRhcm8AaHVudGVyMg=="  # \0taro\0hunter2
+    pkts = smtp_session(
+        dport=587,
+        lines=[
+            ("c", b"EHLO laptop\r\n"),
+            ("c", b"AUTH PLAIN " + secret + b"\r\n"),
+            ("s", b"235 2.7.0 ok\r\n"),
+            ("c", b"MAIL FROM:<taro@isp.example>\r\n"),
+            ("c", b"RCPT TO:<hanako@friend.example>\r\n"),
+            ("c", b"DATA\r\n"),
+            ("s", b"354 go ahead\r\n"),
+            ("c", b"Subject: x\r\n\r\nPRIVATE BODY\r\n.\r\n"),
+            ("c", b"QUIT\r\n"),
+        ],
+    )
+    _a, out = feed_all(pkts)
+    kept = b"".join(o if o is not None else raw(p) for o, p in zip(out, pkts, strict=True))
+    assert secret not in kept and b"hunter2" not in kept and b"PRIVATE BODY" not in kept
+    assert b"RCPT TO:<******@friend.example>" in kept and b"MAIL FROM:<****@isp.example>" in kept
+    assert b"EHLO laptop" in kept and b"QUIT" in kept
+    assert b"hanako" not in kept
+
+
+def test_mx_queries_are_counted():
+    q = [
+        IP(src=CLIENT, dst="192.0.2.53")
+        / UDP(sport=50000 + i, dport=53)
+        / DNS(rd=1, qd=DNSQR(qname=f"victim{i % 3}.example", qtype="MX"))
+        for i in range(5)
+    ]
+    a_query = (
+        IP(src=CLIENT, dst="192.0.2.53")
+        / UDP(sport=50100, dport=53)
+        / DNS(qd=DNSQR(qname="www.example", qtype="A"))
+    )
+    a, _ = feed_all([*q, a_query])
+    s = a.summary()
+    assert (s["mx_queries_total"], s["mx_distinct"], s["dns_queries_total"]) == (5, 3, 6)
+
+
+def test_verdicts_without_attribution():
+    a, _ = feed_all(smtp_session())
+    smtp, mx = interpret(a.summary(), "linux", attributed=False, scope="in test.pcap")
+    assert smtp.status == Status.FAIL  # port 25 from an unknown program
+    assert mx.status == Status.PASS and "No program looked up" in mx.summary
+
+
+def test_verdicts_with_a_known_client_on_587_pass():
+    a, _ = feed_all(smtp_session(dport=587))
+    key = next(iter(a.flows))
+    owner = {
+        "pid": 5,
+        "name": "thunderbird",
+        "exe": "/usr/lib/thunderbird/thunderbird",
+        "exe_exists": True,
+        "started": "x",
+    }
+    smtp, _mx = interpret(a.summary({key: owner}), "linux", attributed=True, scope="x")
+    assert smtp.status == Status.PASS
+
+
+def write_pcap(pkts, ng=False, tmp=None):
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / ("x.pcapng" if ng else "x.pcap")
+    frames = [Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / p for p in pkts]
+    for i, f in enumerate(frames):
+        f.time = 1763600000 + i
+    if ng:
+        w = PcapNgWriter(str(path))
+        for f in frames:
+            w.write(f)
+        w.close()
+    else:
+        wrpcap(str(path), frames)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("ng", [False, True])
+def test_reader_reads_pcap_and_pcapng(ng):
+    data = write_pcap(smtp_session(lines=[("c", b"EHLO x\r\n")]), ng=ng)
+    reader = pcapfile.Reader(io.BytesIO(data))
+    a = Analyzer()
+    for ts, pkt in reader.packets():
+        a.feed(ts, pkt)
+    assert a.summary()["ehlo_names"] == ["x"] and not reader.warnings
+
+
+@pytest.mark.parametrize("ng", [False, True])
+def test_truncated_file_gives_what_it_has_and_a_warning(ng):
+    data = write_pcap(smtp_session(lines=[("c", b"EHLO x\r\n")] * 20), ng=ng)
+    reader = pcapfile.Reader(io.BytesIO(data[: len(data) - 30]))
+    count = sum(1 for _ in reader.packets())
+    assert 0 < count < 24
+    assert any("truncated" in w for w in reader.warnings)
+
+
+def test_not_a_capture_file():
+    with pytest.raises(pcapfile.PcapError):
+        list(pcapfile.Reader(io.BytesIO(b"hello world, not a pcap")).packets())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_garbage_files_never_crash(data):
+    reader = pcapfile.Reader(io.BytesIO(data))
+    a = Analyzer()
+    try:
+        for ts, pkt in reader.packets():
+            a.feed(ts, pkt, scrub=True)
+    except pcapfile.PcapError:
+        pass
+    a.summary()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=20, max_size=400))
+def test_garbage_packets_never_crash_the_analyzer(packet):
+    a = Analyzer()
+    a.feed(1.0, bytes([0x45]) + packet[1:], scrub=True)
+    a.feed(2.0, bytes([0x60]) + packet[1:], scrub=True)
+    a.summary()
