@@ -1,34 +1,46 @@
-"""The window. A placeholder until the window issue replaces it: it shows the product name so a
-double-click does something sensible."""
+"""Start the window: Qt first and the window on screen, then everything else lazily (the checks
+run in workers; scapy is never imported in this process; templates load on step 5)."""
 
 from __future__ import annotations
 
+import os
 import sys
-
-
-def build_window():
-    from PySide6.QtCore import Qt
-    from PySide6.QtWidgets import QLabel, QMainWindow
-
-    from checks.i18n import _
-
-    window = QMainWindow()
-    window.setWindowTitle("Clearline")
-    label = QLabel(
-        _("Clearline is being built. For now, use the command line: python main.py --help")
-    )
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    window.setCentralWidget(label)
-    window.resize(640, 360)
-    return window
 
 
 def run() -> int:
     from PySide6.QtWidgets import QApplication
 
+    from checks import i18n
+
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("Clearline")
-    window = build_window()
+    app.setOrganizationName("Clearline")
+    from gui.main_window import MainWindow, make_settings
+    from gui.session import Session
+
+    settings = make_settings()
+    saved = settings.value("language", "", type=str)
+    if saved:
+        i18n.set_default_language(saved)
+    window = MainWindow(Session.restore_or_create(settings))
     window.show()
+    if os.environ.get("CLEARLINE_EXIT_WHEN_SHOWN"):  # bench/startup.py: time to a shown window
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
     return app.exec()
+
+
+def build_window():
+    """A window on a throwaway case (tests and screenshots)."""
+    import tempfile
+
+    from PySide6.QtCore import QSettings
+
+    from gui.main_window import MainWindow
+    from gui.session import Session
+    from reports.case import Case
+
+    folder = tempfile.mkdtemp(prefix="clearline-")
+    settings = QSettings(f"{folder}/settings.ini", QSettings.Format.IniFormat)
+    return MainWindow(Session(Case(f"{folder}/case"), settings))

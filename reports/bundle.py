@@ -102,8 +102,14 @@ def plan(
     files: dict[str, bytes] = {}
     warnings: list[str] = []
     for code in ("ja", "en"):
-        files[f"letter.{code}.txt"] = report.letter_text(case, code, zone, today).encode("utf-8")
-        files[f"letter.{code}.html"] = report.letter_html(case, code, zone, today).encode("utf-8")
+        edited = case.path / f"letter.{code}.edited.txt"  # the user's own edits win
+        text = (
+            edited.read_text(encoding="utf-8")
+            if edited.exists()
+            else report.letter_text(case, code, zone, today)
+        )
+        files[f"letter.{code}.txt"] = text.encode("utf-8")
+        files[f"letter.{code}.html"] = report.render_letter_html(text, code).encode("utf-8")
     html = report.report_html(case, lang, zone, today)
     files["report.html"] = html.encode("utf-8")
     if with_pdf:

@@ -23,7 +23,10 @@ def letter_text(
 def letter_html(
     case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
 ) -> str:
-    text = letter_text(case, lang, zone, today)
+    return render_letter_html(letter_text(case, lang, zone, today), lang)
+
+
+def render_letter_html(text: str, lang: str) -> str:
     title = "プロバイダーへのご報告" if lang == "ja" else "Reply to the provider"
     return render("letter.html.j2", lang, lang=lang, title=title, text=text)
 

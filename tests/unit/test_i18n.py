@@ -93,3 +93,16 @@ def test_po_is_used_even_without_a_compiled_mo(tmp_path, monkeypatch):
         assert i18n.translations("ja").gettext("OK") == "問題なし"
     finally:
         i18n.translations.cache_clear()
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    """Babel cannot see _("...") inside an f-string: such a text would never be translated."""
+    import re
+
+    offenders = []
+    for folder in ("checks", "reports", "gui"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if re.search(r"""\bf["'][^"']*\{_\(["']""", line):
+                    offenders.append(f"{path.relative_to(ROOT)}:{n}")
+    assert not offenders

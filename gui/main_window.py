@@ -1,0 +1,230 @@
+"""The window: a numbered sidebar of five steps, so support staff on the phone can say "go to
+step 3", plus what is always at hand: support summary, opening a bundle, language, About."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from checks import i18n
+from checks.i18n import _
+from gui import workers
+from gui.pages.notice_page import NoticePage
+from gui.session import Session
+
+VERSION = "0.1.0"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, session: Session, *, run_checks=None, capture_command=None):
+        super().__init__()
+        self.session = session
+        self.setMinimumSize(900, 600)
+        self.resize(1180, 740)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        side = QWidget()
+        side.setObjectName("sidebar")
+        side.setStyleSheet("#sidebar { background: #f6f8fa; border-right: 1px solid #d0d7de; }")
+        side.setFixedWidth(270)
+        side_layout = QVBoxLayout(side)
+        self.title = QLabel("Clearline")
+        self.title.setStyleSheet("font-size: 20pt; font-weight: 700; padding: 6px;")
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.steps = QListWidget()
+        self.steps.setStyleSheet(
+            "QListWidget { font-size: 12pt; border: none; background: transparent; }"
+            "QListWidget::item { padding: 10px 6px; }"
+            "QListWidget::item:selected { background: #0969da; color: white; border-radius: 4px; }"
+        )
+        self.steps.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.steps.setMinimumHeight(260)
+        self.summary_button = QPushButton()
+        self.open_bundle_button = QPushButton()
+        self.language = QComboBox()
+        self.language.addItem("日本語", "ja")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(0 if i18n.get_language() == "ja" else 1)
+        self.about_button = QPushButton()
+        for w in (self.title, self.subtitle, self.steps):
+            side_layout.addWidget(w)
+        side_layout.addStretch(1)
+        for w in (self.summary_button, self.open_bundle_button, self.language, self.about_button):
+            side_layout.addWidget(w)
+        self.stack = QStackedWidget()
+        self._page_args = (run_checks, capture_command)
+        # Step 1 is built now; steps 2-5 right after the window is on screen (or as soon as
+        # anything asks for them), so the first paint does not wait for them.
+        self._pages = [NoticePage(session, self)]
+        self.stack.addWidget(self._pages[0])
+        for _n in range(5):
+            self.steps.addItem("")
+        row.addWidget(side)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        self.steps.currentRowChanged.connect(self._show_step)
+        self.steps.setCurrentRow(0)
+        self.summary_button.clicked.connect(self.copy_summary)
+        self.open_bundle_button.clicked.connect(self.open_bundle)
+        self.about_button.clicked.connect(self.about)
+        self.language.currentIndexChanged.connect(
+            lambda _i: self.set_language(self.language.currentData())
+        )
+        for n in range(1, 6):  # Alt+1 … Alt+5: "go to step 3"
+            action = QAction(self)
+            action.setShortcut(QKeySequence(f"Alt+{n}"))
+            action.triggered.connect(lambda _c=False, k=n: self.go(k))
+            self.addAction(action)
+        self.retranslate()
+        QTimer.singleShot(100, self._build_rest)
+
+    @property
+    def pages(self) -> list:
+        self._build_rest()
+        return self._pages
+
+    def _build_rest(self) -> None:
+        if len(self._pages) == 5:
+            return
+        from gui.pages.checks_page import ChecksPage
+        from gui.pages.fix_page import FixPage
+        from gui.pages.reply_page import ReplyPage
+        from gui.pages.watch_page import WatchPage
+
+        run_checks, capture_command = self._page_args
+        self._pages += [
+            ChecksPage(self.session, self, **({"run_checks": run_checks} if run_checks else {})),
+            WatchPage(
+                self.session, self, **({"command": capture_command} if capture_command else {})
+            ),
+            FixPage(self.session, self),
+            ReplyPage(self.session, self),
+        ]
+        for page in self._pages[1:]:
+            self.stack.addWidget(page)
+
+    def _show_step(self, row: int) -> None:
+        if row > 0:
+            self._build_rest()
+        self.stack.setCurrentIndex(row)
+
+    def go(self, step: int, run: bool = False) -> None:
+        self.steps.setCurrentRow(step - 1)
+        if run and step == 2:
+            self.pages[1].start()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle("Clearline")
+        self.subtitle.setText(
+            _("Your provider says spam came from your line. Let's find out why, step by step.")
+        )
+        names = [
+            _("What happened"),
+            _("Check this PC"),
+            _("Watch the line"),
+            _("Fix what we found"),
+            _("Reply to your provider"),
+        ]
+        for i, name in enumerate(names):
+            self.steps.item(i).setText(f"{i + 1}. {name}")
+        self.steps.setAccessibleName(_("Steps"))
+        self.summary_button.setText(_("Copy support summary"))
+        self.open_bundle_button.setText(_("Open a bundle…"))
+        self.about_button.setText(_("About Clearline"))
+        self.language.setAccessibleName(_("Language"))
+        for page in self._pages:
+            page.retranslate()
+
+    def set_language(self, lang: str) -> None:
+        i18n.set_default_language(lang)
+        settings = self.session.settings
+        if settings is not None:
+            settings.setValue("language", lang)
+        self.retranslate()
+        # Results were worded in the language they were made in; the checks are quick, so run
+        # them again to word them anew. The notice is re-read the same way.
+        if self.session.results():
+            self.pages[1].start()
+        if self.session.notice_text():
+            self.pages[0].analyse()
+
+    def copy_summary(self) -> None:
+        from reports.viewmodel import support_summary
+
+        text = "\n".join(support_summary(self.session.case))
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage(
+            _("Support summary copied: paste it to the person helping you."), 6000
+        )
+
+    def open_bundle(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Open a bundle"), "", "Zip (*.zip)")
+        if not path:
+            return
+        worker = workers.Worker(workers.verify_bundle, path)
+        worker.signals.result.connect(lambda v, p=path: self.show_bundle(p, *v))
+        workers.start(worker)
+        self._bundle_worker = worker
+
+    def show_bundle(self, path: str, result, letter: str) -> None:
+        box = QMessageBox(self)
+        box.setWindowTitle(_("Bundle"))
+        state = (
+            _("The bundle is intact.")
+            if result.ok
+            else _("The bundle has been changed or damaged.")
+        )
+        problems = [
+            f"{kind}: {name}"
+            for kind, names in (
+                ("CHANGED", result.changed),
+                ("MISSING", result.missing),
+                ("EXTRA", result.extra),
+            )
+            for name in names
+        ]
+        box.setText(f"{path}\n\n{state}\n" + "\n".join(problems))
+        view = QPlainTextEdit(letter)
+        view.setReadOnly(True)
+        box.layout().addWidget(view, box.layout().rowCount(), 0, 1, box.layout().columnCount())
+        box.exec()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            _("About Clearline"),
+            _(
+                "Clearline {version}\nA self-check assistant for people whose provider says spam was sent from their line.\nCase folder: {case}"
+            ).format(version=VERSION, case=self.session.case.path),
+        )
+
+    def closeEvent(self, event) -> None:
+        for page in self.pages:
+            stop = getattr(page, "cancel", None) or getattr(page, "stop", None)
+            if stop:
+                stop()
+        super().closeEvent(event)
+
+
+def make_settings() -> QSettings:
+    return QSettings("Clearline", "Clearline")
+
+
+__all__ = ["MainWindow", "Qt", "make_settings"]

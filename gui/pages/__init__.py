@@ -1,0 +1,1 @@
+"""The five steps, one module each."""

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+
+class Page(QWidget):
+    """A step: its widgets are made once; ``retranslate`` sets every text in the current
+    language (called at start and on every language switch)."""
+
+    def __init__(self, session, window):
+        super().__init__()
+        self.session = session
+        self.window_ = window
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        inner = QWidget()
+        self.layout_ = QVBoxLayout(inner)
+        self.layout_.setContentsMargins(24, 16, 24, 16)
+        self.layout_.setSpacing(10)
+        scroll.setWidget(inner)
+        outer.addWidget(scroll)
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
+        self.heading.setWordWrap(True)
+        self.layout_.addWidget(self.heading)
+
+    def paragraph(self) -> QLabel:
+        label = QLabel()
+        label.setWordWrap(True)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setOpenExternalLinks(False)
+        self.layout_.addWidget(label)
+        return label
+
+    def retranslate(self) -> None:  # pragma: no cover - every page overrides it
+        raise NotImplementedError

@@ -1,0 +1,149 @@
+"""Step 1 — What happened: what such a warning means, the provider's notice, network switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+)
+
+from checks.i18n import _
+from gui import workers
+from gui.pages.base import Page
+
+
+class NoticePage(Page):
+    def __init__(self, session, window):
+        super().__init__(session, window)
+        self.intro = self.paragraph()
+        self.paste_label = QLabel()
+        self.layout_.addWidget(self.paste_label)
+        self.text = QPlainTextEdit()
+        self.text.setMinimumHeight(160)
+        self.text.setPlainText(session.notice_text())
+        self.layout_.addWidget(self.text)
+        row = QHBoxLayout()
+        self.open_button = QPushButton()
+        self.analyse_button = QPushButton()
+        self.ip_label = QLabel()
+        self.ip = QLineEdit(session.public_ip)
+        self.ip.setMaximumWidth(220)
+        for w in (self.open_button, self.analyse_button, self.ip_label, self.ip):
+            row.addWidget(w)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self.result = self.paragraph()
+        self.network = QCheckBox()
+        self.network.setChecked(session.network)
+        self.layout_.addWidget(self.network)
+        self.network_note = self.paragraph()
+        self.layout_.addStretch(1)
+        self.open_button.clicked.connect(self.open_file)
+        self.analyse_button.clicked.connect(self.analyse)
+        self.network.toggled.connect(lambda on: setattr(self.session, "network", on))
+        self.ip.textChanged.connect(lambda t: setattr(self.session, "public_ip", t.strip()))
+        self.worker = None
+        self.retranslate()
+        self.show_analysis()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("1. What happened"))
+        self.intro.setText(
+            _(
+                "Your provider says spam was sent from your internet line. Most people who get such a"
+                " warning sent nothing knowingly: a program on a PC, another device at home, the"
+                " router, a stolen mail password, or a forged sender address can be the cause."
+                " Clearline checks this PC, watches the line, reads the provider's notice and helps"
+                " you reply. <b>Nothing leaves this computer unless you say yes.</b>"
+            )
+        )
+        self.paste_label.setText(
+            _(
+                "Paste the provider's notice or the spam sample (with its full headers) here, or open the file:"
+            )
+        )
+        self.text.setAccessibleName(_("The provider's notice or spam sample"))
+        self.open_button.setText(_("Open file…"))
+        self.analyse_button.setText(_("Analyse"))
+        self.analyse_button.setAccessibleName(_("Analyse the notice"))
+        self.ip_label.setText(_("Your public IP (optional):"))
+        self.ip.setAccessibleName(_("Your public IP address"))
+        self.network.setText(
+            _(
+                "Allow network lookups (public IP address, blocklists, router): these leave this computer"
+            )
+        )
+        self.network_note.setText(_("Off by default. Everything else runs on this computer only."))
+        self.show_analysis()
+
+    def open_file(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            _("Open the notice"),
+            str(Path.home()),
+            _("Mail and text files (*.eml *.txt *.msg);;All files (*)"),
+        )
+        if path:
+            data = Path(path).read_bytes()[:20_000_000]
+            from checks.notice import decode_bytes
+
+            self.text.setPlainText(decode_bytes(data)[0])
+            self.analyse()
+
+    def analyse(self) -> None:
+        text = self.text.toPlainText()
+        self.session.save_notice_text(text)
+        self.analyse_button.setEnabled(False)
+        self.result.setText(_("Reading…"))
+        self.worker = workers.Worker(
+            workers.analyse_notice, text.encode("utf-8"), self.session.public_ip or None
+        )
+        self.worker.signals.result.connect(self._done)
+        self.worker.signals.error.connect(
+            lambda e: self.result.setText(_("The notice could not be read."))
+        )
+        self.worker.signals.finished.connect(lambda: self.analyse_button.setEnabled(True))
+        workers.start(self.worker)
+
+    def _done(self, value) -> None:
+        document, result = value
+        self.session.set_notice(document, result)
+        self.show_analysis()
+
+    def show_analysis(self) -> None:
+        from reports.console import verdict_label
+
+        doc = self.session.case.notice()
+        if not doc:
+            self.result.setText("")
+            return
+        claim = doc.get("claim", {})
+        verdict, reference, reported, source = (
+            _("Verdict"),
+            _("Reference"),
+            _("Reported times"),
+            _("Source IP"),
+        )
+        rows = [
+            f"<b>{verdict}:</b> {verdict_label(doc.get('verdict'))}",
+            _esc(doc.get("explanation", "")),
+        ]
+        if claim.get("reference"):
+            rows.append(f"<b>{reference}:</b> {_esc(claim['reference'])}")
+        for t in claim.get("times", []):
+            if not t.get("source"):
+                rows.append(f"<b>{reported}:</b> {_esc(t['text'])}")
+        if claim.get("source_ips"):
+            rows.append(f"<b>{source}:</b> {_esc(', '.join(claim['source_ips']))}")
+        self.result.setText("<br>".join(rows))
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,196 @@
+"""Step 5 — Reply to your provider: your details, the letter (Japanese or English, editable),
+exactly what goes into the evidence bundle, then save, copy or open in the mail program."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from PySide6.QtCore import QTimer, QUrl
+from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+)
+
+from checks import i18n
+from checks.i18n import _
+from gui import workers
+from gui.pages.base import Page
+from reports.case import DETAIL_FIELDS
+
+
+class ReplyPage(Page):
+    def __init__(self, session, window):
+        super().__init__(session, window)
+        self.intro = self.paragraph()
+        self.form = QFormLayout()
+        self.fields: dict[str, QLineEdit] = {}
+        self.labels: dict[str, QLabel] = {}
+        details = session.case.details()
+        for key in DETAIL_FIELDS:
+            edit = QLineEdit(details.get(key, ""))
+            label = QLabel()
+            edit.textEdited.connect(lambda text, k=key: self.session.set_detail(k, text))
+            self.fields[key], self.labels[key] = edit, label
+            self.form.addRow(label, edit)
+        self.layout_.addLayout(self.form)
+        row = QHBoxLayout()
+        self.lang_ja, self.lang_en = QRadioButton("日本語"), QRadioButton("English")
+        group = QButtonGroup(self)
+        group.addButton(self.lang_ja)
+        group.addButton(self.lang_en)
+        (self.lang_ja if i18n.get_language() == "ja" else self.lang_en).setChecked(True)
+        self.refresh_button = QPushButton()
+        for w in (self.lang_ja, self.lang_en, self.refresh_button):
+            row.addWidget(w)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self.letter = QPlainTextEdit()
+        self.letter.setMinimumHeight(260)
+        self.layout_.addWidget(self.letter)
+        self.contents_title = QLabel()
+        self.layout_.addWidget(self.contents_title)
+        self.contents = QLabel()
+        self.contents.setWordWrap(True)
+        self.layout_.addWidget(self.contents)
+        buttons = QHBoxLayout()
+        self.save_button, self.copy_button, self.mail_button = (
+            QPushButton(),
+            QPushButton(),
+            QPushButton(),
+        )
+        for w in (self.save_button, self.copy_button, self.mail_button):
+            buttons.addWidget(w)
+        buttons.addStretch(1)
+        self.layout_.addLayout(buttons)
+        self.status = self.paragraph()
+        self.layout_.addStretch(1)
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(600)
+        self.debounce.timeout.connect(self.render)
+        session.details_changed.connect(self.debounce.start)
+        self.lang_ja.toggled.connect(lambda _on: self.render())
+        self.refresh_button.clicked.connect(self.render)
+        self.save_button.clicked.connect(self.save_bundle)
+        self.copy_button.clicked.connect(
+            lambda: QGuiApplication.clipboard().setText(self.letter.toPlainText())
+        )
+        self.mail_button.clicked.connect(self.open_mail)
+        self.letter.textChanged.connect(self._edited)
+        self.workers: list = []
+        self.retranslate()
+
+    def letter_lang(self) -> str:
+        return "ja" if self.lang_ja.isChecked() else "en"
+
+    def retranslate(self) -> None:
+        # The letter follows the window's language unless the user picks the other one.
+        (self.lang_ja if i18n.get_language() == "ja" else self.lang_en).setChecked(True)
+        self.heading.setText(_("5. Reply to your provider"))
+        self.intro.setText(
+            _(
+                "Fill in what the letter needs. It is saved as you type. Check the letter, then send it with the evidence."
+            )
+        )
+        self.names = names = {
+            "name": _("Your name"),
+            "contract_id": _("Contract / customer ID"),
+            "provider": _("Provider"),
+            "reference": _("Notice reference"),
+            "notice_date": _("Date of the notice"),
+            "email": _("Your e-mail"),
+            "phone": _("Your phone"),
+        }
+        for key, label in self.labels.items():
+            label.setText(names[key])
+            self.fields[key].setAccessibleName(names[key])
+        self.refresh_button.setText(_("Update the letter"))
+        self.letter.setAccessibleName(_("The letter to your provider"))
+        self.contents_title.setText("<b>" + _("What goes into the evidence bundle") + "</b>")
+        self.save_button.setText(_("Save evidence bundle…"))
+        self.copy_button.setText(_("Copy the letter"))
+        self.mail_button.setText(_("Open in my mail program"))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.render()
+
+    def edited_path(self) -> Path:
+        return self.session.case.path / f"letter.{self.letter_lang()}.edited.txt"
+
+    def render(self) -> None:
+        lang = self.letter_lang()
+        edited = self.edited_path()
+        if edited.exists():
+            self._set_letter(edited.read_text(encoding="utf-8"))
+        else:
+            self._run(workers.render_letter, self._set_letter, str(self.session.case.path), lang)
+        self._run(workers.plan_bundle, self._show_contents, str(self.session.case.path), lang)
+
+    def _run(self, fn, done, *args) -> None:
+        worker = workers.Worker(fn, *args)
+        worker.signals.result.connect(done)
+        worker.signals.error.connect(
+            lambda e: self.status.setText(
+                _("Something went wrong: {error}").format(error=e.splitlines()[0])
+            )
+        )
+        worker.signals.finished.connect(
+            lambda w=worker: self.workers.remove(w) if w in self.workers else None
+        )
+        self.workers.append(worker)
+        workers.start(worker)
+
+    def _set_letter(self, text: str) -> None:
+        self.letter.blockSignals(True)
+        self.letter.setPlainText(text)
+        self.letter.blockSignals(False)
+
+    def _edited(self) -> None:
+        from reports.case import atomic_write_bytes
+
+        atomic_write_bytes(self.edited_path(), self.letter.toPlainText().encode("utf-8"))
+
+    def _show_contents(self, value) -> None:
+        files, personal = value
+        lines = [", ".join(files)]
+        if personal:
+            lines.append(
+                "<b>"
+                + _("Personal data in it:")
+                + "</b> "
+                + "; ".join(f"{k}: {v}" for k, v in personal.items())
+            )
+        self.contents.setText("<br>".join(lines))
+
+    def save_bundle(self) -> None:
+        default = str(Path.home() / f"clearline-{self.session.case.path.name}.zip")
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Save evidence bundle"), default, "Zip (*.zip)"
+        )
+        if not path:
+            return
+        self.status.setText(_("Writing the evidence bundle…"))
+        self._run(
+            workers.write_bundle,
+            lambda v: self.status.setText(_("Saved: {path}").format(path=v[0])),
+            str(self.session.case.path),
+            self.letter_lang(),
+            path,
+        )
+
+    def open_mail(self) -> None:
+        subject = _("Re: your notice {reference}").format(
+            reference=self.fields["reference"].text() or ""
+        )
+        url = f"mailto:?subject={quote(subject)}&body={quote(self.letter.toPlainText())}"
+        QDesktopServices.openUrl(QUrl(url))

@@ -1,0 +1,227 @@
+"""Step 3 — Watch the line: the capture runs as its own elevated process (QProcess) speaking
+JSON lines; without administrator rights, the connection watch runs instead, and the page says
+what that cannot see."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QProcess
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+)
+
+from checks.i18n import _
+from gui import workers
+from gui.chart import BarChart
+from gui.pages.base import Page
+
+MAIN = str(Path(__file__).resolve().parents[2] / "main.py")
+
+
+def capture_command(seconds: int, case: str) -> list[str]:
+    """The capture command line, elevated when needed (pkexec shows the administrator prompt)."""
+    argv = [sys.executable, MAIN, "capture", "--json", "--seconds", str(seconds), "--case", case]
+    if os.name == "posix" and os.geteuid() != 0 and shutil.which("pkexec"):
+        env = [f"{k}={os.environ[k]}" for k in ("DISPLAY", "XAUTHORITY", "LANG") if k in os.environ]
+        return ["pkexec", "env", *env, *argv]
+    return argv
+
+
+class WatchPage(Page):
+    def __init__(self, session, window, command=capture_command):
+        super().__init__(session, window)
+        self.command = command
+        self.intro = self.paragraph()
+        row = QHBoxLayout()
+        self.minutes_label = QLabel()
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, 240)
+        self.minutes.setValue(10)
+        self.start_button = QPushButton()
+        self.stop_button = QPushButton()
+        self.stop_button.setEnabled(False)
+        for w in (self.minutes_label, self.minutes, self.start_button, self.stop_button):
+            row.addWidget(w)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self.progress = QProgressBar()
+        self.layout_.addWidget(self.progress)
+        self.counters = QLabel()
+        self.layout_.addWidget(self.counters)
+        self.chart = BarChart()
+        self.layout_.addWidget(self.chart)
+        self.table = QTableWidget(0, 4)
+        self.table.setMinimumHeight(140)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.layout_.addWidget(self.table)
+        self.outcome = self.paragraph()
+        self.layout_.addStretch(1)
+        self.process: QProcess | None = None
+        self.watch_worker = None
+        self.buffer = b""
+        self.last_syn = 0
+        self.bars: list[int] = []
+        self.start_button.clicked.connect(self.start)
+        self.stop_button.clicked.connect(self.stop)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.heading.setText(_("3. Watch the line"))
+        self.intro.setText(
+            _(
+                "Programs that send spam do it in bursts. Watching the traffic for a while shows"
+                " every mail connection and every mail-server lookup, and which program made it."
+                " <b>Your computer will ask for the administrator password</b>: watching network"
+                " traffic needs it. Nothing is sent anywhere; what is recorded stays in your case"
+                " folder, without message contents or passwords."
+            )
+        )
+        self.minutes_label.setText(_("Minutes:"))
+        self.minutes.setAccessibleName(_("How many minutes to watch"))
+        self.start_button.setText(_("Start watching"))
+        self.stop_button.setText(_("Stop (keeps what was seen)"))
+        self.progress.setAccessibleName(_("Time watched"))
+        self.table.setHorizontalHeaderLabels(
+            [_("Program"), _("Connections"), _("MX lookups"), _("Verdict")]
+        )
+        self.table.setAccessibleName(_("Programs seen"))
+        self._show_counters({})
+
+    def _show_counters(self, doc: dict) -> None:
+        self.counters.setText(
+            _(
+                "Packets: {packets}   Mail connection attempts: {syn}   Mail-server lookups: {mx}"
+            ).format(
+                packets=doc.get("packets", 0),
+                syn=doc.get("smtp_syn", 0),
+                mx=doc.get("mx_queries", 0),
+            )
+        )
+
+    def start(self) -> None:
+        seconds = self.minutes.value() * 60
+        self.progress.setRange(0, seconds)
+        self.progress.setValue(0)
+        self.bars, self.last_syn, self.buffer = [], 0, b""
+        self.outcome.setText("")
+        argv = self.command(seconds, str(self.session.case.path))
+        self.process = QProcess(self)
+        self.process.readyReadStandardOutput.connect(self._read)
+        self.process.finished.connect(self._finished)
+        self.process.errorOccurred.connect(self._process_error)
+        self.process.start(argv[0], argv[1:])
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning:
+            self.process.terminate()  # SIGTERM: the capture keeps what it has and prints its summary
+        if self.watch_worker is not None:
+            self.watch_worker.cancel.set()
+
+    def _read(self) -> None:
+        self.buffer += bytes(self.process.readAllStandardOutput())
+        *lines, self.buffer = self.buffer.split(b"\n")
+        for line in lines:
+            try:
+                doc = json.loads(line)
+            except ValueError:
+                continue
+            self.handle(doc)
+
+    def handle(self, doc: dict) -> None:
+        kind = doc.get("type")
+        if kind == "progress":
+            self.progress.setValue(int(doc.get("elapsed", 0)))
+            self._show_counters(doc)
+            syn = int(doc.get("smtp_syn", 0))
+            self.bars.append(max(0, syn - self.last_syn))
+            self.last_syn = syn
+            self.chart.set_values(self.bars)
+        elif kind == "summary":
+            self.show_summary(doc)
+        elif kind == "error":
+            self.fallback(doc.get("reason", ""))
+
+    def show_summary(self, doc: dict) -> None:
+        from checks.model import Result, Status
+        from reports.console import status_label
+
+        self.progress.setValue(self.progress.maximum())
+        programs = doc.get("programs", [])
+        self.table.setRowCount(len(programs))
+        for i, p in enumerate(programs):
+            owner = p.get("program") or {}
+            name = (
+                f"{owner.get('name')} (pid {owner.get('pid')})"
+                if owner
+                else _("ended before it could be identified")
+            )
+            verdict = p.get("verdict") or p.get("mx_verdict")
+            label = status_label(Status(verdict)) if verdict else ""
+            for j, value in enumerate(
+                [name, str(p.get("flows", 0)), str(p.get("mx_queries", 0)), label]
+            ):
+                self.table.setItem(i, j, QTableWidgetItem(value))
+        for r in doc.get("results", []):
+            result = Result.from_dict(r)
+            self.session.add_result(result)
+        self.outcome.setText("<br>".join(_esc(r["summary"]) for r in doc.get("results", [])))
+
+    def _process_error(self, _error) -> None:
+        self.fallback(self.process.errorString() if self.process else "")
+
+    def _finished(self, code: int, _status) -> None:
+        self._read()
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+        if code == 126 or code == 127:  # pkexec: not authorised / dismissed
+            self.fallback(_("the administrator password was not given"))
+
+    def fallback(self, reason: str) -> None:
+        """No capture possible: watch this PC's own connections instead, and say what that
+        cannot see."""
+        if self.watch_worker is not None:
+            return
+        seconds = self.minutes.value() * 60
+        self.outcome.setText(
+            _(
+                "The traffic could not be captured ({reason}). Clearline is watching this PC's own"
+                " mail connections instead. This cannot see mail-server lookups, other devices on"
+                " your line, or connections shorter than a few hundredths of a second."
+            ).format(reason=_esc(reason))
+        )
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+        self.watch_worker = workers.Worker(
+            workers.run_checks, ["SMTP-OUT"], False, float(seconds), str(self.session.case.path)
+        )
+        self.watch_worker.signals.progress.connect(self._watch_result)
+        self.watch_worker.signals.finished.connect(self._watch_done)
+        workers.start(self.watch_worker)
+
+    def _watch_result(self, result) -> None:
+        self.session.add_result(result, saved=True)
+        self.outcome.setText(self.outcome.text() + "<br><b>" + _esc(result.summary) + "</b>")
+
+    def _watch_done(self) -> None:
+        self.watch_worker = None
+        self.start_button.setEnabled(True)
+        self.stop_button.setEnabled(False)
+
+
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

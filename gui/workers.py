@@ -1,0 +1,133 @@
+"""Background work for the window. Every worker's signals always fire: ``result`` or ``error``,
+then ``finished`` — whatever happens — so the GUI never waits for a signal that will not come.
+Workers never touch widgets; slots on the GUI thread do."""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+
+class WorkerSignals(QObject):
+    result = Signal(object)
+    error = Signal(str)
+    progress = Signal(object)  # partial results (e.g. one check Result)
+    finished = Signal()
+
+
+class Worker(QRunnable):
+    """Run ``fn(*args, progress=emit, cancel=event)`` on the thread pool."""
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+        super().__init__()
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+        self.signals = WorkerSignals()
+        self.cancel = threading.Event()
+        self.context = contextvars.copy_context()  # the language of whoever started it
+        self.setAutoDelete(True)
+
+    def run(self) -> None:
+        try:
+            value = self.context.run(
+                self.fn,
+                *self.args,
+                progress=self.signals.progress.emit,
+                cancel=self.cancel,
+                **self.kwargs,
+            )
+        except BaseException as exc:
+            self.signals.error.emit(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+        else:
+            self.signals.result.emit(value)
+        finally:
+            self.signals.finished.emit()
+
+
+def start(worker: Worker) -> Worker:
+    QThreadPool.globalInstance().start(worker)
+    return worker
+
+
+# --- the work itself: plain functions, no Qt ----------------------------------------------------
+
+
+def run_checks(
+    ids: list[str] | None,
+    network: bool,
+    watch: float = 0.0,
+    case_path: str | None = None,
+    *,
+    progress,
+    cancel,
+):
+    """Run checks; each result is saved to the case here, on the worker thread (the disk write
+    and its fsync never touch the GUI thread), then handed to the window."""
+    from checks import registry
+    from checks.context import Options
+    from checks.runner import run_checks as runner
+    from reports.case import Case
+
+    case = Case(case_path) if case_path else None
+
+    def deliver(result):
+        if case is not None:
+            case.add_results([result])
+        progress(result)
+
+    specs = registry.select(ids)
+    return runner(specs, Options(network=network, watch=watch), on_result=deliver, cancel=cancel)
+
+
+def analyse_notice(text: bytes, public_ip: str | None, *, progress, cancel):
+    from checks import i18n, notice
+
+    analysis = notice.analyse(
+        text, public_ip=public_ip, local_zone=notice.local_zone_for(i18n.get_language())
+    )
+    return analysis.to_dict(), notice.to_result(analysis)
+
+
+def render_letter(case_path: str, lang: str, *, progress, cancel):
+    from reports.case import Case
+    from reports.report import letter_text
+
+    return letter_text(Case(case_path), lang)
+
+
+def write_bundle(case_path: str, lang: str, out: str, *, progress, cancel):
+    from reports import bundle
+    from reports.case import Case
+
+    plan = bundle.plan(Case(case_path), lang)
+    return str(bundle.write(plan, out)), plan.warnings
+
+
+def plan_bundle(case_path: str, lang: str, *, progress, cancel):
+    from reports import bundle
+    from reports.case import Case
+
+    plan = bundle.plan(Case(case_path), lang, with_pdf=False)
+    return sorted([*plan.files, "report.pdf", bundle.SUMS]), plan.personal
+
+
+def verify_bundle(path: str, *, progress, cancel):
+    import zipfile
+
+    from reports import bundle
+
+    result = bundle.verify(path)
+    letter = ""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for name in ("letter.ja.txt", "letter.en.txt"):
+                if name in zf.namelist():
+                    letter = zf.read(name).decode("utf-8", "replace")
+                    break
+    except (OSError, zipfile.BadZipFile):
+        pass
+    return result, letter

@@ -1,0 +1,205 @@
+"""Walk the five steps as a user would, with injected results, the real runner, and a capture
+stand-in that replays a recorded JSON-lines stream."""
+
+import json
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+
+from checks import i18n
+from checks.model import Result, Status
+from tests.recorded import DATA
+
+pytestmark = pytest.mark.gui
+HERE = Path(__file__).parent
+
+
+def type_text(widget, text):
+    """Type like a user with an input method (QTest.keyClicks knows only ASCII)."""
+    from PySide6.QtGui import QInputMethodEvent
+
+    widget.setFocus()
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)
+
+
+def injected_run(ids, network, watch=0.0, case_path=None, *, progress, cancel):
+    from reports.case import Case
+
+    results = [
+        Result(
+            "SMTP-OUT",
+            Status.FAIL,
+            "Mail connections from this PC",
+            "A program called svchost.exe in a hidden folder was sending mail directly to 5 mail servers.",
+            ("Disconnect this PC from the internet.",),
+            {"programs": []},
+        ),
+        Result("OS-UPDATES", Status.WARN, "Operating system updates", "3 updates are waiting."),
+        Result(
+            "FW-STATUS", Status.PASS, "Firewall", "Windows Firewall is on for every network type."
+        ),
+    ]
+    for r in results:
+        time.sleep(0.05)
+        if case_path:
+            Case(case_path).add_results([r])
+        progress(r)
+    return results
+
+
+def replay_command(seconds, case):
+    return [
+        sys.executable,
+        str(HERE / "replay_capture.py"),
+        str(DATA / "linux/capture_replay.jsonl"),
+        "0.05",
+    ]
+
+
+def test_a_new_user_walks_from_step_1_to_a_saved_bundle(make_window, qtbot, monkeypatch, tmp_path):
+    w = make_window(run_checks=injected_run, capture_command=replay_command)
+    notice, checks, watch, fix, reply = w.pages
+    # 1. What happened: paste the notice, analyse.
+    notice.text.setPlainText((DATA / "notices/notice_ja.txt").read_text(encoding="utf-8"))
+    notice.analyse_button.click()
+    qtbot.waitUntil(lambda: "ABUSE-2026-112034" in notice.result.text(), timeout=10000)
+    # 2. Check this PC: cards stream in.
+    w.go(2)
+    checks.start_button.click()
+    qtbot.waitUntil(lambda: not checks.running, timeout=10000)
+    assert checks.cards.count() == 3
+    assert checks.progress.value() == checks.progress.maximum()
+    # 3. Watch the line: the capture stand-in's progress and summary arrive.
+    w.go(3)
+    watch.start_button.click()
+    qtbot.waitUntil(lambda: watch.table.rowCount() > 0, timeout=15000)
+    assert "5" in watch.counters.text() or watch.chart.values
+    assert "TRAFFIC-SMTP" in {r.id for r in w.session.results()}
+    # 4. Fix: tick "scan" as done; the date is recorded in the case.
+    w.go(4)
+    fix.rows["scan"][2].setChecked(True)
+    assert "scan" in w.session.case.remediation()
+    # 5. Reply: details, letter, bundle.
+    w.go(5)
+    type_text(reply.fields["name"], "山田 太郎")
+    qtbot.keyClicks(reply.fields["contract_id"], "EX-0012345")
+    reply.lang_ja.setChecked(True)
+    reply.render()
+    qtbot.waitUntil(lambda: "山田 太郎" in reply.letter.toPlainText(), timeout=15000)
+    assert "ABUSE-2026-112034" in reply.letter.toPlainText()
+    qtbot.waitUntil(lambda: "results.json" in reply.contents.text(), timeout=15000)
+    out = tmp_path / "bundle.zip"
+    monkeypatch.setattr(
+        "gui.pages.reply_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), "")
+    )
+    reply.save_button.click()
+    qtbot.waitUntil(lambda: out.exists(), timeout=60000)
+    with zipfile.ZipFile(out) as zf:
+        assert "山田 太郎" in zf.read("letter.ja.txt").decode()
+    from reports.bundle import verify
+
+    assert verify(out).ok
+
+
+def test_real_runner_on_this_machine(make_window, qtbot):
+    from checks import registry
+
+    w = make_window()
+    checks = w.pages[1]
+    w.go(2)
+    checks.start_button.click()
+    qtbot.waitUntil(lambda: not checks.running, timeout=120000)
+    ran = {r.id for r in w.session.results()}
+    assert {s.id for s in registry.ALL if not s.needs_network} <= ran
+    assert all(r.status != Status.ERROR for r in w.session.results())
+
+
+def test_event_loop_never_stalls_while_checks_run(make_window, qtbot):
+    w = make_window()
+    checks = w.pages[1]
+    gaps: list[float] = []
+    last = [time.monotonic()]
+
+    def tick():
+        now = time.monotonic()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.timeout.connect(tick)
+    qtbot.wait(50)
+    last[0] = time.monotonic()
+    timer.start(10)
+    checks.start()
+    qtbot.waitUntil(lambda: not checks.running, timeout=120000)
+    timer.stop()
+    assert len(gaps) > 20
+    assert max(gaps) < 0.1, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"
+
+
+def visible_texts(w):
+    texts = []
+    for widget in [*w.findChildren(QLabel), *w.findChildren(QPushButton)]:
+        if widget.isVisibleTo(w) and widget.text().strip():
+            texts.append(widget.text())
+    return texts
+
+
+def test_language_switch_rerenders_every_visible_text(make_window, qtbot):
+    w = make_window(run_checks=injected_run)
+    for step in range(1, 6):
+        w.go(step)
+        before = visible_texts(w)
+        w.set_language("ja")
+        after = visible_texts(w)
+        changed = [a for a, b in zip(after, before, strict=False) if a != b]
+        assert len(changed) >= len(before) * 0.7, (
+            step,
+            [b for a, b in zip(after, before, strict=False) if a == b],
+        )
+        assert w.steps.item(0).text() == "1. 何が起きたか"
+        w.set_language("en")
+    qtbot.waitUntil(lambda: not w.pages[1].running, timeout=10000)
+
+
+def test_the_case_is_restored_after_a_crash(make_window, qtbot):
+    w = make_window(run_checks=injected_run)
+    w.pages[0].text.setPlainText("受付番号：AB-1 2026年11月20日 14時05分")
+    w.pages[0].analyse()
+    qtbot.waitUntil(lambda: w.session.case.notice() is not None, timeout=10000)
+    w.pages[4].fields["name"].setText("")
+    qtbot.keyClicks(w.pages[4].fields["name"], "Hanako")
+    w.pages[1].start()
+    qtbot.waitUntil(lambda: not w.pages[1].running, timeout=10000)
+    case = w.session.case.path
+    # A crash: no close event, no goodbye; the next start finds the same case.
+    w2 = make_window(run_checks=injected_run)
+    assert w2.session.case.path == case
+    assert w2.pages[0].text.toPlainText().startswith("受付番号：AB-1")
+    assert "AB-1" in w2.pages[0].result.text()
+    assert w2.pages[4].fields["name"].text() == "Hanako"
+    qtbot.waitUntil(lambda: w2.pages[1].cards.count() == 3, timeout=5000)
+
+
+def test_without_admin_the_capture_falls_back_to_the_connection_watch(make_window, qtbot):
+    def failing(seconds, case):
+        line = json.dumps({"type": "error", "reason": "needs administrator rights"})
+        return [sys.executable, "-c", f"print({line!r}); raise SystemExit(3)"]
+
+    w = make_window(capture_command=failing)
+    watch = w.pages[2]
+    watch.minutes.setValue(1)
+    watch.start_button.click()
+    qtbot.waitUntil(lambda: watch.watch_worker is not None, timeout=10000)
+    assert "cannot see mail-server lookups" in watch.outcome.text()
+    watch.stop()
+    qtbot.waitUntil(lambda: watch.watch_worker is None, timeout=20000)
+    assert i18n  # language module in use by the window
+    assert QApplication.instance() is not None
