@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from checks import antivirus, clock, firewall, proxy, smtp, support, updates
+from checks import antivirus, blocklist, clock, firewall, lan, proxy, smtp, support, updates, upnp
 from checks.model import CheckSpec
 
 ALL: tuple[CheckSpec, ...] = (
@@ -13,6 +13,9 @@ ALL: tuple[CheckSpec, ...] = (
     *antivirus.SPECS,
     *firewall.SPECS,
     *clock.SPECS,
+    *lan.SPECS,
+    *upnp.SPECS,
+    *blocklist.SPECS,
 )
 
 

@@ -135,6 +135,7 @@ class LetterModel:
     after_clean: str
     requests: list[str]
     other_devices_unchecked: bool = True
+    cgnat: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_context(self) -> dict[str, Any]:
@@ -332,6 +333,7 @@ def build(
         remediation=remediation,
         after_clean=after_clean,
         requests=requests,
+        cgnat=bool(results.get("NET-NAT") and results["NET-NAT"].facts.get("cgnat")),
     )
 
 

@@ -1,0 +1,277 @@
+"""NET-NAT, NET-GATEWAY, NET-DEVICES: what sits between this PC and the internet, and what else
+shares the line. A check on this PC cannot see other devices' traffic: the results say so."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checks import addresses
+from checks.context import CheckContext
+from checks.i18n import N_, _, ngettext
+from checks.model import CheckSpec, Result, Status
+from checks.probes import network
+from checks.probes.network import NetworkFacts
+
+TITLE_NAT = N_("Router between this PC and the internet")
+TITLE_GATEWAY = N_("The router's own exposure")
+TITLE_DEVICES = N_("Other devices on your network")
+GATEWAY_PORTS = (23, 22, 80, 443, 8080, 7547)
+
+
+def vendor(mac: str | None) -> str | None:
+    if not mac:
+        return None
+    try:
+        from netaddr import EUI
+
+        return str(EUI(mac).oui.registration().org)
+    except Exception:
+        return None
+
+
+def randomized(mac: str | None) -> bool:
+    """A locally administered MAC (phones' private Wi-Fi addresses): no vendor behind it."""
+    try:
+        return bool(mac) and bool(int(mac.split(":")[0], 16) & 0x02)
+    except ValueError:
+        return False
+
+
+def interpret_nat(facts: NetworkFacts, public_ip: str | None = None) -> Result:
+    gw_ifaces = {iface for _gw, iface in facts.gateways if iface}
+    own = [
+        (iface, addr)
+        for iface, addrs in facts.addresses.items()
+        for addr in addrs
+        if (not gw_ifaces or iface in gw_ifaces) and addresses.kind(addr) != addresses.LOOPBACK
+    ]
+    kinds = {addr: addresses.kind(addr) for _i, addr in own}
+    v4 = [a for a in kinds if ":" not in a]
+    main = v4[0] if v4 else (next(iter(kinds), None))
+    out: dict[str, Any] = {
+        "addresses": [{"interface": i, "address": a, "kind": kinds[a]} for i, a in own],
+        "gateways": [{"ip": g, "interface": i} for g, i in facts.gateways],
+        "public_ip": public_ip,
+        "public_ip_source": "given" if public_ip else None,
+        "cgnat": False,
+        "problems": facts.problems,
+    }
+    if main is None:
+        return Result(
+            "NET-NAT",
+            Status.UNKNOWN,
+            _(TITLE_NAT),
+            _("This PC has no network address we could read."),
+            (),
+            out,
+        )
+    k = kinds[main]
+    out["main_address"], out["main_kind"] = main, k
+    if public_ip and public_ip == main:
+        k = addresses.PUBLIC
+    if k == addresses.PUBLIC:
+        return Result(
+            "NET-NAT",
+            Status.FAIL,
+            _(TITLE_NAT),
+            _(
+                "This PC sits directly on the internet with the public address {ip}: nothing stands between it and attackers."
+            ).format(ip=main),
+            (_("Put a broadband router between the line and this PC, and keep the firewall on."),),
+            out,
+        )
+    if k == addresses.CGNAT_KIND:
+        out["cgnat"] = True
+        return Result(
+            "NET-NAT",
+            Status.PASS,
+            _(TITLE_NAT),
+            _(
+                "Your provider shares one public address among many customers (carrier-grade NAT, {ip}): a report naming only that public address may concern another customer."
+            ).format(ip=main),
+            (
+                _(
+                    "Ask your provider for the exact time and source port: with a shared address, only they identify the line."
+                ),
+            ),
+            out,
+        )
+    if k == addresses.PRIVATE:
+        summary = _("This PC has a private address ({ip}) behind a router.").format(ip=main)
+        if public_ip:
+            summary += " " + _("The internet sees this line as {public}.").format(public=public_ip)
+        return Result("NET-NAT", Status.PASS, _(TITLE_NAT), summary, (), out)
+    if k == addresses.DOCUMENTATION_KIND:
+        return Result(
+            "NET-NAT",
+            Status.UNKNOWN,
+            _(TITLE_NAT),
+            _(
+                "This PC's address {ip} is in a range reserved for documentation and tests, not a real deployment: we cannot say whether a router is in front of it."
+            ).format(ip=main),
+            (),
+            out,
+        )
+    return Result(
+        "NET-NAT",
+        Status.UNKNOWN,
+        _(TITLE_NAT),
+        _(
+            "This PC only has the address {ip} ({kind}), which does not reach the internet by itself."
+        ).format(ip=main, kind=k),
+        (),
+        out,
+    )
+
+
+def interpret_gateway(facts: NetworkFacts, open_ports: dict[int, bool] | None) -> Result:
+    if not facts.gateways:
+        return Result(
+            "NET-GATEWAY",
+            Status.UNKNOWN,
+            _(TITLE_GATEWAY),
+            _("This PC has no default gateway (router) that we could find."),
+            (),
+            {"problems": facts.problems},
+        )
+    gw = facts.gateways[0][0]
+    mac = next((n.mac for n in facts.neighbours if n.ip == gw), None)
+    out = {
+        "ip": gw,
+        "mac": mac,
+        "vendor": vendor(mac),
+        "open_ports": sorted(p for p, ok in (open_ports or {}).items() if ok),
+        "probed_ports": sorted(open_ports or {}),
+    }
+    advice = [
+        _("Change the router's default admin password."),
+        _("Update the router's firmware."),
+        _("Turn off remote management and UPnP in the router if you do not use them."),
+    ]
+    if open_ports is None:
+        return Result(
+            "NET-GATEWAY",
+            Status.UNKNOWN,
+            _(TITLE_GATEWAY),
+            _("The router ({ip}) was not probed.").format(ip=gw),
+            tuple(advice),
+            out,
+        )
+    who = f"{gw}" + (f" ({out['vendor']})" if out["vendor"] else "")
+    if open_ports.get(23):
+        return Result(
+            "NET-GATEWAY",
+            Status.FAIL,
+            _(TITLE_GATEWAY),
+            _(
+                "The router {who} answers on telnet (port 23): an old, unencrypted admin door that botnets use to take routers over."
+            ).format(who=who),
+            (_("Turn telnet off in the router, or replace a router that cannot."), *advice),
+            out,
+        )
+    if open_ports.get(7547):
+        return Result(
+            "NET-GATEWAY",
+            Status.WARN,
+            _(TITLE_GATEWAY),
+            _("The router {who} answers on port 7547 (TR-069 remote management).").format(who=who),
+            tuple(advice),
+            out,
+        )
+    if not out["open_ports"]:
+        summary = _(
+            "The router {who} answers on none of the admin and remote-management ports we tried."
+        ).format(who=who)
+    else:
+        summary = _("The router {who} answers only on its usual admin ports ({ports}).").format(
+            who=who, ports=", ".join(map(str, out["open_ports"]))
+        )
+    return Result("NET-GATEWAY", Status.PASS, _(TITLE_GATEWAY), summary, tuple(advice), out)
+
+
+def interpret_devices(facts: NetworkFacts) -> Result:
+    gateways = {g for g, _i in facts.gateways}
+    devices = [
+        {
+            "ip": n.ip,
+            "mac": n.mac,
+            "vendor": vendor(n.mac),
+            "randomized_mac": randomized(n.mac),
+            "interface": n.interface,
+        }
+        for n in facts.neighbours
+        if n.ip not in gateways
+    ]
+    advice = (
+        _(
+            "Other devices' traffic cannot be seen from this PC: check the router's logs, or switch devices off one at a time while Clearline watches the line."
+        ),
+    )
+    out = {"devices": devices, "problems": facts.problems}
+    if not devices:
+        return Result(
+            "NET-DEVICES",
+            Status.UNKNOWN,
+            _(TITLE_DEVICES),
+            _(
+                "No other device is in this PC's neighbour table, which lists only devices it talked to recently."
+            ),
+            advice,
+            out,
+        )
+    private, unknown = _("private address, e.g. a phone"), _("unknown maker")
+    names = ", ".join(
+        f"{d['ip']} ({d['vendor'] or (private if d['randomized_mac'] else unknown)})"
+        for d in devices[:6]
+    )
+    return Result(
+        "NET-DEVICES",
+        Status.WARN,
+        _(TITLE_DEVICES),
+        ngettext(
+            "{n} other device shares your network: {names}. Any of them could send spam.",
+            "{n} other devices share your network: {names}. Any of them could send spam.",
+            len(devices),
+        ).format(n=len(devices), names=names),
+        advice,
+        out,
+    )
+
+
+def _facts(ctx: CheckContext) -> NetworkFacts:
+    return ctx.shared.once("network", lambda: network.gather(ctx))
+
+
+def run_nat(ctx: CheckContext) -> Result:
+    public = ctx.options.public_ip
+    source = "given" if public else None
+    if public is None and ctx.options.network:
+        # The router knows the line's public address: ask it over UPnP (a STUN query to an
+        # outside server is not done yet).
+        from checks import upnp
+
+        public = upnp.facts_for(ctx).get("external_ip")
+        source = "upnp" if public else None
+    result = interpret_nat(_facts(ctx), public)
+    result.facts["public_ip_source"] = source
+    return result
+
+
+def run_gateway(ctx: CheckContext) -> Result:
+    facts = _facts(ctx)
+    if not facts.gateways:
+        return interpret_gateway(facts, None)
+    return interpret_gateway(
+        facts, network.probe_ports(facts.gateways[0][0], GATEWAY_PORTS, timeout=0.8)
+    )
+
+
+def run_devices(ctx: CheckContext) -> Result:
+    return interpret_devices(_facts(ctx))
+
+
+SPECS = (
+    CheckSpec("NET-NAT", TITLE_NAT, run_nat, timeout=30.0),
+    CheckSpec("NET-GATEWAY", TITLE_GATEWAY, run_gateway, needs_network=True, timeout=30.0),
+    CheckSpec("NET-DEVICES", TITLE_DEVICES, run_devices, timeout=30.0),
+)
