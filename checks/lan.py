@@ -246,12 +246,16 @@ def run_nat(ctx: CheckContext) -> Result:
     public = ctx.options.public_ip
     source = "given" if public else None
     if public is None and ctx.options.network:
-        # The router knows the line's public address: ask it over UPnP (a STUN query to an
-        # outside server is not done yet).
+        # The router knows the line's public address: ask it over UPnP first; otherwise ask a
+        # STUN server (configurable: CLEARLINE_STUN_SERVERS).
         from checks import upnp
+        from checks.probes import stun
 
         public = upnp.facts_for(ctx).get("external_ip")
         source = "upnp" if public else None
+        if public is None:
+            public, server = stun.public_address()
+            source = f"stun {server}" if public else None
     result = interpret_nat(_facts(ctx), public)
     result.facts["public_ip_source"] = source
     return result

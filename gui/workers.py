@@ -80,7 +80,8 @@ def run_checks(
         progress(result)
 
     specs = registry.select(ids)
-    return runner(specs, Options(network=network, watch=watch), on_result=deliver, cancel=cancel)
+    options = Options(network=network, watch=watch, public_ip=public_ip or None)
+    return runner(specs, options, on_result=deliver, cancel=cancel)
 
 
 def analyse_notice(text: bytes, public_ip: str | None, *, progress, cancel):

@@ -69,7 +69,12 @@ class ChecksPage(Page):
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.worker = workers.Worker(
-            self._run, [s.id for s in specs], self.session.network, 0.0, str(self.session.case.path)
+            self._run,
+            [s.id for s in specs],
+            self.session.network,
+            0.0,
+            str(self.session.case.path),
+            self.session.public_ip or None,
         )
         self.worker.signals.progress.connect(self.add_result)
         self.worker.signals.error.connect(self._error)

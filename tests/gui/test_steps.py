@@ -29,7 +29,7 @@ def type_text(widget, text):
     QApplication.sendEvent(widget, event)
 
 
-def injected_run(ids, network, watch=0.0, case_path=None, *, progress, cancel):
+def injected_run(ids, network, watch=0.0, case_path=None, public_ip=None, *, progress, cancel):
     from reports.case import Case
 
     results = [
