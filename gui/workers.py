@@ -61,6 +61,7 @@ def run_checks(
     network: bool,
     watch: float = 0.0,
     case_path: str | None = None,
+    public_ip: str | None = None,
     *,
     progress,
     cancel,
