@@ -122,8 +122,9 @@ class Analyzer:
 
     MAX_FLOWS = 200_000
 
-    def __init__(self, local_addresses: set[bytes] | None = None):
+    def __init__(self, local_addresses: set[bytes] | None = None, track_new_flows: bool = False):
         self.local = local_addresses  # None: judge direction by who sends the SYN
+        self.track_new_flows = track_new_flows  # live capture: new flows go to attribution
         self.packets = 0
         self.flows: dict[tuple, Flow] = {}
         self.syn_by_dest: Counter = Counter()
@@ -133,6 +134,7 @@ class Analyzer:
         self.first: float | None = None
         self.last: float | None = None
         self.dropped_flows = 0
+        self.new_flows: list[tuple] = []  # keys of flows created since the caller last drained it
 
     # The hot path ------------------------------------------------------------------------------
     def feed(self, ts: float, packet: bytes, scrub: bool = False) -> bytes | None:
@@ -167,6 +169,8 @@ class Analyzer:
                         self.dropped_flows += 1
                         return packet[:off] if scrub else None
                     flow = self.flows[key] = Flow(src, sport, dst, dport, ts, ts)
+                    if self.track_new_flows:
+                        self.new_flows.append(key)
                 flow.syns += 1
                 self.syn_by_dest[(dst, dport)] += 1
                 self.dest_per_minute[int(ts // 60)].add((dst, dport))
@@ -258,46 +262,34 @@ class Analyzer:
 
         per_dest = defaultdict(lambda: {"syn": 0, "completed": 0, "refused": 0})
         programs: dict[str, dict] = {}
+
+        def entry(owner, first: float, last: float) -> dict:
+            p = programs.setdefault(
+                _program_key(owner),
+                {
+                    "program": owner,
+                    "flows": 0,
+                    "ports": set(),
+                    "destinations": set(),
+                    "first": first,
+                    "last": last,
+                    "mx_queries": 0,
+                },
+            )
+            p["first"], p["last"] = min(p["first"], first), max(p["last"], last)
+            return p
+
         for key, flow in self.flows.items():
             d = per_dest[(ntop(flow.server), flow.sport)]
             d["syn"] += flow.syns
             d["completed"] += flow.state == "established"
             d["refused"] += flow.state == "refused"
-            owner = owners.get(key)
-            label = _program_key(owner)
-            p = programs.setdefault(
-                label,
-                {
-                    "program": owner,
-                    "flows": 0,
-                    "ports": set(),
-                    "destinations": set(),
-                    "first": flow.first,
-                    "last": flow.last,
-                    "mx_queries": 0,
-                },
-            )
+            p = entry(owners.get(key), flow.first, flow.last)
             p["flows"] += 1
             p["ports"].add(flow.sport)
             p["destinations"].add(ntop(flow.server))
-            p["first"], p["last"] = min(p["first"], flow.first), max(p["last"], flow.last)
         for ts, _name, client, port in self.mx_queries:
-            owner = mx_owners.get((client, port))
-            label = _program_key(owner)
-            p = programs.setdefault(
-                label,
-                {
-                    "program": owner,
-                    "flows": 0,
-                    "ports": set(),
-                    "destinations": set(),
-                    "first": ts,
-                    "last": ts,
-                    "mx_queries": 0,
-                },
-            )
-            p["mx_queries"] += 1
-            p["first"], p["last"] = min(p["first"], ts), max(p["last"], ts)
+            entry(mx_owners.get((client, port)), ts, ts)["mx_queries"] += 1
         mx_names = [name for _ts, name, _c, _p in self.mx_queries]
         return {
             "packets": self.packets,

@@ -224,7 +224,7 @@ def capture(
     iface = None if iface in (None, "", "all", "any") else iface
     sock = open_socket(iface)
     writer = PcapWriter(pcap) if pcap else None
-    analyzer = Analyzer(local_addresses())
+    analyzer = Analyzer(local_addresses(), track_new_flows=True)
     attributor = Attributor()
     attributor.start()
     watcher_result: dict = {}
@@ -243,7 +243,6 @@ def capture(
     deadline = time.monotonic() + seconds
     next_progress = time.monotonic() + 1.0
     drops_total = 0  # PACKET_STATISTICS resets on every read: keep the sum
-    seen_flows = 0
     seen_mx = 0
     recv = sock.recvfrom
     feed = analyzer.feed
@@ -316,10 +315,10 @@ def capture(
                 ip, ethertype = frame, protocol
             ts = time.time()
             out = feed(ts, ip, scrub=writer is not None)
-            if len(analyzer.flows) != seen_flows:
-                for key in list(analyzer.flows)[seen_flows:]:
+            if analyzer.new_flows:
+                for key in analyzer.new_flows:
                     attributor.queue.put(("tcp", key))
-                seen_flows = len(analyzer.flows)
+                analyzer.new_flows.clear()
             if len(analyzer.mx_queries) != seen_mx:
                 # A DNS query's socket lives only until its answer arrives (milliseconds), so
                 # MX lookups are attributed right here; they are rare in normal traffic.

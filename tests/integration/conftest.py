@@ -121,3 +121,35 @@ def wait_for(predicate, timeout: float = 5.0) -> None:
             return
         time.sleep(0.02)
     raise AssertionError("condition not met in time")
+
+
+def make_namespace(name: str, host_if: str, ns_if: str, host_ip: str, ns_ip: str):
+    """A test host: network namespace ``name`` joined to this machine by a veth pair, /24
+    addresses on both ends. Returns a cleanup function; skips the test where namespaces
+    cannot be made."""
+    if not shutil.which("ip") or not sys.platform.startswith("linux"):
+        pytest.skip("needs iproute2 on Linux")
+
+    def sh(*args, check=True):
+        return subprocess.run(args, capture_output=True, text=True, check=check)
+
+    def cleanup():
+        sh("ip", "link", "del", host_if, check=False)
+        sh("ip", "netns", "del", name, check=False)
+
+    cleanup()
+    made = sh("ip", "netns", "add", name, check=False)
+    if made.returncode != 0:
+        pytest.skip(f"cannot create a network namespace here: {made.stderr.strip()}")
+    try:
+        sh("ip", "link", "add", host_if, "type", "veth", "peer", "name", ns_if)
+        sh("ip", "link", "set", ns_if, "netns", name)
+        sh("ip", "addr", "add", f"{host_ip}/24", "dev", host_if)
+        sh("ip", "link", "set", host_if, "up", "multicast", "on")
+        sh("ip", "netns", "exec", name, "ip", "addr", "add", f"{ns_ip}/24", "dev", ns_if)
+        sh("ip", "netns", "exec", name, "ip", "link", "set", ns_if, "up", "multicast", "on")
+        sh("ip", "netns", "exec", name, "ip", "link", "set", "lo", "up")
+    except subprocess.CalledProcessError:
+        cleanup()
+        raise
+    return cleanup

@@ -1,7 +1,6 @@
 """Blocklists against a real DNS server on loopback (dnslib), and the router's exposure against a
 test host in a network namespace with listeners on 23 and 7547."""
 
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from checks import blocklist, lan
 from checks.model import Status
 from checks.probes import network
 from checks.probes.network import Neighbour, NetworkFacts
+from tests.integration.conftest import make_namespace
 
 pytestmark = pytest.mark.integration
 LINE = "203.0.113.45"
@@ -112,45 +112,28 @@ NS = "clearline-gw"
 
 @pytest.fixture
 def router_namespace():
-    if not shutil.which("ip") or not sys.platform.startswith("linux"):
-        pytest.skip("needs iproute2 on Linux")
-
-    def sh(*args, check=True):
-        return subprocess.run(args, capture_output=True, text=True, check=check)
-
-    sh("ip", "netns", "del", NS, check=False)
-    made = sh("ip", "netns", "add", NS, check=False)
-    if made.returncode != 0:
-        pytest.skip(f"cannot create a network namespace here: {made.stderr.strip()}")
+    cleanup = make_namespace(NS, "clgw0", "clgw1", "10.231.7.2", "10.231.7.1")
+    listeners = [
+        subprocess.Popen(
+            [
+                "ip",
+                "netns",
+                "exec",
+                NS,
+                sys.executable,
+                "-c",
+                f"import socket,time; s=socket.create_server(('10.231.7.1',{port})); time.sleep(60)",
+            ]
+        )
+        for port in (23, 7547)
+    ]
     try:
-        sh("ip", "link", "add", "clgw0", "type", "veth", "peer", "name", "clgw1")
-        sh("ip", "link", "set", "clgw1", "netns", NS)
-        sh("ip", "addr", "add", "10.231.7.2/24", "dev", "clgw0")
-        sh("ip", "link", "set", "clgw0", "up")
-        sh("ip", "netns", "exec", NS, "ip", "addr", "add", "10.231.7.1/24", "dev", "clgw1")
-        sh("ip", "netns", "exec", NS, "ip", "link", "set", "clgw1", "up")
-        sh("ip", "netns", "exec", NS, "ip", "link", "set", "lo", "up")
-        listeners = [
-            subprocess.Popen(
-                [
-                    "ip",
-                    "netns",
-                    "exec",
-                    NS,
-                    sys.executable,
-                    "-c",
-                    f"import socket,time; s=socket.create_server(('10.231.7.1',{port})); time.sleep(60)",
-                ]
-            )
-            for port in (23, 7547)
-        ]
         time.sleep(0.8)
         yield "10.231.7.1"
     finally:
-        for p in locals().get("listeners", []):
+        for p in listeners:
             p.kill()
-        sh("ip", "link", "del", "clgw0", check=False)
-        sh("ip", "netns", "del", NS, check=False)
+        cleanup()
 
 
 def test_exposed_telnet_on_the_gateway(router_namespace):
@@ -170,55 +153,40 @@ IGD_NS = "clearline-igd"
 
 @pytest.fixture
 def fake_igd():
-    if not shutil.which("ip") or not sys.platform.startswith("linux"):
-        pytest.skip("needs iproute2 on Linux")
+    import json as _json
 
-    def sh(*args, check=True):
-        return subprocess.run(args, capture_output=True, text=True, check=check)
+    from tests.integration.conftest import HERE
 
-    sh("ip", "netns", "del", IGD_NS, check=False)
-    if sh("ip", "netns", "add", IGD_NS, check=False).returncode != 0:
-        pytest.skip("cannot create a network namespace here")
-    proc = None
+    cleanup = make_namespace(IGD_NS, "clig0", "clig1", "10.231.8.2", "10.231.8.1")
+    subprocess.run(
+        ["ip", "netns", "exec", IGD_NS, "ip", "route", "add", "224.0.0.0/4", "dev", "clig1"],
+        check=True,
+    )
+    mappings = [
+        [8080, "TCP", "10.231.8.2", 65000, "game"],  # to this PC, nothing listening on 65000
+        [25, "TCP", "10.231.8.50", 25, "relay"],  # port 25 to another host: a spam relay
+        [51413, "TCP", "10.231.8.60", 51413, "torrent"],  # to another LAN host
+    ]
+    proc = subprocess.Popen(
+        [
+            "ip",
+            "netns",
+            "exec",
+            IGD_NS,
+            sys.executable,
+            str(HERE / "fake_igd.py"),
+            "10.231.8.1",
+            _json.dumps(mappings),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        sh("ip", "link", "add", "clig0", "type", "veth", "peer", "name", "clig1")
-        sh("ip", "link", "set", "clig1", "netns", IGD_NS)
-        sh("ip", "addr", "add", "10.231.8.2/24", "dev", "clig0")
-        sh("ip", "link", "set", "clig0", "up", "multicast", "on")
-        sh("ip", "netns", "exec", IGD_NS, "ip", "addr", "add", "10.231.8.1/24", "dev", "clig1")
-        sh("ip", "netns", "exec", IGD_NS, "ip", "link", "set", "clig1", "up", "multicast", "on")
-        sh("ip", "netns", "exec", IGD_NS, "ip", "link", "set", "lo", "up")
-        sh("ip", "netns", "exec", IGD_NS, "ip", "route", "add", "224.0.0.0/4", "dev", "clig1")
-        mappings = [
-            [8080, "TCP", "10.231.8.2", 65000, "game"],  # to this PC, nothing listening on 65000
-            [25, "TCP", "10.231.8.50", 25, "relay"],  # port 25 to another host: a spam relay
-            [51413, "TCP", "10.231.8.60", 51413, "torrent"],  # to another LAN host
-        ]
-        import json as _json
-
-        from tests.integration.conftest import HERE
-
-        proc = subprocess.Popen(
-            [
-                "ip",
-                "netns",
-                "exec",
-                IGD_NS,
-                sys.executable,
-                str(HERE / "fake_igd.py"),
-                "10.231.8.1",
-                _json.dumps(mappings),
-            ],
-            stdout=subprocess.PIPE,
-            text=True,
-        )
         assert proc.stdout.readline().strip() == "ready"
         yield "10.231.8.2"
     finally:
-        if proc:
-            proc.kill()
-        sh("ip", "link", "del", "clig0", check=False)
-        sh("ip", "netns", "del", IGD_NS, check=False)
+        proc.kill()
+        cleanup()
 
 
 def test_upnp_discovery_and_unexpected_mappings(fake_igd):
