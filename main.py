@@ -435,28 +435,11 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if result.ok else EXIT_PROBLEM
 
 
-def _traffic_results(summary: dict, attributed: bool, where: str):
-    from datetime import datetime
-
-    from checks import traffic
-    from checks.i18n import _
-    from checks.model import current_platform
-    from checks.timefmt import human_span
-
-    if summary.get("first") and summary.get("last"):
-        span = human_span(
-            datetime.fromisoformat(summary["first"]), datetime.fromisoformat(summary["last"])
-        )
-        scope = _("between {span} ({where})").format(span=span, where=where)
-    else:
-        scope = _("in {where}").format(where=where)
-    return traffic.interpret(summary, current_platform(), attributed, scope)
-
-
 def cmd_capture(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
+    from checks import traffic
     from checks.i18n import _
     from checks.probes import capture as cap
 
@@ -488,7 +471,9 @@ def cmd_capture(args: argparse.Namespace) -> int:
         if exc.how:
             print("  " + exc.how, file=sys.stderr)
         return EXIT_USAGE
-    results = _traffic_results(summary, True, _("interface {iface}").format(iface=summary["iface"]))
+    results = traffic.results_for(
+        summary, True, _("interface {iface}").format(iface=summary["iface"])
+    )
     return _finish_traffic(args, summary, results)
 
 
@@ -512,7 +497,7 @@ def _finish_traffic(args, summary: dict, results) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from checks import pcapfile
+    from checks import pcapfile, traffic
     from checks.i18n import _
     from checks.traffic import Analyzer
 
@@ -549,7 +534,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({"type": "summary", **summary, "results": []}, ensure_ascii=False))
         return EXIT_USAGE
-    results = _traffic_results(summary, False, os.path.basename(args.file))
+    results = traffic.results_for(summary, False, os.path.basename(args.file))
     return _finish_traffic(args, summary, results)
 
 

@@ -481,3 +481,18 @@ def interpret(summary: dict, platform: str, attributed: bool, scope: str) -> lis
         {**facts, "mx_names": summary["mx_names"][:200]},
     )
     return [smtp, mx]
+
+
+def results_for(summary: dict, attributed: bool, where: str) -> list[Result]:
+    """TRAFFIC-SMTP and TRAFFIC-MX worded now, in the current language, with the watched span."""
+    from checks.model import current_platform
+    from checks.timefmt import human_span
+
+    if summary.get("first") and summary.get("last"):
+        span = human_span(
+            datetime.fromisoformat(summary["first"]), datetime.fromisoformat(summary["last"])
+        )
+        scope = _("between {span} ({where})").format(span=span, where=where)
+    else:
+        scope = _("in {where}").format(where=where)
+    return interpret(summary, current_platform(), attributed, scope)

@@ -32,7 +32,20 @@ MAIN = str(Path(__file__).resolve().parents[2] / "main.py")
 
 def capture_command(seconds: int, case: str) -> list[str]:
     """The capture command line, elevated when needed (pkexec shows the administrator prompt)."""
-    argv = [sys.executable, MAIN, "capture", "--json", "--seconds", str(seconds), "--case", case]
+    from checks import i18n
+
+    argv = [
+        sys.executable,
+        MAIN,
+        "capture",
+        "--json",
+        "--seconds",
+        str(seconds),
+        "--case",
+        case,
+        "--lang",
+        i18n.get_language(),
+    ]
     if os.name == "posix" and os.geteuid() != 0 and shutil.which("pkexec"):
         env = [f"{k}={os.environ[k]}" for k in ("DISPLAY", "XAUTHORITY", "LANG") if k in os.environ]
         return ["pkexec", "env", *env, *argv]
@@ -157,7 +170,7 @@ class WatchPage(Page):
             self.fallback(doc.get("reason", ""))
 
     def show_summary(self, doc: dict) -> None:
-        from checks.model import Result, Status
+        from checks.model import Status
         from reports.console import status_label
 
         self.progress.setValue(self.progress.maximum())
@@ -176,10 +189,14 @@ class WatchPage(Page):
                 [name, str(p.get("flows", 0)), str(p.get("mx_queries", 0)), label]
             ):
                 self.table.setItem(i, j, QTableWidgetItem(value))
-        for r in doc.get("results", []):
-            result = Result.from_dict(r)
+        # Worded here, in the window's language, from the capture's own summary (pure).
+        from checks import traffic
+
+        where = _("interface {iface}").format(iface=doc.get("iface", "?"))
+        results = traffic.results_for(doc, True, where) if "programs" in doc else []
+        for result in results:
             self.session.add_result(result)
-        self.outcome.setText("<br>".join(_esc(r["summary"]) for r in doc.get("results", [])))
+        self.outcome.setText("<br>".join(_esc(r.summary) for r in results))
 
     def _process_error(self, _error) -> None:
         self.fallback(self.process.errorString() if self.process else "")
