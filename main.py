@@ -6,25 +6,20 @@ heavy (scapy, templates, PDF) is loaded, and `--help` must be instant.
 
 from __future__ import annotations
 
-import argparse
 import json
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 import os
-import signal
 import sys
-import threading
 
 EXIT_OK, EXIT_WARN, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2, 3
 
 
-class _Parser(argparse.ArgumentParser):
-    """Usage errors exit with 3 (DESIGN.md), not argparse's default 2, which means 'problems'."""
-
-    def error(self, message: str):  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
-
-
 def _positive_seconds(text: str) -> float:
+    import argparse
+
     try:
         value = float(text)
     except ValueError:
@@ -35,6 +30,15 @@ def _positive_seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
+    class _Parser(argparse.ArgumentParser):
+        """Usage errors exit with 3 (DESIGN.md), not argparse's default 2, which means 'problems'."""
+
+        def error(self, message: str):  # type: ignore[override]
+            self.print_usage(sys.stderr)
+            self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print one JSON document")
     common.add_argument("--lang", choices=["ja", "en"], help="language (default: the OS's)")
@@ -182,6 +186,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         public_ip=args.public_ip,
         dns_server=args.dns_server,
     )
+    import signal
+    import threading
+
     cancel = threading.Event()
     previous = signal.signal(signal.SIGINT, lambda *_a: cancel.set())
     if args.watch and not args.json:
@@ -545,6 +552,11 @@ def open_window() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv:
+        # The double-click path: straight to the window, without building the CLI parser.
+        _setup_language(None)
+        return open_window()
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_language(getattr(args, "lang", None))

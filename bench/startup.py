@@ -43,7 +43,7 @@ def once(argv: list[str], env: dict) -> tuple[float, int]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=21)
     args = ap.parse_args()
     home = tempfile.mkdtemp()
     env = dict(
@@ -58,10 +58,14 @@ def main() -> None:
         "minimal PySide6 window": [sys.executable, "-c", MINIMAL],
         "Clearline (python main.py)": [sys.executable, "main.py"],
     }
-    figures = {}
-    for name, argv in runs.items():
-        samples = [once(argv, env) for _ in range(args.repeat)]
-        figures[name] = (statistics.median(s[0] for s in samples), max(s[1] for s in samples))
+    samples: dict[str, list] = {name: [] for name in runs}
+    for _ in range(args.repeat):  # interleaved, so a noisy moment hits both alike
+        for name, argv in runs.items():
+            samples[name].append(once(argv, env))
+    figures = {
+        name: (statistics.median(s[0] for s in got), max(s[1] for s in got))
+        for name, got in samples.items()
+    }
     base = figures["minimal PySide6 window"][0]
     print(f"time to window shown (median of {args.repeat}), peak memory:")
     for name, (t, mem) in figures.items():

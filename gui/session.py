@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from checks.model import Result
 from reports.case import Case, default_root
+
+if TYPE_CHECKING:
+    from checks.model import Result
 
 NOTICE_TEXT = "notice_input.txt"
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from checks.model import Result
+if TYPE_CHECKING:
+    from checks.model import Result
 
 RESULTS_FILE = "results.json"
 HISTORY_FILE = "history.json"
@@ -39,6 +39,8 @@ def default_root() -> Path:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -72,6 +74,8 @@ class Case:
             return default
 
     def results(self) -> list[Result]:
+        from checks.model import Result
+
         data = self.read_json(RESULTS_FILE, {"results": []})
         return [Result.from_dict(r) for r in data.get("results", [])]
 
@@ -106,6 +110,8 @@ class Case:
 
     def history(self) -> list[Result]:
         """Every result ever added, oldest first (a later pass must not erase an earlier fail)."""
+        from checks.model import Result
+
         data = self.read_json(HISTORY_FILE, {"results": []})
         return [Result.from_dict(r) for r in data.get("results", [])]
 

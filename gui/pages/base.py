@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 
@@ -30,9 +29,7 @@ class Page(QWidget):
 
     def paragraph(self) -> QLabel:
         label = QLabel()
-        label.setWordWrap(True)
-        label.setTextFormat(Qt.TextFormat.RichText)
-        label.setOpenExternalLinks(False)
+        label.setWordWrap(True)  # rich text is detected by QLabel itself
         self.layout_.addWidget(label)
         return label
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
 )
 
 from checks.i18n import _
-from gui import workers
 from gui.pages.base import Page
 
 
@@ -102,6 +101,8 @@ class NoticePage(Page):
         self.session.save_notice_text(text)
         self.analyse_button.setEnabled(False)
         self.result.setText(_("Reading…"))
+        from gui import workers
+
         self.worker = workers.Worker(
             workers.analyse_notice, text.encode("utf-8"), self.session.public_ip or None
         )
