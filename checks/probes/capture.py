@@ -121,10 +121,46 @@ class Attributor(threading.Thread):
         """Find the owner of one flow ("tcp", 4-tuple) or DNS query ("udp", (addr, port))."""
         kind, key = item
         try:
-            inode = self._socket_inode(kind, key)
-            self.owners[key] = self._owner(inode) if inode else self.owners.get(key)
+            if sys.platform.startswith("linux"):
+                inode = self._socket_inode(kind, key)
+                self.owners[key] = self._owner(inode) if inode else self.owners.get(key)
+            else:
+                self.owners[key] = self._owner_from_psutil(kind, key) or self.owners.get(key)
         except OSError:
             self.owners.setdefault(key, None)
+
+    @staticmethod
+    def _owner_from_psutil(kind: str, key: tuple) -> dict | None:
+        """Windows/macOS: the connection table gives the pid directly (slower, one per flow)."""
+        import psutil
+
+        from checks import programs
+        from checks.model import current_platform
+        from checks.probes import processes
+
+        try:
+            conns = psutil.net_connections(kind="tcp" if kind == "tcp" else "udp")
+        except psutil.Error:
+            return None
+        if kind == "tcp":
+            client, cport, server, sport = key
+            want = (_ntop(client), cport, _ntop(server), sport)
+            pid = next(
+                (
+                    c.pid
+                    for c in conns
+                    if c.raddr and (c.laddr.ip, c.laddr.port, c.raddr.ip, c.raddr.port) == want
+                ),
+                None,
+            )
+        else:
+            pid = next((c.pid for c in conns if c.laddr and c.laddr.port == key[1]), None)
+        info = processes.describe(pid) if pid else None
+        if info is None:
+            return None
+        return programs.program_facts(
+            info, programs.classify(info.name, info.exe, current_platform(), info.exe_exists)
+        )
 
     @staticmethod
     def _socket_inode(kind: str, key: tuple) -> int:
@@ -141,6 +177,7 @@ class Attributor(threading.Thread):
 
     def _owner(self, inode: int) -> dict | None:
         from checks import programs
+        from checks.model import current_platform
         from checks.probes import processes, sockets
 
         owners, _denied = sockets.find_inode_owners({inode}, hints=self._hints[-8:])
@@ -149,7 +186,7 @@ class Attributor(threading.Thread):
         if info is None:
             return None
         self._hints.append(pid)
-        program = programs.classify(info.name, info.exe, "linux", info.exe_exists)
+        program = programs.classify(info.name, info.exe, current_platform(), info.exe_exists)
         return programs.program_facts(info, program)
 
 
@@ -198,12 +235,127 @@ def open_socket(iface: str | None):
     return sock
 
 
+def npcap_problem() -> str | None:
+    """Windows: scapy captures through Npcap; say how to get it when it is missing."""
+    if sys.platform != "win32":
+        return None
+    root = os.environ.get("SystemRoot", r"C:\Windows")
+    if os.path.isdir(os.path.join(root, "System32", "Npcap")):
+        return None
+    return "Npcap is not installed"
+
+
+def split_frame(frame: bytes):
+    """(ip, pkttype, hatype, link_addr, ethertype) from a frame of unknown framing: Ethernet
+    (with VLAN), BSD/Npcap loopback (4-byte address family) or raw IP — judged by content,
+    because scapy cannot always name the link type (e.g. Linux lo)."""
+    if len(frame) >= 34:
+        ethertype = (frame[12] << 8) | frame[13]
+        if ethertype == 0x8100 and len(frame) >= 38:
+            return frame[18:], 0, 1, frame[6:12], (frame[16] << 8) | frame[17]
+        if ethertype in (0x0800, 0x86DD) and frame[14] >> 4 in (4, 6):
+            return frame[14:], 0, 1, frame[6:12], ethertype
+    if (
+        len(frame) >= 24
+        and frame[4] >> 4 in (4, 6)
+        and int.from_bytes(frame[:4], "little") in (2, 24, 28, 30)
+    ):
+        return frame[4:], 0, 772, b"", 0x0800 if frame[4] >> 4 == 4 else 0x86DD
+    if frame and frame[0] >> 4 in (4, 6):
+        return frame, 0, 65534, b"", 0x0800 if frame[0] >> 4 == 4 else 0x86DD
+    return None
+
+
+class ScapySource:
+    """Frames from scapy's own listening socket (Npcap on Windows, BPF on macOS; AF_PACKET on
+    Linux when asked for with CLEARLINE_CAPTURE_BACKEND=scapy): the portable path. The kernel
+    filter is the same; frames are stripped by the link type scapy reports."""
+
+    def __init__(self, iface: str | None):
+        problem = npcap_problem()
+        if problem:
+            raise CaptureError(
+                problem,
+                "install Npcap from https://npcap.com (keep 'WinPcap API-compatible"
+                " mode' ticked), then start the capture again",
+            )
+        try:
+            import scapy.arch  # noqa: F401 - fills conf.L2listen for this platform
+            from scapy.config import conf
+
+            self.sock = conf.L2listen(iface=iface, filter=BPF_FILTER)
+        except PermissionError as exc:
+            raise CaptureError("needs administrator rights", "run it as administrator") from exc
+        except Exception as exc:
+            raise CaptureError(f"cannot open the capture ({type(exc).__name__}: {exc})") from exc
+
+    def read(self, timeout: float):
+        """(ip_bytes, pkttype, hatype, link_addr, ethertype) or None when nothing came."""
+        ready = type(self.sock).select([self.sock], timeout)
+        if not ready:
+            return None
+        got = self.sock.recv_raw(262144)
+        if not got or got[1] is None:
+            return None
+        return split_frame(bytes(got[1]))
+
+    def drops(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 def kernel_drops(sock) -> tuple[int, int]:
     try:
         raw = sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 8)
         return struct.unpack("II", raw)
     except OSError:
         return (0, 0)
+
+
+class LinuxSource:
+    """The fast path: an AF_PACKET socket with the BPF filter attached, read directly."""
+
+    def __init__(self, iface: str | None):
+        self.sock = open_socket(iface)
+        self.dropped = 0  # PACKET_STATISTICS resets on every read: keep the sum
+        self.timeout = 0.2
+
+    def read(self, timeout: float):
+        if timeout != self.timeout:
+            self.sock.settimeout(timeout)
+            self.timeout = timeout
+        while True:
+            try:
+                frame, addr = self.sock.recvfrom(262144)
+            except TimeoutError:
+                return None
+            ifname, protocol, pkttype, hatype = addr[0], addr[1], addr[2], addr[3]
+            if ifname == "lo" and pkttype != PACKET_OUTGOING:
+                # Loopback shows each packet twice. The outgoing copy is tapped as it is sent;
+                # the incoming one can be lost when lo's receive backlog overflows. Count the
+                # outgoing copy only.
+                continue
+            if hatype in (1, 772):
+                ethertype = (frame[12] << 8) | frame[13] if len(frame) >= 14 else 0
+                if ethertype == 0x8100 and len(frame) >= 18:
+                    return frame[18:], pkttype, hatype, addr[4], (frame[16] << 8) | frame[17]
+                return frame[14:], pkttype, hatype, addr[4], ethertype
+            return frame, pkttype, hatype, addr[4], protocol
+
+    def drops(self) -> int:
+        self.dropped += kernel_drops(self.sock)[1]
+        return self.dropped
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def open_source(iface: str | None):
+    if sys.platform.startswith("linux") and os.environ.get("CLEARLINE_CAPTURE_BACKEND") != "scapy":
+        return LinuxSource(iface)
+    return ScapySource(iface)
 
 
 def capture(
@@ -215,14 +367,10 @@ def capture(
     watch: bool = True,
 ) -> dict[str, Any]:
     """Capture until ``seconds`` pass or ``stop`` is set; returns the final document."""
-    if not sys.platform.startswith("linux"):
-        raise CaptureError(
-            "live capture is implemented for Linux only in this version",
-            "on Windows install Npcap (https://npcap.com) and use Wireshark; then run"
-            " `main.py analyze FILE.pcap`",
-        )
+    from checks.model import current_platform
+
     iface = None if iface in (None, "", "all", "any") else iface
-    sock = open_socket(iface)
+    source = open_source(iface)
     writer = PcapWriter(pcap) if pcap else None
     analyzer = Analyzer(local_addresses(), track_new_flows=True)
     attributor = Attributor()
@@ -230,11 +378,15 @@ def capture(
     watcher_result: dict = {}
     watch_thread = None
     if watch:
+        from checks.context import is_admin
         from checks.probes import mail_connections
 
         def run_watch():
             watcher_result["facts"] = mail_connections.watch(
-                seconds + 1, keep_going=lambda d: not stop.wait(d), platform="linux", admin=True
+                seconds + 1,
+                keep_going=lambda d: not stop.wait(d),
+                platform=current_platform(),
+                admin=is_admin(),
             )
 
         watch_thread = threading.Thread(target=run_watch, name="capture-watch", daemon=True)
@@ -242,9 +394,7 @@ def capture(
     started = time.time()
     deadline = time.monotonic() + seconds
     next_progress = time.monotonic() + 1.0
-    drops_total = 0  # PACKET_STATISTICS resets on every read: keep the sum
     seen_mx = 0
-    recv = sock.recvfrom
     feed = analyzer.feed
     emit(
         {
@@ -254,11 +404,13 @@ def capture(
             "filter": BPF_FILTER,
             "pcap": str(pcap) if pcap else None,
             "started": _iso(started),
+            "backend": type(source).__name__,
         }
     )
     stopped_by = "time"
     draining = False
     drain_until = 0.0
+    timeout = 0.2
     try:
         while True:
             now = time.monotonic()
@@ -268,15 +420,12 @@ def capture(
                 # What the kernel already queued was captured before the stop: read it too
                 # (for at most a few seconds), then finish.
                 if not draining:
-                    draining = True
-                    sock.settimeout(0.05)
+                    draining, timeout = True, 0.05
                     deadline = min(deadline, now)
                     drain_until = now + 5.0
                 elif now >= drain_until:
                     break
             if now >= next_progress:
-                drops_total += kernel_drops(sock)[1]
-                drops = drops_total
                 emit(
                     {
                         "type": "progress",
@@ -284,35 +433,22 @@ def capture(
                         "packets": analyzer.packets,
                         "smtp_syn": sum(analyzer.syn_by_dest.values()),
                         "mx_queries": len(analyzer.mx_queries),
-                        "kernel_drops": drops,
+                        "kernel_drops": source.drops(),
                     }
                 )
                 next_progress = now + 1.0
                 if writer:
                     writer.maybe_flush()
             try:
-                frame, addr = recv(262144)
-            except TimeoutError:
-                if draining:
-                    break
-                continue
+                got = source.read(timeout)
             except OSError as exc:
                 stopped_by = f"interface error: {exc}"
                 break
-            ifname, protocol, pkttype, hatype = addr[0], addr[1], addr[2], addr[3]
-            if ifname == "lo" and pkttype != PACKET_OUTGOING:
-                # Loopback shows each packet twice. The outgoing copy is tapped as it is sent;
-                # the incoming one can be lost when lo's receive backlog overflows. Count the
-                # outgoing copy only.
+            if got is None:
+                if draining:
+                    break
                 continue
-            if hatype in (1, 772):
-                ethertype = (frame[12] << 8) | frame[13] if len(frame) >= 14 else 0
-                if ethertype == 0x8100 and len(frame) >= 18:
-                    ip, ethertype = frame[18:], (frame[16] << 8) | frame[17]
-                else:
-                    ip = frame[14:]
-            else:
-                ip, ethertype = frame, protocol
+            ip, pkttype, hatype, link_addr, ethertype = got
             ts = time.time()
             out = feed(ts, ip, scrub=writer is not None)
             if analyzer.new_flows:
@@ -327,12 +463,12 @@ def capture(
                 seen_mx = len(analyzer.mx_queries)
             if writer is not None:
                 writer.write(
-                    ts, pkttype, hatype, addr[4], ethertype, ip if out is None else out, len(ip)
+                    ts, pkttype, hatype, link_addr, ethertype, ip if out is None else out, len(ip)
                 )
     finally:
         stop.set()
-        drops = drops_total + kernel_drops(sock)[1]
-        sock.close()
+        drops = source.drops()
+        source.close()
         if writer:
             writer.close()
         if watch_thread:
@@ -362,7 +498,7 @@ def capture(
                 continue
             if owners.get(key) is None:
                 program = programs.classify(
-                    obs.owner.name, obs.owner.exe, "linux", obs.owner.exe_exists
+                    obs.owner.name, obs.owner.exe, current_platform(), obs.owner.exe_exists
                 )
                 owners[key] = programs.program_facts(obs.owner, program)
     mx_owners = {k: v for k, v in owners.items() if len(k) == 2}

@@ -230,3 +230,57 @@ def test_sigterm_stops_early_and_keeps_the_summary(tmp_path):
     proc.send_signal(signal.SIGTERM)
     summary, _lines = finish(proc)
     assert summary["stopped_by"] == "stopped"
+
+
+def test_portable_scapy_backend_on_a_namespace_link(tmp_path):
+    """The path Windows (Npcap) and macOS (BPF) use, run here through scapy's Linux socket on a
+    veth link (no loopback twins there)."""
+    from tests.integration.conftest import make_namespace
+
+    cleanup = make_namespace("clearline-sc", "clsc0", "clsc1", "10.231.9.2", "10.231.9.1")
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    controller = Controller(Sink(), hostname="10.231.9.2", port=25)
+    controller.start()
+    pcap = tmp_path / "scapy.pcap"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "capture",
+            "--iface",
+            "clsc0",
+            "--seconds",
+            "4",
+            "--json",
+            "--pcap",
+            str(pcap),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, CLEARLINE_CAPTURE_BACKEND="scapy"),
+    )
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["backend"] == "ScapySource"
+        client = (
+            "import smtplib\nfor i in range(3):\n"
+            "    s = smtplib.SMTP('10.231.9.2', 25, local_hostname='nsbot.invalid', timeout=5)\n"
+            "    s.ehlo(); s.mail('a@spam.example'); s.quit()\n"
+        )
+        subprocess.run(
+            ["ip", "netns", "exec", "clearline-sc", sys.executable, "-c", client],
+            check=True,
+            timeout=30,
+        )
+        summary, _lines = finish(proc)
+    finally:
+        controller.stop()
+        cleanup()
+    assert summary["smtp_syn_total"] == 3 and summary["smtp_sessions_completed"] == 3
+    assert summary["ehlo_names"] == ["nsbot.invalid"]
+    if shutil.which("tshark"):
+        assert subprocess.run(["tshark", "-r", str(pcap)], capture_output=True).returncode == 0

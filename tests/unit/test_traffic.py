@@ -179,3 +179,34 @@ def test_garbage_packets_never_crash_the_analyzer(packet):
     a.feed(1.0, bytes([0x45]) + packet[1:], scrub=True)
     a.feed(2.0, bytes([0x60]) + packet[1:], scrub=True)
     a.summary()
+
+
+def test_npcap_missing_on_windows_says_how_to_install(monkeypatch, tmp_path):
+    from checks.probes import capture
+
+    monkeypatch.setattr(capture.sys, "platform", "win32")
+    monkeypatch.setenv("SystemRoot", str(tmp_path))
+    assert capture.npcap_problem() == "Npcap is not installed"
+    (tmp_path / "System32" / "Npcap").mkdir(parents=True)
+    assert capture.npcap_problem() is None
+    monkeypatch.setattr(capture.sys, "platform", "linux")
+    assert capture.npcap_problem() is None
+
+
+def test_split_frame_by_content():
+    from checks.probes.capture import split_frame
+
+    ip = raw(IP(src=CLIENT, dst=SERVER) / TCP(sport=1, dport=25, flags="S"))
+    eth = b"\x02" * 12 + b"\x08\x00" + ip
+    assert split_frame(eth)[0] == ip and split_frame(eth)[4] == 0x0800
+    bsd_loopback = (2).to_bytes(4, "little") + ip
+    assert split_frame(bsd_loopback)[0] == ip and split_frame(bsd_loopback)[2] == 772
+    assert split_frame(ip)[0] == ip
+    assert split_frame(b"\xff" * 10) is None
+
+
+@given(st.binary(max_size=120))
+def test_split_frame_never_crashes(frame):
+    from checks.probes.capture import split_frame
+
+    split_frame(frame)
