@@ -20,11 +20,6 @@ def is_loopback(addr: str) -> bool:
     return bool(ip and ip.is_loopback)
 
 
-def is_wildcard(addr: str) -> bool:
-    ip = parse(addr)
-    return bool(ip and ip.is_unspecified)
-
-
 def exposed(addr: str) -> bool:
     """A listener on this address can be reached from other machines."""
     return not is_loopback(addr)

@@ -29,18 +29,3 @@ def run() -> int:
 
         QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
     return app.exec()
-
-
-def build_window():
-    """A window on a throwaway case (tests and screenshots)."""
-    import tempfile
-
-    from PySide6.QtCore import QSettings
-
-    from gui.main_window import MainWindow
-    from gui.session import Session
-    from reports.case import Case
-
-    folder = tempfile.mkdtemp(prefix="clearline-")
-    settings = QSettings(f"{folder}/settings.ini", QSettings.Format.IniFormat)
-    return MainWindow(Session(Case(f"{folder}/case"), settings))

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checks.traffic import DNS_PORT, MAIL_PORTS, Analyzer
+from checks.traffic import Analyzer, ntop
 
 BPF_FILTER = "tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525 or port 53"
 ETH_P_ALL = 0x0003
@@ -144,7 +144,7 @@ class Attributor(threading.Thread):
             return None
         if kind == "tcp":
             client, cport, server, sport = key
-            want = (_ntop(client), cport, _ntop(server), sport)
+            want = (ntop(client), cport, ntop(server), sport)
             pid = next(
                 (
                     c.pid
@@ -169,7 +169,7 @@ class Attributor(threading.Thread):
         if kind == "tcp":
             client, cport, server, sport = key
             found = sockdiag.SockDiag(remote_ports=[sport]).read().sockets
-            want = (_ntop(client), cport, _ntop(server), sport)
+            want = (ntop(client), cport, ntop(server), sport)
             return next((s.inode for s in found if (s.laddr, s.lport, s.raddr, s.rport) == want), 0)
         _client, cport = key
         found = sockdiag.SockDiag(local_ports=[cport], protocol=socket.IPPROTO_UDP).read().sockets
@@ -188,13 +188,6 @@ class Attributor(threading.Thread):
         self._hints.append(pid)
         program = programs.classify(info.name, info.exe, current_platform(), info.exe_exists)
         return programs.program_facts(info, program)
-
-
-def _ntop(raw: bytes) -> str:
-    from checks.traffic import ntop
-
-    text = ntop(raw)
-    return text
 
 
 def open_socket(iface: str | None):
@@ -529,11 +522,4 @@ def json_line(doc: dict) -> None:
     sys.stdout.flush()
 
 
-__all__ = [
-    "DNS_PORT",
-    "MAIL_PORTS",
-    "CaptureError",
-    "capture",
-    "install_stop_handlers",
-    "json_line",
-]
+__all__ = ["CaptureError", "capture", "install_stop_handlers", "json_line"]
