@@ -141,6 +141,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--seconds", type=_positive_seconds, default=600.0, help="how long (default 600)"
     )
     capture.add_argument("--pcap", metavar="FILE", help="write the scrubbed capture here")
+    capture.add_argument(
+        "--events",
+        metavar="FILE",
+        help="also append the JSON lines to FILE (for a window that cannot read our output,"
+        " e.g. after a Windows administrator prompt)",
+    )
+    capture.add_argument(
+        "--stop-file", metavar="FILE", help="stop (keeping what was seen) when FILE appears"
+    )
 
     analyze = sub.add_parser(
         "analyze", parents=[common], help="summarise a capture file recorded elsewhere"
@@ -458,7 +467,12 @@ def cmd_capture(args: argparse.Namespace) -> int:
     if pcap is not None:
         pcap.parent.mkdir(parents=True, exist_ok=True)
 
+    events = open(args.events, "a", encoding="utf-8") if args.events else None
+
     def emit(doc: dict) -> None:
+        if events is not None:
+            events.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            events.flush()
         if args.json:
             cap.json_line(doc)
         elif doc["type"] == "progress":
@@ -469,11 +483,13 @@ def cmd_capture(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
 
+    if args.stop_file:
+        cap.stop_when_file_appears(args.stop_file, stop)
     try:
         summary = cap.capture(args.iface, args.seconds, pcap, emit, stop)
     except cap.CaptureError as exc:
-        if args.json:
-            cap.json_line({"type": "error", "reason": exc.reason, "how": exc.how})
+        if args.json or events is not None:
+            emit({"type": "error", "reason": exc.reason, "how": exc.how})
         print(_("Capture is not possible: {reason}.").format(reason=exc.reason), file=sys.stderr)
         if exc.how:
             print("  " + exc.how, file=sys.stderr)
@@ -481,6 +497,15 @@ def cmd_capture(args: argparse.Namespace) -> int:
     results = traffic.results_for(
         summary, True, _("interface {iface}").format(iface=summary["iface"])
     )
+    if events is not None:
+        events.write(
+            json.dumps(
+                {"type": "summary", **summary, "results": [r.to_dict() for r in results]},
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
+        events.close()
     return _finish_traffic(args, summary, results)
 
 

@@ -517,6 +517,17 @@ def install_stop_handlers(stop: threading.Event) -> None:
         signal.signal(sig, lambda *_a: stop.set())
 
 
+def stop_when_file_appears(path: str, stop: threading.Event) -> None:
+    """An elevated capture cannot get the window's signal: the window creates this file."""
+
+    def poll() -> None:
+        while not stop.wait(0.3):
+            if os.path.exists(path):
+                stop.set()
+
+    threading.Thread(target=poll, name="capture-stop-file", daemon=True).start()
+
+
 def json_line(doc: dict) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False) + "\n")
     sys.stdout.flush()

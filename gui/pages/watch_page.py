@@ -52,10 +52,35 @@ def capture_command(seconds: int, case: str) -> list[str]:
     return argv
 
 
+def needs_windows_elevation() -> bool:
+    if sys.platform != "win32":
+        return False
+    from checks.context import is_admin
+
+    return not is_admin()
+
+
+def elevate_windows(argv: list[str]) -> bool:
+    """Start argv through the Windows administrator prompt (UAC "runas"). Its output cannot be
+    read from here, so the capture writes its JSON lines to a file the page follows."""
+    import ctypes
+    import subprocess
+
+    result = ctypes.windll.shell32.ShellExecuteW(
+        None, "runas", argv[0], subprocess.list2cmdline(argv[1:]), None, 0
+    )
+    return int(result) > 32
+
+
 class WatchPage(Page):
-    def __init__(self, session, window, command=capture_command):
+    def __init__(self, session, window, command=capture_command, detached_launcher=None):
         super().__init__(session, window)
         self.command = command
+        # How to start a capture whose output cannot be read directly (Windows elevation); tests
+        # pass a plain launcher to follow the same path.
+        self.detached_launcher = detached_launcher or (
+            elevate_windows if needs_windows_elevation() else None
+        )
         self.intro = self.paragraph()
         row = QHBoxLayout()
         self.minutes_label = QLabel()
@@ -83,6 +108,9 @@ class WatchPage(Page):
         self.outcome = self.paragraph()
         self.layout_.addStretch(1)
         self.process: QProcess | None = None
+        self.tail_timer = None
+        self.tail_offset = 0
+        self.tail_done = False
         self.watch_worker = None
         self.buffer = b""
         self.last_syn = 0
@@ -131,6 +159,9 @@ class WatchPage(Page):
         self.bars, self.last_syn, self.buffer = [], 0, b""
         self.outcome.setText("")
         argv = self.command(seconds, str(self.session.case.path))
+        if self.detached_launcher is not None:
+            self._start_detached(argv, seconds)
+            return
         self.process = QProcess(self)
         self.process.readyReadStandardOutput.connect(self._read)
         self.process.finished.connect(self._finished)
@@ -139,7 +170,50 @@ class WatchPage(Page):
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
 
+    def _start_detached(self, argv: list[str], seconds: int) -> None:
+        case = self.session.case.path
+        self.events_file, self.stop_file = case / "capture_events.jsonl", case / "capture.stop"
+        self.events_file.write_text("")
+        self.stop_file.unlink(missing_ok=True)
+        full = [*argv, "--events", str(self.events_file), "--stop-file", str(self.stop_file)]
+        if not self.detached_launcher(full):
+            self.fallback(_("the administrator password was not given"))
+            return
+        from PySide6.QtCore import QTimer
+
+        self.tail_offset, self.tail_done = 0, False
+        self.tail_timer = QTimer(self)
+        self.tail_timer.timeout.connect(self._tail)
+        self.tail_timer.start(300)
+        self.start_button.setEnabled(False)
+        self.stop_button.setEnabled(True)
+
+    def _tail(self) -> None:
+        """Follow the events file of a detached capture (a small read, on a timer)."""
+        try:
+            with open(self.events_file, "rb") as fp:
+                fp.seek(self.tail_offset)
+                chunk = fp.read()
+        except OSError:
+            return
+        complete = chunk[: chunk.rfind(b"\n") + 1]
+        self.tail_offset += len(complete)
+        for line in complete.splitlines():
+            try:
+                doc = json.loads(line)
+            except ValueError:
+                continue
+            self.handle(doc)
+            if doc.get("type") in ("summary", "error"):
+                self.tail_done = True
+        if self.tail_done:
+            self.tail_timer.stop()
+            self.start_button.setEnabled(True)
+            self.stop_button.setEnabled(False)
+
     def stop(self) -> None:
+        if self.tail_timer is not None and self.tail_timer.isActive():
+            self.stop_file.touch()  # the elevated capture sees it and finishes
         if self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning:
             self.process.terminate()  # SIGTERM: the capture keeps what it has and prints its summary
         if self.watch_worker is not None:

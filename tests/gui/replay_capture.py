@@ -4,9 +4,12 @@ real pacing (one progress line a tick), then exits like the real command."""
 import sys
 import time
 
-path, delay = sys.argv[1], float(sys.argv[2]) if len(sys.argv) > 2 else 0.1
+args = sys.argv[1:]
+events = args[args.index("--events") + 1] if "--events" in args else None
+path, delay = args[0], float(args[1]) if len(args) > 1 and not args[1].startswith("--") else 0.1
+out = open(events, "a", encoding="utf-8") if events else sys.stdout
 with open(path, encoding="utf-8") as fp:
     for line in fp:
-        sys.stdout.write(line)
-        sys.stdout.flush()
+        out.write(line)
+        out.flush()
         time.sleep(delay)

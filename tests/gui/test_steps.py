@@ -203,3 +203,25 @@ def test_without_admin_the_capture_falls_back_to_the_connection_watch(make_windo
     qtbot.waitUntil(lambda: watch.watch_worker is None, timeout=20000)
     assert i18n  # language module in use by the window
     assert QApplication.instance() is not None
+
+
+def test_a_detached_capture_is_followed_through_its_events_file(make_window, qtbot):
+    """The path of a capture started through the Windows administrator prompt, whose output the
+    window cannot read: it follows the events file instead."""
+    import subprocess
+
+    started = []
+
+    def launcher(argv):
+        started.append(argv)
+        subprocess.Popen(argv)
+        return True
+
+    w = make_window(capture_command=replay_command)
+    watch = w.pages[2]
+    watch.detached_launcher = launcher
+    watch.start_button.click()
+    qtbot.waitUntil(lambda: watch.table.rowCount() > 0, timeout=15000)
+    assert "--events" in started[0] and "--stop-file" in started[0]
+    assert "TRAFFIC-SMTP" in {r.id for r in w.session.results()}
+    assert watch.start_button.isEnabled()

@@ -284,3 +284,30 @@ def test_portable_scapy_backend_on_a_namespace_link(tmp_path):
     assert summary["ehlo_names"] == ["nsbot.invalid"]
     if shutil.which("tshark"):
         assert subprocess.run(["tshark", "-r", str(pcap)], capture_output=True).returncode == 0
+
+
+def test_events_file_and_stop_file_for_an_elevated_capture(tmp_path):
+    events, stop_file = tmp_path / "events.jsonl", tmp_path / "stop"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "capture",
+            "--iface",
+            "lo",
+            "--seconds",
+            "60",
+            "--events",
+            str(events),
+            "--stop-file",
+            str(stop_file),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(2.0)
+    stop_file.touch()
+    assert proc.wait(timeout=30) in (0, 1, 2)
+    kinds = [json.loads(line)["type"] for line in events.read_text().splitlines()]
+    assert kinds[0] == "start" and "progress" in kinds and kinds[-1] == "summary"
