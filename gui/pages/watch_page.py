@@ -72,6 +72,29 @@ def elevate_windows(argv: list[str]) -> bool:
     return int(result) > 32
 
 
+def elevate_macos(argv: list[str]) -> bool:
+    """Start argv through the macOS administrator prompt (osascript); like on Windows, the
+    window follows the capture's events file."""
+    import shlex
+    import subprocess
+
+    command = " ".join(shlex.quote(a) for a in argv).replace("\\", "\\\\").replace('"', '\\"')
+    script = f'do shell script "{command}" with administrator privileges'
+    try:
+        subprocess.Popen(["osascript", "-e", script])
+    except OSError:
+        return False
+    return True
+
+
+def default_detached_launcher():
+    if needs_windows_elevation():
+        return elevate_windows
+    if sys.platform == "darwin" and os.geteuid() != 0:
+        return elevate_macos
+    return None
+
+
 class WatchPage(Page):
     def __init__(self, session, window, command=capture_command, detached_launcher=None):
         super().__init__(session, window)

@@ -225,3 +225,18 @@ def test_a_detached_capture_is_followed_through_its_events_file(make_window, qtb
     assert "--events" in started[0] and "--stop-file" in started[0]
     assert "TRAFFIC-SMTP" in {r.id for r in w.session.results()}
     assert watch.start_button.isEnabled()
+
+
+def test_macos_prompt_quotes_the_command(monkeypatch):
+    import subprocess
+
+    from gui.pages import watch_page
+
+    seen = []
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: seen.append(args))
+    assert watch_page.elevate_macos(["/usr/bin/python3", "main.py", "--events", '/tmp/a "b"/x'])
+    script = seen[0][2]
+    assert script.startswith('do shell script "') and script.endswith(
+        '" with administrator privileges'
+    )
+    assert "'/tmp/a \\\"b\\\"/x'" in script
