@@ -119,12 +119,12 @@ class NoticePage(Page):
         self.show_analysis()
 
     def show_analysis(self) -> None:
-        from reports.console import verdict_label
-
         doc = self.session.case.notice()
         if not doc:
             self.result.setText("")
             return
+        from reports.console import verdict_label
+
         claim = doc.get("claim", {})
         verdict, reference, reported, source = (
             _("Verdict"),
