@@ -348,9 +348,11 @@ def cmd_letter(args: argparse.Namespace) -> int:
         lines = viewmodel.support_summary(case)
         print(json.dumps(lines, ensure_ascii=False) if args.json else "\n".join(lines))
         return EXIT_OK
-    text = report.letter_html(case, lang) if args.html else report.letter_text(case, lang)
+    model = viewmodel.build(case, lang)
+    text = report.render_letter(model)
+    if args.html:
+        text = report.render_letter_html(text, lang)
     if args.json:
-        model = viewmodel.build(case, lang)
         json.dump(
             {
                 "lang": lang,
@@ -365,7 +367,7 @@ def cmd_letter(args: argparse.Namespace) -> int:
         print()
     else:
         print(text, end="")
-        missing = viewmodel.build(case, lang).missing_details
+        missing = model.missing_details
         if missing:
             print(
                 _("Not filled in yet: {fields} (main.py details --case DIR ...)").format(

@@ -16,7 +16,11 @@ from reports.templating import render
 def letter_text(
     case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
 ) -> str:
-    model = viewmodel.build(case, lang, zone, today)
+    return render_letter(viewmodel.build(case, lang, zone, today))
+
+
+def render_letter(model: viewmodel.LetterModel) -> str:
+    """The plain-text letter for a view-model already built (build it once, use it twice)."""
     return render(f"letter.{model.lang}.txt.j2", model.lang, **model.as_context())
 
 

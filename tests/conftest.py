@@ -1,6 +1,12 @@
 import os
 
 import pytest
+from hypothesis import settings
+
+# Property tests judge correctness, not speed (speed is bench/'s job): no per-example deadline,
+# which on a loaded 2-core machine turns a slow example into a false failure.
+settings.register_profile("clearline", deadline=None)
+settings.load_profile("clearline")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

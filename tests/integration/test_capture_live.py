@@ -69,21 +69,23 @@ def mail_servers():
         c.stop()
 
 
+def capture_argv(iface: str, seconds, *extra: str) -> list[str]:
+    return [
+        sys.executable,
+        str(ROOT / "main.py"),
+        "capture",
+        "--iface",
+        iface,
+        "--seconds",
+        str(seconds),
+        *extra,
+    ]
+
+
 def start_capture(tmp_path, seconds):
     pcap = tmp_path / "out.pcap"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "capture",
-            "--iface",
-            "lo",
-            "--seconds",
-            str(seconds),
-            "--json",
-            "--pcap",
-            str(pcap),
-        ],
+        capture_argv("lo", str(seconds), "--json", "--pcap", str(pcap)),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -245,18 +247,7 @@ def test_portable_scapy_backend_on_a_namespace_link(tmp_path):
     controller.start()
     pcap = tmp_path / "scapy.pcap"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "capture",
-            "--iface",
-            "clsc0",
-            "--seconds",
-            "4",
-            "--json",
-            "--pcap",
-            str(pcap),
-        ],
+        capture_argv("clsc0", "4", "--json", "--pcap", str(pcap)),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -289,19 +280,7 @@ def test_portable_scapy_backend_on_a_namespace_link(tmp_path):
 def test_events_file_and_stop_file_for_an_elevated_capture(tmp_path):
     events, stop_file = tmp_path / "events.jsonl", tmp_path / "stop"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "capture",
-            "--iface",
-            "lo",
-            "--seconds",
-            "60",
-            "--events",
-            str(events),
-            "--stop-file",
-            str(stop_file),
-        ],
+        capture_argv("lo", "60", "--events", str(events), "--stop-file", str(stop_file)),
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
