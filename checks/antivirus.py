@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from checks import wording
 from checks.context import CheckContext
-from checks.i18n import N_, _, ngettext
+from checks.i18n import N_, Np_
 from checks.model import CheckSpec, Result, Status, current_platform, worst
 from checks.updates import as_list
 
@@ -16,8 +17,78 @@ SIGNATURE_MAX_DAYS = 7
 NEVER = 4294967295  # Defender's "scan age" when a scan never ran
 
 
-def _result(status, summary, advice=(), **facts) -> Result:
-    return Result("AV-STATUS", status, _(TITLE), summary, tuple(advice), facts)
+SUMMARIES = {
+    "windows_unreadable": N_("We could not ask Windows about antivirus."),
+    "expired": N_("{name} has expired and no longer protects this PC."),
+    "none_on": N_("No antivirus is switched on."),
+    "paused": N_("{name} is paused."),
+    "definitions_outdated": N_("{name} has out-of-date virus definitions."),
+    "defender_realtime_off": N_("Microsoft Defender's real-time protection is off."),
+    "defender_definitions_old": N_("Microsoft Defender's virus definitions are {days} days old."),
+    "no_security_center": N_(
+        "We could not find out which antivirus this PC uses (Security Center is not available)."
+    ),
+    "quick_scan_threats": Np_(
+        "The quick scan found {n} threat.", "The quick scan found {n} threats."
+    ),
+    "windows_on": N_("{names} is on and its virus definitions are up to date."),
+    "linux_none": N_("No antivirus scanner is installed on this system."),
+    "linux_scanner": N_("An antivirus scanner is installed ({names})."),
+    "clamav_no_definitions": N_("ClamAV is installed but has no virus definitions."),
+    "clamav_definitions_old": N_("ClamAV's virus definitions are {days} days old."),
+    "clamav_ok": N_(
+        "ClamAV is installed and its virus definitions are from {date}; it scans only when asked."
+    ),
+    "scan_found": Np_("The scan found {n} infected file.", "The scan found {n} infected files."),
+    "scan_clean": N_("A scan of {targets} found nothing."),
+    "xprotect_missing": N_("We could not find XProtect, macOS's built-in malware protection."),
+    "xprotect_old": N_(
+        "XProtect, macOS's built-in malware protection, was last updated {days} days ago."
+    ),
+    "xprotect_ok": N_(
+        "XProtect, macOS's built-in malware protection, is version {version}, updated on {date}."
+    ),
+}
+ADVICE = {
+    "renew": N_(
+        "Renew {name}, or uninstall it so that Microsoft Defender switches itself back on."
+    ),
+    "switch_on": N_(
+        "Open Windows Security > Virus & threat protection and switch real-time protection on."
+    ),
+    "update_definitions": N_("Update the virus definitions of {name}."),
+    "defender_realtime_on": N_(
+        "Open Windows Security > Virus & threat protection > Manage settings and switch real-time protection on."
+    ),
+    "defender_update": N_(
+        "Open Windows Security > Virus & threat protection > Protection updates > Check for updates."
+    ),
+    "remove_found": N_("Let Windows Security remove what it found, then run a full scan."),
+    "windows_scan": N_(
+        "Run a scan now: Windows Security > Virus & threat protection > Quick scan (or audit --scan)."
+    ),
+    "install_clamav": N_(
+        "Install ClamAV and scan your home folder: sudo apt install clamav, then clamscan -r -i ~"
+    ),
+    "freshclam": N_("Download the definitions: sudo freshclam"),
+    "freshclam_service": N_(
+        "Update the definitions: sudo freshclam (and keep the freshclam service running)."
+    ),
+    "quarantine": N_(
+        "Delete or quarantine the files listed, then change your passwords from a clean device."
+    ),
+    "clamscan": N_("Scan now: clamscan -r -i ~ /tmp (or audit --scan)."),
+    "xprotect_updates": N_(
+        'Turn on "Install Security Responses and system files" in System Settings > General > Software Update > Automatic Updates.'
+    ),
+}
+
+
+wording.register(wording.Phrasebook({"AV-STATUS": TITLE}, SUMMARIES, ADVICE))
+
+
+def _result(status, reason, advice=(), params=None, **facts) -> Result:
+    return Result("AV-STATUS", status, reason, params or {}, tuple(advice), facts)
 
 
 def decode_product_state(state: int) -> dict[str, Any]:
@@ -37,9 +108,7 @@ def decode_product_state(state: int) -> dict[str, Any]:
 
 def interpret_windows(facts: dict[str, Any]) -> Result:
     if facts.get("problem"):
-        return _result(
-            Status.UNKNOWN, _("We could not ask Windows about antivirus."), windows=facts
-        )
+        return _result(Status.UNKNOWN, "windows_unreadable", windows=facts)
     errors = facts.get("errors") or {}
     products = []
     for p in as_list(facts.get("antivirus_products")):
@@ -47,8 +116,9 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
         products.append({"name": p.get("name"), "exe": p.get("exe"), **decoded})
     defender = facts.get("defender") or {}
     security_center = "antivirus_products" not in errors
-    findings: list[tuple[Status, str]] = []
+    findings: list[tuple[Status, str, dict[str, Any]]] = []
     advice: list[str] = []
+    advice_params: dict[str, dict[str, Any]] = {}
     active = [p for p in products if p["engine"] == "on"]
     third_party = [p for p in active if not p["microsoft"]]
     defender_active = bool(defender.get("AntivirusEnabled")) and defender.get("AMRunningMode") in (
@@ -59,89 +129,40 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
     if security_center and not active and not defender_active:
         expired = [p for p in products if p["engine"] == "expired"]
         if expired:
-            findings.append(
-                (
-                    Status.FAIL,
-                    _("{name} has expired and no longer protects this PC.").format(
-                        name=expired[0]["name"]
-                    ),
-                )
-            )
-            advice.append(
-                _(
-                    "Renew {name}, or uninstall it so that Microsoft Defender switches itself back on."
-                ).format(name=expired[0]["name"])
-            )
+            findings.append((Status.FAIL, "expired", {"name": expired[0]["name"]}))
+            advice.append("renew")
+            advice_params["renew"] = {"name": expired[0]["name"]}
         else:
-            findings.append((Status.FAIL, _("No antivirus is switched on.")))
-            advice.append(
-                _(
-                    "Open Windows Security > Virus & threat protection and switch real-time protection on."
-                )
-            )
+            findings.append((Status.FAIL, "none_on", {}))
+            advice.append("switch_on")
     for p in products:
         if p["engine"] == "snoozed":
-            findings.append((Status.WARN, _("{name} is paused.").format(name=p["name"])))
+            findings.append((Status.WARN, "paused", {"name": p["name"]}))
         if p["engine"] == "on" and p["signatures"] == "out_of_date":
-            findings.append(
-                (Status.WARN, _("{name} has out-of-date virus definitions.").format(name=p["name"]))
-            )
-            advice.append(_("Update the virus definitions of {name}.").format(name=p["name"]))
+            findings.append((Status.WARN, "definitions_outdated", {"name": p["name"]}))
+            advice.append("update_definitions")
+            advice_params.setdefault("update_definitions", {"name": p["name"]})
     if defender_active and not third_party:
         if defender.get("RealTimeProtectionEnabled") is False:
-            findings.append((Status.FAIL, _("Microsoft Defender's real-time protection is off.")))
-            advice.append(
-                _(
-                    "Open Windows Security > Virus & threat protection > Manage settings and switch real-time protection on."
-                )
-            )
+            findings.append((Status.FAIL, "defender_realtime_off", {}))
+            advice.append("defender_realtime_on")
         age = defender.get("AntivirusSignatureAge")
         if defender.get("DefenderSignaturesOutOfDate") or (
             isinstance(age, int) and age > SIGNATURE_MAX_DAYS
         ):
-            findings.append(
-                (
-                    Status.WARN,
-                    _("Microsoft Defender's virus definitions are {days} days old.").format(
-                        days=age
-                    ),
-                )
-            )
-            advice.append(
-                _(
-                    "Open Windows Security > Virus & threat protection > Protection updates > Check for updates."
-                )
-            )
+            findings.append((Status.WARN, "defender_definitions_old", {"days": age}))
+            advice.append("defender_update")
     if not security_center and not defender:
-        return _result(
-            Status.UNKNOWN,
-            _(
-                "We could not find out which antivirus this PC uses (Security Center is not available)."
-            ),
-            errors=errors,
-        )
+        return _result(Status.UNKNOWN, "no_security_center", errors=errors)
     scan = facts.get("scan")
     if scan:
         threats = as_list(scan.get("threats"))
         if threats:
-            findings.append(
-                (
-                    Status.FAIL,
-                    ngettext(
-                        "The quick scan found {n} threat.",
-                        "The quick scan found {n} threats.",
-                        len(threats),
-                    ).format(n=len(threats)),
-                )
-            )
-            advice.insert(0, _("Let Windows Security remove what it found, then run a full scan."))
+            findings.append((Status.FAIL, "quick_scan_threats", {"n": len(threats)}))
+            advice.insert(0, "remove_found")
     quick = defender.get("QuickScanAge")
     if (quick is None or quick == NEVER or (isinstance(quick, int) and quick > 14)) and not scan:
-        advice.append(
-            _(
-                "Run a scan now: Windows Security > Virus & threat protection > Quick scan (or audit --scan)."
-            )
-        )
+        advice.append("windows_scan")
     out = {
         "products": products,
         "defender": defender,
@@ -153,16 +174,11 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
         "scan": scan,
     }
     if findings:
-        status = worst([s for s, _t in findings])
-        top = next(t for s, t in findings if s == status)
-        return _result(status, top, advice, **out)
+        status = worst([s for s, _r, _p in findings])
+        reason, params = next((r, p) for s, r, p in findings if s == status)
+        return _result(status, reason, advice, {**params, "advice_params": advice_params}, **out)
     names = [p["name"] for p in active] or ["Microsoft Defender"]
-    return _result(
-        Status.PASS,
-        _("{names} is on and its virus definitions are up to date.").format(names=", ".join(names)),
-        advice,
-        **out,
-    )
+    return _result(Status.PASS, "windows_on", advice, {"names": names}, **out)
 
 
 _CLAM_VERSION = re.compile(r"ClamAV ([\d.]+)(?:/(\d+)/(.+))?")
@@ -172,25 +188,11 @@ def interpret_linux(facts: dict[str, Any]) -> Result:
     scanners = facts.get("scanners") or {}
     now = datetime.fromtimestamp(facts["now"], UTC)
     if not scanners:
-        return _result(
-            Status.WARN,
-            _("No antivirus scanner is installed on this system."),
-            [
-                _(
-                    "Install ClamAV and scan your home folder: sudo apt install clamav, then clamscan -r -i ~"
-                )
-            ],
-            scanners={},
-        )
+        return _result(Status.WARN, "linux_none", ["install_clamav"], scanners={})
     out: dict[str, Any] = {"scanners": sorted(scanners), "daemons": facts.get("daemons", [])}
     clam = scanners.get("clamav")
     if not clam:
-        names = ", ".join(sorted(scanners))
-        return _result(
-            Status.PASS,
-            _("An antivirus scanner is installed ({names}).").format(names=names),
-            **out,
-        )
+        return _result(Status.PASS, "linux_scanner", (), {"names": sorted(scanners)}, **out)
     version = clam["version"]
     m = _CLAM_VERSION.search(version.get("stdout") or "")
     db_date = None
@@ -208,26 +210,21 @@ def interpret_linux(facts: dict[str, Any]) -> Result:
         signatures_date=db_date.isoformat() if db_date else None,
     )
     advice = []
-    status, summary = Status.PASS, ""
+    status, reason = Status.PASS, ""
+    params: dict[str, Any] = {}
     if db_date is None:
-        status = Status.WARN
-        summary = _("ClamAV is installed but has no virus definitions.")
-        advice.append(_("Download the definitions: sudo freshclam"))
+        status, reason = Status.WARN, "clamav_no_definitions"
+        advice.append("freshclam")
     else:
         age = (now - db_date).days
         out["signature_age_days"] = age
         if age > SIGNATURE_MAX_DAYS:
-            status = Status.WARN
-            summary = _("ClamAV's virus definitions are {days} days old.").format(days=age)
-            advice.append(
-                _(
-                    "Update the definitions: sudo freshclam (and keep the freshclam service running)."
-                )
-            )
+            status, reason = Status.WARN, "clamav_definitions_old"
+            params["days"] = age
+            advice.append("freshclam_service")
         else:
-            summary = _(
-                "ClamAV is installed and its virus definitions are from {date}; it scans only when asked."
-            ).format(date=db_date.date().isoformat())
+            reason = "clamav_ok"
+            params["date"] = db_date.date().isoformat()
     scan = facts.get("scan")
     if scan:
         found = [ln for ln in (scan.get("stdout") or "").splitlines() if ln.endswith(" FOUND")]
@@ -237,34 +234,18 @@ def interpret_linux(facts: dict[str, Any]) -> Result:
             "exit_code": scan.get("returncode"),
         }
         if found:
-            return _result(
-                Status.FAIL,
-                ngettext(
-                    "The scan found {n} infected file.",
-                    "The scan found {n} infected files.",
-                    len(found),
-                ).format(n=len(found)),
-                [
-                    _(
-                        "Delete or quarantine the files listed, then change your passwords from a clean device."
-                    )
-                ],
-                **out,
-            )
+            return _result(Status.FAIL, "scan_found", ["quarantine"], {"n": len(found)}, **out)
         if scan.get("problem") is None and scan.get("returncode") == 0:
-            summary += " " + _("A scan of {targets} found nothing.").format(
-                targets=", ".join(scan.get("targets") or [])
-            )
+            params["targets"] = list(scan.get("targets") or [])
+            params["also"] = ["scan_clean"]
     elif status == Status.PASS:
-        advice.append(_("Scan now: clamscan -r -i ~ /tmp (or audit --scan)."))
-    return _result(status, summary, advice, **out)
+        advice.append("clamscan")
+    return _result(status, reason, advice, params, **out)
 
 
 def interpret_macos(facts: dict[str, Any]) -> Result:
     if not facts.get("path"):
-        return _result(
-            Status.UNKNOWN, _("We could not find XProtect, macOS's built-in malware protection.")
-        )
+        return _result(Status.UNKNOWN, "xprotect_missing")
     modified = datetime.fromtimestamp(facts["modified"], UTC)
     age = (datetime.fromtimestamp(facts["now"], UTC) - modified).days
     out = {
@@ -273,23 +254,12 @@ def interpret_macos(facts: dict[str, Any]) -> Result:
         "age_days": age,
     }
     if age > 60:
-        return _result(
-            Status.WARN,
-            _(
-                "XProtect, macOS's built-in malware protection, was last updated {days} days ago."
-            ).format(days=age),
-            [
-                _(
-                    'Turn on "Install Security Responses and system files" in System Settings > General > Software Update > Automatic Updates.'
-                )
-            ],
-            **out,
-        )
+        return _result(Status.WARN, "xprotect_old", ["xprotect_updates"], {"days": age}, **out)
     return _result(
         Status.PASS,
-        _(
-            "XProtect, macOS's built-in malware protection, is version {version}, updated on {date}."
-        ).format(version=facts.get("version"), date=modified.date().isoformat()),
+        "xprotect_ok",
+        (),
+        {"version": facts.get("version"), "date": modified.date().isoformat()},
         **out,
     )
 

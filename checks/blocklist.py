@@ -11,8 +11,9 @@ import ipaddress
 import os
 from dataclasses import dataclass
 
+from checks import wording
 from checks.context import CheckContext
-from checks.i18n import N_, _
+from checks.i18n import N_
 from checks.model import CheckSpec, Result, Status
 
 TITLE = N_("Your address on spam blocklists")
@@ -94,95 +95,99 @@ def ask(ip: str, zones: tuple[str, ...], server: str | None) -> list[ZoneAnswer]
     return out
 
 
+SUMMARIES = {
+    "no_public_ip": N_(
+        "This line's public address is not known, so blocklists could not be asked (give it with --public-ip)."
+    ),
+    "listed_infected": N_(
+        "Your address {ip} is listed as infected on {names}: a device on your line has been seen sending spam or attacking."
+    ),
+    "listed": N_("Your address {ip} is listed on {names}."),
+    "not_asked": N_(
+        "Some lists could not be asked ({names}): the DNS server refused or did not answer them properly."
+    ),
+    "policy_only": N_(
+        "Your address {ip} is only on Spamhaus PBL, a list of home-line addresses that should not send mail directly. That is normal for a home line, not an accusation."
+    ),
+    "not_listed": N_("Your address {ip} is on none of the lists asked ({names})."),
+}
+ADVICE = {
+    "clean_then_delist": N_(
+        "Find and clean the sending device first; then request removal on the list's website."
+    ),
+    "use_provider_dns": N_(
+        "Blocklists refuse queries from public DNS servers: use your provider's DNS server."
+    ),
+}
+wording.register(wording.Phrasebook({"NET-BLOCKLIST": TITLE}, SUMMARIES, ADVICE))
+
+
+def judge_zone(answer: ZoneAnswer) -> dict:
+    """One list's answer as a row: verdict ``listed`` (a real listing), ``policy`` (Spamhaus PBL
+    only: normal for a home line), ``not listed`` or ``unknown`` (the list could not be asked,
+    its test entry failed, or it refused the query)."""
+    row = {
+        "zone": answer.zone,
+        "test_entry_ok": answer.test_ok,
+        "answers": answer.answers,
+        "error": answer.error,
+    }
+    if answer.error or not answer.test_ok:
+        row["verdict"] = "unknown"
+    elif set(answer.answers) & REFUSED:
+        row["verdict"] = "unknown"
+        row["meaning"] = "the list refused the query"
+    elif not answer.answers:
+        row["verdict"] = "not listed"
+    else:
+        meanings = [
+            SPAMHAUS.get(x, ("listed", "fail")) if "spamhaus" in answer.zone else ("listed", "fail")
+            for x in answer.answers
+        ]
+        row["lists"] = sorted({m[0] for m in meanings})
+        row["verdict"] = "listed" if any(m[1] == "fail" for m in meanings) else "policy"
+    return row
+
+
 def interpret(ip: str | None, answers: list[ZoneAnswer]) -> Result:
     if not ip:
-        return Result(
-            "NET-BLOCKLIST",
-            Status.UNKNOWN,
-            _(TITLE),
-            _(
-                "This line's public address is not known, so blocklists could not be asked (give it with --public-ip)."
-            ),
-            (),
-            {},
-        )
-    rows, statuses = [], []
-    for a in answers:
-        row = {"zone": a.zone, "test_entry_ok": a.test_ok, "answers": a.answers, "error": a.error}
-        if a.error or not a.test_ok:
-            row["verdict"] = "unknown"
-        elif set(a.answers) & REFUSED:
-            row["verdict"] = "unknown"
-            row["meaning"] = "the list refused the query"
-        elif not a.answers:
-            row["verdict"] = "not listed"
-        else:
-            meanings = [
-                SPAMHAUS.get(x, ("listed", "fail")) if "spamhaus" in a.zone else ("listed", "fail")
-                for x in a.answers
-            ]
-            row["lists"] = sorted({m[0] for m in meanings})
-            row["verdict"] = "listed" if any(m[1] == "fail" for m in meanings) else "policy"
-        rows.append(row)
-        statuses.append(row["verdict"])
+        return Result("NET-BLOCKLIST", Status.UNKNOWN, "no_public_ip")
+    rows = [judge_zone(a) for a in answers]
+    statuses = [r["verdict"] for r in rows]
     facts = {"ip": ip, "zones": rows}
     listed = [r for r in rows if r["verdict"] == "listed"]
     if listed:
-        names = ", ".join(f"{r['zone']} ({'/'.join(r['lists'])})" for r in listed)
+        names = [f"{r['zone']} ({'/'.join(r['lists'])})" for r in listed]
         xbl = any("XBL" in r.get("lists", []) for r in listed)
-        summary = (
-            _(
-                "Your address {ip} is listed as infected on {names}: a device on your line has been seen sending spam or attacking."
-            )
-            if xbl
-            else _("Your address {ip} is listed on {names}.")
-        ).format(ip=ip, names=names)
         return Result(
             "NET-BLOCKLIST",
             Status.FAIL,
-            _(TITLE),
-            summary,
-            (
-                _(
-                    "Find and clean the sending device first; then request removal on the list's website."
-                ),
-            ),
+            "listed_infected" if xbl else "listed",
+            {"ip": ip, "names": names},
+            ("clean_then_delist",),
             facts,
         )
     if "unknown" in statuses:
-        names = ", ".join(r["zone"] for r in rows if r["verdict"] == "unknown")
+        names = [r["zone"] for r in rows if r["verdict"] == "unknown"]
         return Result(
             "NET-BLOCKLIST",
             Status.UNKNOWN,
-            _(TITLE),
-            _(
-                "Some lists could not be asked ({names}): the DNS server refused or did not answer them properly."
-            ).format(names=names),
-            (
-                _(
-                    "Blocklists refuse queries from public DNS servers: use your provider's DNS server."
-                ),
-            ),
+            "not_asked",
+            {"ip": ip, "names": names},
+            ("use_provider_dns",),
             facts,
         )
     if "policy" in statuses:
+        return Result("NET-BLOCKLIST", Status.PASS, "policy_only", {"ip": ip}, (), facts)
+    if not rows:
         return Result(
-            "NET-BLOCKLIST",
-            Status.PASS,
-            _(TITLE),
-            _(
-                "Your address {ip} is only on Spamhaus PBL, a list of home-line addresses that should not send mail directly. That is normal for a home line, not an accusation."
-            ).format(ip=ip),
-            (),
-            facts,
+            "NET-BLOCKLIST", Status.UNKNOWN, "not_asked", {"ip": ip, "names": []}, (), facts
         )
     return Result(
         "NET-BLOCKLIST",
         Status.PASS,
-        _(TITLE),
-        _("Your address {ip} is on none of the lists asked ({names}).").format(
-            ip=ip, names=", ".join(r["zone"] for r in rows)
-        ),
+        "not_listed",
+        {"ip": ip, "names": [r["zone"] for r in rows]},
         (),
         facts,
     )

@@ -6,6 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from checks import wording
 from checks.context import CheckContext
 from checks.i18n import N_, _
 from checks.model import CheckSpec, Result, Status, current_platform
@@ -16,12 +17,68 @@ MAX_OFFSET_S = 1.0
 STALE_SYNC_DAYS = 7
 
 
-def _result(status, summary, advice=(), **facts) -> Result:
-    return Result("CLOCK-SYNC", status, _(TITLE), summary, tuple(advice), facts)
+SUMMARIES = {
+    "synchronised": N_("The clock is synchronised with network time."),
+    "not_synchronised": N_("The clock is not synchronised with network time."),
+    "chrony_synchronised": N_("The clock is synchronised with network time (chrony)."),
+    "chrony_not_synchronised": N_("The clock is not synchronised with network time (chrony)."),
+    "ntpd_synchronised": N_("The clock is synchronised with network time (ntpd)."),
+    "ntpd_no_server": N_("ntpd has not chosen a time server yet."),
+    "could_not_tell": N_("We could not tell whether the clock is synchronised: {reason}."),
+    "windows_unreadable": N_("We could not read the Windows Time settings."),
+    "windows_nosync": N_("Windows is set not to synchronise its clock."),
+    "windows_service_stopped": N_(
+        "The Windows Time service is not running, so the clock is not being synchronised."
+    ),
+    "windows_no_sync_record": N_(
+        "The Windows Time service runs, but we found no record that it synchronised the clock."
+    ),
+    "last_sync_days": N_("The clock was last synchronised {days} days ago."),
+    "windows_synchronised": N_("The clock is synchronised with {server}."),
+    "macos_needs_admin": N_("Reading the time settings needs administrator rights."),
+    "macos_unreadable": N_("We could not read the macOS time settings."),
+    "macos_automatic": N_("macOS sets its clock automatically from network time."),
+    "macos_manual": N_("macOS does not set its clock automatically."),
+}
+ADVICE = {
+    "linux_ntp": N_("Turn on network time: sudo timedatectl set-ntp true (or install chrony)."),
+    "compare": N_(
+        "Compare the clock with a trusted time source before relying on the times in the report."
+    ),
+    "windows_sync": N_(
+        'Open Settings > Time & language > Date & time, turn on "Set time automatically" and click "Sync now".'
+    ),
+    "rerun_admin": N_("Run the check again as administrator."),
+    "macos_automatic": N_(
+        'Turn on "Set time and date automatically" in System Settings > General > Date & Time.'
+    ),
+}
+# Why the clock's state could not be told, worded at the edge.
+UNKNOWN_WHY = {
+    "no_answer": N_("no time service answered"),
+    "no_tool": N_("no time tool is installed (timedatectl, chronyc or ntpq)"),
+    "no_systemd": N_(
+        "timedatectl could not ask systemd (this system was not started by systemd; PID 1 is {pid1})"
+    ),
+}
+
+
+def _prepare(params: dict[str, Any]) -> dict[str, Any]:
+    why = params.get("why")
+    if why in UNKNOWN_WHY:
+        params["reason"] = _(UNKNOWN_WHY[why]).format(pid1=params.get("pid1") or "…")
+    return params
+
+
+wording.register(wording.Phrasebook({"CLOCK-SYNC": TITLE}, SUMMARIES, ADVICE, _prepare))
+
+
+def _result(status, reason, advice=(), params=None, **facts) -> Result:
+    return Result("CLOCK-SYNC", status, reason, params or {}, tuple(advice), facts)
 
 
 def _advice_linux():
-    return [_("Turn on network time: sudo timedatectl set-ntp true (or install chrony).")]
+    return ["linux_ntp"]
 
 
 def interpret_linux(facts: dict[str, Any]) -> Result:
@@ -37,15 +94,8 @@ def interpret_linux(facts: dict[str, Any]) -> Result:
                 "timezone": values.get("Timezone"),
             }
             if values["NTPSynchronized"] == "yes":
-                return _result(
-                    Status.PASS, _("The clock is synchronised with network time."), **out
-                )
-            return _result(
-                Status.WARN,
-                _("The clock is not synchronised with network time."),
-                _advice_linux(),
-                **out,
-            )
+                return _result(Status.PASS, "synchronised", **out)
+            return _result(Status.WARN, "not_synchronised", _advice_linux(), **out)
     ch = facts.get("chronyc")
     if ch:
         tried.append("chronyc")
@@ -56,47 +106,26 @@ def interpret_linux(facts: dict[str, Any]) -> Result:
             seconds = float(offset.group(1)) if offset else None
             out = {"source": "chronyc", "leap_status": leap.group(1).strip(), "offset_s": seconds}
             if leap.group(1).strip() == "Normal" and (seconds is None or seconds < MAX_OFFSET_S):
-                return _result(
-                    Status.PASS, _("The clock is synchronised with network time (chrony)."), **out
-                )
-            return _result(
-                Status.WARN,
-                _("The clock is not synchronised with network time (chrony)."),
-                _advice_linux(),
-                **out,
-            )
+                return _result(Status.PASS, "chrony_synchronised", **out)
+            return _result(Status.WARN, "chrony_not_synchronised", _advice_linux(), **out)
     nq = facts.get("ntpq")
     if nq:
         tried.append("ntpq")
         if nq.get("returncode") == 0:
             selected = [ln for ln in (nq.get("stdout") or "").splitlines() if ln.startswith("*")]
             if selected:
-                return _result(
-                    Status.PASS,
-                    _("The clock is synchronised with network time (ntpd)."),
-                    source="ntpq",
-                )
-            return _result(
-                Status.WARN,
-                _("ntpd has not chosen a time server yet."),
-                _advice_linux(),
-                source="ntpq",
-            )
-    reason = _("no time service answered")
+                return _result(Status.PASS, "ntpd_synchronised", source="ntpq")
+            return _result(Status.WARN, "ntpd_no_server", _advice_linux(), source="ntpq")
+    why = "no_answer"
     if not tried:
-        reason = _("no time tool is installed (timedatectl, chronyc or ntpq)")
+        why = "no_tool"
     elif td and not facts.get("chronyc") and not facts.get("ntpq"):
-        reason = _(
-            "timedatectl could not ask systemd (this system was not started by systemd; PID 1 is {pid1})"
-        ).format(pid1=facts.get("pid1") or "?")
+        why = "no_systemd"
     return _result(
         Status.UNKNOWN,
-        _("We could not tell whether the clock is synchronised: {reason}.").format(reason=reason),
-        [
-            _(
-                "Compare the clock with a trusted time source before relying on the times in the report."
-            )
-        ],
+        "could_not_tell",
+        ["compare"],
+        {"why": why, "pid1": facts.get("pid1")},
         tried=tried,
         pid1=facts.get("pid1"),
     )
@@ -107,7 +136,7 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
     if not t:
         return _result(
             Status.UNKNOWN,
-            _("We could not read the Windows Time settings."),
+            "windows_unreadable",
             error=(facts.get("errors") or {}).get("time"),
         )
     out = {
@@ -117,79 +146,32 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
         "last_sync_event": t.get("last_sync_event"),
         "w32tm_exit": t.get("w32tm_exit"),
     }
-    advice = [
-        _(
-            'Open Settings > Time & language > Date & time, turn on "Set time automatically" and click "Sync now".'
-        )
-    ]
+    advice = ["windows_sync"]
     if t.get("type") == "NoSync":
-        return _result(
-            Status.WARN, _("Windows is set not to synchronise its clock."), advice, **out
-        )
+        return _result(Status.WARN, "windows_nosync", advice, **out)
     if t.get("service_status") != "Running":
-        return _result(
-            Status.WARN,
-            _("The Windows Time service is not running, so the clock is not being synchronised."),
-            advice,
-            **out,
-        )
+        return _result(Status.WARN, "windows_service_stopped", advice, **out)
     last = parse_iso(t.get("last_sync_event"))
     if last is None:
-        return _result(
-            Status.UNKNOWN,
-            _(
-                "The Windows Time service runs, but we found no record that it synchronised the clock."
-            ),
-            advice,
-            **out,
-        )
+        return _result(Status.UNKNOWN, "windows_no_sync_record", advice, **out)
     days = (now - last).days
     if days > STALE_SYNC_DAYS:
-        return _result(
-            Status.WARN,
-            _("The clock was last synchronised {days} days ago.").format(days=days),
-            advice,
-            **out,
-        )
-    return _result(
-        Status.PASS,
-        _("The clock is synchronised with {server}.").format(
-            server=(t.get("ntp_server") or "").split(",")[0] or "NTP"
-        ),
-        **out,
-    )
+        return _result(Status.WARN, "last_sync_days", advice, {"days": days}, **out)
+    server = (t.get("ntp_server") or "").split(",")[0] or "NTP"
+    return _result(Status.PASS, "windows_synchronised", (), {"server": server}, **out)
 
 
 def interpret_macos(facts: dict[str, Any]) -> Result:
     ss = facts["systemsetup"]
     text = (ss.get("stdout") or "") + (ss.get("stderr") or "")
     if "administrator" in text.lower() or ss.get("problem") == "denied":
-        return _result(
-            Status.UNKNOWN,
-            _("Reading the time settings needs administrator rights."),
-            [_("Run the check again as administrator.")],
-        )
+        return _result(Status.UNKNOWN, "macos_needs_admin", ["rerun_admin"])
     m = re.search(r"Network Time: (On|Off)", text)
     if not m:
-        return _result(
-            Status.UNKNOWN, _("We could not read the macOS time settings."), systemsetup=ss
-        )
+        return _result(Status.UNKNOWN, "macos_unreadable", systemsetup=ss)
     if m.group(1) == "On":
-        return _result(
-            Status.PASS,
-            _("macOS sets its clock automatically from network time."),
-            network_time=True,
-        )
-    return _result(
-        Status.WARN,
-        _("macOS does not set its clock automatically."),
-        [
-            _(
-                'Turn on "Set time and date automatically" in System Settings > General > Date & Time.'
-            )
-        ],
-        network_time=False,
-    )
+        return _result(Status.PASS, "macos_automatic", network_time=True)
+    return _result(Status.WARN, "macos_manual", ["macos_automatic"], network_time=False)
 
 
 def run(ctx: CheckContext) -> Result:

@@ -32,6 +32,11 @@ def N_(message: str) -> str:
     return message
 
 
+def Np_(singular: str, plural: str, count: str = "n") -> tuple[str, str, str]:
+    """Mark a plural message for extraction; worded later with the param ``count`` as n."""
+    return (singular, plural, count)
+
+
 def detect_language() -> str:
     """The OS user's language if we speak it, else English."""
     candidates: list[str] = []

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import addresses
+from checks import addresses, wording
 from checks.context import CheckContext
-from checks.i18n import N_, _, ngettext
+from checks.i18n import N_, Np_, _
 from checks.model import CheckSpec, Result, Status
 from checks.probes import network
 from checks.probes.network import NetworkFacts
@@ -16,6 +16,85 @@ TITLE_NAT = N_("Router between this PC and the internet")
 TITLE_GATEWAY = N_("The router's own exposure")
 TITLE_DEVICES = N_("Other devices on your network")
 GATEWAY_PORTS = (23, 22, 80, 443, 8080, 7547)
+
+SUMMARIES = {
+    "no_address": N_("This PC has no network address we could read."),
+    "public": N_(
+        "This PC sits directly on the internet with the public address {ip}: nothing stands between it and attackers."
+    ),
+    "cgnat": N_(
+        "Your provider shares one public address among many customers (carrier-grade NAT, {ip}): a report naming only that public address may concern another customer."
+    ),
+    "private": N_("This PC has a private address ({ip}) behind a router."),
+    "public_seen_as": N_("The internet sees this line as {public}."),
+    "documentation_range": N_(
+        "This PC's address {ip} is in a range reserved for documentation and tests, not a real deployment: we cannot say whether a router is in front of it."
+    ),
+    "no_internet_address": N_(
+        "This PC only has the address {ip} ({kind}), which does not reach the internet by itself."
+    ),
+    "no_gateway": N_("This PC has no default gateway (router) that we could find."),
+    "not_probed": N_("The router ({ip}) was not probed."),
+    "telnet_open": N_(
+        "The router {who} answers on telnet (port 23): an old, unencrypted admin door that botnets use to take routers over."
+    ),
+    "tr069_open": N_("The router {who} answers on port 7547 (TR-069 remote management)."),
+    "no_admin_ports": N_(
+        "The router {who} answers on none of the admin and remote-management ports we tried."
+    ),
+    "usual_admin_ports": N_("The router {who} answers only on its usual admin ports ({ports})."),
+    "no_devices": N_(
+        "No other device is in this PC's neighbour table, which lists only devices it talked to recently."
+    ),
+    "devices": Np_(
+        "{n} other device shares your network: {names}. Any of them could send spam.",
+        "{n} other devices share your network: {names}. Any of them could send spam.",
+    ),
+}
+ADVICE = {
+    "router_in_front": N_(
+        "Put a broadband router between the line and this PC, and keep the firewall on."
+    ),
+    "ask_source_port": N_(
+        "Ask your provider for the exact time and source port: with a shared address, only they identify the line."
+    ),
+    "telnet_off": N_("Turn telnet off in the router, or replace a router that cannot."),
+    "admin_password": N_("Change the router's default admin password."),
+    "firmware": N_("Update the router's firmware."),
+    "remote_off": N_("Turn off remote management and UPnP in the router if you do not use them."),
+    "other_devices": N_(
+        "Other devices' traffic cannot be seen from this PC: check the router's logs, or switch devices off one at a time while Clearline watches the line."
+    ),
+}
+ROUTER_ADVICE = ("admin_password", "firmware", "remote_off")
+
+
+def _prepare(params: dict[str, Any]) -> dict[str, Any]:
+    if "gateway" in params:
+        vendor_name = params.get("vendor")
+        params["who"] = params["gateway"] + (f" ({vendor_name})" if vendor_name else "")
+    if "devices" in params:
+        private, unknown = _("private address, e.g. a phone"), _("unknown maker")
+        params["names"] = ", ".join(
+            f"{d.get('ip')} ({d.get('vendor') or (private if d.get('randomized_mac') else unknown)})"
+            for d in params["devices"][:6]
+            if isinstance(d, dict)
+        )
+    return params
+
+
+wording.register(
+    wording.Phrasebook(
+        {"NET-NAT": TITLE_NAT, "NET-GATEWAY": TITLE_GATEWAY, "NET-DEVICES": TITLE_DEVICES},
+        SUMMARIES,
+        ADVICE,
+        _prepare,
+    )
+)
+
+
+def _result(check_id: str, status: Status, reason: str, advice=(), params=None, facts=None):
+    return Result(check_id, status, reason, params or {}, tuple(advice), facts or {})
 
 
 def vendor(mac: str | None) -> str | None:
@@ -57,82 +136,32 @@ def interpret_nat(facts: NetworkFacts, public_ip: str | None = None) -> Result:
         "problems": facts.problems,
     }
     if main is None:
-        return Result(
-            "NET-NAT",
-            Status.UNKNOWN,
-            _(TITLE_NAT),
-            _("This PC has no network address we could read."),
-            (),
-            out,
-        )
+        return _result("NET-NAT", Status.UNKNOWN, "no_address", facts=out)
     k = kinds[main]
     out["main_address"], out["main_kind"] = main, k
     if public_ip and public_ip == main:
         k = addresses.PUBLIC
     if k == addresses.PUBLIC:
-        return Result(
-            "NET-NAT",
-            Status.FAIL,
-            _(TITLE_NAT),
-            _(
-                "This PC sits directly on the internet with the public address {ip}: nothing stands between it and attackers."
-            ).format(ip=main),
-            (_("Put a broadband router between the line and this PC, and keep the firewall on."),),
-            out,
-        )
+        return _result("NET-NAT", Status.FAIL, "public", ["router_in_front"], {"ip": main}, out)
     if k == addresses.CGNAT_KIND:
         out["cgnat"] = True
-        return Result(
-            "NET-NAT",
-            Status.PASS,
-            _(TITLE_NAT),
-            _(
-                "Your provider shares one public address among many customers (carrier-grade NAT, {ip}): a report naming only that public address may concern another customer."
-            ).format(ip=main),
-            (
-                _(
-                    "Ask your provider for the exact time and source port: with a shared address, only they identify the line."
-                ),
-            ),
-            out,
-        )
+        return _result("NET-NAT", Status.PASS, "cgnat", ["ask_source_port"], {"ip": main}, out)
     if k == addresses.PRIVATE:
-        summary = _("This PC has a private address ({ip}) behind a router.").format(ip=main)
+        params: dict[str, Any] = {"ip": main, "public": public_ip}
         if public_ip:
-            summary += " " + _("The internet sees this line as {public}.").format(public=public_ip)
-        return Result("NET-NAT", Status.PASS, _(TITLE_NAT), summary, (), out)
+            params["also"] = ["public_seen_as"]
+        return _result("NET-NAT", Status.PASS, "private", (), params, out)
     if k == addresses.DOCUMENTATION_KIND:
-        return Result(
-            "NET-NAT",
-            Status.UNKNOWN,
-            _(TITLE_NAT),
-            _(
-                "This PC's address {ip} is in a range reserved for documentation and tests, not a real deployment: we cannot say whether a router is in front of it."
-            ).format(ip=main),
-            (),
-            out,
-        )
-    return Result(
-        "NET-NAT",
-        Status.UNKNOWN,
-        _(TITLE_NAT),
-        _(
-            "This PC only has the address {ip} ({kind}), which does not reach the internet by itself."
-        ).format(ip=main, kind=k),
-        (),
-        out,
+        return _result("NET-NAT", Status.UNKNOWN, "documentation_range", (), {"ip": main}, out)
+    return _result(
+        "NET-NAT", Status.UNKNOWN, "no_internet_address", (), {"ip": main, "kind": k}, out
     )
 
 
 def interpret_gateway(facts: NetworkFacts, open_ports: dict[int, bool] | None) -> Result:
     if not facts.gateways:
-        return Result(
-            "NET-GATEWAY",
-            Status.UNKNOWN,
-            _(TITLE_GATEWAY),
-            _("This PC has no default gateway (router) that we could find."),
-            (),
-            {"problems": facts.problems},
+        return _result(
+            "NET-GATEWAY", Status.UNKNOWN, "no_gateway", facts={"problems": facts.problems}
         )
     gw = facts.gateways[0][0]
     mac = next((n.mac for n in facts.neighbours if n.ip == gw), None)
@@ -143,50 +172,18 @@ def interpret_gateway(facts: NetworkFacts, open_ports: dict[int, bool] | None) -
         "open_ports": sorted(p for p, ok in (open_ports or {}).items() if ok),
         "probed_ports": sorted(open_ports or {}),
     }
-    advice = [
-        _("Change the router's default admin password."),
-        _("Update the router's firmware."),
-        _("Turn off remote management and UPnP in the router if you do not use them."),
-    ]
+    advice = list(ROUTER_ADVICE)
+    params = {"ip": gw, "gateway": gw, "vendor": out["vendor"], "ports": out["open_ports"]}
     if open_ports is None:
-        return Result(
-            "NET-GATEWAY",
-            Status.UNKNOWN,
-            _(TITLE_GATEWAY),
-            _("The router ({ip}) was not probed.").format(ip=gw),
-            tuple(advice),
-            out,
-        )
-    who = f"{gw}" + (f" ({out['vendor']})" if out["vendor"] else "")
+        return _result("NET-GATEWAY", Status.UNKNOWN, "not_probed", advice, params, out)
     if open_ports.get(23):
-        return Result(
-            "NET-GATEWAY",
-            Status.FAIL,
-            _(TITLE_GATEWAY),
-            _(
-                "The router {who} answers on telnet (port 23): an old, unencrypted admin door that botnets use to take routers over."
-            ).format(who=who),
-            (_("Turn telnet off in the router, or replace a router that cannot."), *advice),
-            out,
+        return _result(
+            "NET-GATEWAY", Status.FAIL, "telnet_open", ["telnet_off", *advice], params, out
         )
     if open_ports.get(7547):
-        return Result(
-            "NET-GATEWAY",
-            Status.WARN,
-            _(TITLE_GATEWAY),
-            _("The router {who} answers on port 7547 (TR-069 remote management).").format(who=who),
-            tuple(advice),
-            out,
-        )
-    if not out["open_ports"]:
-        summary = _(
-            "The router {who} answers on none of the admin and remote-management ports we tried."
-        ).format(who=who)
-    else:
-        summary = _("The router {who} answers only on its usual admin ports ({ports}).").format(
-            who=who, ports=", ".join(map(str, out["open_ports"]))
-        )
-    return Result("NET-GATEWAY", Status.PASS, _(TITLE_GATEWAY), summary, tuple(advice), out)
+        return _result("NET-GATEWAY", Status.WARN, "tr069_open", advice, params, out)
+    reason = "usual_admin_ports" if out["open_ports"] else "no_admin_ports"
+    return _result("NET-GATEWAY", Status.PASS, reason, advice, params, out)
 
 
 def interpret_devices(facts: NetworkFacts) -> Result:
@@ -202,39 +199,13 @@ def interpret_devices(facts: NetworkFacts) -> Result:
         for n in facts.neighbours
         if n.ip not in gateways
     ]
-    advice = (
-        _(
-            "Other devices' traffic cannot be seen from this PC: check the router's logs, or switch devices off one at a time while Clearline watches the line."
-        ),
-    )
+    advice = ["other_devices"]
     out = {"devices": devices, "problems": facts.problems}
     if not devices:
-        return Result(
-            "NET-DEVICES",
-            Status.UNKNOWN,
-            _(TITLE_DEVICES),
-            _(
-                "No other device is in this PC's neighbour table, which lists only devices it talked to recently."
-            ),
-            advice,
-            out,
-        )
-    private, unknown = _("private address, e.g. a phone"), _("unknown maker")
-    names = ", ".join(
-        f"{d['ip']} ({d['vendor'] or (private if d['randomized_mac'] else unknown)})"
-        for d in devices[:6]
-    )
-    return Result(
-        "NET-DEVICES",
-        Status.WARN,
-        _(TITLE_DEVICES),
-        ngettext(
-            "{n} other device shares your network: {names}. Any of them could send spam.",
-            "{n} other devices share your network: {names}. Any of them could send spam.",
-            len(devices),
-        ).format(n=len(devices), names=names),
-        advice,
-        out,
+        return _result("NET-DEVICES", Status.UNKNOWN, "no_devices", advice, facts=out)
+    shown = [{k: d[k] for k in ("ip", "vendor", "randomized_mac")} for d in devices[:6]]
+    return _result(
+        "NET-DEVICES", Status.WARN, "devices", advice, {"n": len(devices), "devices": shown}, out
     )
 
 

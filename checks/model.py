@@ -63,45 +63,107 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+# The case schema this Result layout belongs to (see cases/store.py for the migration).
+RESULT_SCHEMA = 2
+
+
 @dataclass(frozen=True)
 class Result:
+    """Evidence, not prose: a status, a stable reason code and the typed values the words need.
+
+    ``reason`` and ``advice_codes`` are stable codes; ``params`` holds numbers, ISO times, paths
+    and addresses. Words are made at the edge, in whatever language is active when they are
+    shown: ``title``, ``summary`` and ``advice`` call the check module's wording function each
+    time they are read (see checks/wording.py), so a stored result reads in any language.
+    """
+
     id: str
     status: Status
-    title: str
-    summary: str
-    advice: tuple[str, ...] = ()
+    reason: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    advice_codes: tuple[str, ...] = ()
     facts: Mapping[str, Any] = field(default_factory=dict)
     started_at: datetime | None = None
     duration_ms: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", Status(self.status))
-        object.__setattr__(self, "advice", tuple(self.advice))
+        object.__setattr__(self, "advice_codes", tuple(self.advice_codes))
+        object.__setattr__(self, "params", _jsonable(dict(self.params)))
         object.__setattr__(self, "facts", _jsonable(dict(self.facts)))
         if self.started_at is not None and self.started_at.tzinfo is None:
             raise ValueError("started_at must be timezone-aware")
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
+    # Words, made when read --------------------------------------------------------------------
+    def words(self, lang: str | None = None):
+        from checks import wording
+
+        return wording.words(self, lang)
+
+    @property
+    def title(self) -> str:
+        return self.words().title
+
+    @property
+    def summary(self) -> str:
+        return self.words().summary
+
+    @property
+    def advice(self) -> tuple[str, ...]:
+        return self.words().advice
+
+    # Storage ------------------------------------------------------------------------------------
+    def to_dict(self, *, text: bool = True) -> dict[str, Any]:
+        """The stored form. ``text`` adds a rendering in the active language for people reading
+        the file; it is never read back."""
+        data: dict[str, Any] = {
             "id": self.id,
             "status": str(self.status),
-            "title": self.title,
-            "summary": self.summary,
-            "advice": list(self.advice),
+            "reason": self.reason,
+            "params": self.params,
+            "advice_codes": list(self.advice_codes),
             "facts": self.facts,
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "duration_ms": self.duration_ms,
         }
+        if text:
+            words = self.words()
+            from checks.i18n import get_language
+
+            data["text"] = {
+                "lang": get_language(),
+                "title": words.title,
+                "summary": words.summary,
+                "advice": list(words.advice),
+            }
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Result:
+        """Read a stored result; one written before results carried reason codes (schema 1:
+        title, summary and advice as text) becomes a ``legacy_text`` result that keeps its words
+        as they were written."""
+        if not isinstance(data, Mapping):
+            raise ValueError("a result must be a JSON object")
         started = data.get("started_at")
+        if "reason" not in data and "summary" in data:
+            reason = "legacy_text"
+            params: dict[str, Any] = {
+                "title": str(data.get("title") or ""),
+                "summary": str(data.get("summary") or ""),
+                "advice": [str(a) for a in (data.get("advice") or [])],
+            }
+            codes: tuple[str, ...] = ()
+        else:
+            reason = str(data.get("reason") or "")
+            params = dict(data.get("params") or {})
+            codes = tuple(str(c) for c in (data.get("advice_codes") or ()))
         return cls(
             id=str(data["id"]),
             status=Status(data["status"]),
-            title=str(data.get("title", "")),
-            summary=str(data.get("summary", "")),
-            advice=tuple(data.get("advice") or ()),
+            reason=reason,
+            params=params,
+            advice_codes=codes,
             facts=dict(data.get("facts") or {}),
             started_at=datetime.fromisoformat(started) if started else None,
             duration_ms=int(data.get("duration_ms") or 0),

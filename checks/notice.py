@@ -17,6 +17,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from typing import Any
 
+from checks import wording
 from checks.i18n import N_, _
 from checks.model import Result, Status
 from checks.notice_time import JST, FoundTime, find_times, normalise_text
@@ -46,6 +47,7 @@ class Analysis:
     deciding: Hop | None = None
     deciding_ip: str | None = None
     explanation: str = ""
+    explanation_code: str = ""
     missing: list[str] = field(default_factory=list)
     ask_provider: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -60,6 +62,7 @@ class Analysis:
             "deciding_hop": self.deciding.as_facts() if self.deciding else None,
             "deciding_ip": self.deciding_ip,
             "explanation": self.explanation,
+            "explanation_code": self.explanation_code,
             "missing": self.missing,
             "ask_provider": self.ask_provider,
             "hops": [h.as_facts() for h in self.hops],
@@ -331,7 +334,8 @@ def analyse(
             extract_claim("", local_zone),
             warnings=["the input is empty"],
             missing=["full_headers"],
-            explanation=_("There was nothing to read."),
+            explanation=wording.render(EXPLANATIONS["nothing_to_read"], {}),
+            explanation_code="nothing_to_read",
         )
     if b"\x00" in data[:4096] and not _looks_like_message(data):
         warnings.append("the input looks like a binary file, not a message or a notice")
@@ -455,56 +459,85 @@ def analyse(
 # --- words --------------------------------------------------------------------------------------
 
 
-def _quote(hop: Hop | None) -> str:
-    return f"“{hop.raw[:300]}”" if hop else ""
+def _quote(raw: str | None) -> str:
+    return f"“{raw[:300]}”" if raw else ""
+
+
+EXPLANATIONS = {
+    "account": N_(
+        "The message was sent through the mail server {server} after logging in with a mail"
+        " account{user} from {ip}. Someone who knows that account's password sent it; the"
+        " deciding header is: {quote}"
+    ),
+    "direct_report": N_("The abuse report names {ip}, this line's address, as the source."),
+    "direct_this_line": N_(
+        "The message went straight from this line's address {ip} to the recipient's mail"
+        " server, without logging in, as a spam bot does. The deciding header is: {quote}"
+    ),
+    "direct_home_line": N_(
+        "The message went straight from {ip}, an address of a home internet line, to the"
+        " recipient's mail server without logging in, as a spam bot does. Whether {ip} is"
+        " your line, only your provider can confirm. The deciding header is: {quote}"
+    ),
+    "forged": N_(
+        "The message came from {ip}, which is not your line, and your address appears only"
+        " as the sender's name in it. Nothing on your side sent it. The deciding header is:"
+        " {quote}"
+    ),
+    "need_full_headers": N_(
+        "We could not tell where the mail came from: the full headers of a sample message"
+        ' (its "Received" lines) are needed.'
+    ),
+    "need_public_ip": N_(
+        "The message entered the internet at {ip}. To tell whether that is your line, we"
+        " need your public IP address (or your provider's confirmation)."
+    ),
+    "no_internet_address": N_(
+        "We could not tell where the mail came from: the headers show no address on the internet."
+    ),
+    "nothing_to_read": N_("There was nothing to read."),
+}
+
+
+def explanation_code(a: Analysis, public_ip: str | None) -> str:
+    hop = a.deciding
+    if a.verdict == ACCOUNT:
+        return "account"
+    if a.verdict == DIRECT:
+        if hop is None:
+            return "direct_report"
+        if public_ip and hop.client_ip == public_ip:
+            return "direct_this_line"
+        return "direct_home_line"
+    if a.verdict == FORGED:
+        return "forged"
+    if "full_headers" in a.missing:
+        return "need_full_headers"
+    if "public_ip" in a.missing:
+        return "need_public_ip"
+    return "no_internet_address"
+
+
+def explanation_words(code: str, deciding_ip: str | None, hop: dict | None) -> str:
+    """The explanation of a verdict in the active language, from its code and the deciding hop."""
+    hop = hop or {}
+    user = hop.get("auth_user")
+    values = {
+        "server": hop.get("by") or "…",
+        "user": f" ({user})" if user else "",
+        "ip": hop.get("client_ip") or deciding_ip or "…",
+        "quote": _quote(hop.get("raw")),
+    }
+    if code in ("direct_report", "need_public_ip"):
+        values["ip"] = deciding_ip or values["ip"]
+    message = EXPLANATIONS.get(code)
+    return wording.render(message, values) if message else ""
 
 
 def explain(a: Analysis, public_ip: str | None) -> str:
-    hop = a.deciding
-    if a.verdict == ACCOUNT:
-        return _(
-            "The message was sent through the mail server {server} after logging in with a mail"
-            " account{user} from {ip}. Someone who knows that account's password sent it; the"
-            " deciding header is: {quote}"
-        ).format(
-            server=hop.by or "?",
-            user=f" ({hop.auth_user})" if hop.auth_user else "",
-            ip=hop.client_ip or "?",
-            quote=_quote(hop),
-        )
-    if a.verdict == DIRECT:
-        if hop is None:
-            return _("The abuse report names {ip}, this line's address, as the source.").format(
-                ip=a.deciding_ip
-            )
-        if public_ip and hop.client_ip == public_ip:
-            return _(
-                "The message went straight from this line's address {ip} to the recipient's mail"
-                " server, without logging in, as a spam bot does. The deciding header is: {quote}"
-            ).format(ip=hop.client_ip, quote=_quote(hop))
-        return _(
-            "The message went straight from {ip}, an address of a home internet line, to the"
-            " recipient's mail server without logging in, as a spam bot does. Whether {ip} is"
-            " your line, only your provider can confirm. The deciding header is: {quote}"
-        ).format(ip=hop.client_ip, quote=_quote(hop))
-    if a.verdict == FORGED:
-        return _(
-            "The message came from {ip}, which is not your line, and your address appears only"
-            " as the sender's name in it. Nothing on your side sent it. The deciding header is:"
-            " {quote}"
-        ).format(ip=hop.client_ip if hop else "?", quote=_quote(hop))
-    if "full_headers" in a.missing:
-        return _(
-            "We could not tell where the mail came from: the full headers of a sample message"
-            ' (its "Received" lines) are needed.'
-        )
-    if "public_ip" in a.missing:
-        return _(
-            "The message entered the internet at {ip}. To tell whether that is your line, we"
-            " need your public IP address (or your provider's confirmation)."
-        ).format(ip=a.deciding_ip)
-    return _(
-        "We could not tell where the mail came from: the headers show no address on the internet."
+    a.explanation_code = explanation_code(a, public_ip)
+    return explanation_words(
+        a.explanation_code, a.deciding_ip, a.deciding.as_facts() if a.deciding else None
     )
 
 
@@ -528,47 +561,54 @@ def what_to_ask(a: Analysis) -> list[str]:
     return ask
 
 
+SUMMARIES = {
+    DIRECT: N_("The reported mail was sent directly from an end-user line, as a spam bot does."),
+    ACCOUNT: N_(
+        "The reported mail was sent by logging in to a mail account: its password is probably stolen."
+    ),
+    FORGED: N_("Only the sender's address was forged: the mail came from elsewhere."),
+    UNKNOWN: N_("We could not tell where the reported mail came from."),
+}
+ADVICE = {
+    "change_password": N_(
+        "Change your mail password now, from a device you trust (not this PC until it is checked)."
+    ),
+    "ask_submission_logs": N_(
+        "Ask your provider to check its submission logs for your account and to stop queued mail."
+    ),
+    "find_sender": N_(
+        "Find the device that sends: watch this PC's mail connections, then switch other devices off one at a time."
+    ),
+    "ask_sample": N_("Ask your provider for a sample message with its full headers."),
+}
+ADVICE_FOR = {
+    ACCOUNT: ("change_password", "ask_submission_logs"),
+    DIRECT: ("find_sender",),
+    UNKNOWN: ("ask_sample",),
+}
+wording.register(wording.Phrasebook({"NOTICE-SOURCE": TITLE}, SUMMARIES, ADVICE))
+
+
 def to_result(a: Analysis) -> Result:
     status = {DIRECT: Status.FAIL, ACCOUNT: Status.FAIL, FORGED: Status.PASS}.get(
         a.verdict, Status.UNKNOWN
     )
-    summary = {
-        DIRECT: _("The reported mail was sent directly from an end-user line, as a spam bot does."),
-        ACCOUNT: _(
-            "The reported mail was sent by logging in to a mail account: its password is probably stolen."
-        ),
-        FORGED: _("Only the sender's address was forged: the mail came from elsewhere."),
-        UNKNOWN: _("We could not tell where the reported mail came from."),
-    }[a.verdict]
-    advice: list[str] = []
-    if a.verdict == ACCOUNT:
-        advice = [
-            _(
-                "Change your mail password now, from a device you trust (not this PC until it is checked)."
-            ),
-            _(
-                "Ask your provider to check its submission logs for your account and to stop queued mail."
-            ),
-        ]
-    elif a.verdict == DIRECT:
-        advice = [
-            _(
-                "Find the device that sends: watch this PC's mail connections, then switch other devices off one at a time."
-            ),
-        ]
-    elif a.verdict == UNKNOWN:
-        advice = [_("Ask your provider for a sample message with its full headers.")]
+    hop = a.deciding.as_facts() if a.deciding else None
     return Result(
         id="NOTICE-SOURCE",
         status=status,
-        title=_(TITLE),
-        summary=summary,
-        advice=tuple(advice),
+        reason=a.verdict,
+        params={
+            "deciding_ip": a.deciding_ip,
+            "explanation": a.explanation_code,
+            "missing": a.missing,
+        },
+        advice_codes=ADVICE_FOR.get(a.verdict, ()),
         facts={
             "verdict": a.verdict,
             "deciding_ip": a.deciding_ip,
-            "deciding_hop": a.deciding.as_facts() if a.deciding else None,
-            "explanation": a.explanation,
+            "deciding_hop": hop,
+            "explanation_code": a.explanation_code,
             "claim": a.claim,
             "missing": a.missing,
             "warnings": a.warnings,

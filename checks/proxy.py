@@ -3,10 +3,10 @@ from a folder where malware hides. Infected PCs are rented out as spam proxies."
 
 from __future__ import annotations
 
-from checks import programs
+from checks import programs, wording
 from checks.addresses import exposed
 from checks.context import CheckContext
-from checks.i18n import N_, _, ngettext
+from checks.i18n import N_, Np_
 from checks.model import SEVERITY, CheckSpec, Result, Status, current_platform, worst
 from checks.probes import listeners as listener_probe
 from checks.probes.listeners import ListenerFacts
@@ -37,6 +37,63 @@ KNOWN_PROXIES = {
     "polipo": "Polipo",
     "ccproxy": "CCProxy",
 }
+
+
+SUMMARIES = {
+    "suspicious_location": N_(
+        "A program called {name} in {where} accepts connections from other machines"
+        " (port {port}): infected PCs are used this way to relay spam."
+    ),
+    "known_proxy": N_(
+        "The proxy {name} accepts connections from other machines on port {port}; if"
+        " anyone can use it, spam can be sent through your line."
+    ),
+    "proxy_port": N_(
+        "A program called {name} accepts connections from other machines on port {port},"
+        " a port proxies use."
+    ),
+    "unidentified_proxy_port": N_(
+        "Something accepts connections from other machines on port {port}, a port proxies"
+        " use; only an administrator can see which program."
+    ),
+    "hidden_listeners_not_admin": Np_(
+        "{n} program accepts connections from other machines and only an administrator can"
+        " see which; among the others nothing looks like an open proxy.",
+        "{n} programs accept connections from other machines and only an administrator can"
+        " see which; among the others nothing looks like an open proxy.",
+    ),
+    "hidden_listeners": Np_(
+        "{n} listening port open to other machines belongs to no program we can see (it may"
+        " belong to the system or to a container); nothing else looks like an open proxy.",
+        "{n} listening ports open to other machines belong to no program we can see (they may"
+        " belong to the system or to a container); nothing else looks like an open proxy.",
+    ),
+    "incomplete": N_(
+        "Nothing looked like an open proxy, but without administrator rights we could not see"
+        " every program's listening ports."
+    ),
+    "none_found": N_("No open proxy and no program listening from an unusual folder was found."),
+}
+ADVICE = {
+    "disconnect_scan": N_(
+        "Disconnect this PC from the internet until it is cleaned, and run a full antivirus scan."
+    ),
+    "change_password": N_("Afterwards, change your mail password from another device you trust."),
+    "restrict_proxy": N_(
+        "If you do not need {name} to be reachable from other machines, turn it"
+        " off or make it listen on this PC only (127.0.0.1)."
+    ),
+    "run_admin": N_("Run Clearline as administrator to see every listening program."),
+}
+
+
+def _prepare(params: dict) -> dict:
+    if params.get("location"):
+        params["where"] = programs.describe_reasons(list(params["location"]))
+    return params
+
+
+wording.register(wording.Phrasebook({"PROXY-OPEN": TITLE}, SUMMARIES, ADVICE, _prepare))
 
 
 def interpret(facts: ListenerFacts) -> Result:
@@ -76,79 +133,35 @@ def interpret(facts: ListenerFacts) -> Result:
     findings.sort(key=lambda f: -SEVERITY[Status(f["verdict"])])
     status = worst([Status(f["verdict"]) for f in findings])
     advice: list[str] = []
+    params: dict = {}
     if findings:
         top = findings[0]
-        name, port = top.get("name", "?"), top["port"]
-        if top["reason"] == "suspicious_location":
-            where = programs.describe_reasons(top["location"])
-            summary = _(
-                "A program called {name} in {where} accepts connections from other machines"
-                " (port {port}): infected PCs are used this way to relay spam."
-            ).format(name=name, where=where, port=port)
-            advice += [
-                _(
-                    "Disconnect this PC from the internet until it is cleaned, and run a full"
-                    " antivirus scan."
-                ),
-                _("Afterwards, change your mail password from another device you trust."),
-            ]
-        elif top["reason"] == "known_proxy":
-            summary = _(
-                "The proxy {name} accepts connections from other machines on port {port}; if"
-                " anyone can use it, spam can be sent through your line."
-            ).format(name=name, port=port)
-        elif top["reason"] == "proxy_port":
-            summary = _(
-                "A program called {name} accepts connections from other machines on port {port},"
-                " a port proxies use."
-            ).format(name=name, port=port)
-        else:
-            summary = _(
-                "Something accepts connections from other machines on port {port}, a port proxies"
-                " use; only an administrator can see which program."
-            ).format(port=port)
-        for f in findings:
-            if f["reason"] in ("known_proxy", "proxy_port"):
-                advice.append(
-                    _(
-                        "If you do not need {name} to be reachable from other machines, turn it"
-                        " off or make it listen on this PC only (127.0.0.1)."
-                    ).format(name=f.get("name", "?"))
-                )
+        reason = top["reason"]
+        params = {"name": top.get("name"), "port": top["port"], "location": top.get("location")}
+        if reason == "suspicious_location":
+            advice += ["disconnect_scan", "change_password"]
+        restrict = [f for f in findings if f["reason"] in ("known_proxy", "proxy_port")]
+        if restrict:
+            advice.append("restrict_proxy")
+            params["advice_params"] = {"restrict_proxy": {"name": restrict[0].get("name")}}
     elif hidden_exposed and not facts.admin:
-        status = Status.UNKNOWN
-        summary = ngettext(
-            "{n} program accepts connections from other machines and only an administrator can"
-            " see which; among the others nothing looks like an open proxy.",
-            "{n} programs accept connections from other machines and only an administrator can"
-            " see which; among the others nothing looks like an open proxy.",
-            hidden_exposed,
-        ).format(n=hidden_exposed)
+        status, reason = Status.UNKNOWN, "hidden_listeners_not_admin"
+        params = {"n": hidden_exposed}
     elif hidden_exposed:
-        status = Status.UNKNOWN
-        summary = ngettext(
-            "{n} listening port open to other machines belongs to no program we can see (it may"
-            " belong to the system or to a container); nothing else looks like an open proxy.",
-            "{n} listening ports open to other machines belong to no program we can see (they may"
-            " belong to the system or to a container); nothing else looks like an open proxy.",
-            hidden_exposed,
-        ).format(n=hidden_exposed)
+        status, reason = Status.UNKNOWN, "hidden_listeners"
+        params = {"n": hidden_exposed}
     elif not facts.complete:
-        status = Status.UNKNOWN
-        summary = _(
-            "Nothing looked like an open proxy, but without administrator rights we could not see"
-            " every program's listening ports."
-        )
+        status, reason = Status.UNKNOWN, "incomplete"
     else:
-        summary = _("No open proxy and no program listening from an unusual folder was found.")
+        reason = "none_found"
     if (hidden_exposed and not facts.admin) or not facts.complete:
-        advice.append(_("Run Clearline as administrator to see every listening program."))
+        advice.append("run_admin")
     return Result(
         id="PROXY-OPEN",
         status=status,
-        title=_(TITLE),
-        summary=summary,
-        advice=tuple(dict.fromkeys(advice)),
+        reason=reason,
+        params=params,
+        advice_codes=tuple(dict.fromkeys(advice)),
         facts={
             "observed_at": facts.observed_at.isoformat(),
             "findings": findings,

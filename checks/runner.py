@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from checks.context import CheckContext, Options, RunShared, is_admin
-from checks.i18n import _
 from checks.model import CheckSpec, Result, Status, current_platform
 
 ResultCallback = Callable[[Result], None]
@@ -34,8 +33,8 @@ def _stamp(result: Result, started: datetime, t0: float) -> Result:
     return replace(result, started_at=started, duration_ms=int((time.monotonic() - t0) * 1000))
 
 
-def _plain(spec: CheckSpec, status: Status, summary: str, facts: dict) -> Result:
-    return Result(id=spec.id, status=status, title=_(spec.title), summary=summary, facts=facts)
+def _plain(spec: CheckSpec, status: Status, reason: str, facts: dict, **params) -> Result:
+    return Result(id=spec.id, status=status, reason=reason, params=params, facts=facts)
 
 
 def precheck(spec: CheckSpec, options: Options, platform: str, admin: bool) -> Result | None:
@@ -44,21 +43,21 @@ def precheck(spec: CheckSpec, options: Options, platform: str, admin: bool) -> R
         return _plain(
             spec,
             Status.SKIPPED,
-            _("This check does not apply to this operating system."),
+            "not_this_platform",
             {"reason": "platform", "platform": platform},
         )
     if spec.needs_network and not options.network:
         return _plain(
             spec,
             Status.SKIPPED,
-            _("Network lookups are switched off, so this check did not run."),
+            "network_off",
             {"reason": "network lookups not allowed"},
         )
     if spec.needs_admin and not admin:
         return _plain(
             spec,
             Status.SKIPPED,
-            _("This check needs administrator rights."),
+            "needs_admin",
             {"reason": "needs administrator rights"},
         )
     return None
@@ -100,7 +99,7 @@ def run_checks(
                 _plain(
                     spec,
                     Status.ERROR,
-                    _("The check itself failed; the other checks are not affected."),
+                    "check_error",
                     {
                         "exception": f"{type(exc).__name__}: {exc}",
                         "traceback": traceback.format_exc(),
@@ -138,7 +137,7 @@ def run_checks(
                     _plain(
                         spec,
                         Status.UNKNOWN,
-                        _("The check was stopped before it finished."),
+                        "cancelled",
                         {"reason": "cancelled"},
                     ),
                 )
@@ -161,11 +160,8 @@ def run_checks(
                         Result(
                             id=spec.id,
                             status=Status.UNKNOWN,
-                            title=_(spec.title),
-                            summary=_(
-                                "The check took longer than {seconds:g} seconds and was stopped,"
-                                " so we could not tell."
-                            ).format(seconds=limit),
+                            reason="timed_out",
+                            params={"seconds": limit},
                             facts={"reason": "timed out", "timeout_s": limit},
                             started_at=started_at[index],
                             duration_ms=int(limit * 1000),

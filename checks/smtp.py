@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checks import programs
+from checks import programs, wording
 from checks.addresses import exposed
 from checks.context import CheckContext
-from checks.i18n import N_, _, ngettext
+from checks.i18n import N_, Np_
 from checks.model import CheckSpec, Result, Status, current_platform, worst
 from checks.probes import listeners as listener_probe
 from checks.probes import mail_connections
 from checks.probes.listeners import ListenerFacts
 from checks.probes.mail_connections import OWNER_HIDDEN, Observation, WatchFacts
-from checks.timefmt import human, human_span
 
 DIRECT_PORT = 25
 MAIL_PORTS = mail_connections.MAIL_PORTS
@@ -72,120 +71,154 @@ def _judge(group: _Group, platform: str) -> None:
         group.status, group.reason = Status.WARN, "unknown_program"
 
 
-def _summary(group: _Group) -> str:
-    n = len(group.direct_servers)
-    dest = ", ".join(group.destinations[:3])
-    name = group.name
-    if group.reason == "suspicious_location":
-        where = programs.describe_reasons(list(group.program.reasons))
-        if n:
-            return ngettext(
-                "A program called {name} in {where} was sending mail directly to {n} mail server.",
-                "A program called {name} in {where} was sending mail directly to {n} mail servers.",
-                n,
-            ).format(name=name, where=where, n=n)
-        return _(
-            "A program called {name} in {where} was connecting to a mail server ({dest})."
-        ).format(name=name, where=where, dest=dest)
-    if group.reason == "direct":
-        return ngettext(
-            "A program called {name} was sending mail directly to {n} mail server, which normal"
-            " mail programs never do.",
-            "A program called {name} was sending mail directly to {n} mail servers, which normal"
-            " mail programs never do.",
-            n,
-        ).format(name=name, n=n)
-    if group.reason == "mail_server_direct":
-        return ngettext(
-            "The mail server program {name} on this PC delivered mail directly to {n} mail server.",
-            "The mail server program {name} on this PC delivered mail directly to {n} mail"
-            " servers.",
-            n,
-        ).format(name=name, n=n)
-    if group.reason == "client_unusual_place":
-        return _(
-            "{name} connected to a mail server ({dest}), but it runs from an unusual folder."
-        ).format(name=group.program.display_name, dest=dest)
-    if group.reason == "unknown_program":
-        return _(
-            "A program called {name}, which we do not know as a mail program, connected to a mail"
-            " server ({dest})."
-        ).format(name=name, dest=dest)
-    if group.reason == "unidentified_direct":
-        if group.problem == OWNER_HIDDEN:
-            return ngettext(
-                "Something on this PC connected directly to {n} mail server on port 25; only an"
-                " administrator can see which program it was.",
-                "Something on this PC connected directly to {n} mail servers on port 25; only an"
-                " administrator can see which program it was.",
-                n,
-            ).format(n=n)
-        return ngettext(
-            "Something on this PC connected directly to {n} mail server on port 25, but it ended"
-            " before we could see which program it was.",
-            "Something on this PC connected directly to {n} mail servers on port 25, but it ended"
-            " before we could see which program it was.",
-            n,
-        ).format(n=n)
-    return _(
+OUT_SUMMARIES = {
+    "suspicious_location_direct": Np_(
+        "A program called {name} in {where} was sending mail directly to {n} mail server.",
+        "A program called {name} in {where} was sending mail directly to {n} mail servers.",
+    ),
+    "suspicious_location": N_(
+        "A program called {name} in {where} was connecting to a mail server ({dest})."
+    ),
+    "direct": Np_(
+        "A program called {name} was sending mail directly to {n} mail server, which normal"
+        " mail programs never do.",
+        "A program called {name} was sending mail directly to {n} mail servers, which normal"
+        " mail programs never do.",
+    ),
+    "mail_server_direct": Np_(
+        "The mail server program {name} on this PC delivered mail directly to {n} mail server.",
+        "The mail server program {name} on this PC delivered mail directly to {n} mail servers.",
+    ),
+    "client_unusual_place": N_(
+        "{name} connected to a mail server ({dest}), but it runs from an unusual folder."
+    ),
+    "unknown_program": N_(
+        "A program called {name}, which we do not know as a mail program, connected to a mail"
+        " server ({dest})."
+    ),
+    "unidentified_direct_hidden": Np_(
+        "Something on this PC connected directly to {n} mail server on port 25; only an"
+        " administrator can see which program it was.",
+        "Something on this PC connected directly to {n} mail servers on port 25; only an"
+        " administrator can see which program it was.",
+    ),
+    "unidentified_direct": Np_(
+        "Something on this PC connected directly to {n} mail server on port 25, but it ended"
+        " before we could see which program it was.",
+        "Something on this PC connected directly to {n} mail servers on port 25, but it ended"
+        " before we could see which program it was.",
+    ),
+    "unidentified": N_(
         "Something on this PC connected to a mail server ({dest}); we could not see which program."
-    ).format(dest=dest)
+    ),
+    "known_clients_only": N_(
+        "Only known mail programs connected to mail servers, on the normal submission"
+        " ports: {names}."
+    ),
+    "incomplete": N_(
+        "No mail connections were visible, but without administrator rights we could not see"
+        " every program's connections."
+    ),
+    "none_watched": N_("No program on this PC connected to a mail server between {span}."),
+    "none_snapshot": N_("No program on this PC was connected to a mail server at {time}."),
+}
+OUT_ADVICE = {
+    "disconnect": N_(
+        "Disconnect this PC from the internet (unplug the cable or turn off Wi-Fi) until it"
+        " is cleaned, so that no more mail is sent from your line."
+    ),
+    "full_scan": N_(
+        "Run a full scan with your antivirus (on Windows, the Microsoft Defender Offline"
+        " scan) and remove what it finds. The program was: {path}"
+    ),
+    "change_password": N_("Afterwards, change your mail password from another device you trust."),
+    "reinstall": N_(
+        "If the program comes back after the scan, back up your files and reinstall the"
+        " operating system, or ask a professional for help."
+    ),
+    "stop_mail_server": N_(
+        "If you did not set up a mail server on this PC, stop and remove {name}. If you"
+        " did, check its logs for mail you did not send."
+    ),
+    "reinstall_client": N_(
+        "Make sure this is the real {program}: reinstall it from the official site. It runs"
+        " from: {path}"
+    ),
+    "end_unknown": N_(
+        "If you do not recognise {name} ({path}), end it and scan this PC with your antivirus."
+    ),
+    "rerun_admin_long": N_(
+        "Run the check again as administrator, and for several minutes, to identify the program."
+    ),
+    "watch_longer": N_(
+        "Watch the connections for several minutes: a program that keeps sending will be"
+        " caught while its connection is open."
+    ),
+    "watch_bursts": N_(
+        "One look can miss a program that sends in short bursts: watch the connections"
+        " for several minutes to be sure."
+    ),
+    "run_admin": N_("Run Clearline as administrator to see every program's connections."),
+}
 
 
-def _advice(group: _Group) -> list[str]:
-    path = group.owner.exe if group.owner is not None and group.owner.exe else group.name
-    if group.reason in ("suspicious_location", "direct"):
-        return [
-            _(
-                "Disconnect this PC from the internet (unplug the cable or turn off Wi-Fi) until it"
-                " is cleaned, so that no more mail is sent from your line."
-            ),
-            _(
-                "Run a full scan with your antivirus (on Windows, the Microsoft Defender Offline"
-                " scan) and remove what it finds. The program was: {path}"
-            ).format(path=path),
-            _("Afterwards, change your mail password from another device you trust."),
-            _(
-                "If the program comes back after the scan, back up your files and reinstall the"
-                " operating system, or ask a professional for help."
-            ),
-        ]
-    if group.reason == "mail_server_direct":
-        return [
-            _(
-                "If you did not set up a mail server on this PC, stop and remove {name}. If you"
-                " did, check its logs for mail you did not send."
-            ).format(name=group.name)
-        ]
-    if group.reason == "client_unusual_place":
-        return [
-            _(
-                "Make sure this is the real {program}: reinstall it from the official site. It runs"
-                " from: {path}"
-            ).format(program=group.program.display_name, path=path)
-        ]
-    if group.reason == "unknown_program":
-        return [
-            _(
-                "If you do not recognise {name} ({path}), end it and scan this PC with your"
-                " antivirus."
-            ).format(name=group.name, path=path)
-        ]
-    if group.reason.startswith("unidentified") and group.problem == OWNER_HIDDEN:
-        return [
-            _(
-                "Run the check again as administrator, and for several minutes, to identify the"
-                " program."
-            )
-        ]
-    if group.reason.startswith("unidentified"):
-        return [
-            _(
-                "Watch the connections for several minutes: a program that keeps sending will be"
-                " caught while its connection is open."
-            )
-        ]
+def _program_params(entry: dict) -> dict:
+    """What the words of one program need, from its params entry."""
+    location = entry.get("location") or []
+    return {
+        "name": entry.get("name") or "…",
+        "program": entry.get("display_name") or entry.get("name") or "…",
+        "path": entry.get("path") or entry.get("name") or "…",
+        "where": programs.describe_reasons(list(location)) if location else "",
+        "n": len(entry.get("direct_servers") or []),
+        "dest": ", ".join((entry.get("destinations") or [])[:3]),
+    }
+
+
+def _summary_code(entry: dict) -> str:
+    reason = entry.get("reason") or ""
+    if reason == "suspicious_location" and entry.get("direct_servers"):
+        return "suspicious_location_direct"
+    if reason == "client_unusual_place":
+        return reason
+    if reason == "unidentified_direct" and entry.get("problem") == OWNER_HIDDEN:
+        return "unidentified_direct_hidden"
+    return reason
+
+
+def _advice_codes(entry: dict) -> list[str]:
+    reason = entry.get("reason") or ""
+    if reason in ("suspicious_location", "direct"):
+        return ["disconnect", "full_scan", "change_password", "reinstall"]
+    if reason == "mail_server_direct":
+        return ["stop_mail_server"]
+    if reason == "client_unusual_place":
+        return ["reinstall_client"]
+    if reason == "unknown_program":
+        return ["end_unknown"]
+    if reason.startswith("unidentified") and entry.get("problem") == OWNER_HIDDEN:
+        return ["rerun_admin_long"]
+    if reason.startswith("unidentified"):
+        return ["watch_longer"]
     return []
+
+
+def word_outbound(result: Result) -> tuple[str, list[str]]:
+    """SMTP-OUT in words: the most serious program first, advice for each program."""
+    p = result.params
+    entries = [e for e in p.get("programs") or [] if isinstance(e, dict)]
+    advice: list[str] = []
+    for entry in entries:
+        values = _program_params(entry)
+        advice += [wording.render(OUT_ADVICE[c], values) for c in _advice_codes(entry)]
+    advice += [wording.render(OUT_ADVICE[c], p) for c in result.advice_codes if c in OUT_ADVICE]
+    if result.reason in ("known_clients_only", "incomplete", "none_watched", "none_snapshot"):
+        return wording.render(OUT_SUMMARIES[result.reason], p), advice
+    if entries:
+        message = OUT_SUMMARIES.get(_summary_code(entries[0]))
+        if message is not None:
+            return wording.render(message, _program_params(entries[0])), advice
+    return result.reason, advice
 
 
 def interpret_outbound(facts: WatchFacts) -> Result:
@@ -235,49 +268,49 @@ def interpret_outbound(facts: WatchFacts) -> Result:
         )
         listed.append(entry)
 
-    advice: list[str] = []
-    for g in ordered:
-        for step in _advice(g):
-            if step not in advice:
-                advice.append(step)
+    # The words need, for each program: who, where it runs from, and where it connected.
+    worded = [
+        {
+            "reason": g.reason,
+            "status": str(g.status),
+            "problem": g.problem,
+            "name": g.owner.name if g.owner is not None else None,
+            "display_name": g.program.display_name if g.program is not None else None,
+            "path": g.owner.exe if g.owner is not None and g.owner.exe else None,
+            "location": list(g.program.reasons) if g.program is not None else [],
+            "direct_servers": g.direct_servers,
+            "destinations": g.destinations[:3],
+        }
+        for g in ordered
+    ]
+    params: dict = {
+        "programs": worded,
+        "span": [facts.started.isoformat(), facts.ended.isoformat()],
+        "time": facts.started.isoformat(),
+    }
+    codes: list[str] = []
     status = worst([g.status for g in ordered])
     if ordered and status != Status.PASS:
-        summary = _summary(ordered[0])
+        reason = ordered[0].reason
     elif ordered:
-        names = sorted({g.program.display_name for g in ordered})
-        summary = _(
-            "Only known mail programs connected to mail servers, on the normal submission"
-            " ports: {names}."
-        ).format(names=", ".join(names))
+        reason = "known_clients_only"
+        params["names"] = sorted({g.program.display_name for g in ordered})
     elif not facts.complete:
-        status = Status.UNKNOWN
-        summary = _(
-            "No mail connections were visible, but without administrator rights we could not see"
-            " every program's connections."
-        )
+        status, reason = Status.UNKNOWN, "incomplete"
     elif watching:
-        summary = _("No program on this PC connected to a mail server between {span}.").format(
-            span=human_span(facts.started, facts.ended)
-        )
+        reason = "none_watched"
     else:
-        summary = _("No program on this PC was connected to a mail server at {time}.").format(
-            time=human(facts.started)
-        )
+        reason = "none_snapshot"
     if not ordered and facts.complete and not watching:
-        advice.append(
-            _(
-                "One look can miss a program that sends in short bursts: watch the connections"
-                " for several minutes to be sure."
-            )
-        )
+        codes.append("watch_bursts")
     if not facts.complete:
-        advice.append(_("Run Clearline as administrator to see every program's connections."))
+        codes.append("run_admin")
     return Result(
         id="SMTP-OUT",
         status=status,
-        title=_(TITLE_OUT),
-        summary=summary,
-        advice=tuple(advice),
+        reason=reason,
+        params=params,
+        advice_codes=tuple(codes),
         facts={"window": window, "programs": listed},
     )
 
@@ -302,11 +335,74 @@ def run_outbound(ctx: CheckContext) -> Result:
 # SMTP-LISTEN interpretation (pure)
 
 
+LISTEN_SUMMARIES = {
+    "suspicious_location": N_(
+        "A program called {name} in {where} is running a mail server that other machines"
+        " can reach (port {port})."
+    ),
+    "mail_server_exposed": N_(
+        "The mail server {program} is accepting connections from other machines on port"
+        " {port}. If it relays mail for anyone, spammers can use it."
+    ),
+    "unidentified": N_(
+        "Something is accepting mail connections from other machines on port {port}; only"
+        " an administrator can see which program."
+    ),
+    "unknown_program": N_(
+        "A program called {name}, which is not a known mail server, is accepting mail"
+        " connections from other machines on port {port}."
+    ),
+    "loopback_only": N_("A mail server runs on this PC but only for this PC itself (loopback)."),
+    "incomplete": N_(
+        "No mail server was visible, but without administrator rights we could not see every"
+        " program's listening ports."
+    ),
+    "none": N_("No mail server is listening on this PC."),
+}
+LISTEN_ADVICE = {
+    "suspicious_location": N_(
+        "Disconnect this PC from the internet until it is cleaned, and run a full antivirus scan."
+    ),
+    "mail_server_exposed": N_(
+        "If you do not need a mail server on this PC, turn {program} off. If you do,"
+        " make sure it relays only for you and listens only where it must."
+    ),
+    "unidentified": N_("Run Clearline as administrator to identify it."),
+    "unknown_program": N_(
+        "If you do not recognise {name} ({path}), end it and scan this PC with your antivirus."
+    ),
+}
+
+
+def word_listen(result: Result) -> tuple[str, list[str]]:
+    items = [i for i in result.params.get("items") or [] if isinstance(i, dict)]
+    shown = []
+    for item in items:
+        location = item.get("location") or []
+        shown.append(
+            {
+                **item,
+                "where": programs.describe_reasons(list(location)) if location else "",
+                "name": item.get("name") or "…",
+                "program": item.get("program") or item.get("name") or "…",
+                "path": item.get("path") or item.get("name") or "…",
+            }
+        )
+    advice = [
+        wording.render(LISTEN_ADVICE[i["reason"]], i) for i in shown if i["reason"] in LISTEN_ADVICE
+    ]
+    if result.reason in LISTEN_SUMMARIES and result.reason not in LISTEN_ADVICE:
+        return wording.render(LISTEN_SUMMARIES[result.reason], result.params), advice
+    top = next((i for i in shown if i.get("top")), shown[0] if shown else {})
+    message = LISTEN_SUMMARIES.get(top.get("reason", ""))
+    return (wording.render(message, top) if message else result.reason), advice
+
+
 def interpret_listen(facts: ListenerFacts) -> Result:
     entries = []
+    items: list[dict] = []
     statuses: list[Status] = []
-    first_problem: tuple[Status, str] | None = None
-    advice: list[str] = []
+    top: dict | None = None
     for item in facts.listeners:
         if item.port not in LISTEN_PORTS:
             continue
@@ -319,74 +415,43 @@ def interpret_listen(facts: ListenerFacts) -> Result:
         else:
             program = None
             entry["owner_problem"] = item.owner_problem
-        name = item.owner.name if item.owner is not None else "?"
         if not exposed(item.addr):
-            status, text = Status.PASS, ""
+            status, reason = Status.PASS, ""
         elif program is not None and program.suspicious:
-            status = Status.FAIL
-            text = _(
-                "A program called {name} in {where} is running a mail server that other machines"
-                " can reach (port {port})."
-            ).format(
-                name=name, where=programs.describe_reasons(list(program.reasons)), port=item.port
-            )
-            advice += [
-                _(
-                    "Disconnect this PC from the internet until it is cleaned, and run a full"
-                    " antivirus scan."
-                )
-            ]
+            status, reason = Status.FAIL, "suspicious_location"
         elif program is not None and program.kind == "mail_server":
-            status = Status.WARN
-            text = _(
-                "The mail server {program} is accepting connections from other machines on port"
-                " {port}. If it relays mail for anyone, spammers can use it."
-            ).format(program=program.display_name, port=item.port)
-            advice.append(
-                _(
-                    "If you do not need a mail server on this PC, turn {program} off. If you do,"
-                    " make sure it relays only for you and listens only where it must."
-                ).format(program=program.display_name)
-            )
+            status, reason = Status.WARN, "mail_server_exposed"
         elif program is None:
-            status = Status.WARN
-            text = _(
-                "Something is accepting mail connections from other machines on port {port}; only"
-                " an administrator can see which program."
-            ).format(port=item.port)
-            advice.append(_("Run Clearline as administrator to identify it."))
+            status, reason = Status.WARN, "unidentified"
         else:
-            status = Status.FAIL
-            text = _(
-                "A program called {name}, which is not a known mail server, is accepting mail"
-                " connections from other machines on port {port}."
-            ).format(name=name, port=item.port)
-            advice.append(
-                _(
-                    "If you do not recognise {name} ({path}), end it and scan this PC with your"
-                    " antivirus."
-                ).format(name=name, path=item.owner.exe or name)
-            )
+            status, reason = Status.FAIL, "unknown_program"
         entry["verdict"] = str(status)
         entries.append(entry)
         statuses.append(status)
-        if status != Status.PASS and (
-            first_problem is None or programs_rank(status) > programs_rank(first_problem[0])
-        ):
-            first_problem = (status, text)
+        if status != Status.PASS:
+            worded = {
+                "reason": reason,
+                "status": str(status),
+                "port": item.port,
+                "name": item.owner.name if item.owner is not None else None,
+                "path": item.owner.exe if item.owner is not None else None,
+                "program": program.display_name if program is not None else None,
+                "location": list(program.reasons) if program is not None else [],
+            }
+            items.append(worded)
+            if top is None or programs_rank(status) > programs_rank(Status(top["status"])):
+                top = worded
+    if top is not None:
+        top["top"] = True
     status = worst(statuses)
-    if first_problem is not None:
-        summary = first_problem[1]
+    if top is not None:
+        reason = top["reason"]
     elif entries:
-        summary = _("A mail server runs on this PC but only for this PC itself (loopback).")
+        reason = "loopback_only"
     elif not facts.complete:
-        status = Status.UNKNOWN
-        summary = _(
-            "No mail server was visible, but without administrator rights we could not see every"
-            " program's listening ports."
-        )
+        status, reason = Status.UNKNOWN, "incomplete"
     else:
-        summary = _("No mail server is listening on this PC.")
+        reason = "none"
     facts_out = {
         "observed_at": facts.observed_at.isoformat(),
         "listeners": entries,
@@ -396,9 +461,8 @@ def interpret_listen(facts: ListenerFacts) -> Result:
     return Result(
         id="SMTP-LISTEN",
         status=status,
-        title=_(TITLE_LISTEN),
-        summary=summary,
-        advice=tuple(dict.fromkeys(advice)),
+        reason=reason,
+        params={"items": items},
         facts=facts_out,
     )
 
@@ -408,6 +472,15 @@ def run_listen(ctx: CheckContext) -> Result:
         listener_probe.read_listeners(platform=current_platform(), admin=ctx.admin)
     )
 
+
+wording.register(
+    wording.Phrasebook({"SMTP-OUT": TITLE_OUT}, OUT_SUMMARIES, OUT_ADVICE, word=word_outbound)
+)
+wording.register(
+    wording.Phrasebook(
+        {"SMTP-LISTEN": TITLE_LISTEN}, LISTEN_SUMMARIES, LISTEN_ADVICE, word=word_listen
+    )
+)
 
 SPECS = (
     CheckSpec("SMTP-OUT", TITLE_OUT, run_outbound, timeout=30.0, uses_watch=True),

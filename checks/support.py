@@ -6,9 +6,9 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
-from checks import lifecycle
+from checks import lifecycle, wording
 from checks.context import CheckContext
-from checks.i18n import N_, _
+from checks.i18n import N_
 from checks.model import CheckSpec, Result, Status, current_platform
 from checks.updates import as_list
 
@@ -16,8 +16,53 @@ TITLE = N_("Security support for this system")
 SOON_DAYS = 90
 
 
-def _result(status, summary, advice=(), **facts) -> Result:
-    return Result("OS-SUPPORT", status, _(TITLE), summary, tuple(advice), facts)
+SUMMARIES = {
+    "ends_soon": N_("{name} gets security fixes only until {date}."),
+    "supported": N_("{name} still receives security fixes (until {date})."),
+    "esu_enrolled": N_(
+        "Regular support for {name} ended on {ended}; this PC is enrolled in Extended"
+        " Security Updates, which run until {until}."
+    ),
+    "extended_support": N_(
+        "Regular security support for {name} ended on {ended}; fixes continue for fewer"
+        " packages through {extended} until {until}."
+    ),
+    "ended": N_("{name} no longer receives security fixes (support ended on {ended})."),
+    "windows_unreadable": N_("We could not read which Windows version this is."),
+    "windows_server": N_("{caption} is a server edition; its support dates are not in our table."),
+    "windows_build_newer": N_("Windows build {build} is newer than our support table ({as_of})."),
+    "macos_unreadable": N_("We could not read which macOS version this is."),
+    "macos_newer": N_("macOS {version} is newer than our table: it is current."),
+    "macos_supported": N_(
+        "{name} still receives security fixes (Apple supports the three newest versions)."
+    ),
+    "macos_ended": N_(
+        "{name} no longer receives all security fixes: Apple supports only the three newest versions."
+    ),
+    "linux_unreadable": N_(
+        "We could not read which Linux distribution this is (no /etc/os-release)."
+    ),
+    "linux_not_in_table": N_(
+        "{name} is not in our support table ({as_of}); check its end-of-life date with the distribution."
+    ),
+}
+ADVICE = {
+    "upgrade": N_(
+        "Upgrade to a supported version, or replace the system if it cannot be upgraded."
+    ),
+    "enrol_esu": N_(
+        "Until you can upgrade, enrol in Extended Security Updates: Settings > Update &"
+        ' Security > Windows Update > "Enroll now".'
+    ),
+    "macos_upgrade": N_(
+        "Upgrade macOS in System Settings > General > Software Update, or replace the Mac if it cannot be upgraded."
+    ),
+}
+wording.register(wording.Phrasebook({"OS-SUPPORT": TITLE}, SUMMARIES, ADVICE))
+
+
+def _result(status, reason, advice=(), params=None, **facts) -> Result:
+    return Result("OS-SUPPORT", status, reason, params or {}, tuple(advice), facts)
 
 
 def _judge(
@@ -30,64 +75,29 @@ def _judge(
         extended_name=support.extended_name,
         table_as_of=lifecycle.TABLE_AS_OF.isoformat(),
     )
-    upgrade = _("Upgrade to a supported version, or replace the system if it cannot be upgraded.")
+    params = {
+        "name": support.name,
+        "date": support.ends.isoformat() if support.ends else None,
+        "ended": support.ends.isoformat() if support.ends else None,
+        "extended": support.extended_name,
+        "until": support.extended_until.isoformat() if support.extended_until else None,
+    }
     if support.ends is None or today <= support.ends:
         if support.ends and (support.ends - today).days <= SOON_DAYS:
-            return _result(
-                Status.WARN,
-                _("{name} gets security fixes only until {date}.").format(
-                    name=support.name, date=support.ends.isoformat()
-                ),
-                [upgrade],
-                **facts,
-            )
-        return _result(
-            Status.PASS,
-            _("{name} still receives security fixes (until {date}).").format(
-                name=support.name, date=support.ends.isoformat() if support.ends else "?"
-            ),
-            **facts,
-        )
+            return _result(Status.WARN, "ends_soon", ["upgrade"], params, **facts)
+        return _result(Status.PASS, "supported", (), params, **facts)
     in_extended = support.extended_until is not None and today <= support.extended_until
     if in_extended and extended_active is not False:
-        if support.extended_name == "Extended Security Updates":
-            summary = _(
-                "Regular support for {name} ended on {ended}; this PC is enrolled in Extended"
-                " Security Updates, which run until {until}."
-            )
-        else:
-            summary = _(
-                "Regular security support for {name} ended on {ended}; fixes continue for fewer"
-                " packages through {extended} until {until}."
-            )
-        return _result(
-            Status.WARN,
-            summary.format(
-                name=support.name,
-                ended=support.ends.isoformat(),
-                extended=support.extended_name,
-                until=support.extended_until.isoformat(),
-            ),
-            [upgrade],
-            **facts,
+        reason = (
+            "esu_enrolled"
+            if support.extended_name == "Extended Security Updates"
+            else "extended_support"
         )
-    advice = [upgrade]
+        return _result(Status.WARN, reason, ["upgrade"], params, **facts)
+    advice = ["upgrade"]
     if in_extended and support.extended_name == "Extended Security Updates":
-        advice.insert(
-            0,
-            _(
-                "Until you can upgrade, enrol in Extended Security Updates: Settings > Update &"
-                ' Security > Windows Update > "Enroll now".'
-            ),
-        )
-    return _result(
-        Status.FAIL,
-        _("{name} no longer receives security fixes (support ended on {ended}).").format(
-            name=support.name, ended=support.ends.isoformat()
-        ),
-        advice,
-        **facts,
-    )
+        advice.insert(0, "enrol_esu")
+    return _result(Status.FAIL, "ended", advice, params, **facts)
 
 
 def interpret_windows(facts: dict[str, Any], today: date) -> Result:
@@ -95,7 +105,7 @@ def interpret_windows(facts: dict[str, Any], today: date) -> Result:
     if not os_info:
         return _result(
             Status.UNKNOWN,
-            _("We could not read which Windows version this is."),
+            "windows_unreadable",
             windows_error=(facts.get("errors") or {}).get("os") or facts.get("detail"),
         )
     build = int(os_info.get("build") or 0)
@@ -108,11 +118,7 @@ def interpret_windows(facts: dict[str, Any], today: date) -> Result:
     }
     if int(os_info.get("product_type") or 1) != 1:
         return _result(
-            Status.UNKNOWN,
-            _("{caption} is a server edition; its support dates are not in our table.").format(
-                caption=os_info.get("caption")
-            ),
-            **base,
+            Status.UNKNOWN, "windows_server", (), {"caption": os_info.get("caption")}, **base
         )
     support = lifecycle.WINDOWS.get((build, family)) or lifecycle.WINDOWS.get((build, "home"))
     if support is None and 10240 <= build < 19045:
@@ -124,9 +130,9 @@ def interpret_windows(facts: dict[str, Any], today: date) -> Result:
     if support is None:
         return _result(
             Status.UNKNOWN,
-            _("Windows build {build} is newer than our support table ({as_of}).").format(
-                build=build, as_of=lifecycle.TABLE_AS_OF.isoformat()
-            ),
+            "windows_build_newer",
+            (),
+            {"build": build, "as_of": lifecycle.TABLE_AS_OF.isoformat()},
             **base,
         )
     esu = [e for e in as_list(facts.get("esu")) if e.get("license_status") == 1]
@@ -148,9 +154,7 @@ def _macos_major(sw_vers_out: str) -> tuple[int | None, str | None]:
 def interpret_macos(sw_vers: dict[str, Any], today: date) -> Result:
     major, version = _macos_major(sw_vers.get("stdout") or "")
     if major is None:
-        return _result(
-            Status.UNKNOWN, _("We could not read which macOS version this is."), sw_vers=sw_vers
-        )
+        return _result(Status.UNKNOWN, "macos_unreadable", sw_vers=sw_vers)
     supported = lifecycle.macos_supported_majors(today)
     name = lifecycle.MACOS_MAJORS.get(major, (f"macOS {version}", None))[0]
     facts = {
@@ -159,39 +163,15 @@ def interpret_macos(sw_vers: dict[str, Any], today: date) -> Result:
         "table_as_of": lifecycle.TABLE_AS_OF.isoformat(),
     }
     if major > max(lifecycle.MACOS_MAJORS):
-        return _result(
-            Status.PASS,
-            _("macOS {version} is newer than our table: it is current.").format(version=version),
-            **facts,
-        )
+        return _result(Status.PASS, "macos_newer", (), {"version": version}, **facts)
     if major in supported:
-        return _result(
-            Status.PASS,
-            _(
-                "{name} still receives security fixes (Apple supports the three newest versions)."
-            ).format(name=name),
-            **facts,
-        )
-    return _result(
-        Status.FAIL,
-        _(
-            "{name} no longer receives all security fixes: Apple supports only the three newest versions."
-        ).format(name=name),
-        [
-            _(
-                "Upgrade macOS in System Settings > General > Software Update, or replace the Mac if it cannot be upgraded."
-            )
-        ],
-        **facts,
-    )
+        return _result(Status.PASS, "macos_supported", (), {"name": name}, **facts)
+    return _result(Status.FAIL, "macos_ended", ["macos_upgrade"], {"name": name}, **facts)
 
 
 def interpret_linux(os_release: dict[str, str], today: date) -> Result:
     if not os_release:
-        return _result(
-            Status.UNKNOWN,
-            _("We could not read which Linux distribution this is (no /etc/os-release)."),
-        )
+        return _result(Status.UNKNOWN, "linux_unreadable")
     key = (os_release.get("ID", "").lower(), os_release.get("VERSION_ID", ""))
     name = os_release.get("PRETTY_NAME") or " ".join(key)
     support = lifecycle.LINUX.get(key)
@@ -204,9 +184,9 @@ def interpret_linux(os_release: dict[str, str], today: date) -> Result:
     if support is None:
         return _result(
             Status.UNKNOWN,
-            _(
-                "{name} is not in our support table ({as_of}); check its end-of-life date with the distribution."
-            ).format(name=name, as_of=lifecycle.TABLE_AS_OF.isoformat()),
+            "linux_not_in_table",
+            (),
+            {"name": name, "as_of": lifecycle.TABLE_AS_OF.isoformat()},
             **facts,
         )
     return _judge(support, today, None, **facts)

@@ -341,11 +341,65 @@ def _program_key(owner) -> str:
 # --- verdicts ---------------------------------------------------------------------------------
 
 from checks import programs as _programs  # noqa: E402
-from checks.i18n import N_, _, ngettext  # noqa: E402
+from checks import wording  # noqa: E402
+from checks.i18n import N_, Np_, _  # noqa: E402
 from checks.model import Result, Status, worst  # noqa: E402
 
 TITLE_SMTP = N_("Mail traffic seen on the line")
 TITLE_MX = N_("Mail-server lookups (MX) seen on the line")
+
+SUMMARIES = {
+    "direct": Np_(
+        "{who} connected directly to {n} mail server on port 25.",
+        "{who} connected directly to {n} mail servers on port 25.",
+    ),
+    "connected": Np_("{who} connected to {n} mail server.", "{who} connected to {n} mail servers."),
+    "known_clients_only": N_(
+        "Only known mail programs sent mail, on the normal submission ports, {scope}."
+    ),
+    "no_mail": N_("No mail connections were seen {scope}."),
+    "mx_lookups": Np_(
+        "{who} looked up the mail servers of {n} domain, which only mail servers need to do.",
+        "{who} looked up the mail servers of {n} domains, which only mail servers need to do.",
+    ),
+    "no_mx": N_("No program looked up mail servers (MX) {scope}."),
+}
+ADVICE = {
+    "disconnect": N_(
+        "Disconnect this PC from the internet (unplug the cable or turn off Wi-Fi) until it is cleaned, so that no more mail is sent from your line."
+    ),
+    "scan_and_password": N_(
+        "Run a full scan with your antivirus and remove what it finds; then change your mail password from another device."
+    ),
+}
+WHO_PROGRAM = N_("The program {name} (pid {pid})")
+WHO_ENDED = N_("A program that ended before it could be identified")
+SCOPE_SPAN = N_("between {span} ({where})")
+SCOPE_IN = N_("in {where}")
+WHERE_IFACE = N_("interface {iface}")
+
+
+def _prepare(params: dict) -> dict:
+    where = params.get("where") or ""
+    if params.get("where_kind") == "iface":
+        where = _(WHERE_IFACE).format(iface=where)
+    if params.get("first") and params.get("last"):
+        span = wording.display_value("span", [params["first"], params["last"]])
+        params["scope"] = _(SCOPE_SPAN).format(span=span, where=where)
+    else:
+        params["scope"] = _(SCOPE_IN).format(where=where)
+    if params.get("pid") is not None or params.get("name"):
+        params["who"] = _(WHO_PROGRAM).format(name=params.get("name"), pid=params.get("pid"))
+    else:
+        params["who"] = _(WHO_ENDED)
+    return params
+
+
+wording.register(
+    wording.Phrasebook(
+        {"TRAFFIC-SMTP": TITLE_SMTP, "TRAFFIC-MX": TITLE_MX}, SUMMARIES, ADVICE, _prepare
+    )
+)
 
 
 def _classify(owner: dict | None, platform: str):
@@ -356,21 +410,22 @@ def _classify(owner: dict | None, platform: str):
     )
 
 
-def _who(p: dict) -> str:
+def _who_params(p: dict) -> dict:
     owner = p.get("program")
     if owner:
-        return _("The program {name} (pid {pid})").format(
-            name=owner.get("name"), pid=owner.get("pid")
-        )
-    return _("A program that ended before it could be identified")
+        return {"name": owner.get("name"), "pid": owner.get("pid")}
+    return {}
 
 
-def interpret(summary: dict, platform: str, attributed: bool, scope: str) -> list[Result]:
+def interpret(
+    summary: dict, platform: str, attributed: bool, where: str, where_kind: str = "file"
+) -> list[Result]:
     """TRAFFIC-SMTP and TRAFFIC-MX from a capture summary. ``attributed``: programs were looked
-    up (live capture); a file from elsewhere has no programs. ``scope`` says what was watched."""
+    up (live capture); a file from elsewhere has no programs. ``where`` names what was watched
+    (an interface, ``where_kind="iface"``, or a file)."""
     smtp_status: list[Status] = []
-    smtp_lines: list[tuple[Status, str]] = []
-    mx_lines: list[tuple[Status, str]] = []
+    smtp_lines: list[tuple[Status, str, dict]] = []
+    mx_lines: list[tuple[Status, dict]] = []
     for p in summary["programs"]:
         program = _classify(p.get("program"), platform)
         direct = 25 in p["ports"]
@@ -388,42 +443,24 @@ def interpret(summary: dict, platform: str, attributed: bool, scope: str) -> lis
             p["verdict"] = str(status)
             smtp_status.append(status)
             if status != Status.PASS:
-                text = (
-                    ngettext(
-                        "{who} connected directly to {n} mail server on port 25.",
-                        "{who} connected directly to {n} mail servers on port 25.",
-                        len(p["destinations"]),
+                smtp_lines.append(
+                    (
+                        status,
+                        "direct" if direct else "connected",
+                        {**_who_params(p), "n": len(p["destinations"])},
                     )
-                    if direct
-                    else ngettext(
-                        "{who} connected to {n} mail server.",
-                        "{who} connected to {n} mail servers.",
-                        len(p["destinations"]),
-                    )
-                ).format(who=_who(p), n=len(p["destinations"]))
-                smtp_lines.append((status, text))
+                )
         if p["mx_queries"]:
             if program is not None and program.kind == "mail_server":
                 status = Status.PASS
-            elif program is None and not attributed:
-                status = Status.WARN
             elif program is None:
                 status = Status.WARN
             else:
                 status = Status.FAIL
             p["mx_verdict"] = str(status)
-            mx_lines.append(
-                (
-                    status,
-                    ngettext(
-                        "{who} looked up the mail servers of {n} domain, which only mail servers need to do.",
-                        "{who} looked up the mail servers of {n} domains, which only mail servers need to do.",
-                        p["mx_queries"],
-                    ).format(who=_who(p), n=p["mx_queries"]),
-                )
-            )
+            mx_lines.append((status, {**_who_params(p), "n": p["mx_queries"]}))
     facts = {
-        "scope": scope,
+        "scope": where,
         **{
             k: summary[k]
             for k in (
@@ -437,62 +474,45 @@ def interpret(summary: dict, platform: str, attributed: bool, scope: str) -> lis
             )
         },
     }
-    advice_bad = [
-        _(
-            "Disconnect this PC from the internet (unplug the cable or turn off Wi-Fi) until it is cleaned, so that no more mail is sent from your line."
-        ),
-        _(
-            "Run a full scan with your antivirus and remove what it finds; then change your mail password from another device."
-        ),
-    ]
+    base = {
+        "where": where,
+        "where_kind": where_kind,
+        "first": summary.get("first"),
+        "last": summary.get("last"),
+        "attributed": attributed,
+    }
+    advice_bad = ("disconnect", "scan_and_password")
     s_status = worst(smtp_status) if smtp_status else Status.PASS
     if s_status == Status.PASS:
-        summary_text = (
-            _(
-                "Only known mail programs sent mail, on the normal submission ports, {scope}."
-            ).format(scope=scope)
-            if smtp_status
-            else _("No mail connections were seen {scope}.").format(scope=scope)
-        )
+        s_reason, s_params = ("known_clients_only" if smtp_status else "no_mail"), {}
     else:
-        summary_text = next(
-            t for s, t in sorted(smtp_lines, key=lambda x: -int(x[0] == Status.FAIL))
-        )
+        _s, s_reason, s_params = sorted(smtp_lines, key=lambda x: -int(x[0] == Status.FAIL))[0]
     smtp = Result(
         "TRAFFIC-SMTP",
         s_status,
-        _(TITLE_SMTP),
-        summary_text,
-        tuple(advice_bad) if s_status == Status.FAIL else (),
+        s_reason,
+        {**base, **s_params},
+        advice_bad if s_status == Status.FAIL else (),
         {**facts, "programs": summary["programs"], "destinations": summary["destinations"]},
     )
-    m_status = worst([s for s, _t in mx_lines]) if mx_lines else Status.PASS
-    mx_text = (
-        next(t for s, t in mx_lines if s == m_status)
-        if mx_lines
-        else _("No program looked up mail servers (MX) {scope}.").format(scope=scope)
-    )
+    m_status = worst([s for s, _p in mx_lines]) if mx_lines else Status.PASS
+    if mx_lines:
+        m_reason, m_params = "mx_lookups", next(p for s, p in mx_lines if s == m_status)
+    else:
+        m_reason, m_params = "no_mx", {}
     mx = Result(
         "TRAFFIC-MX",
         m_status,
-        _(TITLE_MX),
-        mx_text,
-        tuple(advice_bad) if m_status == Status.FAIL else (),
+        m_reason,
+        {**base, **m_params},
+        advice_bad if m_status == Status.FAIL else (),
         {**facts, "mx_names": summary["mx_names"][:200]},
     )
     return [smtp, mx]
 
 
-def results_for(summary: dict, attributed: bool, where: str) -> list[Result]:
-    """TRAFFIC-SMTP and TRAFFIC-MX worded now, in the current language, with the watched span."""
+def results_for(summary: dict, attributed: bool, where: str, where_kind: str = "file"):
+    """TRAFFIC-SMTP and TRAFFIC-MX for a capture summary (live: ``where_kind="iface"``)."""
     from checks.model import current_platform
-    from checks.timefmt import human_span
 
-    if summary.get("first") and summary.get("last"):
-        span = human_span(
-            datetime.fromisoformat(summary["first"]), datetime.fromisoformat(summary["last"])
-        )
-        scope = _("between {span} ({where})").format(span=span, where=where)
-    else:
-        scope = _("in {where}").format(where=where)
-    return interpret(summary, current_platform(), attributed, scope)
+    return interpret(summary, current_platform(), attributed, where, where_kind)

@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from checks import wording
 from checks.context import CheckContext
-from checks.i18n import N_, _, ngettext
+from checks.i18n import N_, Np_, _
 from checks.model import CheckSpec, Result, Status, current_platform
 
 TITLE = N_("Operating system updates")
@@ -17,24 +18,116 @@ SECURITY_CATEGORY = "0fa1201d-4330-4fa8-8ae9-b877473b6441"  # Windows Update "Se
 CRITICAL_CATEGORY = "e6cf1350-c01b-414d-a61f-263d14d133b4"
 
 
-def _result(status, summary, advice=(), **facts) -> Result:
-    return Result("OS-UPDATES", status, _(TITLE), summary, tuple(advice), facts)
+SUMMARIES = {
+    "could_not": N_("We could not find out which updates are waiting: {reason}."),
+    "security_pending": Np_(
+        "{n} update is waiting to be installed, {s} of them security fixes.",
+        "{n} updates are waiting to be installed, {s} of them security fixes.",
+    ),
+    "list_stale": N_(
+        "No security update is waiting, but the list of available updates was last refreshed"
+        " {days} days ago, so newer fixes may be missing."
+    ),
+    "only_other_updates": Np_(
+        "No security update is waiting; {n} other update is available.",
+        "No security update is waiting; {n} other updates are available.",
+    ),
+    "up_to_date": N_("This system is up to date."),
+    "dnf_security_pending": Np_(
+        "{n} security update is waiting to be installed.",
+        "{n} security updates are waiting to be installed.",
+    ),
+    "no_security_pending": N_("No security update is waiting."),
+    "windows_service_disabled": N_(
+        "The Windows Update service is disabled, so this PC gets no security fixes."
+    ),
+    "no_install_for_days": N_("No update has been installed successfully for {days} days."),
+    "no_install_record": N_("We found no record of a successful update installation."),
+    "windows_up_to_date": N_("No update is waiting; the last update was installed on {date}."),
+    "macos_recommended_pending": Np_(
+        "{n} recommended update is waiting to be installed.",
+        "{n} recommended updates are waiting to be installed.",
+    ),
+    "macos_not_checked_recently": N_(
+        "No update is listed, but this Mac has not checked for updates recently."
+    ),
+    "macos_up_to_date": N_("This Mac is up to date."),
+    "no_manager": N_(
+        "We could not check for updates: {name} has no package manager we know (apt or dnf)."
+    ),
+}
+ADVICE = {
+    "apt_upgrade": N_(
+        "Install the updates now: open a terminal and run: sudo apt update && sudo apt upgrade"
+    ),
+    "apt_refresh": N_("Refresh the package list (sudo apt update) so that new fixes are found."),
+    "apt_automatic": N_(
+        "Turn on automatic security updates: sudo apt install unattended-upgrades, then"
+        " sudo dpkg-reconfigure -plow unattended-upgrades"
+    ),
+    "dnf_upgrade": N_(
+        "Install the updates now: open a terminal and run: sudo dnf upgrade --security"
+    ),
+    "dnf_automatic": N_(
+        "Turn on automatic updates: sudo dnf install dnf-automatic, then enable its timer."
+    ),
+    "dnf_refresh": N_("Refresh the list of updates: sudo dnf check-update"),
+    "windows_enable_service": N_(
+        "The Windows Update service is disabled. Re-enable it: press Windows+R, type"
+        ' services.msc, open "Windows Update", set Startup type to Manual, click Start.'
+    ),
+    "windows_install": N_(
+        "Open Settings > Windows Update, install everything offered and restart the PC."
+    ),
+    "windows_check_now": N_('Open Settings > Windows Update and click "Check for updates".'),
+    "macos_install": N_(
+        "Open System Settings > General > Software Update and install what is offered."
+    ),
+    "macos_check_now": N_("Open System Settings > General > Software Update to check now."),
+    "other_tool": N_("Check for updates with your system's own update tool."),
+}
+
+# Why the updates could not be read: a code, worded at the edge.
+PROBLEMS = {
+    "missing": N_("the tool needed for this is not installed"),
+    "denied": N_("access was denied"),
+    "timeout": N_("the tool did not answer in time"),
+    "failed": N_("the tool failed"),
+    "apt_undecodable": N_("apt printed output that is not valid text"),
+    "apt_not_understood": N_("apt printed an answer we do not understand"),
+    "softwareupdate_not_understood": N_("softwareupdate gave an answer we do not understand"),
+    "windows_update_error": N_("Windows Update could not be asked ({error})"),
+}
 
 
-def _could_not(reason: str, **facts) -> Result:
+def _prepare(params: dict[str, Any]) -> dict[str, Any]:
+    problem = params.get("problem")
+    if problem is not None:
+        if problem in PROBLEMS:
+            params["reason"] = _(PROBLEMS[problem]).format(error=params.get("error") or "")
+        else:
+            params["reason"] = params.get("detail") or wording.render(PROBLEMS["failed"], {})
+    if params.get("name") is None and "name" in params:
+        params["name"] = _("this system")
+    return params
+
+
+wording.register(wording.Phrasebook({"OS-UPDATES": TITLE}, SUMMARIES, ADVICE, _prepare))
+
+
+def _result(status, reason, advice=(), params=None, **facts) -> Result:
+    return Result("OS-UPDATES", status, reason, params or {}, tuple(advice), facts)
+
+
+def _could_not(problem: str | None, detail: str = "", advice=(), **facts) -> Result:
+    """``problem``: a code from PROBLEMS (or the probe's own), ``detail``: the tool's words."""
     return _result(
         Status.UNKNOWN,
-        _("We could not find out which updates are waiting: {reason}.").format(reason=reason),
+        "could_not",
+        advice,
+        {"problem": problem or "failed", "detail": detail, "error": facts.pop("error", None)},
         **facts,
     )
-
-
-def problem_text(problem: str | None, detail: str = "") -> str:
-    return {
-        "missing": _("the tool needed for this is not installed"),
-        "denied": _("access was denied"),
-        "timeout": _("the tool did not answer in time"),
-    }.get(problem or "", detail or _("the tool failed"))
 
 
 # --- Debian / Ubuntu ------------------------------------------------------------------------
@@ -85,16 +178,12 @@ def _days(now: float, then: float | None) -> float | None:
 def interpret_apt(facts: dict[str, Any]) -> Result:
     sim = facts["simulate"]
     if sim["problem"] or sim["returncode"] not in (0,):
-        return _could_not(problem_text(sim["problem"], sim["stderr"].strip()[-200:]), apt=sim)
+        return _could_not(sim["problem"], sim["stderr"].strip()[-200:], apt=sim)
     parsed = parse_apt_simulation(sim["stdout"])
     if parsed["summary_upgraded"] is None:
         # Without apt's own summary line we cannot claim anything, least of all "up to date".
-        reason = (
-            _("apt printed output that is not valid text")
-            if sim.get("undecodable")
-            else _("apt printed an answer we do not understand")
-        )
-        return _could_not(reason, apt=sim)
+        problem = "apt_undecodable" if sim.get("undecodable") else "apt_not_understood"
+        return _could_not(problem, apt=sim)
     packages = parsed["packages"]
     security = [p for p in packages if p["security"]]
     stamps = facts["stamps"]
@@ -117,44 +206,22 @@ def interpret_apt(facts: dict[str, Any]) -> Result:
     }
     advice = []
     if security:
-        advice.append(
-            _(
-                "Install the updates now: open a terminal and run: sudo apt update && sudo apt upgrade"
-            )
-        )
+        advice.append("apt_upgrade")
     if age is None or age > STALE_LIST_DAYS:
-        advice.append(_("Refresh the package list (sudo apt update) so that new fixes are found."))
+        advice.append("apt_refresh")
     if auto is False:
-        advice.append(
-            _(
-                "Turn on automatic security updates: sudo apt install unattended-upgrades, then"
-                " sudo dpkg-reconfigure -plow unattended-upgrades"
-            )
-        )
+        advice.append("apt_automatic")
+    params: dict[str, Any] = {"n": len(packages), "s": len(security)}
     if security:
-        status = Status.WARN
-        summary = ngettext(
-            "{n} update is waiting to be installed, {s} of them security fixes.",
-            "{n} updates are waiting to be installed, {s} of them security fixes.",
-            len(packages),
-        ).format(n=len(packages), s=len(security))
+        status, reason = Status.WARN, "security_pending"
     elif age is None or age > STALE_LIST_DAYS:
-        status = Status.WARN
-        summary = _(
-            "No security update is waiting, but the list of available updates was last refreshed"
-            " {days} days ago, so newer fixes may be missing."
-        ).format(days=int(age) if age is not None else "?")
+        status, reason = Status.WARN, "list_stale"
+        params["days"] = int(age) if age is not None else None
     elif packages:
-        status = Status.PASS
-        summary = ngettext(
-            "No security update is waiting; {n} other update is available.",
-            "No security update is waiting; {n} other updates are available.",
-            len(packages),
-        ).format(n=len(packages))
+        status, reason = Status.PASS, "only_other_updates"
     else:
-        status = Status.PASS
-        summary = _("This system is up to date.")
-    return _result(status, summary, advice, **out_facts)
+        status, reason = Status.PASS, "up_to_date"
+    return _result(status, reason, advice, params, **out_facts)
 
 
 # --- Fedora / RHEL --------------------------------------------------------------------------
@@ -176,41 +243,30 @@ def parse_dnf_list(text: str) -> list[str]:
 def interpret_dnf(facts: dict[str, Any]) -> Result:
     sec, allup = facts["security"], facts["all"]
     if sec["problem"] or sec["returncode"] not in (0, 100):
-        return _could_not(problem_text(sec["problem"], sec["stderr"].strip()[-200:]), dnf=sec)
+        return _could_not(sec["problem"], sec["stderr"].strip()[-200:], dnf=sec)
     security = parse_dnf_list(sec["stdout"]) if sec["returncode"] == 100 else []
     everything = parse_dnf_list(allup["stdout"]) if allup["returncode"] == 100 else []
     auto = any(v == "enabled" for v in facts.get("automatic_timers", {}).values())
     age = _days(facts["now"], facts.get("cache_newest"))
     advice = []
     if security:
-        advice.append(
-            _("Install the updates now: open a terminal and run: sudo dnf upgrade --security")
-        )
+        advice.append("dnf_upgrade")
     if not auto:
-        advice.append(
-            _("Turn on automatic updates: sudo dnf install dnf-automatic, then enable its timer.")
-        )
+        advice.append("dnf_automatic")
+    params: dict[str, Any] = {"n": len(security)}
     if security:
-        status = Status.WARN
-        summary = ngettext(
-            "{n} security update is waiting to be installed.",
-            "{n} security updates are waiting to be installed.",
-            len(security),
-        ).format(n=len(security))
+        status, reason = Status.WARN, "dnf_security_pending"
     elif age is not None and age > STALE_LIST_DAYS:
-        status = Status.WARN
-        summary = _(
-            "No security update is waiting, but the list of available updates was last refreshed"
-            " {days} days ago, so newer fixes may be missing."
-        ).format(days=int(age))
-        advice.append(_("Refresh the list of updates: sudo dnf check-update"))
+        status, reason = Status.WARN, "list_stale"
+        params["days"] = int(age)
+        advice.append("dnf_refresh")
     else:
-        status = Status.PASS
-        summary = _("No security update is waiting.")
+        status, reason = Status.PASS, "no_security_pending"
     return _result(
         status,
-        summary,
+        reason,
         advice,
+        params,
         manager="dnf",
         security=len(security),
         security_packages=security,
@@ -244,7 +300,7 @@ def parse_iso(text: str | None) -> datetime | None:
 
 def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
     if facts.get("problem"):
-        return _could_not(problem_text(facts["problem"], facts.get("detail", "")), windows=facts)
+        return _could_not(facts["problem"], facts.get("detail", ""), windows=facts)
     errors = facts.get("errors") or {}
     services = {s["name"].lower(): s for s in as_list(facts.get("update_services"))}
     wu = services.get("wuauserv")
@@ -277,48 +333,26 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
     }
     advice = []
     if disabled:
-        advice.append(
-            _(
-                "The Windows Update service is disabled. Re-enable it: press Windows+R, type"
-                ' services.msc, open "Windows Update", set Startup type to Manual, click Start.'
-            )
-        )
+        advice.append("windows_enable_service")
     if security or pending:
-        advice.append(
-            _("Open Settings > Windows Update, install everything offered and restart the PC.")
-        )
+        advice.append("windows_install")
     if "pending_updates" in errors and not disabled:
         return _could_not(
-            _("Windows Update could not be asked ({error})").format(
-                error=errors["pending_updates"]
-            ),
-            advice=advice,
-            **out_facts,
+            "windows_update_error", advice=advice, error=errors["pending_updates"], **out_facts
         )
+    params: dict[str, Any] = {"n": len(pending), "s": len(security), "days": days_since}
     if disabled:
-        status = Status.WARN
-        summary = _("The Windows Update service is disabled, so this PC gets no security fixes.")
+        status, reason = Status.WARN, "windows_service_disabled"
     elif security:
-        status = Status.WARN
-        summary = ngettext(
-            "{n} update is waiting to be installed, {s} of them security fixes.",
-            "{n} updates are waiting to be installed, {s} of them security fixes.",
-            len(pending),
-        ).format(n=len(pending), s=len(security))
+        status, reason = Status.WARN, "security_pending"
     elif days_since is None or days_since > STALE_INSTALL_DAYS:
         status = Status.WARN
-        summary = (
-            _("No update has been installed successfully for {days} days.").format(days=days_since)
-            if days_since is not None
-            else _("We found no record of a successful update installation.")
-        )
-        advice.append(_('Open Settings > Windows Update and click "Check for updates".'))
+        reason = "no_install_for_days" if days_since is not None else "no_install_record"
+        advice.append("windows_check_now")
     else:
-        status = Status.PASS
-        summary = _("No update is waiting; the last update was installed on {date}.").format(
-            date=last_ok.date().isoformat()
-        )
-    return _result(status, summary, advice, **out_facts)
+        status, reason = Status.PASS, "windows_up_to_date"
+        params["date"] = last_ok.date().isoformat()
+    return _result(status, reason, advice, params, **out_facts)
 
 
 # --- macOS ----------------------------------------------------------------------------------
@@ -349,20 +383,16 @@ def parse_softwareupdate(text: str) -> list[dict[str, Any]]:
 def interpret_macos(facts: dict[str, Any]) -> Result:
     su = facts["softwareupdate"]
     if su["problem"]:
-        return _could_not(problem_text(su["problem"], su["detail"]), softwareupdate=su)
+        return _could_not(su["problem"], su["detail"], softwareupdate=su)
     text = su["stdout"] + "\n" + su["stderr"]
     items = parse_softwareupdate(text)
     nothing = "No new software available" in text
     if not items and not nothing:
-        return _could_not(
-            _("softwareupdate gave an answer we do not understand"), softwareupdate=su
-        )
+        return _could_not("softwareupdate_not_understood", softwareupdate=su)
     recommended = [i for i in items if i["recommended"]]
     advice = []
     if items:
-        advice.append(
-            _("Open System Settings > General > Software Update and install what is offered.")
-        )
+        advice.append("macos_install")
     out_facts = {
         "updates": items,
         "recommended": len(recommended),
@@ -372,14 +402,7 @@ def interpret_macos(facts: dict[str, Any]) -> Result:
     }
     if recommended:
         return _result(
-            Status.WARN,
-            ngettext(
-                "{n} recommended update is waiting to be installed.",
-                "{n} recommended updates are waiting to be installed.",
-                len(recommended),
-            ).format(n=len(recommended)),
-            advice,
-            **out_facts,
+            Status.WARN, "macos_recommended_pending", advice, {"n": len(recommended)}, **out_facts
         )
     if not facts.get("scanned_now"):
         checked = parse_iso(
@@ -390,12 +413,9 @@ def interpret_macos(facts: dict[str, Any]) -> Result:
             or (datetime.fromtimestamp(facts["now"], UTC) - checked).days > STALE_LIST_DAYS
         ):
             return _result(
-                Status.WARN,
-                _("No update is listed, but this Mac has not checked for updates recently."),
-                [_("Open System Settings > General > Software Update to check now.")],
-                **out_facts,
+                Status.WARN, "macos_not_checked_recently", ["macos_check_now"], **out_facts
             )
-    return _result(Status.PASS, _("This Mac is up to date."), advice, **out_facts)
+    return _result(Status.PASS, "macos_up_to_date", advice, **out_facts)
 
 
 # --- the check ------------------------------------------------------------------------------
@@ -422,15 +442,8 @@ def run(ctx: CheckContext) -> Result:
 
 
 def interpret_no_manager(facts: dict[str, Any]) -> Result:
-    name = (facts.get("os_release") or {}).get("PRETTY_NAME") or _("this system")
-    return _result(
-        Status.UNKNOWN,
-        _(
-            "We could not check for updates: {name} has no package manager we know (apt or dnf)."
-        ).format(name=name),
-        [_("Check for updates with your system's own update tool.")],
-        manager=None,
-    )
+    name = (facts.get("os_release") or {}).get("PRETTY_NAME")
+    return _result(Status.UNKNOWN, "no_manager", ["other_tool"], {"name": name}, manager=None)
 
 
 SPECS = (CheckSpec("OS-UPDATES", TITLE, run, timeout=180.0),)

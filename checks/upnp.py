@@ -8,14 +8,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import addresses
+from checks import addresses, wording
 from checks.context import CheckContext
-from checks.i18n import N_, _, ngettext
+from checks.i18n import N_, Np_
 from checks.model import CheckSpec, Result, Status, current_platform, worst
 from checks.proxy import PROXY_PORTS
 
 TITLE = N_("Port mappings on the router (UPnP)")
 MAX_MAPPINGS = 256
+
+SUMMARIES = {
+    "no_igd": N_(
+        "No router answered UPnP discovery, so no port can have been opened to this network through UPnP."
+    ),
+    "not_asked": N_("The router's UPnP could not be asked ({detail})."),
+    "all_explained": Np_(
+        "The router has {n} UPnP port mapping and each is explained.",
+        "The router has {n} UPnP port mappings and each is explained.",
+    ),
+    "mail_or_proxy_port": N_(
+        "The router forwards port {port} from the internet to {client}: a mail or proxy port, as spam relays use."
+    ),
+    "unexplained_here": N_(
+        "The router forwards port {port} to this PC, but no program here is listening on it."
+    ),
+    "other_host": N_(
+        "The router forwards port {port} from the internet to another device, {client}."
+    ),
+}
+ADVICE = {
+    "delete_mappings": N_(
+        "Open the router's admin page and delete the port mappings you do not recognise."
+    ),
+    "upnp_off": N_("Turn UPnP off in the router if no game console or app needs it."),
+}
+wording.register(wording.Phrasebook({"NET-UPNP": TITLE}, SUMMARIES, ADVICE))
 
 
 def discover(multicast_if: str | None = None, delay_ms: int = 2000) -> dict[str, Any]:
@@ -64,26 +91,14 @@ def discover(multicast_if: str | None = None, delay_ms: int = 2000) -> dict[str,
 
 def interpret(facts: dict[str, Any], local_addresses: set[str], listening: set[int]) -> Result:
     if facts.get("problem") == "none":
-        return Result(
-            "NET-UPNP",
-            Status.PASS,
-            _(TITLE),
-            _(
-                "No router answered UPnP discovery, so no port can have been opened to this network through UPnP."
-            ),
-            (),
-            {"devices": facts.get("devices", 0)},
-        )
+        return Result("NET-UPNP", Status.PASS, "no_igd", facts={"devices": facts.get("devices", 0)})
     if facts.get("problem"):
         return Result(
             "NET-UPNP",
             Status.UNKNOWN,
-            _(TITLE),
-            _("The router's UPnP could not be asked ({detail}).").format(
-                detail=facts.get("detail") or facts["problem"]
-            ),
-            (),
-            facts,
+            "not_asked",
+            {"detail": facts.get("detail") or facts["problem"]},
+            facts=facts,
         )
     findings = []
     for m in facts.get("mappings", []):
@@ -102,42 +117,27 @@ def interpret(facts: dict[str, Any], local_addresses: set[str], listening: set[i
             continue
         findings.append({**m, "verdict": str(status), "reason": reason})
     out = {**facts, "findings": findings}
-    advice = (
-        _("Open the router's admin page and delete the port mappings you do not recognise."),
-        _("Turn UPnP off in the router if no game console or app needs it."),
-    )
+    advice = ("delete_mappings", "upnp_off")
     if not findings:
         return Result(
             "NET-UPNP",
             Status.PASS,
-            _(TITLE),
-            ngettext(
-                "The router has {n} UPnP port mapping and each is explained.",
-                "The router has {n} UPnP port mappings and each is explained.",
-                len(facts.get("mappings", [])),
-            ).format(n=len(facts.get("mappings", []))),
-            (),
-            out,
+            "all_explained",
+            {"n": len(facts.get("mappings", []))},
+            facts=out,
         )
     # The most telling first: a problem before a warning, port 25 before anything else.
     top = max(
         findings,
         key=lambda f: (f["verdict"] == "fail", 25 in (f["external_port"], f["internal_port"])),
     )
-    texts = {
-        "mail_or_proxy_port": _(
-            "The router forwards port {port} from the internet to {client}: a mail or proxy port, as spam relays use."
-        ),
-        "unexplained_here": _(
-            "The router forwards port {port} to this PC, but no program here is listening on it."
-        ),
-        "other_host": _(
-            "The router forwards port {port} from the internet to another device, {client}."
-        ),
-    }
-    summary = texts[top["reason"]].format(port=top["external_port"], client=top["client"])
     return Result(
-        "NET-UPNP", worst([Status(f["verdict"]) for f in findings]), _(TITLE), summary, advice, out
+        "NET-UPNP",
+        worst([Status(f["verdict"]) for f in findings]),
+        top["reason"],
+        {"port": top["external_port"], "client": top["client"]},
+        advice,
+        out,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
+from checks import wording
 from checks.i18n import N_, _
 from checks.model import Result, Status
 from checks.probes.power import BOOT, CRASH, SHUTDOWN, SLEEP, WAKE
@@ -65,23 +66,9 @@ def interpret(
         "oldest_record": events[0][0].isoformat() if events else None,
     }
     if not reported:
-        return Result(
-            "NOTICE-UPTIME",
-            Status.UNKNOWN,
-            _(TITLE),
-            _("The notice gives no times to compare with."),
-            (),
-            facts,
-        )
+        return Result("NOTICE-UPTIME", Status.UNKNOWN, "no_times", facts=facts)
     if not events:
-        return Result(
-            "NOTICE-UPTIME",
-            Status.UNKNOWN,
-            _(TITLE),
-            _("This PC keeps no record of when it was started and shut down that we could read."),
-            (),
-            facts,
-        )
+        return Result("NOTICE-UPTIME", Status.UNKNOWN, "no_records", facts=facts)
     answers = []
     for item in reported:
         start = datetime.fromisoformat(item["utc"])
@@ -112,43 +99,57 @@ def interpret(
     facts["answers"] = answers
     states = {a["state"] for a in answers}
 
-    def span(a) -> str:
-        since = datetime.fromisoformat(a["since"]).astimezone(local_zone) if a["since"] else None
-        until = datetime.fromisoformat(a["until"]).astimezone(local_zone) if a["until"] else None
-        return _("from {since} to {until}").format(
-            since=human(since) if since else "?", until=human(until) if until else _("now")
-        )
+    def local(value: str | None) -> str | None:
+        return datetime.fromisoformat(value).astimezone(local_zone).isoformat() if value else None
 
+    shown = [
+        {
+            "state": a["state"],
+            "since": local(a["since"]),
+            "until": local(a["until"]),
+            "reported": local(a["reported_utc"]),
+        }
+        for a in answers
+    ]
     if states <= {OFF, ASLEEP}:
-        parts = [(_("off") if a["state"] == OFF else _("asleep")) + " " + span(a) for a in answers]
-        return Result(
-            "NOTICE-UPTIME",
-            Status.PASS,
-            _(TITLE),
-            _("At every reported time this PC was not running: it was {parts}.").format(
-                parts="; ".join(parts)
-            ),
-            (),
-            facts,
-        )
+        return Result("NOTICE-UPTIME", Status.PASS, "off_every_time", {"answers": shown}, (), facts)
     if ON in states:
-        on = next(a for a in answers if a["state"] == ON)
-        reported_at = datetime.fromisoformat(on["reported_utc"]).astimezone(local_zone)
-        return Result(
-            "NOTICE-UPTIME",
-            Status.WARN,
-            _(TITLE),
-            _(
-                "This PC was running at {time} (it was on {span}), so it could have sent mail then."
-            ).format(time=human(reported_at), span=span(on)),
-            (),
-            facts,
-        )
-    return Result(
-        "NOTICE-UPTIME",
-        Status.UNKNOWN,
-        _(TITLE),
-        _("The logs on this PC do not show whether it was on at the reported times."),
-        (),
-        facts,
+        on = next(s for s in shown if s["state"] == ON)
+        return Result("NOTICE-UPTIME", Status.WARN, "was_on", {"on": on}, (), facts)
+    return Result("NOTICE-UPTIME", Status.UNKNOWN, "logs_silent", facts=facts)
+
+
+SUMMARIES = {
+    "no_times": N_("The notice gives no times to compare with."),
+    "no_records": N_(
+        "This PC keeps no record of when it was started and shut down that we could read."
+    ),
+    "off_every_time": N_("At every reported time this PC was not running: it was {parts}."),
+    "was_on": N_(
+        "This PC was running at {time} (it was on {span}), so it could have sent mail then."
+    ),
+    "logs_silent": N_("The logs on this PC do not show whether it was on at the reported times."),
+}
+
+
+def _span(answer: dict) -> str:
+    since = datetime.fromisoformat(answer["since"]) if answer.get("since") else None
+    until = datetime.fromisoformat(answer["until"]) if answer.get("until") else None
+    return _("from {since} to {until}").format(
+        since=human(since) if since else "…", until=human(until) if until else _("now")
     )
+
+
+def _prepare(params: dict[str, Any]) -> dict[str, Any]:
+    answers = [a for a in params.get("answers") or [] if isinstance(a, dict)]
+    params["parts"] = "; ".join(
+        (_("off") if a.get("state") == OFF else _("asleep")) + " " + _span(a) for a in answers
+    )
+    on = params.get("on")
+    if isinstance(on, dict):
+        params["span"] = _span(on)
+        params["time"] = on.get("reported")
+    return params
+
+
+wording.register(wording.Phrasebook({"NOTICE-UPTIME": TITLE}, SUMMARIES, {}, _prepare))

@@ -94,12 +94,7 @@ def test_list_shows_ids():
 def test_exit_codes(statuses, code):
     from checks.model import exit_code
 
-    assert (
-        exit_code(
-            [Result(id=f"X-{i}", status=s, title="", summary="") for i, s in enumerate(statuses)]
-        )
-        == code
-    )
+    assert exit_code([Result(id=f"X-{i}", status=s) for i, s in enumerate(statuses)]) == code
 
 
 def test_parser_usage_error_code_in_process():

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 from checks import i18n
 
 ROOT = i18n.LOCALE_DIR.parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "Np_": (1, 2), "ngettext": (1, 2)}
 
 
 def source_msgids() -> set[str]:

@@ -14,7 +14,7 @@ from checks.runner import run_checks
 
 
 def ok(ctx):
-    return Result(id="T-OK", status=Status.PASS, title="ok", summary="fine")
+    return Result(id="T-OK", status=Status.PASS, reason="fine")
 
 
 def boom(ctx):
@@ -23,7 +23,7 @@ def boom(ctx):
 
 def slow_ok(ctx):
     time.sleep(0.3)
-    return Result(id="T-SLOW", status=Status.PASS, title="slow", summary="fine")
+    return Result(id="T-SLOW", status=Status.PASS, reason="fine")
 
 
 CHILD: dict = {}
@@ -33,7 +33,7 @@ def hang_with_child(ctx):
     proc = ctx.popen([sys.executable, "-c", "import time; time.sleep(600)"])
     CHILD["pid"] = proc.pid
     proc.wait()
-    return Result(id="T-HANG", status=Status.PASS, title="hang", summary="never")
+    return Result(id="T-HANG", status=Status.PASS, reason="never")
 
 
 def hang_in_python(ctx):
@@ -139,14 +139,17 @@ def test_result_round_trips_through_json():
     r = Result(
         id="X",
         status="warn",
-        title="t",
-        summary="s",
-        advice=["a"],
+        reason="s",
+        params={"n": 3, "at": datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=9)))},
+        advice_codes=["a"],
         facts={"n": 1, "when": datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=9)))},
         started_at=datetime(2026, 1, 1, 9, tzinfo=timezone(timedelta(hours=9))),
     )
-    again = Result.from_dict(json.loads(r.to_json()))
+    stored = json.loads(r.to_json())
+    assert "summary" not in stored and stored["text"]["summary"]  # words beside, for people
+    again = Result.from_dict(stored)
     assert again == r
+    assert again.params["at"] == "2026-01-01T00:00:00+09:00"
     assert again.facts["when"] == "2026-01-01T00:00:00+09:00"
     with pytest.raises(ValueError):
-        Result(id="X", status="pass", title="", summary="", started_at=datetime(2026, 1, 1))
+        Result(id="X", status="pass", started_at=datetime(2026, 1, 1))

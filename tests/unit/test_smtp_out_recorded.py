@@ -1,9 +1,9 @@
 """SMTP-OUT on recorded Windows, macOS and Linux data."""
 
+import json
 from datetime import UTC, datetime, timedelta
 
-from checks import i18n
-from checks.model import Status
+from checks.model import Result, Status
 from checks.probes.mail_connections import OWNER_ENDED, OWNER_HIDDEN, Observation, WatchFacts
 from checks.probes.processes import ProcessInfo
 from checks.smtp import interpret_outbound
@@ -165,14 +165,14 @@ def test_passwords_in_command_lines_are_masked():
     ]
 
 
-def test_japanese_summary():
-    token = i18n.use_language("ja")
-    try:
-        r = interpret_outbound(replay("windows/mail_connections_infected.json"))
-    finally:
-        i18n.reset_language(token)
-    assert r.summary == (
+def test_a_result_made_in_english_reads_in_japanese():
+    """Words are made when shown: the stored result has codes and params, no prose."""
+    r = interpret_outbound(replay("windows/mail_connections_infected.json"))
+    stored = Result.from_dict(json.loads(json.dumps(r.to_dict())))
+    words = stored.words("ja")
+    assert words.summary == (
         "隠しフォルダーから動いている「svchost.exe」というプログラムが、"
         "5 台のメールサーバーへ直接メールを送っていました。"
     )
-    assert r.title == "この PC からメールサーバーへの接続"
+    assert words.title == "この PC からメールサーバーへの接続"
+    assert stored.words("en").summary.startswith("A program called svchost.exe")

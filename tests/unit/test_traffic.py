@@ -98,7 +98,7 @@ def test_mx_queries_are_counted():
 
 def test_verdicts_without_attribution():
     a, _ = feed_all(smtp_session())
-    smtp, mx = interpret(a.summary(), "linux", attributed=False, scope="in test.pcap")
+    smtp, mx = interpret(a.summary(), "linux", attributed=False, where="test.pcap")
     assert smtp.status == Status.FAIL  # port 25 from an unknown program
     assert mx.status == Status.PASS and "No program looked up" in mx.summary
 
@@ -113,7 +113,7 @@ def test_verdicts_with_a_known_client_on_587_pass():
         "exe_exists": True,
         "started": "x",
     }
-    smtp, _mx = interpret(a.summary({key: owner}), "linux", attributed=True, scope="x")
+    smtp, _mx = interpret(a.summary({key: owner}), "linux", attributed=True, where="x")
     assert smtp.status == Status.PASS
 
 
