@@ -172,7 +172,6 @@ def cmd_audit(args: argparse.Namespace) -> int:
     from checks.context import Options
     from checks.i18n import _
     from checks.model import exit_code
-    from checks.runner import run_checks
     from reports import console
 
     if args.list:
@@ -210,14 +209,13 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if not args.json:
             print(console.format_result(result), flush=True)
 
+    from cases import flows
+
+    case = _open_case(args) if args.case else None
     try:
-        results = run_checks(specs, options, on_result=show, cancel=cancel)
+        results = flows.audit(case, [s.id for s in specs], options, on_result=show, cancel=cancel)
     finally:
         signal.signal(signal.SIGINT, previous)
-    if args.case:
-        from reports.case import Case
-
-        Case(args.case).add_results(results)
     if args.json:
         json.dump([r.to_dict() for r in results], sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -227,10 +225,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
-    from checks import i18n, notice, uptime
-    from checks.context import CheckContext
+    from checks import i18n, notice
     from checks.i18n import _
-    from checks.model import current_platform, exit_code
+    from checks.model import exit_code
     from reports import console
 
     try:
@@ -245,27 +242,20 @@ def cmd_notice(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    zone = notice.local_zone_for(i18n.get_language())
-    analysis = notice.analyse(data, public_ip=args.public_ip, local_zone=zone)
-    source = notice.to_result(analysis)
-    power = _power_events(current_platform(), CheckContext())
-    up = uptime.interpret(power, analysis.claim.get("times", []), zone)
-    results = [source, up]
-    document = {**analysis.to_dict(), "results": [r.to_dict() for r in results]}
-    if args.case:
-        from reports.case import Case
+    from cases import flows
 
-        case = Case(args.case)
-        case.write_json("notice.json", document)
-        case.add_results(results)
+    zone = notice.local_zone_for(i18n.get_language())
+    case = _open_case(args) if args.case else None
+    outcome = flows.read_notice(case, data, public_ip=args.public_ip, zone=zone)
+    analysis, results = outcome.analysis, outcome.results
     if args.json:
-        json.dump(document, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(outcome.document, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         print(console.format_notice(analysis.to_dict()))
         for r in results:
             print(console.format_result(r))
-    if not analysis.readable:
+    if not outcome.readable:
         print(
             _("Nothing usable could be read from {file}.").format(file=args.file), file=sys.stderr
         )
@@ -273,22 +263,26 @@ def cmd_notice(args: argparse.Namespace) -> int:
     return exit_code(results)
 
 
-def _power_events(platform: str, ctx) -> dict:
-    from checks.probes import power
+def _open_case(args: argparse.Namespace):
+    """The case named by --case, with its damaged files reported on stderr."""
+    from cases.store import Case
+    from checks.i18n import _
 
-    try:
-        if platform == "windows":
-            return power.windows_events(ctx)
-        if platform == "macos":
-            return power.macos_events(ctx)
-        return power.linux_events(ctx)
-    except OSError as exc:
-        return {"events": [], "sources": {"error": str(exc)}}
+    case = Case(args.case)
+    case.clean_partials()
+    case.read_state()
+    for item in case.damaged:
+        print(
+            _(
+                "Case file {name} is damaged ({reason}); it is set aside and the rest is used."
+            ).format(name=item.name, reason=item.reason),
+            file=sys.stderr,
+        )
+    return case
 
 
 def _need_case(args: argparse.Namespace):
     from checks.i18n import _
-    from reports.case import Case
 
     if not args.case:
         print(_("This command needs --case DIR."), file=sys.stderr)
@@ -296,34 +290,35 @@ def _need_case(args: argparse.Namespace):
     if args.command != "details" and not os.path.isdir(args.case):
         print(_("No case folder at {path}.").format(path=args.case), file=sys.stderr)
         return None
-    return Case(args.case)
+    return _open_case(args)
 
 
 def cmd_details(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from checks.i18n import _
 
     case = _need_case(args)
     if case is None:
         return EXIT_USAGE
-    case.set_details(
-        name=args.name,
-        contract_id=args.contract_id,
-        provider=args.provider,
-        reference=args.reference,
-        notice_date=args.notice_date,
-        email=args.email,
-        phone=args.phone,
-    )
-    for item in args.done:
-        step, _sep, when = item.partition("=")
-        try:
-            day = date.fromisoformat(when) if when else date.today()
-            case.mark_done(step.strip().lower(), day.isoformat())
-        except ValueError as exc:
-            print(_("Cannot record {item}: {error}").format(item=item, error=exc), file=sys.stderr)
-            return EXIT_USAGE
+    from cases import flows
+    from cases.store import CaseError
+
+    try:
+        flows.record_details(
+            case,
+            {
+                "name": args.name,
+                "contract_id": args.contract_id,
+                "provider": args.provider,
+                "reference": args.reference,
+                "notice_date": args.notice_date,
+                "email": args.email,
+                "phone": args.phone,
+            },
+            done=args.done,
+        )
+    except CaseError as exc:
+        print(_("Nothing was recorded: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_USAGE
     if args.json:
         json.dump(
             {"details": case.details(), "done": case.remediation()},
@@ -336,20 +331,21 @@ def cmd_details(args: argparse.Namespace) -> int:
 
 
 def cmd_letter(args: argparse.Namespace) -> int:
+    from cases import flows
     from checks import i18n
     from checks.i18n import _
-    from reports import report, viewmodel
+    from reports import report
 
     case = _need_case(args)
     if case is None:
         return EXIT_USAGE
     lang = i18n.get_language()
     if args.summary:
-        lines = viewmodel.support_summary(case)
+        lines = flows.support_summary(case, lang)
         print(json.dumps(lines, ensure_ascii=False) if args.json else "\n".join(lines))
         return EXIT_OK
-    model = viewmodel.build(case, lang)
-    text = report.render_letter(model)
+    outcome = flows.letter(case, lang)
+    model, text = outcome.model, outcome.text
     if args.html:
         text = report.render_letter_html(text, lang)
     if args.json:
@@ -457,7 +453,6 @@ def cmd_capture(args: argparse.Namespace) -> int:
     import threading
     from pathlib import Path
 
-    from checks import traffic
     from checks.i18n import _
     from checks.probes import capture as cap
 
@@ -496,9 +491,10 @@ def cmd_capture(args: argparse.Namespace) -> int:
         if exc.how:
             print("  " + exc.how, file=sys.stderr)
         return EXIT_USAGE
-    results = traffic.results_for(
-        summary, True, _("interface {iface}").format(iface=summary["iface"])
-    )
+    from cases import flows
+
+    case = _open_case(args) if args.case else None
+    results = flows.finish_capture(case, summary)
     if events is not None:
         events.write(
             json.dumps(
@@ -508,20 +504,14 @@ def cmd_capture(args: argparse.Namespace) -> int:
             + "\n"
         )
         events.close()
-    return _finish_traffic(args, summary, results)
+    return _print_traffic(args, summary, results)
 
 
-def _finish_traffic(args, summary: dict, results) -> int:
+def _print_traffic(args, summary: dict, results) -> int:
     from checks.model import exit_code
     from reports import console
 
     document = {"type": "summary", **summary, "results": [r.to_dict() for r in results]}
-    if args.case:
-        from reports.case import Case
-
-        case = Case(args.case)
-        case.write_json("capture.json", {k: v for k, v in document.items() if k != "results"})
-        case.add_results(results)
     if args.json:
         print(json.dumps(document, ensure_ascii=False))
     else:
@@ -531,45 +521,34 @@ def _finish_traffic(args, summary: dict, results) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from checks import pcapfile, traffic
+    from cases import flows
     from checks.i18n import _
-    from checks.traffic import Analyzer
 
+    case = _open_case(args) if args.case else None
     try:
-        fp = open(args.file, "rb")
+        summary, results = flows.analyze_capture(case, args.file)
     except OSError as exc:
         print(
             _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
             file=sys.stderr,
         )
         return EXIT_USAGE
-    with fp:
-        reader = pcapfile.Reader(fp)
-        analyzer = Analyzer()
-        try:
-            for ts, packet in reader.packets():
-                analyzer.feed(ts, packet)
-        except pcapfile.PcapError as exc:
-            print(
-                _("{file} cannot be read: {reason}.").format(file=args.file, reason=exc),
-                file=sys.stderr,
-            )
-            return EXIT_USAGE
-    summary = analyzer.summary()
-    summary.update(
-        file=args.file, frames=reader.frames, frames_not_ip=reader.skipped, warnings=reader.warnings
-    )
-    for warning in reader.warnings:
+    except flows.CaptureUnreadable as exc:
+        print(
+            _("{file} cannot be read: {reason}.").format(file=args.file, reason=exc),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    for warning in summary.get("warnings") or []:
         print(f"! {warning}", file=sys.stderr)
-    if reader.frames == 0:
+    if not results:
         print(
             _("{file} holds no packets that could be read.").format(file=args.file), file=sys.stderr
         )
         if args.json:
             print(json.dumps({"type": "summary", **summary, "results": []}, ensure_ascii=False))
         return EXIT_USAGE
-    results = traffic.results_for(summary, False, os.path.basename(args.file))
-    return _finish_traffic(args, summary, results)
+    return _print_traffic(args, summary, results)
 
 
 def open_window() -> int:
@@ -599,13 +578,54 @@ def main(argv: list[str] | None = None) -> int:
         "capture": cmd_capture,
         "analyze": cmd_analyze,
     }
+    return run_guarded(handlers[args.command], args)
+
+
+EXIT_INTERRUPTED = 130
+
+
+def run_guarded(handler, args) -> int:
+    """The one error boundary of the headless commands: whatever happens, a readable message and
+    an exit code from the contract, never a traceback (that goes to a log file)."""
+    from checks.i18n import _
+
     try:
-        return handlers[args.command](args)
+        return handler(args)
+    except KeyboardInterrupt:
+        print(_("Interrupted; nothing half-written was left behind."), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_USAGE
     except OSError as exc:
         print(f"clearline: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Exception as exc:
+        log = write_crash_log(exc)
+        print(
+            _(
+                "Clearline stopped because of an internal error ({error}). What was saved before"
+                " it is kept. Details: {log}"
+            ).format(error=type(exc).__name__, log=log),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def write_crash_log(exc: BaseException) -> str:
+    import traceback
+    from datetime import datetime
+
+    text = "".join(traceback.format_exception(exc))
+    try:
+        from platformdirs import user_log_path
+
+        folder = user_log_path("Clearline", appauthor=False)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+    except OSError:
+        return "(no log could be written)"
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from email.message import Message
 from typing import Any
 
 from checks import wording
-from checks.i18n import N_, _
+from checks.i18n import N_
 from checks.model import Result, Status
 from checks.notice_time import JST, FoundTime, find_times, normalise_text
 from checks.received import Hop, auth_results, entry_hop, looks_dynamic, parse_chain

@@ -479,6 +479,8 @@ def interpret(
         "where_kind": where_kind,
         "first": summary.get("first"),
         "last": summary.get("last"),
+        "started": summary.get("started"),
+        "ended": summary.get("ended"),
         "attributed": attributed,
     }
     advice_bad = ("disconnect", "scan_and_password")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from reports.case import Case, default_root
+from cases.store import Case, default_root
 
 if TYPE_CHECKING:
     from checks.model import Result
@@ -56,7 +56,7 @@ class Session(QObject):
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
     def save_notice_text(self, text: str) -> None:
-        from reports.case import atomic_write_bytes
+        from cases.store import atomic_write_bytes
 
         atomic_write_bytes(self.case.path / NOTICE_TEXT, text.encode("utf-8"))
 

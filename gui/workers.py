@@ -68,10 +68,10 @@ def run_checks(
 ):
     """Run checks; each result is saved to the case here, on the worker thread (the disk write
     and its fsync never touch the GUI thread), then handed to the window."""
+    from cases.store import Case
     from checks import registry
     from checks.context import Options
     from checks.runner import run_checks as runner
-    from reports.case import Case
 
     case = Case(case_path) if case_path else None
 
@@ -95,23 +95,23 @@ def analyse_notice(text: bytes, public_ip: str | None, *, progress, cancel):
 
 
 def render_letter(case_path: str, lang: str, *, progress, cancel):
-    from reports.case import Case
+    from cases.store import Case
     from reports.report import letter_text
 
     return letter_text(Case(case_path), lang)
 
 
 def write_bundle(case_path: str, lang: str, out: str, *, progress, cancel):
+    from cases.store import Case
     from reports import bundle
-    from reports.case import Case
 
     plan = bundle.plan(Case(case_path), lang)
     return str(bundle.write(plan, out)), plan.warnings
 
 
 def plan_bundle(case_path: str, lang: str, *, progress, cancel):
+    from cases.store import Case
     from reports import bundle
-    from reports.case import Case
 
     plan = bundle.plan(Case(case_path), lang, with_pdf=False)
     return sorted([*plan.files, "report.pdf", bundle.SUMS]), plan.personal

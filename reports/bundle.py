@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from cases.store import CAPTURE_FILE, NOTICE_FILE, PCAP_FILE, Case
 from reports import report
-from reports.case import CAPTURE_FILE, NOTICE_FILE, PCAP_FILE, Case
 
 SUMS = "SHA256SUMS"
 
@@ -64,6 +64,10 @@ DESCRIPTIONS = {
     "report.html": ("the full report (HTML)", "報告書（HTML）"),
     "report.pdf": ("the full report (PDF)", "報告書（PDF）"),
     "results.json": ("every check result, machine-readable", "すべての確認結果（機械可読）"),
+    "assessment.json": (
+        "what the letter concludes and the figures it rests on",
+        "返信の結論とその根拠となる数値",
+    ),
     "notice.json": ("the analysis of the provider's notice", "プロバイダーの通知の分析"),
     "capture.json": ("the traffic capture summary", "通信の記録の要約"),
     "capture.pcap": (
@@ -102,12 +106,8 @@ def plan(
     files: dict[str, bytes] = {}
     warnings: list[str] = []
     for code in ("ja", "en"):
-        edited = case.path / f"letter.{code}.edited.txt"  # the user's own edits win
-        text = (
-            edited.read_text(encoding="utf-8")
-            if edited.exists()
-            else report.letter_text(case, code, zone, today)
-        )
+        edited = case.edited_letter(code)  # the user's own edits win
+        text = edited if edited is not None else report.letter_text(case, code, zone, today)
         files[f"letter.{code}.txt"] = text.encode("utf-8")
         files[f"letter.{code}.html"] = report.render_letter_html(text, code).encode("utf-8")
     html = report.report_html(case, lang, zone, today)
@@ -129,11 +129,18 @@ def plan(
         "history": [r.to_dict() for r in case.history()],
     }
     files["results.json"] = json.dumps(results, ensure_ascii=False, indent=2).encode("utf-8")
+    # What the letter concluded and the figures it rests on, machine-readable.
+    from cases.assessment import assess
+
+    local = zone or datetime.now().astimezone().tzinfo
+    files["assessment.json"] = json.dumps(
+        assess(case, local).to_dict(local), ensure_ascii=False, indent=2
+    ).encode("utf-8")
     for name in (NOTICE_FILE, CAPTURE_FILE):
         data = case.read_json(name)
         if data is not None:
             files[name] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    pcap = case.path / PCAP_FILE
+    pcap = case.pcap_path()
     if pcap.exists():
         files[PCAP_FILE] = pcap.read_bytes()
     if mask_paths:

@@ -29,19 +29,23 @@ def moment(dt: datetime, lang: str, seconds: bool = True) -> str:
     return f"{date_only(dt, lang)}, {clock} ({zone_words(dt, lang)})"
 
 
-def span(start: datetime, end: datetime, lang: str) -> str:
+def span(start: datetime, end: datetime, lang: str, seconds: bool = True) -> str:
     if start.date() == end.date():
         if lang == "ja":
+
+            def clock(dt: datetime) -> str:
+                return f"{dt.hour}時{dt.minute:02d}分" + (f"{dt.second:02d}秒" if seconds else "")
+
             return (
-                f"{date_only(start, lang)} {start.hour}時{start.minute:02d}分{start.second:02d}秒～"
-                f"{end.hour}時{end.minute:02d}分{end.second:02d}秒（{zone_words(end, lang)}）"
+                f"{date_only(start, lang)} {clock(start)}～{clock(end)}（{zone_words(end, lang)}）"
             )
+        fmt = "%H:%M:%S" if seconds else "%H:%M"
         return (
-            f"{date_only(start, lang)}, {start.strftime('%H:%M:%S')}–{end.strftime('%H:%M:%S')}"
+            f"{date_only(start, lang)}, {start.strftime(fmt)}–{end.strftime(fmt)}"
             f" ({zone_words(end, lang)})"
         )
     sep = "～" if lang == "ja" else " – "
-    return moment(start, lang) + sep + moment(end, lang)
+    return moment(start, lang, seconds) + sep + moment(end, lang, seconds)
 
 
 def parse(text: str | None) -> datetime | None:

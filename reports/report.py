@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, tzinfo
 
+from cases.store import Case
 from checks import i18n
 from checks.model import Status
 from reports import dates, viewmodel
-from reports.case import Case
 from reports.templating import render
 
 
@@ -73,33 +73,41 @@ def report_html(
     zone = zone or datetime.now().astimezone().tzinfo or UTC
     now = (today or datetime.now(UTC)).astimezone(zone)
     model = viewmodel.build(case, lang, zone, today)
-    notice = case.notice()
+    a = model.assessment
     token = i18n.use_language(lang)
     try:
-        results = [
-            {
-                "id": r.id,
-                "title": viewmodel._title(r, lang),
-                "status": str(r.status),
-                "status_label": viewmodel._status_label(r.status, lang),
-                "summary": r.summary,
-                "advice": list(r.advice),
-                "started": dates.moment(r.started_at.astimezone(zone), lang)
-                if r.started_at
-                else "",
-            }
-            for r in case.results()
-        ]
+        results = []
+        for line in a.checks:
+            r = line.result
+            words = r.words(lang)
+            results.append(
+                {
+                    "id": r.id,
+                    "title": words.title,
+                    "status": str(r.status),
+                    "status_label": viewmodel.status_word(r.status, lang),
+                    "summary": words.summary,
+                    "advice": list(words.advice),
+                    "started": dates.moment(r.started_at.astimezone(zone), lang)
+                    if r.started_at
+                    else "",
+                }
+            )
         notice_ctx = None
-        if notice:
+        if a.notice is not None:
+            from checks.notice import explanation_words
+
             notice_ctx = {
-                "reference": model.notice["reference"],
+                "reference": model.who["reference"],
                 "times": model.notice["times"],
                 "source_ips": model.notice["source_ips"],
-                "verdict_label": verdict_label(notice.get("verdict")),
-                "explanation": notice.get("explanation", ""),
+                "verdict_label": verdict_label(a.notice.verdict),
+                "explanation": explanation_words(
+                    a.notice.explanation_code, a.notice.deciding_ip, a.notice.deciding_hop
+                ),
             }
-        scope = model.after_clean or model.scope
+        uptime = a.uptime.words(lang).summary if a.uptime is not None else ""
+        step_words = {code: i18n._(msg) for code, msg in viewmodel.STEP_WORDS.items()}
     finally:
         i18n.reset_language(token)
     return render(
@@ -109,11 +117,9 @@ def report_html(
         case_id=case.path.name,
         written=dates.moment(now, lang),
         zone=dates.zone_words(now, lang),
-        scope=scope,
-        infection=model.infection,
-        remediation=model.remediation,
-        after_clean=model.after_clean,
-        uptime_off=model.uptime_off,
+        m=model.as_context(),
+        step_words=step_words,
+        uptime=uptime,
         notice=notice_ctx,
         chart=_chart(case, zone, lang),
         results=results,

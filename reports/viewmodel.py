@@ -1,9 +1,9 @@
-"""Everything the letter and the report show, computed once from a case. Templates only choose
-paragraphs and print these values; they compute nothing.
+"""What the letter and the report show, in one language, from the case's assessment.
 
-Built per language: dates are written as that language writes them, and labels come from the
-catalog. Free text from the results (summaries) is in the language the checks ran in, so the
-letter names checks by their translated titles and states only what the facts prove.
+Nothing here decides what happened: cases.assessment did. This module turns its typed answer
+into display values (dates as each language writes them, check titles and status words from the
+catalog); the templates choose paragraphs and print them. Words that belong to one language's
+letter (the step labels, what to ask for, the blanks) live in that language's template.
 """
 
 from __future__ import annotations
@@ -12,106 +12,48 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from cases import assessment as A
+from cases.store import Case
 from checks import i18n
-from checks.model import Result, Status
+from checks.model import Status
 from reports import dates
-from reports.case import REMEDIATION_STEPS, Case
 
-CLEAN, INFECTED, FORGED, ACCOUNT = "clean", "infected", "forged", "account"
-MAIL_CHECKS = ("SMTP-OUT", "SMTP-LISTEN", "PROXY-OPEN", "TRAFFIC-SMTP", "TRAFFIC-MX")
+ALL_REQUESTS = (
+    "times_exact",
+    "source_ip",
+    "source_port",
+    "destination",
+    "count",
+    "sample_headers",
+    "trigger",
+)
+DETAIL_KEYS = ("name", "contract_id", "provider", "reference", "notice_date", "email", "phone")
 
-PLACEHOLDERS = {
-    "ja": {
-        "name": "［お名前］",
-        "contract_id": "［ご契約者番号］",
-        "provider": "［プロバイダー名］",
-        "reference": "［受付番号］",
-        "notice_date": "［通知の日付］",
-        "email": "［メールアドレス］",
-        "phone": "［電話番号］",
-    },
-    "en": {
-        "name": "[your name]",
-        "contract_id": "[contract ID]",
-        "provider": "[provider]",
-        "reference": "[notice reference]",
-        "notice_date": "[date of the notice]",
-        "email": "[e-mail address]",
-        "phone": "[phone number]",
-    },
+# The remediation steps as the report names them (the letters word them in their templates).
+STEP_WORDS = {
+    "disconnect": i18n.N_("Disconnected the PC from the internet"),
+    "scan": i18n.N_("Ran a full antivirus scan"),
+    "removal": i18n.N_("Removed the program that was found"),
+    "reinstall": i18n.N_("Reinstalled the operating system"),
+    "updates": i18n.N_("Installed all operating system and software updates"),
+    "password": i18n.N_("Changed the mail password from another device"),
+    "router": i18n.N_("Changed the router's admin password and updated its firmware"),
 }
 
-STEP_LABELS = {
-    "ja": {
-        "disconnect": "パソコンをインターネットから切り離しました",
-        "scan": "ウイルス対策ソフトで完全スキャンを行いました",
-        "removal": "検出されたプログラムを駆除しました",
-        "reinstall": "OS を再インストールしました",
-        "updates": "OS とソフトウェアを最新の状態に更新しました",
-        "password": "メールのパスワードを変更しました（別の安全な機器から）",
-        "router": "ルーターの管理パスワードを変更し、ファームウェアを更新しました",
-    },
-    "en": {
-        "disconnect": "disconnected the PC from the internet",
-        "scan": "ran a full antivirus scan",
-        "removal": "removed the program that was found",
-        "reinstall": "reinstalled the operating system",
-        "updates": "installed all operating system and software updates",
-        "password": "changed my mail password (from another, clean device)",
-        "router": "changed the router's admin password and updated its firmware",
-    },
+STATUS_WORDS = {
+    Status.PASS: i18n.N_("OK"),
+    Status.WARN: i18n.N_("WARNING"),
+    Status.FAIL: i18n.N_("PROBLEM"),
+    Status.UNKNOWN: i18n.N_("UNKNOWN"),
+    Status.SKIPPED: i18n.N_("SKIPPED"),
+    Status.ERROR: i18n.N_("ERROR"),
 }
 
-REQUEST_LABELS = {
-    "ja": {
-        "times_exact": "送信が確認された日時（秒単位まで、時間帯（日本時間など）を含めて）",
-        "source_ip": "送信元の IP アドレス",
-        "source_port": "送信元のポート番号",
-        "destination": "送信先（宛先のメールサーバー）",
-        "count": "送信された通数",
-        "sample_headers": "該当するメールの実物（全ヘッダー付き）",
-        "trigger": "今回のご連絡のきっかけとなった報告、またはブラックリストの名称",
-    },
-    "en": {
-        "times_exact": "the times the mail was seen, to the second, with the time zone",
-        "source_ip": "the source IP address",
-        "source_port": "the source port",
-        "destination": "the destination (the receiving mail server)",
-        "count": "the number of messages",
-        "sample_headers": "a sample message with its full headers",
-        "trigger": "which report or blocklist listing triggered the notice",
-    },
-}
-ALL_REQUESTS = tuple(REQUEST_LABELS["en"])
 
-
-def _status_label(status: Status, lang: str) -> str:
+def status_word(status: Status, lang: str) -> str:
     token = i18n.use_language(lang)
     try:
-        return {
-            Status.PASS: i18n._("OK"),
-            Status.WARN: i18n._("WARNING"),
-            Status.FAIL: i18n._("PROBLEM"),
-            Status.UNKNOWN: i18n._("UNKNOWN"),
-            Status.SKIPPED: i18n._("SKIPPED"),
-            Status.ERROR: i18n._("ERROR"),
-        }[status]
-    finally:
-        i18n.reset_language(token)
-
-
-def _title(result: Result, lang: str) -> str:
-    from checks import registry
-
-    spec = registry.by_id().get(result.id)
-    token = i18n.use_language(lang)
-    try:
-        if spec is not None:
-            return i18n._(spec.title)
-        from checks import notice, uptime
-
-        titles = {"NOTICE-SOURCE": notice.TITLE, "NOTICE-UPTIME": uptime.TITLE}
-        return i18n._(titles[result.id]) if result.id in titles else result.title
+        return i18n._(STATUS_WORDS[Status(status)])
     finally:
         i18n.reset_language(token)
 
@@ -124,79 +66,96 @@ class LetterModel:
     who: dict[str, str]
     missing_details: list[str]
     notice: dict[str, Any]
-    checks: list[dict[str, str]]
+    checks: list[dict[str, Any]]
     checked_span: str
     clock_synchronised: bool
     clock_known: bool
-    scope: str
+    nothing_found: bool
+    sighting: dict[str, Any] | None
+    more_sightings: int
+    ongoing: bool | None
+    removed: bool
+    removal_recorded: bool
+    scope: dict[str, str] | None
+    after_clean: dict[str, str] | None
     uptime_off: list[str]
-    infection: dict[str, Any] | None
+    uptime_on: bool
     remediation: list[dict[str, str]]
-    after_clean: str
     requests: list[str]
-    other_devices_unchecked: bool = True
-    cgnat: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    cgnat: bool
+    blocklisted: bool
+    other_devices_checked: bool
+    assessment: A.Assessment = field(repr=False, default=None)  # type: ignore[assignment]
 
     def as_context(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "assessment"}
 
 
-def _infection(history: list[Result], zone: tzinfo, lang: str) -> dict[str, Any] | None:
-    for result in reversed(history):
-        if result.id == "SMTP-OUT" and result.status == Status.FAIL:
-            bad = [p for p in result.facts.get("programs", []) if p.get("verdict") == "fail"]
-            if not bad:
-                continue
-            p = bad[0]
-            first, last = dates.parse(p.get("first_seen")), dates.parse(p.get("last_seen"))
-            return {
-                "program": p.get("name") or "?",
-                "path": p.get("exe") or "?",
-                "pid": p.get("pid"),
-                "servers": len(p.get("direct_servers") or []) or len(p.get("destinations") or []),
-                "direct": bool(p.get("direct_servers")),
-                "when": dates.span(first.astimezone(zone), last.astimezone(zone), lang)
-                if first and last
-                else "",
-                "seen_at": result.started_at,
-            }
-        if result.id in ("PROXY-OPEN", "SMTP-LISTEN") and result.status == Status.FAIL:
-            items = result.facts.get("findings") or result.facts.get("listeners") or []
-            bad = [f for f in items if f.get("verdict") == "fail"]
-            if bad:
-                return {
-                    "program": bad[0].get("name") or "?",
-                    "path": bad[0].get("exe") or "?",
-                    "pid": bad[0].get("pid"),
-                    "servers": 0,
-                    "direct": False,
-                    "when": "",
-                    "seen_at": result.started_at,
-                }
-    return None
+def _span(
+    start: datetime | None, end: datetime | None, zone: tzinfo, lang: str, seconds: bool = True
+) -> str:
+    if start is None and end is None:
+        return ""
+    start = (start or end).astimezone(zone)
+    end = (end or start).astimezone(zone)
+    if end - start < timedelta(seconds=1):
+        return dates.moment(start, lang, seconds)
+    return dates.span(start, end, lang, seconds)
 
 
-def _watch_scope(result: Result | None, zone: tzinfo, lang: str) -> tuple[str, datetime | None]:
-    """The honest scope statement from a clean SMTP-OUT watch, and when it started."""
-    if result is None or result.status != Status.PASS:
-        return "", None
-    window = result.facts.get("window", {})
-    start, end = dates.parse(window.get("from")), dates.parse(window.get("to"))
-    if not start or not end or result.facts.get("programs"):
-        return "", None
-    when = dates.span(start.astimezone(zone), end.astimezone(zone), lang)
-    if window.get("mode") == "watch":
-        if lang == "ja":
-            return (
-                f"{when}の間、このパソコンからメールサーバーへの接続は一度も確認されませんでした。",
-                start,
-            )
-        return f"No mail connections were seen from this PC between {when}.", start
-    at = dates.moment(start.astimezone(zone), lang)
-    if lang == "ja":
-        return f"{at}の時点で、このパソコンからメールサーバーへの接続はありませんでした。", start
-    return f"At {at}, this PC had no connection to any mail server.", start
+def _observation(o: A.Observation | None, zone: tzinfo, lang: str) -> dict[str, str] | None:
+    if o is None:
+        return None
+    return {
+        "source": o.source,
+        "where": o.where,
+        "when": _span(o.start, o.end, zone, lang),
+        "at": dates.moment(o.start.astimezone(zone), lang),
+        "minutes": str(max(1, round(o.length.total_seconds() / 60))),
+    }
+
+
+def _sighting(s: A.Sighting | None, zone: tzinfo, lang: str) -> dict[str, Any] | None:
+    if s is None:
+        return None
+    return {
+        "check": s.check_id,
+        "status": str(s.status),
+        "reason": s.reason,
+        "where": s.where,
+        "identified": s.identified,
+        "program": s.program or "",
+        "path": s.path or "",
+        "host": s.host or "",
+        "servers": s.servers,
+        "destinations": s.destinations,
+        "direct": s.servers > 0,
+        "port": s.port or "",
+        "sending": s.check_id in ("SMTP-OUT", "TRAFFIC-SMTP"),
+        "mx": s.check_id == "TRAFFIC-MX",
+        "listening": s.check_id in ("PROXY-OPEN", "SMTP-LISTEN"),
+        "when": _span(s.first_seen, s.last_seen, zone, lang)
+        if (s.first_seen or s.last_seen)
+        else (dates.moment(s.seen_at.astimezone(zone), lang) if s.seen_at else ""),
+    }
+
+
+def _claimed_times(claim: dict, zone: tzinfo, lang: str) -> list[str]:
+    """The provider's reported times, in the letter's language and the user's zone."""
+    out = []
+    for t in claim.get("times") or []:
+        if not isinstance(t, dict) or t.get("source"):
+            continue
+        start, end = dates.parse(t.get("utc")), dates.parse(t.get("end_utc"))
+        if start is None:
+            continue
+        # The notice's own precision: seconds only when it gave them.
+        precise = bool(start.second or (end and end.second))
+        text = _span(start, end or start, zone, lang, seconds=precise)
+        if t.get("approximate"):
+            text += "頃" if lang == "ja" else " (approximately)"
+        out.append(text)
+    return out
 
 
 def build(
@@ -205,151 +164,110 @@ def build(
     lang = i18n.normalise(lang)
     zone = zone or datetime.now().astimezone().tzinfo or UTC
     today = (today or datetime.now(UTC)).astimezone(zone)
+    a = A.assess(case, zone)
     details = case.details()
-    placeholders = PLACEHOLDERS[lang]
-    who = {k: details[k] or placeholders[k] for k in placeholders}
-    missing = [k for k in placeholders if not details[k]]
+    who = {k: details.get(k, "") for k in DETAIL_KEYS}
+    if not who["reference"] and a.notice and a.notice.reference:
+        who["reference"] = a.notice.reference
+    missing = [k for k in DETAIL_KEYS if not who[k]]
 
-    results = {r.id: r for r in case.results()}
-    history = case.history() or list(results.values())
-    notice = case.notice() or {}
-    claim = notice.get("claim", {})
-    verdict = notice.get("verdict", "unknown")
-    if not details["reference"] and claim.get("reference"):
-        who["reference"] = claim["reference"]
-        missing.remove("reference")
-
-    infection = _infection(history, zone, lang)
-    kind = (
-        FORGED
-        if verdict == "forged"
-        else ACCOUNT
-        if verdict == "account"
-        else INFECTED
-        if infection
-        else CLEAN
-    )
-
-    done = case.remediation()
-    remediation = [
+    steps = [
         {
-            "label": STEP_LABELS[lang][step],
-            "date": dates.date_only(datetime.fromisoformat(done[step]), lang),
+            "code": s.name,
+            "date": dates.date_only(
+                datetime.fromisoformat(s.recorded).astimezone(zone) if not s.date_only else s.at,
+                lang,
+            ),
         }
-        for step in REMEDIATION_STEPS
-        if step in done
+        for s in a.steps
     ]
-    scope, scope_start = _watch_scope(results.get("SMTP-OUT"), zone, lang)
-    after_clean = ""
-    if (
-        infection
-        and scope
-        and scope_start
-        and infection["seen_at"]
-        and scope_start > infection["seen_at"]
-    ):
-        after_clean, scope = scope, ""
+    password = next((s for s in steps if s["code"] == "password"), None)
+
+    notice: dict[str, Any] = {"present": a.notice is not None}
+    requests: list[str] = []
+    if a.notice is not None:
+        hop = a.notice.deciding_hop
+        notice.update(
+            verdict=a.notice.verdict,
+            times=_claimed_times(a.notice.claim, zone, lang),
+            source_ips=[str(x) for x in a.notice.claim.get("source_ips") or []],
+            deciding_ip=a.notice.deciding_ip,
+            deciding_raw=str(hop.get("raw") or ""),
+            auth_user=str(hop.get("auth_user") or ""),
+            server=str(hop.get("by") or ""),
+            auth_results=", ".join(f"{k}={v}" for k, v in a.notice.auth_results.items()),
+        )
+        requests = [k for k in (a.notice.asks or ALL_REQUESTS) if k in ALL_REQUESTS]
+    else:
+        notice.update(
+            verdict="",
+            times=[],
+            source_ips=[],
+            deciding_ip="",
+            deciding_raw="",
+            auth_user="",
+            server="",
+            auth_results="",
+        )
+        requests = list(ALL_REQUESTS)
+    notice["password_changed"] = password["date"] if password else ""
+    if a.kind == A.KIND_ACCOUNT:
+        requests = ["times_exact", "trigger"]
+    elif a.kind == A.KIND_FORGED:
+        requests = ["source_ip", "trigger"]
 
     ran = [
-        r
-        for r in results.values()
-        if r.started_at and r.status != Status.SKIPPED and not r.id.startswith("NOTICE-")
+        c.result
+        for c in a.checks
+        if c.result.started_at is not None and c.result.status != Status.SKIPPED
     ]
     checked_span = ""
     if ran:
-        first = min(r.started_at for r in ran).astimezone(zone)
+        first = min(r.started_at for r in ran)
         last = max(r.started_at + timedelta(milliseconds=r.duration_ms) for r in ran)
-        last = last.astimezone(zone)
-        if last - first >= timedelta(seconds=1):
-            checked_span = dates.span(first, last, lang)
-        else:
-            checked_span = dates.moment(first, lang)
-    clock = results.get("CLOCK-SYNC")
-    uptime = results.get("NOTICE-UPTIME")
-    uptime_off = []
-    if uptime is not None and uptime.status == Status.PASS:
-        for a in uptime.facts.get("answers", []):
-            since, until = dates.parse(a.get("since")), dates.parse(a.get("until"))
-            if since and until:
-                uptime_off.append(dates.span(since.astimezone(zone), until.astimezone(zone), lang))
-
-    # The provider's own times are quoted as the provider wrote them: the desk recognises them.
-    times = [t["text"] for t in claim.get("times", []) if t.get("text") and not t.get("source")]
-    hop = notice.get("deciding_hop") or {}
-    requests = [
-        REQUEST_LABELS[lang][k]
-        for k in (notice.get("ask_provider") or ALL_REQUESTS)
-        if k in REQUEST_LABELS[lang]
-    ]
-    if kind == ACCOUNT:
-        requests = [REQUEST_LABELS[lang][k] for k in ("times_exact", "trigger")]
-    elif kind == FORGED:
-        requests = [REQUEST_LABELS[lang][k] for k in ("source_ip", "trigger")]
-
-    failed_before = {h.id for h in history if h.status == Status.FAIL}
-    fixed = {"ja": "問題あり → 対策後は問題なし", "en": "PROBLEM, then OK after the fix"}[lang]
+        checked_span = _span(first, last, zone, lang)
     checks = [
         {
-            "id": r.id,
-            "title": _title(r, lang),
-            "status": fixed
-            if r.status == Status.PASS and r.id in failed_before
-            else _status_label(r.status, lang),
+            "id": c.result.id,
+            "title": c.result.words(lang).title,
+            "status": str(c.result.status),
+            "status_word": status_word(c.result.status, lang),
+            "failed_before": c.failed_before,
         }
-        for r in results.values()
-        if r.status != Status.SKIPPED and not r.id.startswith("NOTICE-")
+        for c in a.checks
     ]
+    uptime_off: list[str] = []
+    if a.uptime is not None and a.uptime.status == Status.PASS:
+        for item in a.uptime.facts.get("answers") or []:
+            if isinstance(item, dict):
+                since, until = dates.parse(item.get("since")), dates.parse(item.get("until"))
+                if since and until:
+                    uptime_off.append(_span(since, until, zone, lang))
     return LetterModel(
         lang=lang,
         today=dates.date_only(today, lang),
-        kind=kind,
+        kind=a.kind,
         who=who,
         missing_details=missing,
-        notice={
-            "reference": who["reference"],
-            "date": who["notice_date"],
-            "times": times,
-            "source_ips": claim.get("source_ips", []),
-            "verdict": verdict,
-            "deciding_ip": notice.get("deciding_ip") or "",
-            "deciding_raw": hop.get("raw") or "",
-            "auth_user": hop.get("auth_user") or "",
-            "server": hop.get("by") or "",
-            "auth_results": ", ".join(
-                f"{k}={v}"
-                for k, v in (notice.get("sample", {}).get("authentication_results") or {}).items()
-            ),
-            "password_changed": dates.date_only(datetime.fromisoformat(done["password"]), lang)
-            if "password" in done
-            else "",
-        },
+        notice=notice,
         checks=checks,
         checked_span=checked_span,
-        clock_synchronised=bool(clock and clock.status == Status.PASS),
-        clock_known=clock is not None and clock.status in (Status.PASS, Status.WARN),
-        scope=scope,
+        clock_synchronised=bool(a.clock and a.clock.status == Status.PASS),
+        clock_known=a.clock is not None and a.clock.status in (Status.PASS, Status.WARN),
+        nothing_found=a.nothing_found,
+        sighting=_sighting(a.primary, zone, lang),
+        more_sightings=max(0, len([s for s in a.sightings if s.status == Status.FAIL]) - 1),
+        ongoing=a.ongoing,
+        removed=a.removed,
+        removal_recorded=a.removal_recorded,
+        scope=_observation(a.scope, zone, lang),
+        after_clean=_observation(a.clean_after_fix, zone, lang),
         uptime_off=uptime_off,
-        infection=infection,
-        remediation=remediation,
-        after_clean=after_clean,
+        uptime_on=a.uptime is not None and a.uptime.status == Status.WARN,
+        remediation=steps,
         requests=requests,
-        cgnat=bool(results.get("NET-NAT") and results["NET-NAT"].facts.get("cgnat")),
+        cgnat=a.cgnat,
+        blocklisted=a.blocklisted,
+        other_devices_checked=a.other_devices_checked,
+        assessment=a,
     )
-
-
-def support_summary(case: Case) -> list[str]:
-    """A few lines to read out or paste to support staff."""
-    lines = [f"case {case.path.name}"]
-    for r in case.results():
-        lines.append(f"{r.id:14} {r.status}")
-    notice = case.notice()
-    if notice:
-        lines.append(
-            f"notice verdict {notice.get('verdict')} ip {notice.get('deciding_ip') or '-'}"
-        )
-    capture = case.capture()
-    if capture:
-        lines.append(
-            f"capture syn {capture.get('smtp_syn_total', '-')} mx {capture.get('mx_queries_total', '-')}"
-        )
-    return lines

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
+from cases.store import Case
 from checks import i18n
 from checks.model import Result, Status
 from checks.notice import analyse, to_result
@@ -13,7 +14,6 @@ from checks.probes.mail_connections import Observation, WatchFacts
 from checks.probes.processes import ProcessInfo
 from checks.smtp import interpret_outbound
 from checks.uptime import interpret as interpret_uptime
-from reports.case import Case
 
 JST = timezone(timedelta(hours=9), "JST")
 DATA = Path(__file__).parent / "data"
@@ -38,16 +38,16 @@ def _stamp(result: Result, at: datetime, ms: int = 900) -> Result:
 
 
 def _host_results(at: datetime) -> list[Result]:
-    def r(id_, status, title):
-        return _stamp(Result(id_, status, title, "recorded"), at, 1200)
+    def r(id_, status, reason, **params):
+        return _stamp(Result(id_, status, reason, params), at, 1200)
 
     return [
-        r("SMTP-LISTEN", Status.PASS, "Mail server on this PC"),
-        r("PROXY-OPEN", Status.PASS, "Open proxies and unexpected listeners"),
-        r("OS-UPDATES", Status.PASS, "Operating system updates"),
-        r("AV-STATUS", Status.PASS, "Antivirus"),
-        r("FW-STATUS", Status.PASS, "Firewall"),
-        r("CLOCK-SYNC", Status.PASS, "Clock synchronisation"),
+        r("SMTP-LISTEN", Status.PASS, "none"),
+        r("PROXY-OPEN", Status.PASS, "none_found"),
+        r("OS-UPDATES", Status.PASS, "up_to_date"),
+        r("AV-STATUS", Status.PASS, "windows_on", names=["Microsoft Defender"]),
+        r("FW-STATUS", Status.PASS, "windows_on"),
+        r("CLOCK-SYNC", Status.PASS, "windows_synchronised", server="time.windows.com"),
     ]
 
 
@@ -92,8 +92,9 @@ def _notice(case: Case, sample: str, public_ip: str | None = USER_IP) -> None:
         analysis = analyse(
             (DATA / "notices" / sample).read_bytes(), public_ip=public_ip, local_zone=JST
         )
-        case.write_json("notice.json", {**analysis.to_dict(), "results": []})
-        case.add_results([_stamp(to_result(analysis), T0)])
+        with case.update() as u:
+            u.set_notice(analysis.to_dict())
+            u.add_results([_stamp(to_result(analysis), T0)])
     finally:
         i18n.reset_language(token)
 
@@ -117,14 +118,14 @@ def build(kind: str, folder: Path) -> Case:
         elif kind == "infected":
             _notice(case, "direct_to_mx.eml")
             case.add_results([*_host_results(T0), bot_watch(T0)])
-            for step, day in (
-                ("disconnect", "2026-11-21"),
-                ("scan", "2026-11-21"),
-                ("removal", "2026-11-21"),
-                ("updates", "2026-11-21"),
-                ("password", "2026-11-21"),
+            for step, when in (
+                ("disconnect", "2026-11-21T14:10:00+09:00"),
+                ("scan", "2026-11-21T14:40:00+09:00"),
+                ("removal", "2026-11-21T15:00:00+09:00"),
+                ("updates", "2026-11-21T16:00:00+09:00"),
+                ("password", "2026-11-21T16:30:00+09:00"),
             ):
-                case.mark_done(step, day)
+                case.mark_done(step, when)
             case.add_results([clean_watch(T0 + timedelta(hours=6), minutes=30)])
         elif kind == "forged":
             _notice(case, "forged_sender.eml")

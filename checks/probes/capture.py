@@ -498,6 +498,9 @@ def capture(
     summary = analyzer.summary(owners, mx_owners)
     summary.update(
         iface=iface or "all",
+        # The window watched, not just the first and last packet: a quiet capture is evidence too.
+        started=_iso(started),
+        ended=_iso(time.time()),
         stopped_by=stopped_by,
         kernel_drops=drops,
         pcap=str(pcap) if pcap else None,

@@ -10,10 +10,10 @@ from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QWidget
 
+from cases.store import REMEDIATION_STEPS
 from checks.i18n import _
 from checks.model import Status
 from gui.pages.base import Page
-from reports.case import REMEDIATION_STEPS
 
 
 def default_gateway() -> str | None:

@@ -20,11 +20,11 @@ from PySide6.QtWidgets import (
     QRadioButton,
 )
 
+from cases.store import DETAIL_FIELDS
 from checks import i18n
 from checks.i18n import _
 from gui import workers
 from gui.pages.base import Page
-from reports.case import DETAIL_FIELDS
 
 
 class ReplyPage(Page):
@@ -156,7 +156,7 @@ class ReplyPage(Page):
         self.letter.blockSignals(False)
 
     def _edited(self) -> None:
-        from reports.case import atomic_write_bytes
+        from cases.store import atomic_write_bytes
 
         atomic_write_bytes(self.edited_path(), self.letter.toPlainText().encode("utf-8"))
 

@@ -10,9 +10,9 @@ pytest.importorskip(
 def make_window(qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
+    from cases.store import Case
     from gui.main_window import MainWindow
     from gui.session import Session
-    from reports.case import Case
 
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 

@@ -30,7 +30,7 @@ def type_text(widget, text):
 
 
 def injected_run(ids, network, watch=0.0, case_path=None, public_ip=None, *, progress, cancel):
-    from reports.case import Case
+    from cases.store import Case
 
     results = [
         Result(

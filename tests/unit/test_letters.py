@@ -56,7 +56,7 @@ def test_kind_specific_paragraphs(cases):
     clean = letter_text(cases["clean"], "ja", JST, TODAY)
     assert (
         "受付番号：ABUSE-2026-112034" in clean
-        and "2026年11月20日 14時05分頃 ～ 14時30分頃" in clean
+        and "2026年11月20日 14時05分～14時30分（日本時間）頃" in clean
     )
     assert "電源が入っていなかった" in clean and "13時50分11秒～15時10分02秒" in clean
     infected = letter_text(cases["infected"], "ja", JST, TODAY)
@@ -71,7 +71,7 @@ def test_kind_specific_paragraphs(cases):
 
 
 def test_missing_details_become_visible_blanks(tmp_path):
-    from reports.case import Case
+    from cases.store import Case
 
     case = Case(tmp_path / "empty")
     text = letter_text(case, "ja", JST, TODAY)
@@ -85,15 +85,18 @@ def test_strict_undefined_makes_a_missing_field_an_error():
 
 
 def test_html_is_escaped(cases, tmp_path):
+    from cases.store import Case
     from checks.model import Result, Status
-    from reports.case import Case
 
     case = Case(tmp_path / "evil")
     case.set_details(name="<b>Taro</b>")
     case.add_results(
         [
             Result(
-                "SMTP-OUT", Status.FAIL, "t", "A program called <script>alert(1)</script> sent mail"
+                "SMTP-OUT",
+                Status.FAIL,
+                "direct",
+                {"programs": [{"reason": "direct", "name": "<script>alert(1)</script>"}]},
             )
         ]
     )
@@ -117,4 +120,5 @@ def test_report_has_every_check_chart_and_scope(cases):
     ):
         assert check in html
     assert 'class="bar"' in html  # the connections-over-time chart has bars
-    assert "一度も確認されませんでした" in html  # the scope statement
+    assert "対策後、30 分間" in html  # the check after the fixes
+    assert "svchost.exe" in html

@@ -1,0 +1,545 @@
+"""The assessment: the one typed answer built from everything in a case.
+
+The letter, the report, the support summary and the window's step 5 all read this object; none
+of them looks at results on its own. It answers: what was seen sending mail and where (this PC,
+another device on the line, the provider's mail server through a stolen password, nowhere: a
+forged sender), whether it is still happening, what was done and when, whether a clean
+observation after the fixes exists, and what the notice claims.
+
+Its promises (tested over generated cases in tests/unit/test_assessment_properties.py):
+- ``nothing_found`` is True only when no mail evidence in the case's whole history is ``fail``
+  or ``warn``: a later pass never erases an earlier problem;
+- ``removed`` is True only when a removal or reinstall step is recorded AND a clean watch or
+  capture of at least MIN_CLEAN_OBSERVATION ran after that step and after the last sighting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from cases.store import REMEDIATION_STEPS, Case, parse_step_time
+from checks.model import SEVERITY, Result, Status
+
+MAIL_EVIDENCE = ("SMTP-OUT", "SMTP-LISTEN", "PROXY-OPEN", "TRAFFIC-SMTP", "TRAFFIC-MX")
+REMOVAL_STEPS = ("removal", "reinstall")
+MIN_CLEAN_OBSERVATION = timedelta(minutes=5)
+
+# Where the mail came from, as the assessment concludes it.
+THIS_PC, LINE, ACCOUNT, FORGED, NOWHERE, UNDETERMINED = (
+    "this_pc",
+    "line",
+    "account",
+    "forged",
+    "nowhere",
+    "undetermined",
+)
+# The letter's kinds: which paragraphs it needs.
+CLEAN, SUSPICIOUS, INFECTED, KIND_FORGED, KIND_ACCOUNT = (
+    "clean",
+    "suspicious",
+    "infected",
+    "forged",
+    "account",
+)
+
+
+@dataclass(frozen=True)
+class Sighting:
+    """One piece of mail evidence that is ``fail`` or ``warn``: something seen sending, or able
+    to send, mail."""
+
+    check_id: str
+    status: Status
+    reason: str
+    where: str  # THIS_PC or LINE (a capture made elsewhere: hosts, not programs)
+    program: str | None = None
+    path: str | None = None
+    pid: int | None = None
+    host: str | None = None
+    servers: int = 0  # distinct mail servers contacted on port 25
+    destinations: int = 0
+    port: int | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    seen_at: datetime | None = None  # when the check ran
+
+    @property
+    def identified(self) -> bool:
+        return bool(self.program)
+
+    @property
+    def latest(self) -> datetime | None:
+        return self.last_seen or self.seen_at
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A time during which mail traffic was watched, and whether it was clean."""
+
+    source: str  # "watch", "snapshot", "capture", "imported"
+    where: str  # THIS_PC or LINE
+    start: datetime
+    end: datetime
+    clean: bool
+
+    @property
+    def length(self) -> timedelta:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    at: datetime  # the latest moment the step may have happened (end of day for a bare date)
+    date_only: bool
+    recorded: str  # as recorded
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    """One check as the letter lists it: its latest result and whether it failed earlier."""
+
+    result: Result
+    failed_before: bool
+    after_fixes: bool
+
+
+@dataclass(frozen=True)
+class NoticeView:
+    verdict: str
+    reference: str
+    deciding_ip: str
+    deciding_hop: dict[str, Any]
+    claim: dict[str, Any]
+    asks: tuple[str, ...]
+    auth_results: dict[str, str]
+    explanation_code: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    kind: str
+    origin: str
+    sightings: tuple[Sighting, ...]
+    primary: Sighting | None
+    nothing_found: bool
+    ongoing: bool | None  # True: seen after the last fix (or no fix); False: clean after; None
+    steps: tuple[Step, ...]
+    removal_recorded: bool
+    clean_after_fix: Observation | None
+    removed: bool
+    observations: tuple[Observation, ...]
+    scope: Observation | None  # the clean observation to cite (the longest, newest)
+    notice: NoticeView | None
+    uptime: Result | None
+    checks: tuple[CheckLine, ...]
+    clock: Result | None
+    cgnat: bool
+    blocklisted: bool
+    other_devices_checked: bool
+    evidence: dict[str, str] = field(default_factory=dict)  # check ID -> latest status
+
+    @property
+    def uptime_off_everywhere(self) -> bool:
+        return self.uptime is not None and self.uptime.status == Status.PASS
+
+    def to_dict(self, zone: tzinfo | None = None) -> dict[str, Any]:
+        """Machine-readable, for the bundle (times in the user's zone, ISO 8601)."""
+
+        def t(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            return (value.astimezone(zone) if zone else value).isoformat()
+
+        def sighting(s: Sighting) -> dict[str, Any]:
+            return {
+                "check": s.check_id,
+                "status": str(s.status),
+                "reason": s.reason,
+                "where": s.where,
+                "program": s.program,
+                "path": s.path,
+                "pid": s.pid,
+                "host": s.host,
+                "mail_servers_port_25": s.servers,
+                "destinations": s.destinations,
+                "port": s.port,
+                "first_seen": t(s.first_seen),
+                "last_seen": t(s.last_seen),
+                "checked_at": t(s.seen_at),
+            }
+
+        def obs(o: Observation | None) -> dict[str, Any] | None:
+            if o is None:
+                return None
+            return {
+                "source": o.source,
+                "where": o.where,
+                "from": t(o.start),
+                "to": t(o.end),
+                "minutes": round(o.length.total_seconds() / 60, 1),
+                "clean": o.clean,
+            }
+
+        return {
+            "kind": self.kind,
+            "origin": self.origin,
+            "nothing_found": self.nothing_found,
+            "ongoing": self.ongoing,
+            "removed": self.removed,
+            "removal_recorded": self.removal_recorded,
+            "primary": sighting(self.primary) if self.primary else None,
+            "sightings": [sighting(s) for s in self.sightings],
+            "steps": [
+                {"step": s.name, "recorded": s.recorded, "latest_time": t(s.at)} for s in self.steps
+            ],
+            "clean_after_fix": obs(self.clean_after_fix),
+            "scope": obs(self.scope),
+            "observations": [obs(o) for o in self.observations],
+            "evidence": self.evidence,
+            "notice_verdict": self.notice.verdict if self.notice else None,
+            "cgnat": self.cgnat,
+            "blocklisted": self.blocklisted,
+        }
+
+
+def _dt(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _dicts(value: Any) -> list[dict]:
+    return [v for v in _list(value) if isinstance(v, dict)]
+
+
+# --- sightings from each kind of mail evidence -------------------------------------------------
+
+
+def _smtp_out(r: Result) -> list[Sighting]:
+    out = []
+    for p in _dicts(r.facts.get("programs")):
+        status = p.get("verdict")
+        if status not in (Status.FAIL, Status.WARN):
+            continue
+        direct = _list(p.get("direct_servers"))
+        out.append(
+            Sighting(
+                "SMTP-OUT",
+                Status(status),
+                str(p.get("reason") or ""),
+                THIS_PC,
+                program=p.get("name") or None,
+                path=p.get("exe") or None,
+                pid=_int(p.get("pid")),
+                servers=len(direct),
+                destinations=len(_list(p.get("destinations"))),
+                first_seen=_dt(p.get("first_seen")),
+                last_seen=_dt(p.get("last_seen")),
+                seen_at=r.started_at,
+            )
+        )
+    if not out and r.status in (Status.FAIL, Status.WARN):
+        out.append(Sighting("SMTP-OUT", r.status, r.reason, THIS_PC, seen_at=r.started_at))
+    return out
+
+
+def _listeners(r: Result) -> list[Sighting]:
+    items = _dicts(r.facts.get("findings")) or _dicts(r.facts.get("listeners"))
+    out = []
+    for f in items:
+        status = f.get("verdict")
+        if status not in (Status.FAIL, Status.WARN):
+            continue
+        out.append(
+            Sighting(
+                r.id,
+                Status(status),
+                str(f.get("reason") or r.reason),
+                THIS_PC,
+                program=f.get("name") or None,
+                path=f.get("exe") or None,
+                pid=_int(f.get("pid")),
+                port=_int(f.get("port")),
+                seen_at=r.started_at,
+            )
+        )
+    if not out and r.status in (Status.FAIL, Status.WARN):
+        out.append(Sighting(r.id, r.status, r.reason, THIS_PC, seen_at=r.started_at))
+    return out
+
+
+def _traffic(r: Result) -> list[Sighting]:
+    where = THIS_PC if r.params.get("attributed") else LINE
+    out = []
+    for p in _dicts(r.facts.get("programs")):
+        key = "verdict" if r.id == "TRAFFIC-SMTP" else "mx_verdict"
+        status = p.get(key)
+        if status not in (Status.FAIL, Status.WARN):
+            continue
+        owner = p.get("program") if isinstance(p.get("program"), dict) else {}
+        ports = _list(p.get("ports"))
+        out.append(
+            Sighting(
+                r.id,
+                Status(status),
+                "direct" if 25 in ports else ("mx_lookups" if r.id == "TRAFFIC-MX" else "smtp"),
+                where,
+                program=owner.get("name") or None,
+                path=owner.get("exe") or None,
+                pid=_int(owner.get("pid")),
+                host=p.get("host") or None,
+                servers=len(_list(p.get("destinations"))) if 25 in ports else 0,
+                destinations=len(_list(p.get("destinations"))),
+                first_seen=_dt(p.get("first")) if isinstance(p.get("first"), str) else None,
+                last_seen=_dt(p.get("last")) if isinstance(p.get("last"), str) else None,
+                seen_at=r.started_at or _dt(r.facts.get("last")),
+            )
+        )
+    if not out and r.status in (Status.FAIL, Status.WARN):
+        out.append(Sighting(r.id, r.status, r.reason, where, seen_at=r.started_at))
+    return out
+
+
+def sightings_of(result: Result) -> list[Sighting]:
+    if result.id == "SMTP-OUT":
+        return _smtp_out(result)
+    if result.id in ("PROXY-OPEN", "SMTP-LISTEN"):
+        return _listeners(result)
+    if result.id in ("TRAFFIC-SMTP", "TRAFFIC-MX"):
+        return _traffic(result)
+    return []
+
+
+def _rank(s: Sighting) -> tuple:
+    """Which sighting the letter names: a problem before a warning, an identified program before
+    an unknown one, sending over listening, the most mail servers, then the most recent."""
+    return (
+        SEVERITY[s.status],
+        s.where == THIS_PC,
+        s.identified,
+        s.check_id in ("SMTP-OUT", "TRAFFIC-SMTP"),
+        s.servers,
+        s.latest or datetime.min.replace(tzinfo=UTC),
+    )
+
+
+# --- observations ------------------------------------------------------------------------------
+
+
+def _observations(history: list[Result], capture: dict | None) -> list[Observation]:
+    out = []
+    for r in history:
+        if r.id == "SMTP-OUT" and r.status in (Status.PASS, Status.FAIL, Status.WARN):
+            window = r.facts.get("window") if isinstance(r.facts.get("window"), dict) else {}
+            start, end = _dt(window.get("from")), _dt(window.get("to"))
+            if start and end and window.get("complete", True) is not False:
+                source = "watch" if window.get("mode") == "watch" else "snapshot"
+                clean = r.status == Status.PASS and not _dicts(r.facts.get("programs"))
+                out.append(Observation(source, THIS_PC, start, end, clean))
+    traffic = [r for r in history if r.id in ("TRAFFIC-SMTP", "TRAFFIC-MX")]
+    by_window: dict[tuple, list[Result]] = {}
+    for r in traffic:
+        key = (r.params.get("first"), r.params.get("last"), r.params.get("where"))
+        by_window.setdefault(key, []).append(r)
+    for (_first, _last, _where), results in by_window.items():
+        r0 = results[0]
+        live = bool(r0.params.get("attributed"))
+        start = _dt(r0.params.get("started")) or _dt(r0.params.get("first"))
+        end = _dt(r0.params.get("ended")) or _dt(r0.params.get("last"))
+        if start is None or end is None:
+            continue
+        clean = all(r.status == Status.PASS for r in results) and not r0.params.get(
+            "undecoded_majority"
+        )
+        out.append(
+            Observation(
+                "capture" if live else "imported", THIS_PC if live else LINE, start, end, clean
+            )
+        )
+    return sorted(out, key=lambda o: o.start)
+
+
+# --- steps -------------------------------------------------------------------------------------
+
+
+def _steps(remediation: dict[str, str], zone: tzinfo) -> list[Step]:
+    steps = []
+    for name in REMEDIATION_STEPS:
+        if name not in remediation:
+            continue
+        try:
+            at, date_only = parse_step_time(remediation[name])
+        except ValueError:
+            continue
+        if date_only:
+            # A bare date says only "that day": count it as done at the day's end, so that a watch
+            # earlier that day is never taken for a check after the fix.
+            day = at.date()
+            at = datetime.combine(day, time(23, 59, 59), tzinfo=zone)
+        steps.append(Step(name, at, date_only, remediation[name]))
+    return steps
+
+
+# --- the notice --------------------------------------------------------------------------------
+
+
+def _notice(notice: dict | None, details: dict[str, str]) -> NoticeView | None:
+    if not notice:
+        return None
+    claim = notice.get("claim") if isinstance(notice.get("claim"), dict) else {}
+    hop = notice.get("deciding_hop") if isinstance(notice.get("deciding_hop"), dict) else {}
+    sample = notice.get("sample") if isinstance(notice.get("sample"), dict) else {}
+    auth = sample.get("authentication_results")
+    return NoticeView(
+        verdict=str(notice.get("verdict") or "unknown"),
+        reference=details.get("reference") or str(claim.get("reference") or ""),
+        deciding_ip=str(notice.get("deciding_ip") or ""),
+        deciding_hop=hop,
+        claim=claim,
+        asks=tuple(str(a) for a in _list(notice.get("ask_provider"))),
+        auth_results={str(k): str(v) for k, v in auth.items()} if isinstance(auth, dict) else {},
+        explanation_code=str(notice.get("explanation_code") or ""),
+    )
+
+
+# --- the whole -----------------------------------------------------------------------------------
+
+
+def assess(case: Case, zone: tzinfo | None = None) -> Assessment:
+    """Build the assessment from everything in ``case``."""
+    zone = zone or datetime.now().astimezone().tzinfo or UTC
+    latest = {r.id: r for r in case.results()}
+    history = case.history() or list(latest.values())
+    return build(
+        latest=latest,
+        history=history,
+        remediation=case.remediation(),
+        notice=case.notice(),
+        capture=case.capture(),
+        details=case.details(),
+        zone=zone,
+    )
+
+
+def build(
+    *,
+    latest: dict[str, Result],
+    history: list[Result],
+    remediation: dict[str, str],
+    notice: dict | None,
+    capture: dict | None,
+    details: dict[str, str],
+    zone: tzinfo,
+) -> Assessment:
+    sightings = [s for r in history for s in sightings_of(r)]
+    # The same program seen by several watches is one sighting, kept at its latest.
+    unique: dict[tuple, Sighting] = {}
+    for s in sightings:
+        key = (s.check_id, s.where, s.program, s.path, s.host, s.reason, s.port)
+        if key not in unique or (s.latest or datetime.min.replace(tzinfo=UTC)) >= (
+            unique[key].latest or datetime.min.replace(tzinfo=UTC)
+        ):
+            unique[key] = s
+    sightings = sorted(unique.values(), key=_rank, reverse=True)
+    primary = sightings[0] if sightings else None
+    nothing_found = (
+        not any(r.status in (Status.FAIL, Status.WARN) for r in history if r.id in MAIL_EVIDENCE)
+        and not sightings
+    )
+
+    steps = _steps(remediation, zone)
+    removal_steps = [s for s in steps if s.name in REMOVAL_STEPS]
+    removal_recorded = bool(removal_steps)
+    observations = _observations(history, capture)
+    last_bad = max((s.latest for s in sightings if s.latest), default=None)
+
+    clean_after_fix = None
+    if removal_recorded:
+        fixed_at = max(s.at for s in removal_steps)
+        after = [
+            o
+            for o in observations
+            if o.clean
+            and o.start >= fixed_at
+            and (last_bad is None or o.start > last_bad)
+            and o.length >= MIN_CLEAN_OBSERVATION
+            and o.source in ("watch", "capture")
+        ]
+        clean_after_fix = max(after, key=lambda o: (o.length, o.end), default=None)
+    removed = removal_recorded and clean_after_fix is not None
+
+    if not sightings:
+        ongoing = None
+    elif removed:
+        ongoing = False
+    else:
+        ongoing = True if not steps else None
+        # Seen again after the last fix: still happening whatever was done.
+        if steps and last_bad and last_bad > max(s.at for s in steps):
+            ongoing = True
+
+    clean_obs = [o for o in observations if o.clean and (last_bad is None or o.start > last_bad)]
+    scope = max(clean_obs, key=lambda o: (o.source != "snapshot", o.length, o.end), default=None)
+
+    notice_view = _notice(notice, details)
+    if sightings and primary is not None:
+        origin = primary.where
+        kind = INFECTED if any(s.status == Status.FAIL for s in sightings) else SUSPICIOUS
+    elif notice_view and notice_view.verdict == "account":
+        origin, kind = ACCOUNT, KIND_ACCOUNT
+    elif notice_view and notice_view.verdict == "forged":
+        origin, kind = FORGED, KIND_FORGED
+    else:
+        origin = NOWHERE if observations else UNDETERMINED
+        kind = CLEAN
+
+    failed_before = {r.id for r in history if r.status == Status.FAIL}
+    last_step = max((s.at for s in steps), default=None)
+    checks = tuple(
+        CheckLine(
+            r,
+            failed_before=r.id in failed_before and r.status != Status.FAIL,
+            after_fixes=bool(last_step and r.started_at and r.started_at > last_step),
+        )
+        for r in latest.values()
+        if r.status != Status.SKIPPED and not r.id.startswith("NOTICE-")
+    )
+    nat = latest.get("NET-NAT")
+    blocklist = latest.get("NET-BLOCKLIST")
+    return Assessment(
+        kind=kind,
+        origin=origin,
+        sightings=tuple(sightings),
+        primary=primary,
+        nothing_found=nothing_found,
+        ongoing=ongoing,
+        steps=tuple(steps),
+        removal_recorded=removal_recorded,
+        clean_after_fix=clean_after_fix,
+        removed=removed,
+        observations=tuple(observations),
+        scope=scope,
+        notice=notice_view,
+        uptime=latest.get("NOTICE-UPTIME"),
+        checks=checks,
+        clock=latest.get("CLOCK-SYNC"),
+        cgnat=bool(nat and nat.facts.get("cgnat")),
+        blocklisted=bool(blocklist and blocklist.status == Status.FAIL),
+        other_devices_checked=any(o.where == LINE for o in observations),
+        evidence={rid: str(latest[rid].status) for rid in MAIL_EVIDENCE if rid in latest},
+    )

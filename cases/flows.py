@@ -1,0 +1,234 @@
+"""The flows: what each command and each step of the window does with a case.
+
+main.py and gui/ call these and nothing else to change a case; neither front end holds workflow
+logic of its own. Each flow computes everything first and writes once, so a flow that fails
+changes nothing in the case.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from cases.store import Case, CaseError
+from checks.model import Result
+
+# --- audit -----------------------------------------------------------------------------------
+
+
+def audit(
+    case: Case | None,
+    ids: list[str] | None,
+    options,
+    on_result: Callable[[Result], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> list[Result]:
+    """Run checks; each result is added to the case as soon as it is ready (a long watch that is
+    interrupted keeps what finished), then handed to ``on_result``."""
+    from checks import registry
+    from checks.runner import run_checks
+
+    specs = registry.select(ids)
+
+    def deliver(result: Result) -> None:
+        if case is not None:
+            case.add_results([result])
+        if on_result is not None:
+            on_result(result)
+
+    return run_checks(specs, options, on_result=deliver, cancel=cancel)
+
+
+# --- the provider's notice ---------------------------------------------------------------------
+
+
+@dataclass
+class NoticeOutcome:
+    analysis: Any  # checks.notice.Analysis
+    results: list[Result]
+    document: dict[str, Any]
+
+    @property
+    def readable(self) -> bool:
+        return bool(self.analysis.readable)
+
+
+def power_events(platform: str, ctx=None) -> dict:
+    """The boot, shutdown and sleep records NOTICE-UPTIME compares the notice's times with."""
+    from checks.context import CheckContext
+    from checks.probes import power
+
+    ctx = ctx or CheckContext()
+    try:
+        if platform == "windows":
+            return power.windows_events(ctx)
+        if platform == "macos":
+            return power.macos_events(ctx)
+        return power.linux_events(ctx)
+    except OSError as exc:
+        return {"events": [], "sources": {"error": str(exc)}}
+
+
+def read_notice(
+    case: Case | None,
+    data: bytes,
+    public_ip: str | None = None,
+    zone: tzinfo | None = None,
+    power: dict | None = None,
+) -> NoticeOutcome:
+    """NOTICE-SOURCE and NOTICE-UPTIME from the notice; saved to the case (analysis, results
+    and the text as given) in one update, and only when something usable was read."""
+    from checks import notice, uptime
+    from checks.model import current_platform
+
+    zone = zone or datetime.now().astimezone().tzinfo
+    analysis = notice.analyse(data, public_ip=public_ip, local_zone=zone)
+    source = notice.to_result(analysis)
+    if power is None:
+        power = power_events(current_platform())
+    up = uptime.interpret(power, analysis.claim.get("times", []), zone)
+    stamped = [_stamp(source), _stamp(up)]
+    document = {**analysis.to_dict(), "results": [r.to_dict() for r in stamped]}
+    outcome = NoticeOutcome(analysis, stamped, document)
+    if case is not None and outcome.readable:
+        with case.update() as u:
+            u.set_notice(
+                {k: v for k, v in document.items() if k != "results"},
+                data.decode("utf-8", errors="replace"),
+            )
+            u.add_results(stamped)
+    return outcome
+
+
+def _stamp(result: Result) -> Result:
+    from dataclasses import replace
+
+    return result if result.started_at else replace(result, started_at=datetime.now().astimezone())
+
+
+# --- captures ---------------------------------------------------------------------------------
+
+
+def finish_capture(case: Case | None, summary: dict) -> list[Result]:
+    """A live capture's summary: TRAFFIC-SMTP and TRAFFIC-MX for this PC, saved once."""
+    from checks import traffic
+
+    results = [
+        _stamp(r)
+        for r in traffic.results_for(summary, True, summary.get("iface") or "all", "iface")
+    ]
+    if case is not None:
+        with case.update() as u:
+            u.set_capture(summary)
+            u.add_results(results)
+    return results
+
+
+class CaptureUnreadable(ValueError):
+    pass
+
+
+def analyze_capture(case: Case | None, path: str | Path) -> tuple[dict, list[Result]]:
+    """A capture made elsewhere: results per host on the line, saved once."""
+    import os
+
+    from checks import pcapfile, traffic
+    from checks.traffic import Analyzer
+
+    with open(path, "rb") as fp:
+        reader = pcapfile.Reader(fp)
+        analyzer = Analyzer()
+        try:
+            for ts, packet in reader.packets():
+                analyzer.feed(ts, packet)
+        except pcapfile.PcapError as exc:
+            raise CaptureUnreadable(str(exc)) from None
+    summary = analyzer.summary()
+    summary.update(
+        file=str(path),
+        frames=reader.frames,
+        frames_not_ip=reader.skipped,
+        warnings=reader.warnings,
+    )
+    if reader.frames == 0:
+        return summary, []
+    results = [_stamp(r) for r in traffic.results_for(summary, False, os.path.basename(path))]
+    if case is not None:
+        with case.update() as u:
+            u.set_capture(summary)
+            u.add_results(results)
+    return summary, results
+
+
+# --- the user's details and fixes -------------------------------------------------------------
+
+
+def parse_done(items: Iterable[str], now: datetime | None = None) -> list[tuple[str, str]]:
+    """``STEP`` or ``STEP=YYYY-MM-DD`` (or an ISO date-time) -> (step, when); raises CaseError
+    for an unknown step or a bad or future date, before anything is written."""
+    from cases.store import REMEDIATION_STEPS, parse_step_time
+
+    now = now or datetime.now().astimezone()
+    parsed = []
+    for item in items:
+        step, _sep, when = item.partition("=")
+        step = step.strip().lower()
+        if step not in REMEDIATION_STEPS:
+            raise CaseError(f"unknown step {step!r}; known: {', '.join(REMEDIATION_STEPS)}")
+        when = when.strip() or now.isoformat(timespec="seconds")
+        try:
+            at, date_only = parse_step_time(when)
+        except ValueError:
+            raise CaseError(f"{when!r} is not a date (YYYY-MM-DD)") from None
+        if (at.date() > now.date()) if date_only else (at > now):
+            raise CaseError(f"{when} is in the future")
+        parsed.append((step, when))
+    return parsed
+
+
+def record_details(
+    case: Case, details: dict[str, str | None], done: Iterable[str] = (), undo: Iterable[str] = ()
+) -> None:
+    """Validate everything, then write the details and steps together."""
+    steps = parse_done(done)
+    with case.update() as u:
+        u.set_details(**details)
+        for step, when in steps:
+            u.mark_done(step, when)
+        for step in undo:
+            u.undo_step(step)
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LetterOutcome:
+    model: Any  # reports.viewmodel.LetterModel
+    text: str
+    edited: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def letter(
+    case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
+) -> LetterOutcome:
+    from reports import report, viewmodel
+
+    model = viewmodel.build(case, lang, zone, today)
+    return LetterOutcome(model, report.render_letter(model), case.edited_letter(lang))
+
+
+def save_edited_letter(case: Case, lang: str, text: str | None) -> None:
+    with case.update() as u:
+        u.set_edited_letter(lang, text)
+
+
+def support_summary(case: Case, lang: str) -> list[str]:
+    from reports import summary
+
+    return summary.lines(case, lang)

@@ -1,0 +1,472 @@
+"""The case store: one folder per incident, and the only module that knows its file names.
+
+Every change goes through :meth:`Case.update`, which takes a cross-process lock (filelock), reads
+the current state under it, lets the caller change it, then writes every changed file as one
+unit: each new file is written and fsynced under a temporary name first, and only when all of
+them are on disk are they renamed into place. So parallel commands and the window never lose an
+update, a failure before the renames (disk full, a crash, an exception in the caller) changes
+nothing, and a reader never sees a half-written file.
+
+A file that cannot be read (truncated JSON, wrong types, binary) is reported by name in
+:attr:`Case.damaged`, and the rest of the case is still used; the next update sets it aside under
+a new name (kept, never deleted) before writing a fresh one.
+
+Schema: 1 was the first round's layout (results with title/summary/advice text, no case.json);
+2 adds case.json and results with reason codes. Results of schema 1 load as ``legacy_text`` (see
+checks/model.py); nothing else changed shape, so a schema-1 folder is used as it is and gets its
+case.json on the first update.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from checks.model import Result
+
+SCHEMA_VERSION = 2
+
+META_FILE = "case.json"
+RESULTS_FILE = "results.json"
+HISTORY_FILE = "history.json"
+DETAILS_FILE = "details.json"
+REMEDIATION_FILE = "remediation.json"
+NOTICE_FILE = "notice.json"
+NOTICE_TEXT_FILE = "notice_input.txt"
+CAPTURE_FILE = "capture.json"
+PCAP_FILE = "capture.pcap"
+LOCK_FILE = ".case.lock"
+LOCK_TIMEOUT_S = 60.0
+
+# The user's details that go into the letter. Every one is optional: a missing one is shown as
+# a blank to fill in, never invented.
+DETAIL_FIELDS = ("name", "contract_id", "provider", "reference", "notice_date", "email", "phone")
+MAX_DETAIL_LENGTH = 200
+
+# Remediation steps the letter can report, in the order they are most effective.
+REMEDIATION_STEPS = ("disconnect", "scan", "removal", "reinstall", "updates", "password", "router")
+
+
+def edited_letter_file(lang: str) -> str:
+    return f"letter.{lang}.edited.txt"
+
+
+class CaseBusy(RuntimeError):
+    """Another process held the case's lock for longer than LOCK_TIMEOUT_S."""
+
+
+class CaseError(ValueError):
+    """A request the case refuses (an unknown step, a date in the future, ...)."""
+
+
+def default_root() -> Path:
+    from platformdirs import user_data_path
+
+    return user_data_path("Clearline", appauthor=False) / "cases"
+
+
+def _private(path: Path) -> None:
+    try:
+        os.chmod(path, 0o600)
+    except OSError:
+        pass
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write ``path`` so that it is either the old or the new content, never a mix."""
+    _commit({path: data})
+
+
+def _stage(path: Path, data: bytes) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fp:
+            fp.write(data)
+            fp.flush()
+            os.fsync(fp.fileno())
+    except BaseException:
+        _unlink(tmp)
+        raise
+    return tmp
+
+
+def _commit(files: dict[Path, bytes]) -> None:
+    """Stage every file, then rename them all: nothing is renamed unless all were written."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            staged.append((_stage(path, data), path))
+    except BaseException:
+        for tmp, _path in staged:
+            _unlink(tmp)
+        raise
+    for tmp, path in staged:
+        _private(Path(tmp))
+        os.replace(tmp, path)
+    if staged:
+        _fsync_dir(staged[0][1].parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _unlink(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _dumps(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def parse_step_time(value: str) -> tuple[datetime, bool]:
+    """A recorded step's time: (when, date_only). A bare date means "some time that day"."""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        when = datetime.fromisoformat(value)
+        if when.tzinfo is None:
+            when = when.astimezone()
+        return when, False
+    return datetime(day.year, day.month, day.day).astimezone(), True
+
+
+@dataclass
+class Damaged:
+    name: str
+    reason: str
+
+
+@dataclass
+class State:
+    """Everything in a case's JSON files, as read (or as it will be written)."""
+
+    results: dict[str, dict] = field(default_factory=dict)
+    history: list[dict] = field(default_factory=list)
+    details: dict[str, str] = field(default_factory=dict)
+    remediation: dict[str, str] = field(default_factory=dict)
+    notice: dict | None = None
+    capture: dict | None = None
+    notice_text: str | None = None
+    edited: dict[str, str | None] = field(default_factory=dict)
+
+
+class Update:
+    """The changes one command makes to a case, applied together when its block ends."""
+
+    def __init__(self, case: Case, state: State):
+        self.case = case
+        self.state = state
+        self.changed: set[str] = set()
+
+    def add_results(self, results: Iterable[Result]) -> None:
+        """The newest result of a check replaces the older one; every result is also appended to
+        the history (a later pass must not erase an earlier fail)."""
+        for result in results:
+            data = result.to_dict()
+            self.state.history.append(data)
+            self.state.results[result.id] = data
+        self.changed |= {RESULTS_FILE, HISTORY_FILE}
+
+    def set_details(self, **values: str | None) -> None:
+        for key, value in values.items():
+            if key not in DETAIL_FIELDS:
+                raise CaseError(f"unknown detail {key!r}; known: {', '.join(DETAIL_FIELDS)}")
+            if value is None:
+                continue
+            value = value.strip()
+            if len(value) > MAX_DETAIL_LENGTH or any(c in value for c in "\r\n\x00"):
+                raise CaseError(f"{key}: one line of at most {MAX_DETAIL_LENGTH} characters")
+            self.state.details[key] = value
+        self.changed.add(DETAILS_FILE)
+
+    def mark_done(self, step: str, when: str, now: datetime | None = None) -> None:
+        """Record a remediation step at ``when`` (ISO date or date-time, not in the future)."""
+        if step not in REMEDIATION_STEPS:
+            raise CaseError(f"unknown step {step!r}; known: {', '.join(REMEDIATION_STEPS)}")
+        try:
+            at, date_only = parse_step_time(when)
+        except ValueError:
+            raise CaseError(f"{when!r} is not a date (YYYY-MM-DD) or ISO date-time") from None
+        now = now or datetime.now().astimezone()
+        if (at.date() if date_only else at) > (now.date() if date_only else now):
+            raise CaseError(f"{when} is in the future")
+        self.state.remediation[step] = when
+        self.changed.add(REMEDIATION_FILE)
+
+    def undo_step(self, step: str) -> None:
+        self.state.remediation.pop(step, None)
+        self.changed.add(REMEDIATION_FILE)
+
+    def set_notice(self, document: dict, text: str | None = None) -> None:
+        self.state.notice = document
+        self.changed.add(NOTICE_FILE)
+        if text is not None:
+            self.state.notice_text = text
+            self.changed.add(NOTICE_TEXT_FILE)
+
+    def set_notice_text(self, text: str) -> None:
+        self.state.notice_text = text
+        self.changed.add(NOTICE_TEXT_FILE)
+
+    def set_capture(self, document: dict) -> None:
+        self.state.capture = document
+        self.changed.add(CAPTURE_FILE)
+
+    def set_edited_letter(self, lang: str, text: str | None) -> None:
+        self.state.edited[lang] = text
+        self.changed.add(edited_letter_file(lang))
+
+
+class Case:
+    def __init__(self, path: str | os.PathLike[str], create: bool = True):
+        self.path = Path(path)
+        if create:
+            self.path.mkdir(parents=True, exist_ok=True)
+            try:
+                os.chmod(self.path, 0o700)
+            except OSError:
+                pass
+        self.damaged: list[Damaged] = []
+
+    # --- reading --------------------------------------------------------------------------------
+    def _read_json(self, name: str, default: Any, kind: type) -> Any:
+        path = self.path / name
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return default
+        except IsADirectoryError:
+            self._note_damage(name, "not a file")
+            return default
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+            self._note_damage(name, f"not valid JSON ({type(exc).__name__})")
+            return default
+        if not isinstance(data, kind):
+            self._note_damage(name, f"expected a JSON {kind.__name__}")
+            return default
+        return data
+
+    def _note_damage(self, name: str, reason: str) -> None:
+        if all(d.name != name for d in self.damaged):
+            self.damaged.append(Damaged(name, reason))
+
+    def _read_text(self, name: str) -> str | None:
+        try:
+            return (self.path / name).read_bytes().decode("utf-8", errors="replace")
+        except FileNotFoundError:
+            return None
+        except OSError:
+            self._note_damage(name, "unreadable")
+            return None
+
+    def _results_list(self, name: str) -> list[dict]:
+        data = self._read_json(name, {"results": []}, dict)
+        items = data.get("results")
+        if not isinstance(items, list):
+            self._note_damage(name, "no list of results")
+            return []
+        good = [r for r in items if _valid_result(r)]
+        if len(good) != len(items):
+            self._note_damage(name, f"{len(items) - len(good)} unreadable result(s) left out")
+        return good
+
+    def read_state(self) -> State:
+        details = self._read_json(DETAILS_FILE, {}, dict)
+        remediation = self._read_json(REMEDIATION_FILE, {}, dict)
+        return State(
+            results={r["id"]: r for r in self._results_list(RESULTS_FILE)},
+            history=self._results_list(HISTORY_FILE),
+            details={k: str(details.get(k) or "") for k in DETAIL_FIELDS},
+            remediation={k: str(v) for k, v in remediation.items() if k in REMEDIATION_STEPS and v},
+            notice=self._read_json(NOTICE_FILE, None, dict),
+            capture=self._read_json(CAPTURE_FILE, None, dict),
+            notice_text=self._read_text(NOTICE_TEXT_FILE),
+        )
+
+    def meta(self) -> dict:
+        return self._read_json(META_FILE, {"schema": 1}, dict)
+
+    def results(self) -> list[Result]:
+        from checks.model import Result
+
+        return [Result.from_dict(r) for r in self._results_list(RESULTS_FILE)]
+
+    def history(self) -> list[Result]:
+        """Every result ever added, oldest first."""
+        from checks.model import Result
+
+        return [Result.from_dict(r) for r in self._results_list(HISTORY_FILE)]
+
+    def details(self) -> dict[str, str]:
+        stored = self._read_json(DETAILS_FILE, {}, dict)
+        return {k: str(stored.get(k) or "") for k in DETAIL_FIELDS}
+
+    def remediation(self) -> dict[str, str]:
+        """step -> ISO date or date-time it was done."""
+        stored = self._read_json(REMEDIATION_FILE, {}, dict)
+        return {k: str(v) for k, v in stored.items() if k in REMEDIATION_STEPS and v}
+
+    def notice(self) -> dict | None:
+        return self._read_json(NOTICE_FILE, None, dict)
+
+    def notice_text(self) -> str:
+        return self._read_text(NOTICE_TEXT_FILE) or ""
+
+    def capture(self) -> dict | None:
+        return self._read_json(CAPTURE_FILE, None, dict)
+
+    def edited_letter(self, lang: str) -> str | None:
+        return self._read_text(edited_letter_file(lang))
+
+    def pcap_path(self) -> Path:
+        return self.path / PCAP_FILE
+
+    # --- writing --------------------------------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self.path.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(self.path / LOCK_FILE), timeout=LOCK_TIMEOUT_S)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise CaseBusy(f"{self.path} is busy (another Clearline holds its lock)") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    @contextmanager
+    def update(self) -> Iterator[Update]:
+        """Read-modify-write under the lock; everything changed is written as one unit when the
+        block ends without an exception, and nothing at all otherwise."""
+        with self.lock():
+            self.damaged = []
+            change = Update(self, self.read_state())
+            yield change
+            if not change.changed:
+                return
+            self._set_aside_damaged()
+            files: dict[Path, bytes] = {}
+            state = change.state
+            for name in sorted(change.changed):
+                data = self._serialise(name, state)
+                if data is None:
+                    _unlink(self.path / name)
+                else:
+                    files[self.path / name] = data
+            files[self.path / META_FILE] = _dumps(self._meta())
+            _commit(files)
+
+    def _meta(self) -> dict:
+        meta = self._read_json(META_FILE, {}, dict) if (self.path / META_FILE).exists() else {}
+        return {
+            "schema": SCHEMA_VERSION,
+            "created": meta.get("created") or datetime.now().astimezone().isoformat(),
+            "migrated_from": meta.get("migrated_from")
+            or (1 if not (self.path / META_FILE).exists() and self._has_data() else None),
+        }
+
+    def _has_data(self) -> bool:
+        return any((self.path / n).exists() for n in (RESULTS_FILE, DETAILS_FILE, NOTICE_FILE))
+
+    def _serialise(self, name: str, state: State) -> bytes | None:
+        now = datetime.now().astimezone().isoformat()
+        if name == RESULTS_FILE:
+            return _dumps({"updated": now, "results": list(state.results.values())})
+        if name == HISTORY_FILE:
+            return _dumps({"results": state.history})
+        if name == DETAILS_FILE:
+            return _dumps(state.details)
+        if name == REMEDIATION_FILE:
+            return _dumps(state.remediation)
+        if name == NOTICE_FILE:
+            return None if state.notice is None else _dumps(state.notice)
+        if name == CAPTURE_FILE:
+            return None if state.capture is None else _dumps(state.capture)
+        if name == NOTICE_TEXT_FILE:
+            return None if state.notice_text is None else state.notice_text.encode("utf-8")
+        for lang, text in state.edited.items():
+            if name == edited_letter_file(lang):
+                return None if text is None else text.encode("utf-8")
+        raise KeyError(name)
+
+    def _set_aside_damaged(self) -> None:
+        stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
+        for item in self.damaged:
+            source = self.path / item.name
+            if source.is_file():
+                target = self.path / f"{item.name}.damaged-{stamp}"
+                n = 1
+                while target.exists():
+                    n += 1
+                    target = self.path / f"{item.name}.damaged-{stamp}-{n}"
+                os.replace(source, target)
+
+    def clean_partials(self) -> list[str]:
+        """Temporary files left by a process that was killed while writing."""
+        removed = []
+        for tmp in self.path.glob(".*.partial"):
+            _unlink(tmp)
+            removed.append(tmp.name)
+        return removed
+
+    # --- one-call conveniences -----------------------------------------------------------------
+    def add_results(self, results: Iterable[Result]) -> None:
+        with self.update() as u:
+            u.add_results(results)
+
+    def set_details(self, **values: str | None) -> None:
+        with self.update() as u:
+            u.set_details(**values)
+
+    def mark_done(self, step: str, when: str) -> None:
+        with self.update() as u:
+            u.mark_done(step, when)
+
+    def write_json(self, name: str, data: Any) -> Path:
+        """For the few files outside the state (tests, tools)."""
+        target = self.path / name
+        with self.lock():
+            atomic_write_bytes(target, _dumps(data))
+        return target
+
+    def read_json(self, name: str, default: Any = None) -> Any:
+        return self._read_json(name, default, object)
+
+
+def _valid_result(data: Any) -> bool:
+    from checks.model import Result
+
+    if not isinstance(data, dict):
+        return False
+    try:
+        Result.from_dict(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True

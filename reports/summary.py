@@ -1,0 +1,113 @@
+"""The support summary: a few lines a support agent on the phone can act on, from the case's
+assessment, in the agent's language. It answers five questions: what the provider claims, what
+was seen (program, path, destinations, when), what was done and when, what the letter will say,
+and what to do next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+from cases import assessment as A
+from cases.store import Case
+from checks import i18n
+from checks.i18n import _
+
+MAX_LINES = 15
+
+
+def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
+    from reports import viewmodel
+
+    lang = i18n.normalise(lang)
+    zone = zone or datetime.now().astimezone().tzinfo or UTC
+    model = viewmodel.build(case, lang, zone)
+    a = model.assessment
+    token = i18n.use_language(lang)
+    try:
+        out = [_("Clearline case {case}").format(case=case.path.name)]
+        if a.notice is not None:
+            times = "; ".join(model.notice["times"]) or _("no times given")
+            out.append(
+                _("Provider claims: {times}; source {ips}; reference {ref}.").format(
+                    times=times,
+                    ips=", ".join(model.notice["source_ips"]) or "-",
+                    ref=model.who["reference"] or "-",
+                )
+            )
+            out.append(
+                _("Headers say: {verdict} (deciding address {ip}).").format(
+                    verdict=a.notice.verdict, ip=a.notice.deciding_ip or "-"
+                )
+            )
+        else:
+            out.append(_("Provider's notice: not read yet (step 1)."))
+        s = model.sighting
+        if s:
+            who = s["program"] or (
+                _("a device on the line {host}").format(host=s["host"] or "")
+                if s["where"] == A.LINE
+                else _("an unidentified program")
+            )
+            out.append(
+                _("Seen: {who} {path} -> {n} mail server(s) on port 25, {when} ({status}).").format(
+                    who=who,
+                    path=f"({s['path']})" if s["path"] else "",
+                    n=s["servers"],
+                    when=s["when"] or "-",
+                    status=s["status"],
+                )
+            )
+        elif model.scope:
+            out.append(_("Seen: nothing; clean watch {when}.").format(when=model.scope["when"]))
+        else:
+            out.append(_("Seen: nothing yet; no watch or capture has run."))
+        if model.remediation:
+            steps = ", ".join(f"{st['code']} {st['date']}" for st in model.remediation)
+            out.append(_("Done: {steps}.").format(steps=steps))
+        else:
+            out.append(_("Done: nothing recorded yet."))
+        if a.removed and model.after_clean:
+            out.append(
+                _("Checked after the fix: {minutes} min clean ({when}).").format(
+                    minutes=model.after_clean["minutes"], when=model.after_clean["when"]
+                )
+            )
+        out.append(_("Letter says: {what}.").format(what=_letter_says(a)))
+        out.append(_("Next: {step}").format(step=_next_step(a)))
+        if case.damaged:
+            out.append(
+                _("Damaged files set aside: {names}.").format(
+                    names=", ".join(d.name for d in case.damaged)
+                )
+            )
+        return out[:MAX_LINES]
+    finally:
+        i18n.reset_language(token)
+
+
+def _letter_says(a: A.Assessment) -> str:
+    if a.kind == A.INFECTED and a.removed:
+        return _("infected, removed and checked afterwards")
+    if a.kind == A.INFECTED:
+        return _("infected; fixing, still watching")
+    if a.kind == A.SUSPICIOUS:
+        return _("suspicious traffic, program not identified yet")
+    if a.kind == A.KIND_FORGED:
+        return _("sender forged, not sent from this line")
+    if a.kind == A.KIND_ACCOUNT:
+        return _("mail password stolen, sent through the provider's server")
+    return _("nothing found on this PC so far (this PC only)")
+
+
+def _next_step(a: A.Assessment) -> str:
+    if a.kind == A.KIND_ACCOUNT and not any(s.name == "password" for s in a.steps):
+        return _("change the mail password from a clean device, then record it (step 4).")
+    if a.kind in (A.INFECTED, A.SUSPICIOUS) and not a.removal_recorded:
+        if a.primary is not None and not a.primary.identified:
+            return _("watch this PC's connections for 10 minutes as administrator (step 3).")
+        return _("disconnect, scan and remove the program, then record it (step 4).")
+    if a.kind == A.INFECTED and not a.removed:
+        return _("watch the traffic for at least 5 minutes to confirm the fix (step 3).")
+    if a.scope is None:
+        return _("watch this PC's connections for 10 minutes (step 3).")
+    return _("send the letter and the evidence bundle to the provider (step 5).")
