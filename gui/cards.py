@@ -23,37 +23,32 @@ COLOURS = {
 
 
 class ResultCard(QFrame):
-    def __init__(self, result: Result, title: str, parent=None):
+    """A result as a card. Its words are made from the result's codes each time the card is
+    worded, so switching language re-words it without running anything."""
+
+    def __init__(self, result: Result, parent=None):
         super().__init__(parent)
         self.result = result
-        fg, bg, symbol = COLOURS[result.status]
+        fg, bg, _symbol = COLOURS[result.status]
         self.setObjectName("card")
         self.setStyleSheet(
             f"#card {{ background: {bg}; border: 1px solid #d0d7de; border-left: 6px solid {fg};"
             " border-radius: 6px; }"
         )
         layout = QVBoxLayout(self)
-        self.head = QLabel(
-            f"<span style='color:{fg}; font-weight:600'>{symbol} {status_label(result.status)}</span>"
-            f"&nbsp;&nbsp;<b>{_escape(title)}</b>"
-        )
+        self.head = QLabel()
         self.head.setTextFormat(Qt.TextFormat.RichText)
-        self.summary = QLabel(result.summary)
+        self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.head)
         layout.addWidget(self.summary)
-        if result.advice:
-            steps = "".join(f"<li>{_escape(a)}</li>" for a in result.advice)
-            what = _escape(_("What to do"))
-            self.advice = QLabel(f"<b>{what}</b><ol style='margin:0'>{steps}</ol>")
-            self.advice.setWordWrap(True)
-            self.advice.setTextFormat(Qt.TextFormat.RichText)
-            layout.addWidget(self.advice)
+        self.advice = QLabel()
+        self.advice.setWordWrap(True)
+        self.advice.setTextFormat(Qt.TextFormat.RichText)
+        layout.addWidget(self.advice)
         self.toggle = QToolButton()
-        self.toggle.setText(_("Show details"))
         self.toggle.setCheckable(True)
-        self.toggle.setAccessibleName(_("Show the facts behind this result"))
         self.facts = QPlainTextEdit(json.dumps(result.facts, ensure_ascii=False, indent=2))
         self.facts.setReadOnly(True)
         self.facts.setVisible(False)
@@ -61,7 +56,25 @@ class ResultCard(QFrame):
         self.toggle.toggled.connect(self.facts.setVisible)
         layout.addWidget(self.toggle, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.facts)
-        self.setAccessibleName(f"{result.id}: {status_label(result.status)}. {result.summary}")
+        self.reword()
+
+    def reword(self) -> None:
+        result = self.result
+        fg, _bg, symbol = COLOURS[result.status]
+        words = result.words()
+        self.head.setText(
+            f"<span style='color:{fg}; font-weight:600'>{symbol} {status_label(result.status)}</span>"
+            f"&nbsp;&nbsp;<b>{_escape(words.title)}</b>"
+        )
+        self.summary.setText(words.summary)
+        if words.advice:
+            steps = "".join(f"<li>{_escape(a)}</li>" for a in words.advice)
+            what = _escape(_("What to do"))
+            self.advice.setText(f"<b>{what}</b><ol style='margin:0'>{steps}</ol>")
+        self.advice.setVisible(bool(words.advice))
+        self.toggle.setText(_("Show details"))
+        self.toggle.setAccessibleName(_("Show the facts behind this result"))
+        self.setAccessibleName(f"{result.id}: {status_label(result.status)}. {words.summary}")
 
 
 def _escape(text: str) -> str:

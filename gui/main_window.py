@@ -161,19 +161,21 @@ class MainWindow(QMainWindow):
         settings = self.session.settings
         if settings is not None:
             settings.setValue("language", lang)
+        # Results hold codes and params: every page words them anew; nothing is run again.
         self.retranslate()
-        # Results were worded in the language they were made in; the checks are quick, so run
-        # them again to word them anew. The notice is re-read the same way.
-        if self.session.results():
-            self.pages[1].start()
-        if self.session.notice_text():
-            self.pages[0].analyse()
 
     def copy_summary(self) -> None:
-        from reports.viewmodel import support_summary
+        from gui import workers
 
-        text = "\n".join(support_summary(self.session.case))
-        QGuiApplication.clipboard().setText(text)
+        worker = workers.Worker(
+            workers.support_summary, str(self.session.case.path), i18n.get_language()
+        )
+        worker.signals.result.connect(self._summary_ready)
+        workers.start(worker)
+        self._summary_worker = worker
+
+    def _summary_ready(self, lines: list[str]) -> None:
+        QGuiApplication.clipboard().setText("\n".join(lines))
         self.statusBar().showMessage(
             _("Support summary copied: paste it to the person helping you."), 6000
         )
@@ -226,6 +228,14 @@ class MainWindow(QMainWindow):
             stop = getattr(page, "cancel", None) or getattr(page, "stop", None)
             if stop:
                 stop()
+            save = getattr(page, "_save_details", None)
+            if save is not None and getattr(page, "pending", None):
+                save()
+        # What was typed is on disk before the window goes (a short wait, at close only).
+        try:
+            self.session.writer.flush()
+        except Exception:
+            pass
         super().closeEvent(event)
 
 

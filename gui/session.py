@@ -1,8 +1,14 @@
-"""The state of one incident in the window: the case folder and what it holds. Every change is
-written to the case at once (atomically), so a crash or a closed window loses nothing."""
+"""The state of one incident in the window: the case folder and what it holds.
+
+Every change goes to the case through one background writer (a single worker thread, so writes
+keep their order), never on the GUI thread; the case store makes each one atomic and safe
+against the CLI writing at the same time. ``saved`` fires on the GUI thread when a write is on
+disk, so a crash or a closed window loses nothing that was reported saved."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -14,13 +20,42 @@ from cases.store import Case, default_root
 if TYPE_CHECKING:
     from checks.model import Result
 
-NOTICE_TEXT = "notice_input.txt"
+
+class CaseWriter(QObject):
+    """One thread that performs case writes in the order they were asked for."""
+
+    done = Signal(str)  # what was written
+    failed = Signal(str, str)  # what, why
+
+    def __init__(self):
+        super().__init__()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="case-writer")
+
+    def submit(self, what: str, fn: Callable[[], object]) -> Future:
+        def run():
+            try:
+                fn()
+            except Exception as exc:  # reported, never lost silently
+                self.failed.emit(what, f"{type(exc).__name__}: {exc}")
+                raise
+            self.done.emit(what)
+
+        return self._pool.submit(run)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait for the writes asked for so far (closing the window, tests)."""
+        self._pool.submit(lambda: None).result(timeout=timeout)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
 
 
 class Session(QObject):
     results_changed = Signal()
     notice_changed = Signal()
     details_changed = Signal()
+    saved = Signal(str)
+    save_failed = Signal(str, str)
 
     def __init__(self, case: Case, settings: QSettings | None = None):
         super().__init__()
@@ -28,6 +63,11 @@ class Session(QObject):
         self.settings = settings
         self.network = False
         self.public_ip = ""
+        # Boot and shutdown records for NOTICE-UPTIME; None: read this machine's own.
+        self.power_events: dict | None = None
+        self.writer = CaseWriter()
+        self.writer.done.connect(self.saved)
+        self.writer.failed.connect(self.save_failed)
         if settings is not None:
             settings.setValue("case", str(case.path))
 
@@ -36,36 +76,63 @@ class Session(QObject):
         last = settings.value("case", "", type=str)
         if last and Path(last).is_dir():
             return cls(Case(last), settings)
-        root = root or default_root()
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        return cls(Case(root / f"case-{stamp}"), settings)
+        return cls(new_case(root), settings)
 
     # results ---------------------------------------------------------------------------------
     def results(self) -> list[Result]:
         return self.case.results()
 
-    def add_result(self, result: Result, saved: bool = False) -> None:
-        """A new result; ``saved``: a worker already wrote it to the case."""
-        if not saved:
-            self.case.add_results([result])
+    def result_arrived(self) -> None:
+        """A worker saved a result: tell the pages."""
         self.results_changed.emit()
 
     # notice ----------------------------------------------------------------------------------
     def notice_text(self) -> str:
-        path = self.case.path / NOTICE_TEXT
-        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+        return self.case.notice_text()
 
     def save_notice_text(self, text: str) -> None:
-        from cases.store import atomic_write_bytes
+        def write():
+            with self.case.update() as u:
+                u.set_notice_text(text)
 
-        atomic_write_bytes(self.case.path / NOTICE_TEXT, text.encode("utf-8"))
+        self.writer.submit("notice text", write)
 
-    def set_notice(self, document: dict, result: Result) -> None:
-        self.case.write_json("notice.json", document)
-        self.case.add_results([result])
+    def notice_read(self) -> None:
+        """The notice flow saved its analysis and results (on its worker)."""
         self.notice_changed.emit()
+        self.results_changed.emit()
 
-    # details ---------------------------------------------------------------------------------
-    def set_detail(self, key: str, value: str) -> None:
-        self.case.set_details(**{key: value})
+    # details and fixes -------------------------------------------------------------------------
+    def set_details(self, values: dict[str, str]) -> None:
+        from cases import flows
+
+        self.writer.submit("details", lambda: flows.record_details(self.case, values))
         self.details_changed.emit()
+
+    def mark_done(self, step: str, when: str | None = None) -> None:
+        from cases import flows
+
+        when = when or datetime.now().astimezone().isoformat(timespec="seconds")
+        self.writer.submit(
+            f"step {step}", lambda: flows.record_details(self.case, {}, done=[f"{step}={when}"])
+        )
+        self.details_changed.emit()
+
+    def undo_step(self, step: str) -> None:
+        from cases import flows
+
+        self.writer.submit(f"step {step}", lambda: flows.record_details(self.case, {}, undo=[step]))
+        self.details_changed.emit()
+
+    def save_edited_letter(self, lang: str, text: str | None) -> None:
+        from cases import flows
+
+        self.writer.submit(
+            f"letter {lang}", lambda: flows.save_edited_letter(self.case, lang, text)
+        )
+
+
+def new_case(root: Path | None = None) -> Case:
+    root = root or default_root()
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Case(root / f"case-{stamp}")

@@ -66,39 +66,41 @@ def run_checks(
     progress,
     cancel,
 ):
-    """Run checks; each result is saved to the case here, on the worker thread (the disk write
-    and its fsync never touch the GUI thread), then handed to the window."""
+    """Run checks through the audit flow; each result is saved to the case on this worker
+    thread (the disk write never touches the GUI thread), then handed to the window."""
+    from cases import flows
     from cases.store import Case
-    from checks import registry
     from checks.context import Options
-    from checks.runner import run_checks as runner
 
     case = Case(case_path) if case_path else None
-
-    def deliver(result):
-        if case is not None:
-            case.add_results([result])
-        progress(result)
-
-    specs = registry.select(ids)
     options = Options(network=network, watch=watch, public_ip=public_ip or None)
-    return runner(specs, options, on_result=deliver, cancel=cancel)
+    return flows.audit(case, ids, options, on_result=progress, cancel=cancel)
 
 
-def analyse_notice(text: bytes, public_ip: str | None, *, progress, cancel):
+def analyse_notice(
+    text: bytes,
+    public_ip: str | None,
+    case_path: str | None = None,
+    power: dict | None = None,
+    *,
+    progress,
+    cancel,
+):
+    """NOTICE-SOURCE and NOTICE-UPTIME through the notice flow, saved to the case here."""
+    from cases import flows
+    from cases.store import Case
     from checks import i18n, notice
 
-    analysis = notice.analyse(
-        text, public_ip=public_ip, local_zone=notice.local_zone_for(i18n.get_language())
-    )
-    return analysis.to_dict(), notice.to_result(analysis)
+    case = Case(case_path) if case_path else None
+    zone = notice.local_zone_for(i18n.get_language())
+    return flows.read_notice(case, text, public_ip=public_ip, zone=zone, power=power)
 
 
 def render_letter(case_path: str, lang: str, *, progress, cancel):
+    from cases import flows
     from cases.store import Case
-    from reports.report import letter_text
 
-    return letter_text(Case(case_path), lang)
+    return flows.letter(Case(case_path), lang)
 
 
 def write_bundle(case_path: str, lang: str, out: str, *, progress, cancel):
@@ -115,6 +117,13 @@ def plan_bundle(case_path: str, lang: str, *, progress, cancel):
 
     plan = bundle.plan(Case(case_path), lang, with_pdf=False)
     return sorted([*plan.files, "report.pdf", bundle.SUMS]), plan.personal
+
+
+def support_summary(case_path: str, lang: str, *, progress, cancel):
+    from cases import flows
+    from cases.store import Case
+
+    return flows.support_summary(Case(case_path), lang)
 
 
 def verify_bundle(path: str, *, progress, cancel):

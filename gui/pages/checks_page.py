@@ -52,6 +52,14 @@ class ChecksPage(Page):
         self.start_button.setAccessibleName(_("Start the checks"))
         self.cancel_button.setText(_("Stop"))
         self.progress.setAccessibleName(_("Progress of the checks"))
+        # Results carry codes, not words: word the cards anew in the new language; nothing runs.
+        if self.worker is None:
+            self.show_results(self.session.results())
+        else:
+            for i in range(self.cards.count()):
+                card = self.cards.itemAt(i).widget()
+                if isinstance(card, ResultCard):
+                    card.reword()
 
     @property
     def running(self) -> bool:
@@ -86,8 +94,8 @@ class ChecksPage(Page):
             self.worker.cancel.set()
 
     def add_result(self, result) -> None:
-        self.session.add_result(result, saved=True)
-        self.cards.addWidget(ResultCard(result, _title(result)))
+        self.session.result_arrived()
+        self.cards.addWidget(ResultCard(result))
         self.progress.setValue(self.progress.value() + 1)
 
     def _error(self, text: str) -> None:
@@ -112,11 +120,4 @@ class ChecksPage(Page):
         self.clear_cards()
         for r in results:
             if not r.id.startswith(("NOTICE-", "TRAFFIC-")):
-                self.cards.addWidget(ResultCard(r, _title(r)))
-
-
-def _title(result) -> str:
-    from checks import registry
-
-    spec = registry.by_id().get(result.id)
-    return _(spec.title) if spec else result.title
+                self.cards.addWidget(ResultCard(r))

@@ -4,7 +4,6 @@ that opens the right place and a "done" tick whose date goes into the case (and 
 from __future__ import annotations
 
 import sys
-from datetime import date
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -78,6 +77,7 @@ class FixPage(Page):
         self.grid.setColumnStretch(0, 1)
         self.recheck.clicked.connect(lambda: self.window_.go(2, run=True))
         session.results_changed.connect(self.refresh)
+        session.saved.connect(lambda _what: self.refresh())
         self.retranslate(refresh=False)
         QTimer.singleShot(0, self.refresh)  # reads the case history: after the first paint
 
@@ -127,14 +127,14 @@ class FixPage(Page):
                 w.setVisible(visible)
             tick.blockSignals(True)
             tick.setChecked(step in done)
-            tick.setText(_("Done on {date}").format(date=done[step]) if step in done else _("Done"))
+            tick.setText(
+                _("Done on {date}").format(date=done[step][:10]) if step in done else _("Done")
+            )
             tick.blockSignals(False)
 
     def _done(self, step: str, on: bool) -> None:
+        # Written by the session's background writer; the tick shows at once.
         if on:
-            self.session.case.mark_done(step, date.today().isoformat())
+            self.session.mark_done(step)
         else:
-            current = self.session.case.remediation()
-            current.pop(step, None)
-            self.session.case.write_json("remediation.json", current)
-        self.refresh()
+            self.session.undo_step(step)

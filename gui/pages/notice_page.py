@@ -98,13 +98,18 @@ class NoticePage(Page):
 
     def analyse(self) -> None:
         text = self.text.toPlainText()
-        self.session.save_notice_text(text)
         self.analyse_button.setEnabled(False)
         self.result.setText(_("Reading…"))
         from gui import workers
 
+        # The notice flow saves the text, the analysis, NOTICE-SOURCE and NOTICE-UPTIME in one
+        # update, on the worker thread.
         self.worker = workers.Worker(
-            workers.analyse_notice, text.encode("utf-8"), self.session.public_ip or None
+            workers.analyse_notice,
+            text.encode("utf-8"),
+            self.session.public_ip or None,
+            str(self.session.case.path),
+            self.session.power_events,
         )
         self.worker.signals.result.connect(self._done)
         self.worker.signals.error.connect(
@@ -113,9 +118,12 @@ class NoticePage(Page):
         self.worker.signals.finished.connect(lambda: self.analyse_button.setEnabled(True))
         workers.start(self.worker)
 
-    def _done(self, value) -> None:
-        document, result = value
-        self.session.set_notice(document, result)
+    def _done(self, outcome) -> None:
+        if not outcome.readable:
+            self.session.save_notice_text(self.text.toPlainText())
+            self.result.setText(_("Nothing usable could be read from the notice."))
+            return
+        self.session.notice_read()
         self.show_analysis()
 
     def show_analysis(self) -> None:
@@ -123,6 +131,7 @@ class NoticePage(Page):
         if not doc:
             self.result.setText("")
             return
+        from checks.notice import explanation_words
         from reports.console import verdict_label
 
         claim = doc.get("claim", {})
@@ -132,9 +141,14 @@ class NoticePage(Page):
             _("Reported times"),
             _("Source IP"),
         )
+        explanation = explanation_words(
+            str(doc.get("explanation_code") or ""),
+            doc.get("deciding_ip"),
+            doc.get("deciding_hop") if isinstance(doc.get("deciding_hop"), dict) else None,
+        ) or str(doc.get("explanation") or "")
         rows = [
             f"<b>{verdict}:</b> {verdict_label(doc.get('verdict'))}",
-            _esc(doc.get("explanation", "")),
+            _esc(explanation),
         ]
         if claim.get("reference"):
             rows.append(f"<b>{reference}:</b> {_esc(claim['reference'])}")
@@ -143,6 +157,9 @@ class NoticePage(Page):
                 rows.append(f"<b>{reported}:</b> {_esc(t['text'])}")
         if claim.get("source_ips"):
             rows.append(f"<b>{source}:</b> {_esc(', '.join(claim['source_ips']))}")
+        uptime = {r.id: r for r in self.session.results()}.get("NOTICE-UPTIME")
+        if uptime is not None:
+            rows.append(f"<b>{_esc(uptime.title)}:</b> {_esc(uptime.summary)}")
         self.result.setText("<br>".join(rows))
 
 

@@ -38,10 +38,12 @@ class ReplyPage(Page):
         for key in DETAIL_FIELDS:
             edit = QLineEdit(details.get(key, ""))
             label = QLabel()
-            edit.textEdited.connect(lambda text, k=key: self.session.set_detail(k, text))
+            edit.textEdited.connect(lambda _text, k=key: self._detail_edited(k))
             self.fields[key], self.labels[key] = edit, label
             self.form.addRow(label, edit)
         self.layout_.addLayout(self.form)
+        # What the letter stands on, in a sentence or two (the assessment's uptime answer...).
+        self.findings = self.paragraph()
         row = QHBoxLayout()
         self.lang_ja, self.lang_en = QRadioButton("日本語"), QRadioButton("English")
         group = QButtonGroup(self)
@@ -75,9 +77,17 @@ class ReplyPage(Page):
         self.layout_.addStretch(1)
         self.debounce = QTimer(self)
         self.debounce.setSingleShot(True)
-        self.debounce.setInterval(600)
+        self.debounce.setInterval(300)
         self.debounce.timeout.connect(self.render)
-        session.details_changed.connect(self.debounce.start)
+        # Keystrokes are gathered for a moment and written in one update by the session's
+        # background writer; the letter is rendered again once the write is on disk.
+        self.pending: set[str] = set()
+        self.save_timer = QTimer(self)
+        self.save_timer.setSingleShot(True)
+        self.save_timer.setInterval(400)
+        self.save_timer.timeout.connect(self._save_details)
+        session.saved.connect(lambda what: self.debounce.start() if what == "details" else None)
+        session.notice_changed.connect(self.debounce.start)
         self.lang_ja.toggled.connect(lambda _on: self.render())
         self.refresh_button.clicked.connect(self.render)
         self.save_button.clicked.connect(self.save_bundle)
@@ -124,16 +134,18 @@ class ReplyPage(Page):
         super().showEvent(event)
         self.render()
 
-    def edited_path(self) -> Path:
-        return self.session.case.path / f"letter.{self.letter_lang()}.edited.txt"
+    def _detail_edited(self, key: str) -> None:
+        self.pending.add(key)
+        self.save_timer.start()
+
+    def _save_details(self) -> None:
+        values = {k: self.fields[k].text() for k in self.pending}
+        self.pending.clear()
+        self.session.set_details(values)
 
     def render(self) -> None:
         lang = self.letter_lang()
-        edited = self.edited_path()
-        if edited.exists():
-            self._set_letter(edited.read_text(encoding="utf-8"))
-        else:
-            self._run(workers.render_letter, self._set_letter, str(self.session.case.path), lang)
+        self._run(workers.render_letter, self._set_letter, str(self.session.case.path), lang)
         self._run(workers.plan_bundle, self._show_contents, str(self.session.case.path), lang)
 
     def _run(self, fn, done, *args) -> None:
@@ -150,15 +162,24 @@ class ReplyPage(Page):
         self.workers.append(worker)
         workers.start(worker)
 
-    def _set_letter(self, text: str) -> None:
+    def _set_letter(self, outcome) -> None:
+        text = outcome.edited if outcome.edited is not None else outcome.text
         self.letter.blockSignals(True)
         self.letter.setPlainText(text)
         self.letter.blockSignals(False)
+        self.show_findings(outcome.model)
+
+    def show_findings(self, model) -> None:
+        a = model.assessment
+        lines = []
+        if a.uptime is not None and a.uptime.reason != "no_times":
+            words = a.uptime.words()
+            lines.append(f"<b>{_esc(words.title)}</b> {_esc(words.summary)}")
+        self.findings.setText("<br>".join(lines))
+        self.findings.setVisible(bool(lines))
 
     def _edited(self) -> None:
-        from cases.store import atomic_write_bytes
-
-        atomic_write_bytes(self.edited_path(), self.letter.toPlainText().encode("utf-8"))
+        self.session.save_edited_letter(self.letter_lang(), self.letter.toPlainText())
 
     def _show_contents(self, value) -> None:
         files, personal = value
@@ -194,3 +215,7 @@ class ReplyPage(Page):
         )
         url = f"mailto:?subject={quote(subject)}&body={quote(self.letter.toPlainText())}"
         QDesktopServices.openUrl(QUrl(url))
+
+
+def _esc(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

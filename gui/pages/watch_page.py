@@ -98,6 +98,7 @@ def default_detached_launcher():
 class WatchPage(Page):
     def __init__(self, session, window, command=capture_command, detached_launcher=None):
         super().__init__(session, window)
+        self.capture_results: list = []
         self.command = command
         # How to start a capture whose output cannot be read directly (Windows elevation); tests
         # pass a plain launcher to follow the same path.
@@ -163,6 +164,8 @@ class WatchPage(Page):
         )
         self.table.setAccessibleName(_("Programs seen"))
         self._show_counters({})
+        if self.capture_results:
+            self.show_outcome()
 
     def _show_counters(self, doc: dict) -> None:
         self.counters.setText(
@@ -286,14 +289,18 @@ class WatchPage(Page):
                 [name, str(p.get("flows", 0)), str(p.get("mx_queries", 0)), label]
             ):
                 self.table.setItem(i, j, QTableWidgetItem(value))
-        # Worded here, in the window's language, from the capture's own summary (pure).
-        from checks import traffic
+        # The capture process saved its results to the case (--case); here they are only
+        # worded, in the window's language, from the codes in its summary.
+        from checks.model import Result
 
-        where = _("interface {iface}").format(iface=doc.get("iface", "?"))
-        results = traffic.results_for(doc, True, where) if "programs" in doc else []
-        for result in results:
-            self.session.add_result(result)
-        self.outcome.setText("<br>".join(_esc(r.summary) for r in results))
+        self.capture_results = [
+            Result.from_dict(r) for r in doc.get("results") or [] if isinstance(r, dict)
+        ]
+        self.session.result_arrived()
+        self.show_outcome()
+
+    def show_outcome(self) -> None:
+        self.outcome.setText("<br>".join(_esc(r.summary) for r in self.capture_results))
 
     def _process_error(self, _error) -> None:
         self.fallback(self.process.errorString() if self.process else "")
@@ -328,7 +335,7 @@ class WatchPage(Page):
         workers.start(self.watch_worker)
 
     def _watch_result(self, result) -> None:
-        self.session.add_result(result, saved=True)
+        self.session.result_arrived()
         self.outcome.setText(self.outcome.text() + "<br><b>" + _esc(result.summary) + "</b>")
 
     def _watch_done(self) -> None:

@@ -32,19 +32,25 @@ def type_text(widget, text):
 def injected_run(ids, network, watch=0.0, case_path=None, public_ip=None, *, progress, cancel):
     from cases.store import Case
 
+    bot = {
+        "reason": "suspicious_location",
+        "status": "fail",
+        "name": "svchost.exe",
+        "path": "C:/Users/taro/AppData/Local/Temp/.x/svchost.exe",
+        "location": ["temp", "hidden"],
+        "direct_servers": ["198.51.100.1", "198.51.100.2", "198.51.100.3"],
+        "destinations": ["198.51.100.1:25"],
+    }
     results = [
         Result(
             "SMTP-OUT",
             Status.FAIL,
-            "Mail connections from this PC",
-            "A program called svchost.exe in a hidden folder was sending mail directly to 5 mail servers.",
-            ("Disconnect this PC from the internet.",),
-            {"programs": []},
+            "suspicious_location",
+            {"programs": [bot]},
+            facts={"programs": []},
         ),
-        Result("OS-UPDATES", Status.WARN, "Operating system updates", "3 updates are waiting."),
-        Result(
-            "FW-STATUS", Status.PASS, "Firewall", "Windows Firewall is on for every network type."
-        ),
+        Result("OS-UPDATES", Status.WARN, "security_pending", {"n": 3, "s": 2}),
+        Result("FW-STATUS", Status.PASS, "windows_on"),
     ]
     for r in results:
         time.sleep(0.05)
@@ -60,6 +66,8 @@ def replay_command(seconds, case):
         str(HERE / "replay_capture.py"),
         str(DATA / "linux/capture_replay.jsonl"),
         "0.05",
+        "--case",
+        case,
     ]
 
 
@@ -85,7 +93,7 @@ def test_a_new_user_walks_from_step_1_to_a_saved_bundle(make_window, qtbot, monk
     # 4. Fix: tick "scan" as done; the date is recorded in the case.
     w.go(4)
     fix.rows["scan"][2].setChecked(True)
-    assert "scan" in w.session.case.remediation()
+    qtbot.waitUntil(lambda: "scan" in w.session.case.remediation(), timeout=5000)
     # 5. Reply: details, letter, bundle.
     w.go(5)
     type_text(reply.fields["name"], "山田 太郎")
@@ -176,6 +184,8 @@ def test_the_case_is_restored_after_a_crash(make_window, qtbot):
     qtbot.waitUntil(lambda: w.session.case.notice() is not None, timeout=10000)
     w.pages[4].fields["name"].setText("")
     qtbot.keyClicks(w.pages[4].fields["name"], "Hanako")
+    # Typing is written by the background writer within half a second.
+    qtbot.waitUntil(lambda: w.session.case.details()["name"] == "Hanako", timeout=3000)
     w.pages[1].start()
     qtbot.waitUntil(lambda: not w.pages[1].running, timeout=10000)
     case = w.session.case.path
