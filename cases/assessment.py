@@ -199,6 +199,26 @@ class Assessment:
             "scope": obs(self.scope),
             "observations": [obs(o) for o in self.observations],
             "evidence": self.evidence,
+            "checks": [
+                {
+                    "id": c.result.id,
+                    "status": str(c.result.status),
+                    "started_at": t(c.result.started_at),
+                    "ended_at": t(
+                        c.result.started_at + timedelta(milliseconds=c.result.duration_ms)
+                        if c.result.started_at
+                        else None
+                    ),
+                    "failed_before": c.failed_before,
+                }
+                for c in self.checks
+            ],
+            "uptime_answers": [
+                {k: (t(_dt(v)) if k in ("since", "until") else v) for k, v in a.items()}
+                for a in _dicts(self.uptime.facts.get("answers"))
+            ]
+            if self.uptime is not None
+            else [],
             "notice_verdict": self.notice.verdict if self.notice else None,
             "cgnat": self.cgnat,
             "blocklisted": self.blocklisted,

@@ -133,8 +133,11 @@ def plan(
     from cases.assessment import assess
 
     local = zone or datetime.now().astimezone().tzinfo
+    written = (today or datetime.now().astimezone()).astimezone(local)
     files["assessment.json"] = json.dumps(
-        assess(case, local).to_dict(local), ensure_ascii=False, indent=2
+        {"letter_written": written.isoformat(), **assess(case, local).to_dict(local)},
+        ensure_ascii=False,
+        indent=2,
     ).encode("utf-8")
     for name in (NOTICE_FILE, CAPTURE_FILE):
         data = case.read_json(name)

@@ -53,13 +53,10 @@ class ChecksPage(Page):
         self.cancel_button.setText(_("Stop"))
         self.progress.setAccessibleName(_("Progress of the checks"))
         # Results carry codes, not words: word the cards anew in the new language; nothing runs.
-        if self.worker is None:
-            self.show_results(self.session.results())
-        else:
-            for i in range(self.cards.count()):
-                card = self.cards.itemAt(i).widget()
-                if isinstance(card, ResultCard):
-                    card.reword()
+        for i in range(self.cards.count()):
+            card = self.cards.itemAt(i).widget()
+            if isinstance(card, ResultCard):
+                card.reword()
 
     @property
     def running(self) -> bool:

@@ -250,3 +250,57 @@ def test_macos_prompt_quotes_the_command(monkeypatch):
         '" with administrator privileges'
     )
     assert "'/tmp/a \\\"b\\\"/x'" in script
+
+
+def test_switching_language_keeps_a_long_watch_and_rewords_it(make_window, qtbot):
+    """The first round re-ran the checks on a language switch: a 10-minute watch became a
+    0-second snapshot. Results now hold codes; the switch only re-words them."""
+    from tests.cases import T0, clean_watch
+
+    runs = []
+
+    def counting_run(*args, **kwargs):
+        runs.append(args)
+        return injected_run(*args, **kwargs)
+
+    w = make_window(run_checks=counting_run)
+    watch = clean_watch(T0, minutes=10)
+    w.session.case.add_results([watch])
+    w.set_language("en")
+    w.pages[1].show_results(w.session.results())
+    w.go(2)
+    w.set_language("ja")
+    stored = {r.id: r for r in w.session.results()}["SMTP-OUT"]
+    assert stored == watch  # the same result: nothing ran again
+    assert stored.facts["window"]["mode"] == "watch" and not runs
+    from gui.cards import ResultCard
+
+    cards = w.pages[1].findChildren(ResultCard)
+    smtp = next(c for c in cards if c.result.id == "SMTP-OUT")
+    assert "メールサーバー" in smtp.summary.text()
+    assert "の間" in smtp.summary.text()  # "between …": the watch, not a snapshot
+    w.set_language("en")
+    assert smtp.summary.text().startswith(
+        "No program on this PC connected to a mail server between"
+    )
+
+
+def test_step_5_shows_whether_the_pc_was_on_at_the_reported_times(make_window, qtbot):
+    w = make_window(run_checks=injected_run)
+    w.session.power_events = {
+        "events": [
+            {"time": "2026-11-20T04:50:11+00:00", "kind": "shutdown", "source": "wtmp"},
+            {"time": "2026-11-20T06:10:02+00:00", "kind": "boot", "source": "wtmp"},
+        ]
+    }
+    notice, reply = w.pages[0], w.pages[4]
+    notice.text.setPlainText((DATA / "notices/notice_ja.txt").read_text(encoding="utf-8"))
+    notice.analyse_button.click()
+    qtbot.waitUntil(lambda: "ABUSE-2026-112034" in notice.result.text(), timeout=10000)
+    assert "NOTICE-UPTIME" in {r.id for r in w.session.results()}  # made by the window too
+    w.go(5)
+    reply.lang_ja.setChecked(True)
+    reply.render()
+    qtbot.waitUntil(lambda: "Was this PC on" in reply.findings.text(), timeout=10000)
+    assert "not running" in reply.findings.text()
+    qtbot.waitUntil(lambda: "電源が入っていなかった" in reply.letter.toPlainText(), timeout=10000)

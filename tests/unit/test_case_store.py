@@ -1,0 +1,187 @@
+"""The case store: parallel writers lose nothing, a failed update changes nothing, damaged files
+are set aside and the rest is used, and a folder written by the first round's code still opens."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cases import store
+from cases.store import Case, CaseError
+from checks.model import Result, Status
+from tests.recorded import DATA
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_main(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+WRITER = """
+import sys
+sys.path.insert(0, {root!r})
+from cases.store import Case
+from checks.model import Result, Status
+n = int(sys.argv[1])
+case = Case(sys.argv[2])
+with case.update() as u:
+    u.add_results([Result(f"T-{{n}}", Status.PASS, "fine", {{"n": n}})])
+    u.set_details(**{{"name" if n == 0 else "phone": "x"}}) if n < 2 else None
+"""
+
+
+def test_twenty_parallel_writers_lose_nothing(tmp_path):
+    case_dir = tmp_path / "case"
+    script = tmp_path / "writer.py"
+    script.write_text(WRITER.format(root=str(ROOT)))
+    procs = [
+        subprocess.Popen([sys.executable, str(script), str(n), str(case_dir)]) for n in range(20)
+    ]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    case = Case(case_dir)
+    assert {r.id for r in case.results()} == {f"T-{n}" for n in range(20)}
+    assert len(case.history()) == 20
+    assert case.details()["name"] == "x" and case.details()["phone"] == "x"
+    assert not case.damaged
+
+
+def test_seven_parallel_details_commands_keep_every_field(tmp_path):
+    case_dir = str(tmp_path / "case")
+    fields = {
+        "--name": "山田 太郎",
+        "--contract-id": "EX-1",
+        "--provider": "Example",
+        "--reference": "AB-1",
+        "--notice-date": "2026-11-20",
+        "--email": "a@example.jp",
+        "--phone": "090",
+    }
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "details", "--case", case_dir, flag, value],
+            cwd=ROOT,
+        )
+        for flag, value in fields.items()
+    ]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    details = Case(case_dir).details()
+    assert details == {
+        "name": "山田 太郎",
+        "contract_id": "EX-1",
+        "provider": "Example",
+        "reference": "AB-1",
+        "notice_date": "2026-11-20",
+        "email": "a@example.jp",
+        "phone": "090",
+    }
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+def test_an_update_that_fails_changes_nothing(tmp_path):
+    case = Case(tmp_path / "case")
+    case.set_details(name="A")
+    before = snapshot(case.path)
+    with pytest.raises(RuntimeError), case.update() as u:
+        u.set_details(name="B")
+        u.add_results([Result("T-1", Status.FAIL, "x")])
+        raise RuntimeError("the command failed half-way")
+    assert snapshot(case.path) == before
+
+
+def test_disk_full_between_two_files_leaves_nothing_half_written(tmp_path, monkeypatch):
+    case = Case(tmp_path / "case")
+    case.set_details(name="A")
+    before = snapshot(case.path)
+    real = store._stage
+    calls = []
+
+    def stage(path, data):
+        calls.append(path.name)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(path, data)
+
+    monkeypatch.setattr(store, "_stage", stage)
+    with pytest.raises(OSError), case.update() as u:
+        u.set_details(name="B")
+        u.add_results([Result("T-1", Status.FAIL, "x")])
+    assert snapshot(case.path) == before
+    assert not list(case.path.glob(".*.partial"))
+
+
+def test_a_damaged_file_is_reported_set_aside_and_the_rest_used(tmp_path):
+    case = Case(tmp_path / "case")
+    case.set_details(name="Taro")
+    case.add_results([Result("FW-STATUS", Status.WARN, "linux_no_filter")])
+    (case.path / "results.json").write_bytes(b'{"results": [{"id": "FW-STA')  # truncated
+    (case.path / "remediation.json").write_text('["wrong", "type"]')
+    assert case.results() == []
+    assert case.details()["name"] == "Taro"
+    case.read_state()
+    assert {d.name for d in case.damaged} == {"results.json", "remediation.json"}
+    with case.update() as u:
+        u.add_results([Result("OS-UPDATES", Status.PASS, "up_to_date")])
+    assert [r.id for r in case.results()] == ["OS-UPDATES"]
+    kept = sorted(p.name for p in case.path.glob("*.damaged-*"))
+    assert [k.split(".damaged-")[0] for k in kept] == ["remediation.json", "results.json"]
+    assert (case.path / kept[1]).read_bytes() == b'{"results": [{"id": "FW-STA'
+
+
+def test_steps_are_validated_before_anything_is_written(tmp_path):
+    case = Case(tmp_path / "case")
+    with pytest.raises(CaseError), case.update() as u:
+        u.mark_done("scan", "9999-12-31")
+    with pytest.raises(CaseError), case.update() as u:
+        u.mark_done("bogus", "2026-11-20")
+    assert case.remediation() == {}
+    out = run_main("details", "--case", str(case.path), "--name", "N", "--done", "bogus")
+    assert out.returncode == 3 and "Traceback" not in out.stderr
+    assert case.details()["name"] == ""  # the valid part was not saved either
+
+
+def test_a_folder_written_by_the_first_rounds_code_still_opens(tmp_path):
+    folder = tmp_path / "old"
+    shutil.copytree(DATA / "cases/schema1", folder)
+    case = Case(folder)
+    assert case.meta()["schema"] == 1
+    results = {r.id: r for r in case.results()}
+    # Its results carry words, not codes: they keep the words they were written with.
+    assert results["FW-STATUS"].reason == "legacy_text"
+    assert (
+        results["FW-STATUS"].summary
+        == json.loads((folder / "results.json").read_text(encoding="utf-8"))["results"][4][
+            "summary"
+        ]
+    )
+    assert case.details()["name"] == "山田 太郎"
+    assert case.remediation() == {"scan": "2026-11-21"}
+    from reports.report import letter_text, report_html
+
+    for lang in ("ja", "en"):
+        assert "山田 太郎" in letter_text(case, lang)
+        assert "FW-STATUS" in report_html(case, lang)
+    with case.update() as u:
+        u.add_results([Result("OS-UPDATES", Status.PASS, "up_to_date")])
+    meta = case.meta()
+    assert meta["schema"] == store.SCHEMA_VERSION and meta["migrated_from"] == 1
+    assert {r.id for r in case.results()} >= {"FW-STATUS", "SMTP-OUT", "OS-UPDATES"}
+
+
+def test_partial_files_of_a_killed_writer_are_cleaned(tmp_path):
+    case = Case(tmp_path / "case")
+    (case.path / ".results.json.abc.partial").write_text("{")
+    assert case.clean_partials() == [".results.json.abc.partial"]
+    assert not list(case.path.glob(".*.partial"))
