@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--mask-paths", action="store_true", help="hide your user name inside file paths"
     )
     bundle.add_argument("--no-pdf", action="store_true", help="leave the PDF report out")
+    bundle.add_argument("--force", action="store_true", help="replace an existing file at --out")
 
     capture = sub.add_parser(
         "capture",
@@ -178,6 +179,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         for spec in registry.ALL:
             print(f"{spec.id:14} {_(spec.title)}")
         return EXIT_OK
+    if args.only is not None and not [i for i in args.only.split(",") if i.strip()]:
+        print(_("--only needs at least one check ID (see audit --list)."), file=sys.stderr)
+        return EXIT_USAGE
     try:
         specs = registry.select(args.only.split(",") if args.only else None)
     except KeyError as exc:
@@ -232,6 +236,9 @@ def cmd_notice(args: argparse.Namespace) -> int:
 
     try:
         if args.file == "-":
+            if sys.stdin is None:
+                print(_("Standard input is closed: give the notice as a file."), file=sys.stderr)
+                return EXIT_USAGE
             data = sys.stdin.buffer.read(notice.MAX_BYTES + 1)
         else:
             with open(args.file, "rb") as fp:
@@ -382,6 +389,12 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     case = _need_case(args)
     if case is None:
         return EXIT_USAGE
+    try:
+        target = bundle.check_target(args.out, case, force=args.force)
+    except bundle.BundleRefused as exc:
+        print(_("No bundle was written: {reason}.").format(reason=exc), file=sys.stderr)
+        return EXIT_USAGE
+    bundle.clean_partials(target.resolve().parent)
     plan = bundle.plan(
         case, i18n.get_language(), mask_paths=args.mask_paths, with_pdf=not args.no_pdf
     )
@@ -400,7 +413,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
             print(f"  {key}: {value}", file=sys.stderr)
         for warning in plan.warnings:
             print(f"  ! {warning}", file=sys.stderr)
-    out = bundle.write(plan, args.out)
+    out = bundle.write(plan, target)
     if args.json:
         json.dump({**listing, "written": str(out)}, sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -433,10 +446,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
         ):
             for name in names:
                 print(f"{label:8} {name}")
+        for problem in result.problems:
+            print(f"!        {problem}")
         if result.error:
             print(result.error)
         print(
-            _("The bundle is intact.")
+            _(
+                "The bundle is intact: its files match the checksum list written when it was"
+                " made (this does not show who made them)."
+            )
             if result.ok
             else _("The bundle has been changed or damaged.")
         )

@@ -152,6 +152,8 @@ def analyze_capture(case: Case | None, path: str | Path) -> tuple[dict, list[Res
         file=str(path),
         frames=reader.frames,
         frames_not_ip=reader.skipped,
+        frames_undecoded=reader.undecoded,
+        undecoded_link_types=sorted(reader.undecoded_linktypes),
         warnings=reader.warnings,
     )
     if reader.frames == 0:

@@ -145,7 +145,10 @@ SOURCE_PORT_WORDS = re.compile(r"(送信元|発信元|接続元|source|src|from)
 DEST_PORT_WORDS = re.compile(r"(宛先|送信先|あて先|接続先|destination|dst|to)", re.I)
 MAIL_PORTS = {25, 465, 587, 2525}
 COUNT = re.compile(
-    r"(?:約|およそ|about|approximately|approx\.?)?\s*(\d[\d,]*)\s*(通|件|messages?|e-?mails?|mails?)\b",
+    # A number starts where no digit or comma stands before it, and is digits with optional
+    # thousands commas: one pass over a long run of "1,1,1,…" instead of one per position.
+    r"(?:約|およそ|about|approximately|approx\.?)?\s*(?<![\d,])(\d{1,3}(?:,\d{3})+|\d+)\s*"
+    r"(通|件|messages?|e-?mails?|mails?)\b",
     re.I,
 )
 REFERENCE = re.compile(
@@ -319,11 +322,24 @@ def decide(
     return UNKNOWN, entry, entry.client_ip, ["public_ip"]
 
 
+def _from_bom(data: bytes) -> bytes:
+    """Notepad on Windows saves "Unicode" as UTF-16 with a byte-order mark: read it as text."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            return data
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:]
+    return data
+
+
 def analyse(
     data: bytes, public_ip: str | None = None, local_zone: tzinfo | None = None
 ) -> Analysis:
     local_zone = local_zone or datetime.now().astimezone().tzinfo or UTC
     warnings: list[str] = []
+    data = _from_bom(data)
     if len(data) > MAX_BYTES:
         warnings.append(f"input is {len(data)} bytes; only the first {MAX_BYTES} were read")
         data = data[:MAX_BYTES]

@@ -7,6 +7,7 @@ Japanese notices: 2026年11月20日 14時05分頃, 2026/11/20(金) 14:05:33, 令
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ JA_DATE = re.compile(
 )
 # The end of a range: "～14時30分", "～ 15:10:00", or a full date again.
 RANGE_TAIL = re.compile(
-    r"^\s*[～\-–—]\s*(?:(?P<month>\d{1,2})\s*[月/]\s*(?P<day>\d{1,2})\s*日?" + _DOW + r"\s*)?"
+    r"\s*[～\-–—]\s*(?:(?P<month>\d{1,2})\s*[月/]\s*(?P<day>\d{1,2})\s*日?" + _DOW + r"\s*)?"
     r"(?P<hour>\d{1,2})\s*(?:時|:)\s*(?P<minute>\d{1,2})\s*分?(?:\s*:?\s*(?P<second>\d{1,2})\s*秒?)?"
     + _APPROX
     + _ZONE
@@ -118,7 +119,12 @@ def find_times(text: str, default_zone=JST) -> list[FoundTime]:
     taken: list[tuple[int, int]] = []
 
     def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
+        # ``taken`` is kept sorted and its spans do not overlap: look only at the neighbours.
+        i = bisect.bisect_left(taken, (a, a))
+        for s, e in taken[max(0, i - 1) : i + 1]:
+            if not (b <= s or a >= e):
+                return False
+        return True
 
     for m in JA_DATE.finditer(text):
         g = m.groupdict()
@@ -139,7 +145,8 @@ def find_times(text: str, default_zone=JST) -> list[FoundTime]:
             continue
         end = None
         end_at = m.end()
-        tail = RANGE_TAIL.match(text[m.end() :])
+        # Matched in place (no copy of the rest of the text per date: that was quadratic).
+        tail = RANGE_TAIL.match(text, m.end())
         if tail:
             t = tail.groupdict()
             end = _build(
@@ -154,7 +161,7 @@ def find_times(text: str, default_zone=JST) -> list[FoundTime]:
             if end is not None and end < when:
                 end = None
             if end is not None:
-                end_at = m.end() + tail.end()
+                end_at = tail.end()
                 if _zone(t["zone"]) and assumed:
                     when = when.replace(tzinfo=_zone(t["zone"]))
                     assumed = False
@@ -162,7 +169,7 @@ def find_times(text: str, default_zone=JST) -> list[FoundTime]:
         found.append(
             (m.start(), FoundTime(text[m.start() : end_at].strip(), when, assumed, approx, end))
         )
-        taken.append((m.start(), end_at))
+        bisect.insort(taken, (m.start(), end_at))
 
     for m in ISO.finditer(text):
         if not free(m.start(), m.end()):
@@ -177,7 +184,7 @@ def find_times(text: str, default_zone=JST) -> list[FoundTime]:
         if when.tzinfo is None:
             when = when.replace(tzinfo=tz or default_zone)
         found.append((m.start(), FoundTime(m.group(0).strip(), when, assumed, False)))
-        taken.append((m.start(), m.end()))
+        bisect.insort(taken, (m.start(), m.end()))
 
     for m in RFC5322.finditer(text):
         if not free(m.start(), m.end()):
@@ -190,5 +197,5 @@ def find_times(text: str, default_zone=JST) -> list[FoundTime]:
         if assumed:
             when = when.replace(tzinfo=default_zone)
         found.append((m.start(), FoundTime(m.group(0).strip(), when, assumed, False)))
-        taken.append((m.start(), m.end()))
+        bisect.insort(taken, (m.start(), m.end()))
     return [f for _pos, f in sorted(found, key=lambda x: x[0])]

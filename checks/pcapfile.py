@@ -9,8 +9,13 @@ import struct
 from collections.abc import Iterator
 from typing import BinaryIO
 
-ETHERNET, RAW, SLL, SLL2, NULL, LOOP, IPV4, IPV6 = 1, 101, 113, 276, 0, 108, 228, 229
+ETHERNET, RAW, SLL, SLL2, NULL, LOOP, IPV4, IPV6, PPP = 1, 101, 113, 276, 0, 108, 228, 229, 9
 ETH_IP = {0x0800, 0x86DD}
+PPPOE_SESSION = 0x8864
+PPP_IP = {0x0021, 0x0057}  # IPv4, IPv6
+# Link layers this reader decodes; a frame of any other is counted as undecoded, never skipped
+# silently (a capture mostly undecoded says "unknown", not "no mail seen").
+KNOWN_LINKTYPES = {ETHERNET, RAW, 12, 14, SLL, SLL2, NULL, LOOP, IPV4, IPV6, PPP}
 
 
 class PcapError(ValueError):
@@ -20,10 +25,18 @@ class PcapError(ValueError):
 def strip_link(linktype: int, frame: bytes) -> bytes | None:
     if linktype == ETHERNET:
         off, ethertype = 14, int.from_bytes(frame[12:14], "big") if len(frame) >= 14 else 0
-        while ethertype in (0x8100, 0x88A8) and len(frame) >= off + 4:  # VLAN tags
+        while ethertype in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:  # VLAN tags
             ethertype = int.from_bytes(frame[off + 2 : off + 4], "big")
             off += 4
+        if ethertype == PPPOE_SESSION and len(frame) >= off + 8:
+            # PPPoE session (FLET'S and other DSL/fibre lines): 6-byte header, then PPP.
+            protocol = int.from_bytes(frame[off + 6 : off + 8], "big")
+            return frame[off + 8 :] if protocol in PPP_IP else None
         return frame[off:] if ethertype in ETH_IP else None
+    if linktype == PPP:
+        body = frame[2:] if frame[:2] == b"\xff\x03" else frame
+        protocol = int.from_bytes(body[:2], "big") if len(body) >= 2 else 0
+        return body[2:] if protocol in PPP_IP else None
     if linktype == SLL:
         return (
             frame[16:]
@@ -41,12 +54,28 @@ def strip_link(linktype: int, frame: bytes) -> bytes | None:
     return None
 
 
+# Timestamps outside 1970..3000 are damage, not time: read as 0 with a warning.
+MAX_TIMESTAMP = 32503680000.0
+
+
 class Reader:
     def __init__(self, fp: BinaryIO):
         self.fp = fp
         self.warnings: list[str] = []
         self.frames = 0
-        self.skipped = 0
+        self.skipped = 0  # frames that are not IP (ARP, PPP control, ...) or not decoded
+        self.undecoded = 0  # frames of a link layer this reader does not decode
+        self.undecoded_linktypes: set[int] = set()
+
+    def _time(self, ts: float) -> float:
+        if 0 <= ts <= MAX_TIMESTAMP:
+            return ts
+        self._warn("the file is damaged: a packet has an impossible time; it was read as 0")
+        return 0.0
+
+    def _not_decoded(self, linktype: int) -> None:
+        self.undecoded += 1
+        self.undecoded_linktypes.add(linktype)
 
     def _warn(self, text: str) -> None:
         if text not in self.warnings:
@@ -95,11 +124,13 @@ class Reader:
                 self._warn("the file is truncated: it ends in the middle of a packet")
                 return
             self.frames += 1
+            if linktype not in KNOWN_LINKTYPES:
+                self._not_decoded(linktype)
             ip = strip_link(linktype, data)
             if ip is None:
                 self.skipped += 1
                 continue
-            yield sec + frac / divisor, ip
+            yield self._time(sec + frac / divisor), ip
 
     def _pcapng(self, first: bytes) -> Iterator[tuple[float, bytes]]:
         endian = "<"
@@ -150,13 +181,17 @@ class Reader:
                     continue
                 linktype, per_second = interfaces[iface]
                 self.frames += 1
+                if linktype not in KNOWN_LINKTYPES:
+                    self._not_decoded(linktype)
                 ip = strip_link(linktype, body[20 : 20 + caplen])
                 if ip is None:
                     self.skipped += 1
                     continue
-                yield ((hi << 32) | lo) / per_second, ip
+                yield self._time(((hi << 32) | lo) / per_second), ip
             elif kind == 3 and len(body) >= 4 and interfaces:  # Simple Packet (no timestamp)
                 self.frames += 1
+                if interfaces[0][0] not in KNOWN_LINKTYPES:
+                    self._not_decoded(interfaces[0][0])
                 ip = strip_link(interfaces[0][0], body[4:-4])
                 if ip is not None:
                     yield 0.0, ip

@@ -363,6 +363,11 @@ SUMMARIES = {
         "{who} looked up the mail servers of {n} domains, which only mail servers need to do.",
     ),
     "no_mx": N_("No program looked up mail servers (MX) {scope}."),
+    "mostly_undecoded": N_(
+        "{undecoded} of {frames} frames in {where} could not be decoded (link type {link_types}),"
+        " so we cannot tell whether mail was sent."
+    ),
+    "some_undecoded": N_("{undecoded} of {frames} frames could not be decoded and were not read."),
 }
 ADVICE = {
     "disconnect": N_(
@@ -483,12 +488,25 @@ def interpret(
         "ended": summary.get("ended"),
         "attributed": attributed,
     }
+    frames = int(summary.get("frames") or 0)
+    undecoded = int(summary.get("frames_undecoded") or 0)
+    if undecoded:
+        base.update(
+            frames=frames,
+            undecoded=undecoded,
+            link_types=summary.get("undecoded_link_types") or [],
+            also=["some_undecoded"],
+        )
+    mostly_undecoded = frames > 0 and undecoded * 2 > frames
     advice_bad = ("disconnect", "scan_and_password")
     s_status = worst(smtp_status) if smtp_status else Status.PASS
     if s_status == Status.PASS:
         s_reason, s_params = ("known_clients_only" if smtp_status else "no_mail"), {}
     else:
         _s, s_reason, s_params = sorted(smtp_lines, key=lambda x: -int(x[0] == Status.FAIL))[0]
+    if mostly_undecoded and s_status != Status.FAIL:
+        # What could not be read may hold the mail: never a pass.
+        s_status, s_reason, s_params = Status.UNKNOWN, "mostly_undecoded", {"also": []}
     smtp = Result(
         "TRAFFIC-SMTP",
         s_status,
@@ -502,6 +520,8 @@ def interpret(
         m_reason, m_params = "mx_lookups", next(p for s, p in mx_lines if s == m_status)
     else:
         m_reason, m_params = "no_mx", {}
+    if mostly_undecoded and m_status != Status.FAIL:
+        m_status, m_reason, m_params = Status.UNKNOWN, "mostly_undecoded", {"also": []}
     mx = Result(
         "TRAFFIC-MX",
         m_status,

@@ -107,8 +107,12 @@ def write_bundle(case_path: str, lang: str, out: str, *, progress, cancel):
     from cases.store import Case
     from reports import bundle
 
-    plan = bundle.plan(Case(case_path), lang)
-    return str(bundle.write(plan, out)), plan.warnings
+    case = Case(case_path)
+    # The file dialog already asked before replacing a file; a device, a folder or a path inside
+    # the case is still refused.
+    target = bundle.check_target(out, case, force=True)
+    plan = bundle.plan(case, lang)
+    return str(bundle.write(plan, target)), plan.warnings
 
 
 def plan_bundle(case_path: str, lang: str, *, progress, cancel):

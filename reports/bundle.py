@@ -180,15 +180,51 @@ def sums_text(files: dict[str, bytes]) -> str:
     )
 
 
+class BundleRefused(ValueError):
+    """The output path is not one a bundle may be written to."""
+
+
+def check_target(
+    out: str | os.PathLike[str], case: Case | None = None, force: bool = False
+) -> Path:
+    """Refuse what must not be replaced: nothing named, a directory or device, a file inside the
+    case folder, an existing file unless ``force``."""
+    if not str(out).strip():
+        raise BundleRefused("no output file was named")
+    target = Path(out).expanduser()
+    resolved = target.resolve()
+    if case is not None:
+        folder = case.path.resolve()
+        if resolved == folder or folder in resolved.parents:
+            raise BundleRefused(f"{target} is inside the case folder; choose another place")
+    if target.is_symlink() or resolved.exists():
+        import stat
+
+        mode = os.lstat(target).st_mode if target.exists() or target.is_symlink() else 0
+        if not stat.S_ISREG(mode):
+            raise BundleRefused(f"{target} exists and is not a regular file")
+        if not force:
+            raise BundleRefused(f"{target} exists; replace it with --force")
+    if not resolved.parent.is_dir():
+        raise BundleRefused(f"the folder {resolved.parent} does not exist")
+    return target
+
+
 def write(plan_: Plan, out: Path) -> Path:
+    """Write the zip under a temporary name (private: 0600) and rename it into place."""
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     pause = float(
         os.environ.get("CLEARLINE_TEST_BUNDLE_PAUSE", "0") or 0
     )  # tests: widen the window
     try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        fd = os.open(
+            partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
+        with (
+            os.fdopen(fd, "wb") as raw,
+            zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf,
+        ):
             for name, data in sorted(plan_.files.items()):
                 zf.writestr(name, data)
                 if pause:
@@ -206,6 +242,25 @@ def write(plan_: Plan, out: Path) -> Path:
     return out
 
 
+def clean_partials(folder: Path) -> None:
+    """Temporary bundles left by a process that was killed while writing."""
+    for tmp in Path(folder).glob(".*.zip.*.partial"):
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+# What verify accepts at most: a bundle is a few files of a few megabytes.
+MAX_ENTRIES = 10_000
+MAX_TOTAL_BYTES = 2 * 1024**3
+CHUNK = 1024 * 1024
+HONEST = (
+    "This shows that the files match the checksum list written when the bundle was made;"
+    " it does not show who made them."
+)
+
+
 @dataclass
 class Verification:
     ok: bool
@@ -213,49 +268,112 @@ class Verification:
     changed: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     extra: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     error: str | None = None
 
     def to_dict(self) -> dict:
-        return dict(self.__dict__)
+        return {**self.__dict__, "what_this_proves": HONEST}
 
 
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 
 
+def _unsafe_name(name: str) -> str | None:
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return "an absolute path"
+    if "\\" in name:
+        return "a backslash in its name"
+    if any(part == ".." for part in name.split("/")):
+        return "a path that leaves the folder (..)"
+    return None
+
+
+def _digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+    sha = hashlib.sha256()
+    with zf.open(info) as fp:
+        while chunk := fp.read(CHUNK):
+            sha.update(chunk)
+    return sha.hexdigest()
+
+
 def verify(path: Path) -> Verification:
+    """Check every member against SHA256SUMS, streaming (bounded memory), with the limits above.
+    Anything that is not a plain, listed, matching file makes the bundle "not intact"."""
     try:
         zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
         return Verification(False, error=f"not a readable zip file: {exc}")
     with zf:
-        names = [i.filename for i in zf.infolist() if not i.is_dir()]
-        if SUMS not in names:
+        infos = zf.infolist()
+        if len(infos) > MAX_ENTRIES:
             return Verification(
-                False, extra=[n for n in names], error="the bundle has no SHA256SUMS file"
+                False, error=f"the bundle has {len(infos)} entries (at most {MAX_ENTRIES})"
             )
-        try:
-            sums = zf.read(SUMS).decode("utf-8")
-        except (zipfile.BadZipFile, UnicodeDecodeError, OSError, zlib.error) as exc:
-            return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {exc}")
-        expected = {}
-        for line in sums.splitlines():
-            m = _SUM_LINE.match(line.strip())
-            if m:
-                expected[m.group(2)] = m.group(1)
+        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+            return Verification(False, error="the bundle unpacks to more than 2 GiB")
         result = Verification(True)
+        members: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            if info.is_dir():
+                continue
+            name = info.filename
+            why = _unsafe_name(name)
+            if why:
+                result.problems.append(f"{name}: {why}")
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                result.problems.append(f"{name}: a symbolic link")
+            if name in members:
+                result.problems.append(f"{name}: appears twice in the zip")
+            members[name] = info
+        if SUMS not in members:
+            result.ok = False
+            result.extra = sorted(members)
+            result.error = "the bundle has no SHA256SUMS file"
+            return result
+        try:
+            sums = zf.read(members[SUMS]).decode("utf-8")
+        except (
+            zipfile.BadZipFile,
+            UnicodeDecodeError,
+            OSError,
+            zlib.error,
+            RuntimeError,
+            NotImplementedError,
+            EOFError,
+        ) as exc:
+            return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {exc}")
+        expected: dict[str, str] = {}
+        for number, line in enumerate(sums.splitlines(), 1):
+            if not line.strip():
+                continue
+            m = _SUM_LINE.match(line)
+            if not m:
+                result.problems.append(f"SHA256SUMS line {number} is not 'checksum  name'")
+                continue
+            if m.group(2) in expected:
+                result.problems.append(f"SHA256SUMS lists {m.group(2)} twice")
+            expected[m.group(2)] = m.group(1)
+        if not expected:
+            result.problems.append("SHA256SUMS lists no files")
         for name, digest in sorted(expected.items()):
-            if name not in names:
+            info = members.get(name)
+            if info is None:
                 result.missing.append(name)
                 continue
             try:
-                data = zf.read(name)
+                actual = _digest(zf, info)
+            except RuntimeError:  # encrypted
+                result.problems.append(f"{name}: encrypted")
+                result.changed.append(name)
+                continue
+            except NotImplementedError:
+                result.problems.append(f"{name}: unknown compression method")
+                result.changed.append(name)
+                continue
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
                 result.changed.append(name)  # a damaged entry fails its CRC: it was changed
                 continue
-            if hashlib.sha256(data).hexdigest() != digest:
-                result.changed.append(name)
-            else:
-                result.checked.append(name)
-        result.extra = sorted(n for n in names if n not in expected and n != SUMS)
-        result.ok = not (result.changed or result.missing or result.extra)
+            (result.checked if actual == digest else result.changed).append(name)
+        result.extra = sorted(n for n in members if n not in expected and n != SUMS)
+        result.ok = not (result.changed or result.missing or result.extra or result.problems)
         return result

@@ -1,4 +1,4 @@
-"""Nothing in checks/ or reports/ imports Qt (reports/ may load QtGui lazily for the PDF only,
+"""Nothing in checks/, cases/ or reports/ imports Qt (reports/ may load QtGui lazily for the PDF only,
 inside a function, in the module named pdf)."""
 
 import ast
@@ -29,7 +29,8 @@ def qt_imports(path: Path) -> list[tuple[int, str, bool]]:
 def test_checks_never_import_qt():
     offenders = {
         str(p.relative_to(ROOT)): qt_imports(p)
-        for p in (ROOT / "checks").rglob("*.py")
+        for folder in ("checks", "cases")
+        for p in (ROOT / folder).rglob("*.py")
         if qt_imports(p)
     }
     assert not offenders
