@@ -429,11 +429,15 @@ class Case:
                 os.replace(source, target)
 
     def clean_partials(self) -> list[str]:
-        """Temporary files left by a process that was killed while writing."""
+        """Temporary files left by a process that was killed while writing. Taken under the lock:
+        every writer stages its files while holding it, so none is in flight now."""
         removed = []
-        for tmp in self.path.glob(".*.partial"):
-            _unlink(tmp)
-            removed.append(tmp.name)
+        if not self.path.is_dir():
+            return removed
+        with self.lock():
+            for tmp in self.path.glob(".*.partial"):
+                _unlink(tmp)
+                removed.append(tmp.name)
         return removed
 
     # --- one-call conveniences -----------------------------------------------------------------

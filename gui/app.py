@@ -23,9 +23,36 @@ def run() -> int:
     if saved:
         i18n.set_default_language(saved)
     window = MainWindow(Session.restore_or_create(settings))
+    install_error_boundary(window)
     window.show()
     if os.environ.get("CLEARLINE_EXIT_WHEN_SHOWN"):  # bench/startup.py: time to a shown window
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
     return app.exec()
+
+
+def install_error_boundary(window) -> None:
+    """The window's one error boundary: an exception in a slot is written to a log file and
+    shown as a message; the window stays usable and what was saved stays saved."""
+
+    def hook(kind, value, tb) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, value, tb)
+            return
+        from checks.i18n import _
+        from main import write_crash_log
+
+        log = write_crash_log(value.with_traceback(tb))
+        try:
+            window.statusBar().showMessage(
+                _(
+                    "Clearline stopped because of an internal error ({error}). What was saved"
+                    " before it is kept. Details: {log}"
+                ).format(error=kind.__name__, log=log),
+                0,
+            )
+        except RuntimeError:  # the window is already gone
+            pass
+
+    sys.excepthook = hook

@@ -87,6 +87,7 @@ class MainWindow(QMainWindow):
             lambda _i: self.set_language(self.language.currentData())
         )
         self.retranslate()
+        self.report_damaged()
         QTimer.singleShot(100, self._build_rest)
 
     def _install_shortcuts(self) -> None:
@@ -163,6 +164,18 @@ class MainWindow(QMainWindow):
             settings.setValue("language", lang)
         # Results hold codes and params: every page words them anew; nothing is run again.
         self.retranslate()
+
+    def report_damaged(self) -> None:
+        """Damaged case files were set aside by name; say so rather than show empty steps."""
+        case = self.session.case
+        case.read_state()
+        if case.damaged:
+            self.statusBar().showMessage(
+                _("Some case files were damaged and are set aside: {names}.").format(
+                    names=", ".join(d.name for d in case.damaged)
+                ),
+                0,
+            )
 
     def copy_summary(self) -> None:
         from gui import workers

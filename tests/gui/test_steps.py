@@ -304,3 +304,17 @@ def test_step_5_shows_whether_the_pc_was_on_at_the_reported_times(make_window, q
     qtbot.waitUntil(lambda: "Was this PC on" in reply.findings.text(), timeout=10000)
     assert "not running" in reply.findings.text()
     qtbot.waitUntil(lambda: "電源が入っていなかった" in reply.letter.toPlainText(), timeout=10000)
+
+
+def test_a_damaged_case_file_is_named_and_every_step_still_opens(make_window, qtbot):
+    w = make_window(run_checks=injected_run)
+    case = w.session.case
+    case.add_results([Result("FW-STATUS", Status.WARN, "linux_no_filter")])
+    case.set_details(name="Hanako")
+    (case.path / "results.json").write_bytes(b"\x00\x01 not json")
+    w2 = make_window(run_checks=injected_run)
+    assert "results.json" in w2.statusBar().currentMessage()
+    for step in range(1, 6):
+        w2.go(step)
+        qtbot.wait(20)
+    assert w2.pages[4].fields["name"].text() == "Hanako"  # the rest of the case is used

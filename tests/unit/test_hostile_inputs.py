@@ -156,3 +156,34 @@ def test_the_bundle_zip_is_private(case, tmp_path):
     assert run("bundle", "--case", str(case), "--out", str(out), "--no-pdf").returncode == 0
     assert out.stat().st_mode & 0o077 == 0
     assert zipfile.is_zipfile(out)
+
+
+def test_ctrl_c_while_writing_a_bundle_exits_130_and_leaves_no_partial(case, tmp_path):
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "b.zip"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "bundle",
+            "--case",
+            str(case),
+            "--out",
+            str(out),
+            "--no-pdf",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CLEARLINE_TEST_BUNDLE_PAUSE": "0.5"},
+    )
+    deadline = time.monotonic() + 60
+    while not list(tmp_path.glob(".b.zip.*.partial")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and b"Traceback" not in err
+    assert not out.exists() and not list(tmp_path.glob(".*.partial"))
