@@ -44,6 +44,16 @@ NOTICE_TEXT_FILE = "notice_input.txt"
 CAPTURE_FILE = "capture.json"
 PCAP_FILE = "capture.pcap"
 LOCK_FILE = ".case.lock"
+# The JSON files of a case (tests fuzz every one of them).
+CASE_FILE_NAMES = (
+    META_FILE,
+    RESULTS_FILE,
+    HISTORY_FILE,
+    DETAILS_FILE,
+    REMEDIATION_FILE,
+    NOTICE_FILE,
+    CAPTURE_FILE,
+)
 LOCK_TIMEOUT_S = 60.0
 
 # The user's details that go into the letter. Every one is optional: a missing one is shown as

@@ -300,6 +300,15 @@ def verify(path: Path) -> Verification:
     """Check every member against SHA256SUMS, streaming (bounded memory), with the limits above.
     Anything that is not a plain, listed, matching file makes the bundle "not intact"."""
     try:
+        return _verify(path)
+    except MemoryError:
+        return Verification(False, error="the zip is too large to check")
+    except Exception as exc:  # a damaged zip can make the zipfile module fail in many ways
+        return Verification(False, error=f"the zip is damaged ({type(exc).__name__})")
+
+
+def _verify(path: Path) -> Verification:
+    try:
         zf = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
         return Verification(False, error=f"not a readable zip file: {exc}")

@@ -39,6 +39,7 @@ def main(out: Path) -> list[Path]:
     session.save_notice_text(
         (ROOT / "tests/data/notices/notice_ja.txt").read_text(encoding="utf-8")
     )
+    session.writer.flush()
     window = MainWindow(session)
     window.resize(1366, 768)
     window.show()
@@ -75,7 +76,11 @@ def main(out: Path) -> list[Path]:
         window.pages[0].analyse()
         settle(1.5)
         window.pages[1].show_results(session.results())
+        from cases import flows
+
         for doc in replay:
+            if doc.get("type") == "summary":  # as `capture --case` does: saved once, then shown
+                doc = {**doc, "results": [r.to_dict() for r in flows.finish_capture(case, doc)]}
             window.pages[2].handle(doc)
         for step in range(1, 6):
             window.go(step)

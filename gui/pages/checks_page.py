@@ -110,8 +110,12 @@ class ChecksPage(Page):
     def clear_cards(self) -> None:
         while self.cards.count():
             item = self.cards.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget()
+            if widget is not None:
+                # Hidden and detached now, deleted later: no ghost card behind the new ones.
+                widget.hide()
+                widget.setParent(None)
+                widget.deleteLater()
 
     def show_results(self, results) -> None:
         self.clear_cards()
