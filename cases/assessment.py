@@ -323,7 +323,9 @@ def _traffic(r: Result) -> list[Sighting]:
                 path=owner.get("exe") or None,
                 pid=_int(owner.get("pid")),
                 host=p.get("host") or None,
-                servers=len(_list(p.get("destinations"))) if 25 in ports else 0,
+                servers=len(_list(p.get("direct_destinations")) or _list(p.get("destinations")))
+                if 25 in ports
+                else 0,
                 destinations=len(_list(p.get("destinations"))),
                 first_seen=_dt(p.get("first")) if isinstance(p.get("first"), str) else None,
                 last_seen=_dt(p.get("last")) if isinstance(p.get("last"), str) else None,

@@ -147,7 +147,7 @@ def analyze_capture(case: Case | None, path: str | Path) -> tuple[dict, list[Res
                 analyzer.feed(ts, packet)
         except pcapfile.PcapError as exc:
             raise CaptureUnreadable(str(exc)) from None
-    summary = analyzer.summary()
+    summary = analyzer.summary(by_host=True)
     summary.update(
         file=str(path),
         frames=reader.frames,

@@ -21,7 +21,16 @@ from checks import wording
 from checks.i18n import N_
 from checks.model import Result, Status
 from checks.notice_time import JST, FoundTime, find_times, normalise_text
-from checks.received import Hop, auth_results, entry_hop, looks_dynamic, parse_chain
+from checks.received import (
+    Hop,
+    auth_login,
+    auth_results,
+    is_public,
+    looks_dynamic,
+    parse_chain,
+    sender_chain,
+    walk,
+)
 
 TITLE = N_("Where the reported mail came from")
 MAX_BYTES = 20 * 1024 * 1024
@@ -52,6 +61,8 @@ class Analysis:
     ask_provider: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     sample: dict[str, Any] = field(default_factory=dict)
+    # How the Received chain was read: the hops trusted and those written by the sending side.
+    chain: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +78,7 @@ class Analysis:
             "ask_provider": self.ask_provider,
             "hops": [h.as_facts() for h in self.hops],
             "sample": self.sample,
+            "chain": self.chain,
             "warnings": self.warnings,
         }
 
@@ -177,7 +189,9 @@ def _ips(text: str) -> list[str]:
 
 def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     text = normalise_text(text)[:2_000_000]
-    times = find_times(text)
+    # A time without a zone is read in the user's zone here and in a sample's Date header alike
+    # (and marked as assumed, so the reply asks for exact times with the zone).
+    times = find_times(text, default_zone=local_zone)
     ips = _ips(text)
     sources = []
     for ip in ips:
@@ -223,6 +237,12 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
 # --- reading the input ------------------------------------------------------------------------
 
 
+def _is_prose(text: str) -> bool:
+    """Readable words (Japanese or Latin), not binary or a handful of symbols."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return letters >= 20 and letters >= len(text.strip()) * 0.4
+
+
 def _looks_like_message(data: bytes) -> bool:
     head = data.lstrip()[:4096]
     return bool(HEADER_LINE.match(head)) and bool(KNOWN_HEADERS.search(head))
@@ -259,7 +279,7 @@ def _samples(msg: Message) -> tuple[list[Message], dict[str, str] | None, list[s
         elif ctype == "message/rfc822":
             inner = part.get_payload()
             if isinstance(inner, list) and inner:
-                samples.append(inner[0])
+                samples.append(_unwrap_from_line(inner[0]))
         elif ctype == "text/rfc822-headers":
             text, _w = _part_text(part)
             samples.append(email.message_from_string(text, policy=email.policy.compat32))
@@ -274,6 +294,18 @@ def _samples(msg: Message) -> tuple[list[Message], dict[str, str] | None, list[s
             + ", ".join(sorted({type(d).__name__ for d in msg.defects}))
         )
     return samples, arf, texts, warnings
+
+
+def _unwrap_from_line(inner: Message) -> Message:
+    """An attached original that begins with an mbox From_ line parses with no headers at all:
+    parse it again without that line."""
+    if inner.keys():
+        return inner
+    raw = inner.as_bytes() if hasattr(inner, "as_bytes") else b""
+    payload = inner.get_payload()
+    text = payload if isinstance(payload, str) else ""
+    data = strip_mbox_from(text.encode("utf-8", "replace") if text else raw)
+    return email.message_from_bytes(data, policy=email.policy.compat32)
 
 
 def _sample_facts(sample: Message) -> dict[str, Any]:
@@ -297,29 +329,96 @@ def _domain(addr: str | None) -> str | None:
 
 
 def decide(
-    hops: list[Hop], public_ip: str | None, results: dict[str, str], arf_source: str | None = None
-) -> tuple[str, Hop | None, str | None, list[str]]:
-    """(verdict, deciding hop, deciding IP, what is missing)."""
-    if not hops:
-        if arf_source and public_ip and arf_source == public_ip:
-            return DIRECT, None, arf_source, []
-        return UNKNOWN, None, arf_source, ["full_headers"]
-    for hop in hops:
-        if hop.authenticated:
-            return ACCOUNT, hop, hop.client_ip, []
-    entry = entry_hop(hops)
+    hops: list[Hop],
+    public_ip: str | None,
+    results: dict[str, str],
+    arf_source: str | None = None,
+    login: tuple[str, str] | None = None,
+) -> tuple[str, Hop | None, str | None, list[str], dict[str, Any]]:
+    """(verdict, deciding hop, deciding IP, what is missing, how the chain was read).
+
+    The chain is read from the newest line down (checks.received.walk): the entry is where the
+    message reached the receiving side from outside, and lines below it are the sender's own
+    and are believed only as far as they hand over to each other inside one mail provider.
+    ``login``: (server, user) of an Authentication-Results header recording a login; believed
+    only from a server of the receiving side or the mail server the message came from.
+    """
+    anchor = _ips(arf_source)[0] if arf_source and _ips(arf_source) else None
+    reading = walk(hops, anchor)
+    if anchor and (reading.entry is None or reading.entry.client_ip != anchor):
+        # The report's own Source-IP is what its server saw: it decides, whatever the attached
+        # headers (often shortened or anonymised) show.
+        chain = {
+            "entry_index": None,
+            "trusted": [],
+            "untrusted": [h.index for h in hops],
+            "notes": [*reading.notes, "the report's Source-IP decides"],
+        }
+        if public_ip and anchor == public_ip:
+            return DIRECT, None, anchor, [], chain
+        if public_ip:
+            return FORGED, None, anchor, [], chain
+        return UNKNOWN, None, anchor, ["public_ip"], chain
+    chain: dict[str, Any] = {
+        "entry_index": reading.entry.index if reading.entry else None,
+        "trusted": [h.index for h in reading.trusted],
+        "untrusted": [h.index for h in reading.untrusted],
+        "notes": reading.notes,
+    }
+    entry = reading.entry
     if entry is None:
-        return UNKNOWN, None, None, ["public_origin"]
+        if anchor and public_ip and anchor == public_ip:
+            return DIRECT, None, anchor, [], chain
+        if anchor:
+            return UNKNOWN, None, anchor, ["public_ip"] if not public_ip else [], chain
+        return UNKNOWN, None, None, ["full_headers"] if not hops else ["public_origin"], chain
+    if entry.authenticated:
+        return ACCOUNT, entry, entry.client_ip, [], chain
+    if login:
+        server, user = login
+        believed = {h.by for h in reading.trusted if h.by} | {
+            (entry.from_rdns or entry.from_helo or "").lower()
+        }
+        if server in believed and not looks_dynamic(entry):
+            entry.auth_user = entry.auth_user or user
+            chain["login_from_authentication_results"] = server
+            # The header names the account, not the address the login came from.
+            return ACCOUNT, entry, None, [], chain
     if public_ip and entry.client_ip == public_ip:
-        return DIRECT, entry, entry.client_ip, []
+        return DIRECT, entry, entry.client_ip, [], chain
+    dynamic = looks_dynamic(entry)
+    if not dynamic:
+        followed = sender_chain(reading)
+        chain["followed"] = [h.index for h in followed]
+        logins = [h for h in followed if h.authenticated]
+        if logins:
+            # Of several logins (a LAN submission below an internet-facing one), the one that
+            # shows where the login came from on the internet.
+            hop = next((h for h in logins if is_public(h.client_ip)), None) or next(
+                (h for h in logins if h.client_ip), logins[0]
+            )
+            return ACCOUNT, hop, hop.client_ip or entry.client_ip, [], chain
     spf, dmarc = results.get("spf"), results.get("dmarc")
     if spf in ("fail", "softfail") or dmarc == "fail":
-        return FORGED, entry, entry.client_ip, []
+        return FORGED, entry, entry.client_ip, [], chain
+    if entry.client_ip is None:
+        # The line where the message entered hides the address: nothing to compare.
+        return UNKNOWN, entry, None, ["hidden_origin"], chain
     if public_ip:
-        return FORGED, entry, entry.client_ip, []
-    if looks_dynamic(entry):
-        return DIRECT, entry, entry.client_ip, []
-    return UNKNOWN, entry, entry.client_ip, ["public_ip"]
+        return FORGED, entry, entry.client_ip, [], chain
+    if dynamic:
+        return DIRECT, entry, entry.client_ip, [], chain
+    return UNKNOWN, entry, entry.client_ip, ["public_ip"], chain
+
+
+_MBOX_FROM = re.compile(rb"\A(?:\s*\r?\n)*From [^\r\n]*\r?\n")
+
+
+def strip_mbox_from(data: bytes) -> bytes:
+    """Mail clients, archives and some providers' reports start a saved message with an mbox
+    "From sender date" line, which is not a header: without it the message parses as one."""
+    m = _MBOX_FROM.match(data)
+    return data[m.end() :] if m and not data[m.start() :].lstrip().startswith(b"From:") else data
 
 
 def _from_bom(data: bytes) -> bytes:
@@ -339,7 +438,7 @@ def analyse(
 ) -> Analysis:
     local_zone = local_zone or datetime.now().astimezone().tzinfo or UTC
     warnings: list[str] = []
-    data = _from_bom(data)
+    data = strip_mbox_from(_from_bom(data))
     if len(data) > MAX_BYTES:
         warnings.append(f"input is {len(data)} bytes; only the first {MAX_BYTES} were read")
         data = data[:MAX_BYTES]
@@ -425,6 +524,7 @@ def analyse(
     hops: list[Hop] = []
     sample_facts: dict[str, Any] = {}
     results: dict[str, str] = {}
+    login: tuple[str, str] | None = None
     if samples:
         sample = samples[0]
         received = [str(v) for v in (sample.get_all("Received") or [])][:MAX_RECEIVED]
@@ -440,8 +540,13 @@ def analyse(
             ]
         )
         sample_facts["authentication_results"] = results
+        login = auth_login(
+            [header_text(v) for v in (sample.get_all("Authentication-Results") or [])]
+        )
         if sample_facts.get("date"):
-            for t in find_times(sample_facts["date"], default_zone=UTC):
+            # A Date without a zone is read like a time in the notice's text (the local zone)
+            # and marked as assumed, never silently as UTC.
+            for t in find_times(sample_facts["date"], default_zone=local_zone):
                 entry = t.as_facts(local_zone)
                 entry["source"] = "Date header of the sample"
                 claim["times"].append(entry)
@@ -449,12 +554,22 @@ def analyse(
     for t in claim["times"]:
         unique.setdefault((t["utc"], t.get("end_utc")), t)
     claim["times"] = list(unique.values())
-    verdict, deciding, deciding_ip, missing = decide(
-        hops, public_ip, results, (claim.get("feedback_report") or {}).get("Source-IP")
+    verdict, deciding, deciding_ip, missing, chain = decide(
+        hops,
+        public_ip,
+        results,
+        (claim.get("feedback_report") or {}).get("Source-IP"),
+        login,
     )
     if deciding is not None and deciding.time is not None:
         claim.setdefault("entry_time_utc", deciding.time.astimezone(UTC).isoformat())
     readable = bool(hops or claim["times"] or claim["ips"] or claim["reference"] or arf)
+    if not readable and _is_prose("\n".join(texts)):
+        # A notice in words with no times, addresses or reference: still a notice. The verdict
+        # is "unknown" and the reply asks for what it lacks.
+        readable = True
+        if "full_headers" not in missing:
+            missing = [*missing, "full_headers"]
     analysis = Analysis(
         kind=kind if readable or kind != "text" else "text",
         readable=readable,
@@ -466,6 +581,7 @@ def analyse(
         missing=missing,
         warnings=warnings,
         sample=sample_facts,
+        chain=chain,
     )
     analysis.explanation = explain(analysis, public_ip)
     analysis.ask_provider = what_to_ask(analysis)
@@ -512,6 +628,10 @@ EXPLANATIONS = {
         "We could not tell where the mail came from: the headers show no address on the internet."
     ),
     "nothing_to_read": N_("There was nothing to read."),
+    "hidden_origin": N_(
+        "The message entered the receiving side from {server}, which does not show the sender's"
+        " address; only the provider of that server can say where it came from."
+    ),
 }
 
 
@@ -527,6 +647,8 @@ def explanation_code(a: Analysis, public_ip: str | None) -> str:
         return "direct_home_line"
     if a.verdict == FORGED:
         return "forged"
+    if "hidden_origin" in a.missing:
+        return "hidden_origin"
     if "full_headers" in a.missing:
         return "need_full_headers"
     if "public_ip" in a.missing:
@@ -539,7 +661,9 @@ def explanation_words(code: str, deciding_ip: str | None, hop: dict | None) -> s
     hop = hop or {}
     user = hop.get("auth_user")
     values = {
-        "server": hop.get("by") or "…",
+        "server": (hop.get("rdns") or hop.get("from") or "…")
+        if code == "hidden_origin"
+        else (hop.get("by") or "…"),
         "user": f" ({user})" if user else "",
         "ip": hop.get("client_ip") or deciding_ip or "…",
         "quote": _quote(hop.get("raw")),

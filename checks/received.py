@@ -21,6 +21,14 @@ _AUTH_TEXT = re.compile(
     re.I,
 )
 
+_QMAIL_FROM = re.compile(
+    r"^(?P<rdns>[^\s()]+)\s+(?:\((?:HELO|EHLO)\s+(?P<helo>[^\s()]+)\)\s+)?"
+    r"\((?:(?P<user>[^\s()@\[\]]+)@)?\[?(?P<ip>[0-9A-Fa-f:.]+)\]?\)\s*$",
+    re.I,
+)
+# Authentication-Results (RFC 8601) that records a login: "auth=pass smtp.auth=user".
+_AR_AUTH = re.compile(r"\bauth=pass\b[^;]*?\bsmtp\.auth=\s*<?([^\s;>]+)", re.I)
+
 # Reverse-DNS names of end-user (dynamic) address pools, including Japanese providers'.
 DYNAMIC_NAME = re.compile(
     r"(\d{1,3}[-.]\d{1,3}[-.]\d{1,3}[-.]\d{1,3})|\b(dyn|dynamic|dhcp|pool|ppp|pppoe|adsl|dsl|cable|"
@@ -103,6 +111,23 @@ def parse_received(raw: str, index: int = 0) -> Hop:
             hop.warnings.append("unreadable time")
     m = re.search(r"\bfrom\s+(.*?)(?=\s+by\s|\s+with\s|\s+id\s|\s+for\s|$)", body, re.I)
     from_clause = m.group(1) if m else ""
+    qmail = _QMAIL_FROM.match(from_clause)
+    if qmail:
+        # qmail writes "from RDNS (HELO name) (user@[ip])": the first word is the reverse-DNS
+        # name, the HELO is in parentheses, and "user@" before the address is a login.
+        rdns, helo, user, ip = (
+            qmail.group("rdns"),
+            qmail.group("helo"),
+            qmail.group("user"),
+            qmail.group("ip"),
+        )
+        hop.from_helo = helo or rdns
+        if rdns and rdns.lower() != "unknown" and "." in rdns and _valid_ip(rdns) is None:
+            hop.from_rdns = rdns.lower()
+        hop.client_ip = _valid_ip(ip)
+        if user:
+            hop.authenticated, hop.auth_user = True, user
+        from_clause = ""
     if from_clause:
         hop.from_helo = from_clause.split()[0].strip("()")
         rd = re.search(r"\(\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,})\s*\[", from_clause)
@@ -139,18 +164,135 @@ def parse_chain(received_headers: list[str]) -> list[Hop]:
     return hops
 
 
-def entry_hop(hops: list[Hop]) -> Hop | None:
-    """The hop where the message entered the internet: the first (oldest) hop whose client is a
-    public address. Hops before it are inside the sender's own network."""
-    for hop in hops:
-        if is_public(hop.client_ip):
-            return hop
-    return None
+# Second-level suffixes under which organisations register (enough for mail hosts seen in
+# notices; not the whole public suffix list).
+_SECOND_LEVEL = {
+    "co.jp",
+    "ne.jp",
+    "or.jp",
+    "ad.jp",
+    "ac.jp",
+    "go.jp",
+    "gr.jp",
+    "ed.jp",
+    "lg.jp",
+    "co.uk",
+    "org.uk",
+    "ac.uk",
+    "com.au",
+    "net.au",
+    "org.au",
+    "co.kr",
+    "or.kr",
+    "ne.kr",
+    "com.br",
+    "com.cn",
+    "net.cn",
+    "com.tw",
+    "co.nz",
+    "co.in",
+    "com.sg",
+    "com.hk",
+}
+
+
+def org(host: str | None) -> str | None:
+    """The organisation's domain of a host name: mx1.mail.example.co.jp -> example.co.jp."""
+    if not host or "." not in host or _valid_ip(host.strip("[]")):
+        return None
+    labels = host.lower().strip(".").split(".")
+    if len(labels) >= 3 and ".".join(labels[-2:]) in _SECOND_LEVEL:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def _from_host(hop: Hop) -> str | None:
+    return hop.from_rdns or hop.from_helo
+
+
+@dataclass
+class Reading:
+    """How far a Received chain can be trusted, read from the newest line down."""
+
+    entry: Hop | None  # where the message entered the receiving side from outside
+    trusted: list[Hop]  # written by the receiving side (the entry's line included)
+    untrusted: list[Hop]  # written by the sending side: can be invented
+    notes: list[str]
+
+
+def walk(hops: list[Hop], anchor_ip: str | None = None) -> Reading:
+    """Walk from the newest line (written by the recipient's own server) down while each line
+    is an internal relay of the receiving organisation; the first line whose client is outside
+    it is the entry. An ARF report's Source-IP anchors the entry when a line shows it."""
+    newest_first = list(reversed(hops))
+    notes: list[str] = []
+    if not newest_first:
+        return Reading(None, [], [], notes)
+    if anchor_ip:
+        for i, hop in enumerate(newest_first):
+            if hop.client_ip == anchor_ip:
+                return Reading(hop, newest_first[: i + 1], newest_first[i + 1 :], notes)
+        notes.append(f"the report's Source-IP {anchor_ip} is in no Received line")
+    receiver = org(newest_first[0].by)
+    for i, hop in enumerate(newest_first):
+        host_org = org(_from_host(hop))
+        same_org = receiver is not None and host_org == receiver
+        if hop.client_ip is None:
+            # No address: an internal hand-over, unless it names a host of another organisation
+            # (then the message entered here, and its address is hidden).
+            internal = host_org is None or same_org
+        else:
+            internal = not is_public(hop.client_ip) or same_org
+        if internal and i == len(newest_first) - 1 and is_public(hop.client_ip):
+            # The oldest line with a public client: the message came from somewhere, and this
+            # is the only place the chain shows (sender and receiver may share a domain).
+            internal = False
+        if not internal:
+            below = newest_first[i + 1 :]
+            if below:
+                notes.append(
+                    f"{len(below)} older Received line(s) were written by the sending side and"
+                    " are not trusted"
+                )
+            return Reading(hop, newest_first[: i + 1], below, notes)
+    notes.append("no Received line shows a client outside the receiving side")
+    return Reading(None, newest_first, [], notes)
+
+
+def sender_chain(reading: Reading) -> list[Hop]:
+    """The sending side's own lines below the entry, followed only while each one hands over to
+    the line above (its "by" is the host the line above received from) within one organisation:
+    a mail provider's submission server, say. Lines that break the chain are ignored."""
+    if reading.entry is None:
+        return []
+    chain: list[Hop] = []
+    above = reading.entry
+    sender_org = org(_from_host(above))
+    for hop in reading.untrusted:
+        handed = _from_host(above)
+        if not hop.by or not handed or hop.by.lower() != handed.lower():
+            break
+        if sender_org is None or org(hop.by) != sender_org:
+            break
+        chain.append(hop)
+        above = hop
+    return chain
 
 
 def looks_dynamic(hop: Hop) -> bool:
     name = hop.from_rdns or ""
     return bool(name and DYNAMIC_NAME.search(name))
+
+
+def auth_login(headers: list[str]) -> tuple[str, str] | None:
+    """(authserv-id, user) of an Authentication-Results header that records a login
+    (auth=pass smtp.auth=...). The caller decides whether that server is one to believe."""
+    for value in headers:
+        m = _AR_AUTH.search(value)
+        if m:
+            authserv = value.split(";", 1)[0].strip().split()[0].lower() if value.strip() else ""
+            return authserv, m.group(1)
+    return None
 
 
 def auth_results(headers: list[str]) -> dict[str, str]:

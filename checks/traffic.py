@@ -29,6 +29,9 @@ QTYPE_MX = 15
 _IPV4 = struct.Struct("!BBHHHBBH4s4s")
 _PORTS = struct.Struct("!HH")
 _ADDR = re.compile(rb"<([^<>@\s]{1,128})@([A-Za-z0-9.\-\[\]:]{1,255})>")
+# "MAIL FROM: user@host" without angle brackets (Exchange and Postfix accept it).
+_BARE_ADDR = re.compile(rb"(?i)((?:FROM|TO):[ \t]*)([^<>@\s]{1,128})@([A-Za-z0-9.\-\[\]:]{1,255})")
+_BDAT = re.compile(rb"(?i)^BDAT[ \t]+(\d{1,12})(?:[ \t]+(LAST))?")
 _VERB = re.compile(rb"^([A-Za-z]{4,8})\b")
 
 
@@ -37,8 +40,16 @@ def ntop(raw: bytes) -> str:
 
 
 def _mask_local_parts(data: bytes) -> bytes:
-    """Same length, local parts of <addresses> replaced by '*'."""
-    return _ADDR.sub(lambda m: b"<" + b"*" * len(m.group(1)) + b"@" + m.group(2) + b">", data)
+    """Same length, local parts of addresses (in <> or after FROM:/TO:) replaced by '*'."""
+    data = _ADDR.sub(lambda m: b"<" + b"*" * len(m.group(1)) + b"@" + m.group(2) + b">", data)
+    return _BARE_ADDR.sub(lambda m: m.group(1) + b"*" * len(m.group(2)) + b"@" + m.group(3), data)
+
+
+def _address_domain(line: bytes) -> str | None:
+    a = _ADDR.search(line) or _BARE_ADDR.search(line)
+    if a is None:
+        return None
+    return a.group(a.lastindex).decode("ascii", "replace").lower()
 
 
 @dataclass
@@ -59,6 +70,12 @@ class Flow:
     tls: bool = False
     auth_seen: bool = False
     data_seen: bool = False
+    handshake_seen: bool = True  # False: the capture started in the middle of this connection
+    data_pending: bool = False  # DATA sent, the server's 354 (or a refusal) not seen yet
+    bdat_left: int = 0  # bytes of a BDAT chunk still to come
+    awaiting_end: bool = False  # a message was sent ("." or BDAT LAST): its reply decides
+    messages_accepted: int = 0
+    messages_refused: int = 0
 
 
 def parse_ip(packet: bytes):
@@ -80,6 +97,15 @@ def parse_ip(packet: bytes):
         proto = packet[6]
         src, dst = packet[8:24], packet[24:40]
         l4 = 40
+        # Hop-by-hop, routing, destination options: skip to the transport header.
+        while proto in (0, 43, 60) and len(packet) >= l4 + 8:
+            proto, l4 = packet[l4], l4 + (packet[l4 + 1] + 1) * 8
+        if proto == 44:  # a fragment: only the first one holds the ports
+            if len(packet) < l4 + 8 or struct.unpack_from("!H", packet, l4 + 2)[0] & 0xFFF8:
+                return None
+            proto, l4 = packet[l4], l4 + 8
+        if len(packet) < l4 + 8:
+            return None
     else:
         return None
     if proto == 6:
@@ -139,11 +165,22 @@ class Analyzer:
     # The hot path ------------------------------------------------------------------------------
     def feed(self, ts: float, packet: bytes, scrub: bool = False) -> bytes | None:
         """Account for one IP packet; with ``scrub`` return the bytes to keep (None: keep all)."""
+        # The IP length, not the frame's, says where the packet ends: short Ethernet frames are
+        # padded to 60 bytes, and stale padding must never be read as SMTP.
+        if packet and packet[0] >> 4 == 4 and len(packet) >= 4:
+            total = (packet[2] << 8) | packet[3]
+            if 20 <= total < len(packet):
+                packet = packet[:total]
+        elif packet and packet[0] >> 4 == 6 and len(packet) >= 6:
+            total = 40 + ((packet[4] << 8) | packet[5])
+            if total < len(packet):
+                packet = packet[:total]
         parsed = parse_ip(packet)
         self.packets += 1
-        if self.first is None:
+        if self.first is None or ts < self.first:
             self.first = ts
-        self.last = ts
+        if self.last is None or ts > self.last:
+            self.last = ts
         if parsed is None:
             return packet[:64] if scrub else None
         _version, src, dst, proto, sport, dport, flags, off = parsed
@@ -175,17 +212,27 @@ class Analyzer:
                 self.syn_by_dest[(dst, dport)] += 1
                 self.dest_per_minute[int(ts // 60)].add((dst, dport))
             if flow is None:
-                return packet[:off] if scrub else None
-            flow.last = ts
+                # The capture started in the middle of this connection: count it from here.
+                flow = self._mid_session(key, ts)
+                if flow is None:
+                    return packet[:off] if scrub else None
+            flow.last = max(flow.last, ts)
             payload = packet[off:]
             if not payload:
                 return None
             return self._client_payload(flow, packet, off, payload, scrub)
         if sport in MAIL_PORTS:
-            flow = self.flows.get((dst, dport, src, sport))
+            key = (dst, dport, src, sport)
+            flow = self.flows.get(key)
             if flow is None:
-                return packet[:off] if scrub else None
-            flow.last = ts
+                if flags & 0x02:  # a SYN-ACK whose SYN was not captured
+                    flow = self._mid_session(key, ts)
+                elif not flags & 0x04:
+                    flow = self._mid_session(key, ts)
+                if flow is None:
+                    return packet[:off] if scrub else None
+                flow.state = "established"
+            flow.last = max(flow.last, ts)
             if flags & 0x12 == 0x12:
                 flow.state = "established"
             elif flags & 0x04 and flow.state == "syn":
@@ -196,66 +243,136 @@ class Analyzer:
             return self._server_payload(flow, packet, off, payload, scrub)
         return packet[:off] if scrub else None
 
+    def _mid_session(self, key: tuple, ts: float) -> Flow | None:
+        if len(self.flows) >= self.MAX_FLOWS:
+            self.dropped_flows += 1
+            return None
+        client, cport, server, sport = key
+        flow = self.flows[key] = Flow(client, cport, server, sport, ts, ts, handshake_seen=False)
+        flow.state = "established"
+        # Nothing before the first packet was seen: a body or an AUTH exchange may be under
+        # way, so nothing of this flow's payload is kept until a reply shows where it stands.
+        flow.data_pending = True
+        self.dest_per_minute[int(ts // 60)].add((server, sport))
+        if self.track_new_flows:
+            self.new_flows.append(key)
+        return flow
+
     # SMTP --------------------------------------------------------------------------------------
     def _client_payload(self, flow: Flow, packet: bytes, off: int, payload: bytes, scrub: bool):
         if flow.sport not in CLEARTEXT_SMTP or flow.tls:
             return packet[:off] if scrub else None
-        if flow.in_auth:
+        if flow.in_auth or flow.data_pending:
             return packet[:off] if scrub else None
+        if flow.bdat_left:
+            # A BDAT chunk: exactly its announced size, no terminator (RFC 3030).
+            taken = min(flow.bdat_left, len(payload))
+            flow.bdat_left -= taken
+            payload = payload[taken:]
+            if not payload:
+                return packet[:off] if scrub else None
+            keep = False  # the rest of a packet that began with body bytes is not kept either
+        else:
+            keep = True
         if flow.in_data:
-            if b"\r\n.\r\n" in payload or payload.startswith(b".\r\n"):
-                flow.in_data = False
+            if b"\r\n.\r\n" in payload or payload.startswith(b".\r\n") or b"\n.\n" in payload:
+                flow.in_data, flow.awaiting_end = False, True
             return packet[:off] if scrub else None
-        keep = True
-        for line in payload.split(b"\r\n"):
+        lines = payload.splitlines()
+        for line in lines:
             m = _VERB.match(line)
             if not m:
                 continue
             verb = m.group(1).upper()
             if verb in (b"EHLO", b"HELO", b"LHLO"):
                 parts = line.split(None, 1)
-                flow.ehlo = parts[1].decode("ascii", "replace")[:255] if len(parts) > 1 else ""
+                flow.ehlo = (
+                    parts[1].decode("ascii", "replace").strip()[:255] if len(parts) > 1 else ""
+                )
             elif verb == b"MAIL":
-                a = _ADDR.search(line)
-                if a and len(flow.mail_from) < 50:
-                    flow.mail_from.append(a.group(2).decode("ascii", "replace").lower())
+                domain = _address_domain(line)
+                if domain and len(flow.mail_from) < 50:
+                    flow.mail_from.append(domain)
             elif verb == b"RCPT":
-                a = _ADDR.search(line)
-                if a and len(flow.rcpt_domains) < 200:
-                    flow.rcpt_domains.append(a.group(2).decode("ascii", "replace").lower())
+                domain = _address_domain(line)
+                if domain and len(flow.rcpt_domains) < 200:
+                    flow.rcpt_domains.append(domain)
             elif verb == b"AUTH":
                 flow.in_auth = flow.auth_seen = True
                 keep = False
-            elif verb in (b"DATA", b"BDAT"):
-                flow.in_data = flow.data_seen = True
-                if verb == b"BDAT":
-                    keep = False
+                break
+            elif verb == b"DATA":
+                # The body follows only after the server's 354; a refusal means none comes.
+                flow.data_pending = flow.data_seen = True
+                break
+            elif verb == b"BDAT":
+                b = _BDAT.match(line)
+                flow.data_seen = True
+                keep = False
+                if b:
+                    size = int(b.group(1))
+                    flow.awaiting_end = bool(b.group(2))
+                    # The chunk starts right after this command line, in this packet or later.
+                    start = payload.find(line)
+                    end = payload.find(b"\n", start + len(line))
+                    rest = len(payload) - (end + 1) if end >= 0 else 0
+                    flow.bdat_left = max(0, size - rest)
+                break
             elif verb == b"STARTTLS":
                 flow.tls = True
         if not scrub:
             return None
         if not keep:
             return packet[:off]
-        if flow.in_data and not payload.rstrip().upper().endswith(b"DATA"):
-            return packet[:off]  # pipelined body after DATA
         return packet[:off] + _mask_local_parts(payload)
 
     def _server_payload(self, flow: Flow, packet: bytes, off: int, payload: bytes, scrub: bool):
         if flow.sport not in CLEARTEXT_SMTP or (flow.tls and not payload.startswith(b"220")):
             return packet[:off] if scrub else None
-        if flow.in_auth:
-            code = payload[:3]
-            if code == b"235" or code[:1] in (b"4", b"5"):
-                flow.in_auth = False
+        # Pipelining puts several replies in one segment: follow each final reply line.
+        for line in payload.splitlines():
+            if len(line) >= 3 and line[:3].isdigit() and line[3:4] in (b" ", b""):
+                self._reply(flow, line[:3])
+        if flow.in_auth or (not flow.handshake_seen and flow.data_pending):
             return packet[:off] if scrub else None
         return packet[:off] + _mask_local_parts(payload) if scrub else None
 
+    @staticmethod
+    def _reply(flow: Flow, code: bytes) -> None:
+        if flow.in_auth:
+            if code == b"235" or code[:1] in (b"4", b"5"):
+                flow.in_auth = False
+            return
+        if flow.data_pending:
+            if code == b"354":
+                flow.data_pending, flow.in_data = False, True
+            elif not flow.handshake_seen:
+                flow.data_pending = False  # mid-session: a reply, so the client is between commands
+            elif code[:1] in (b"4", b"5"):
+                flow.data_pending = False  # DATA refused: no body follows (RSET, MAIL next)
+                flow.messages_refused += 1
+        elif flow.awaiting_end and not flow.in_data and not flow.bdat_left:
+            if code == b"250":
+                flow.messages_accepted += 1
+                flow.awaiting_end = False
+            elif code[:1] in (b"4", b"5"):
+                flow.messages_refused += 1
+                flow.awaiting_end = False
+
     # Results -----------------------------------------------------------------------------------
-    def summary(self, owners: dict | None = None, mx_owners: dict | None = None) -> dict:
+    def summary(
+        self, owners: dict | None = None, mx_owners: dict | None = None, by_host: bool = False
+    ) -> dict:
         """JSON-ready summary. ``owners`` maps (client, cport, server, sport) and ``mx_owners``
-        maps (client, port) to process facts (or None when the program could not be found)."""
+        maps (client, port) to process facts (or None when the program could not be found).
+        ``by_host``: a capture made elsewhere has no programs; group by the sending host."""
         owners = owners or {}
         mx_owners = mx_owners or {}
+
+        def owner_of(found, client: bytes):
+            if found is None and by_host:
+                return {"host": ntop(client)}
+            return found
 
         def when(ts):
             return datetime.fromtimestamp(ts, UTC).astimezone().isoformat() if ts else None
@@ -264,16 +381,25 @@ class Analyzer:
         programs: dict[str, dict] = {}
 
         def entry(owner, first: float, last: float) -> dict:
+            host = owner.get("host") if isinstance(owner, dict) and "pid" not in owner else None
             p = programs.setdefault(
                 _program_key(owner),
                 {
-                    "program": owner,
+                    "program": None if host else owner,
+                    "host": host,
                     "flows": 0,
+                    "sessions": 0,
+                    "unanswered": 0,
+                    "handshake_missing": 0,
+                    "messages_accepted": 0,
                     "ports": set(),
                     "destinations": set(),
+                    "direct_destinations": set(),
+                    "ehlo_names": set(),
                     "first": first,
                     "last": last,
                     "mx_queries": 0,
+                    "mx_domains": set(),
                 },
             )
             p["first"], p["last"] = min(p["first"], first), max(p["last"], last)
@@ -284,12 +410,22 @@ class Analyzer:
             d["syn"] += flow.syns
             d["completed"] += flow.state == "established"
             d["refused"] += flow.state == "refused"
-            p = entry(owners.get(key), flow.first, flow.last)
+            p = entry(owner_of(owners.get(key), flow.client), flow.first, flow.last)
             p["flows"] += 1
+            p["sessions"] += flow.state == "established"
+            p["unanswered"] += flow.state == "syn"
+            p["handshake_missing"] += not flow.handshake_seen
+            p["messages_accepted"] += flow.messages_accepted
             p["ports"].add(flow.sport)
             p["destinations"].add(ntop(flow.server))
-        for ts, _name, client, port in self.mx_queries:
-            entry(mx_owners.get((client, port)), ts, ts)["mx_queries"] += 1
+            if flow.sport == 25:
+                p["direct_destinations"].add(ntop(flow.server))
+            if flow.ehlo:
+                p["ehlo_names"].add(flow.ehlo)
+        for ts, name, client, port in self.mx_queries:
+            p = entry(owner_of(mx_owners.get((client, port)), client), ts, ts)
+            p["mx_queries"] += 1
+            p["mx_domains"].add(name)
         mx_names = [name for _ts, name, _c, _p in self.mx_queries]
         return {
             "packets": self.packets,
@@ -298,6 +434,10 @@ class Analyzer:
             "smtp_syn_total": sum(self.syn_by_dest.values()),
             "smtp_sessions_completed": sum(f.state == "established" for f in self.flows.values()),
             "smtp_refused": sum(f.state == "refused" for f in self.flows.values()),
+            "smtp_unanswered": sum(f.state == "syn" for f in self.flows.values()),
+            "flows_without_handshake": sum(not f.handshake_seen for f in self.flows.values()),
+            "messages_accepted": sum(f.messages_accepted for f in self.flows.values()),
+            "messages_refused": sum(f.messages_refused for f in self.flows.values()),
             "destinations": [
                 {"ip": ip, "port": port, **counts}
                 for (ip, port), counts in sorted(per_dest.items())
@@ -316,13 +456,10 @@ class Analyzer:
             },
             "programs": [
                 {
-                    **{
-                        k: v
-                        for k, v in p.items()
-                        if k not in ("ports", "destinations", "first", "last")
-                    },
-                    "ports": sorted(p["ports"]),
-                    "destinations": sorted(p["destinations"]),
+                    **{k: v for k, v in p.items() if not isinstance(v, set)},
+                    **{k: sorted(v) for k, v in p.items() if isinstance(v, set)},
+                    "mx_domains": len(p["mx_domains"]),
+                    "mx_names": sorted(p["mx_domains"])[:50],
                     "first": when(p["first"]),
                     "last": when(p["last"]),
                 }
@@ -335,6 +472,8 @@ class Analyzer:
 def _program_key(owner) -> str:
     if not owner:
         return "?"
+    if "host" in owner and "pid" not in owner:
+        return f"host:{owner['host']}"
     return f"{owner.get('pid')}:{owner.get('started')}"
 
 
@@ -354,6 +493,15 @@ SUMMARIES = {
         "{who} connected directly to {n} mail servers on port 25.",
     ),
     "connected": Np_("{who} connected to {n} mail server.", "{who} connected to {n} mail servers."),
+    "direct_unanswered": Np_(
+        "{who} tried to connect directly to {n} mail server on port 25; it did not answer.",
+        "{who} tried to connect directly to {n} mail servers on port 25; none answered.",
+    ),
+    "mid_session": Np_(
+        "{mid} connection was already open when the capture started: its start was not captured.",
+        "{mid} connections were already open when the capture started: their start was not captured.",
+        "mid",
+    ),
     "known_clients_only": N_(
         "Only known mail programs sent mail, on the normal submission ports, {scope}."
     ),
@@ -376,9 +524,14 @@ ADVICE = {
     "scan_and_password": N_(
         "Run a full scan with your antivirus and remove what it finds; then change your mail password from another device."
     ),
+    "find_device": N_(
+        "Find the device with the address {host} (your router's list of connected devices shows its name) and disconnect it from the network until it has been checked."
+    ),
 }
 WHO_PROGRAM = N_("The program {name} (pid {pid})")
 WHO_ENDED = N_("A program that ended before it could be identified")
+WHO_HOST = N_("A device on your line ({host})")
+WHO_LINE = N_("A device on your line")
 SCOPE_SPAN = N_("between {span} ({where})")
 SCOPE_IN = N_("in {where}")
 WHERE_IFACE = N_("interface {iface}")
@@ -393,8 +546,12 @@ def _prepare(params: dict) -> dict:
         params["scope"] = _(SCOPE_SPAN).format(span=span, where=where)
     else:
         params["scope"] = _(SCOPE_IN).format(where=where)
-    if params.get("pid") is not None or params.get("name"):
+    if params.get("host"):
+        params["who"] = _(WHO_HOST).format(host=params["host"])
+    elif params.get("pid") is not None or params.get("name"):
         params["who"] = _(WHO_PROGRAM).format(name=params.get("name"), pid=params.get("pid"))
+    elif not params.get("attributed", True):
+        params["who"] = _(WHO_LINE)
     else:
         params["who"] = _(WHO_ENDED)
     return params
@@ -419,6 +576,8 @@ def _who_params(p: dict) -> dict:
     owner = p.get("program")
     if owner:
         return {"name": owner.get("name"), "pid": owner.get("pid")}
+    if p.get("host"):
+        return {"host": p["host"]}
     return {}
 
 
@@ -448,11 +607,19 @@ def interpret(
             p["verdict"] = str(status)
             smtp_status.append(status)
             if status != Status.PASS:
+                direct_n = len(p.get("direct_destinations") or p["destinations"])
+                answered = p.get("sessions", 1) or p.get("messages_accepted", 0)
+                reason = "connected"
+                if direct:
+                    reason = "direct" if answered else "direct_unanswered"
                 smtp_lines.append(
                     (
                         status,
-                        "direct" if direct else "connected",
-                        {**_who_params(p), "n": len(p["destinations"])},
+                        reason,
+                        {
+                            **_who_params(p),
+                            "n": direct_n if direct else len(p["destinations"]),
+                        },
                     )
                 )
         if p["mx_queries"]:
@@ -463,7 +630,9 @@ def interpret(
             else:
                 status = Status.FAIL
             p["mx_verdict"] = str(status)
-            mx_lines.append((status, {**_who_params(p), "n": p["mx_queries"]}))
+            domains = p.get("mx_domains")
+            n = domains if isinstance(domains, int) else p["mx_queries"]
+            mx_lines.append((status, {**_who_params(p), "n": n}))
     facts = {
         "scope": where,
         **{
@@ -498,7 +667,11 @@ def interpret(
             also=["some_undecoded"],
         )
     mostly_undecoded = frames > 0 and undecoded * 2 > frames
-    advice_bad = ("disconnect", "scan_and_password")
+    mid = int(summary.get("flows_without_handshake") or 0)
+    if mid:
+        base["mid"] = mid
+        base["also"] = [*base.get("also", []), "mid_session"]
+    advice_bad: tuple[str, ...] = ("disconnect", "scan_and_password")
     s_status = worst(smtp_status) if smtp_status else Status.PASS
     if s_status == Status.PASS:
         s_reason, s_params = ("known_clients_only" if smtp_status else "no_mail"), {}
@@ -507,12 +680,15 @@ def interpret(
     if mostly_undecoded and s_status != Status.FAIL:
         # What could not be read may hold the mail: never a pass.
         s_status, s_reason, s_params = Status.UNKNOWN, "mostly_undecoded", {"also": []}
+    smtp_advice = advice_bad
+    if s_params.get("host"):
+        smtp_advice = ("find_device",)
     smtp = Result(
         "TRAFFIC-SMTP",
         s_status,
         s_reason,
         {**base, **s_params},
-        advice_bad if s_status == Status.FAIL else (),
+        smtp_advice if s_status == Status.FAIL else (),
         {**facts, "programs": summary["programs"], "destinations": summary["destinations"]},
     )
     m_status = worst([s for s, _p in mx_lines]) if mx_lines else Status.PASS
@@ -522,12 +698,15 @@ def interpret(
         m_reason, m_params = "no_mx", {}
     if mostly_undecoded and m_status != Status.FAIL:
         m_status, m_reason, m_params = Status.UNKNOWN, "mostly_undecoded", {"also": []}
+    mx_base = {**base, "also": [c for c in base.get("also", []) if c != "mid_session"]}
     mx = Result(
         "TRAFFIC-MX",
         m_status,
         m_reason,
-        {**base, **m_params},
-        advice_bad if m_status == Status.FAIL else (),
+        {**mx_base, **m_params},
+        (("find_device",) if m_params.get("host") else advice_bad)
+        if m_status == Status.FAIL
+        else (),
         {**facts, "mx_names": summary["mx_names"][:200]},
     )
     return [smtp, mx]

@@ -285,7 +285,11 @@ def test_switching_language_keeps_a_long_watch_and_rewords_it(make_window, qtbot
     )
 
 
-def test_step_5_shows_whether_the_pc_was_on_at_the_reported_times(make_window, qtbot):
+def test_step_5_shows_whether_the_pc_was_on_at_the_reported_times(make_window, qtbot, monkeypatch):
+    from tests.cases import JST
+
+    # A Japanese user's PC: the notice's zone-less times are read in its zone.
+    monkeypatch.setattr("checks.notice.local_zone_for", lambda lang: JST)
     w = make_window(run_checks=injected_run)
     w.session.power_events = {
         "events": [
