@@ -150,6 +150,11 @@ def test_unanswered_syns_are_attempts_and_ports_are_counted_apart(tmp_path):
     host = next(p for p in summary["programs"] if p.get("host") == BOT)
     assert len(host["direct_destinations"]) == 6 and host["unanswered"] == 6
     assert "6 mail servers on port 25" in smtp.summary
+    only_attempts = [seg(BOT, f"198.51.100.{i}", 41000 + i, 25, "S") for i in range(4)]
+    _summary, results = analyze(tmp_path, pcap(only_attempts))
+    smtp = {r.id: r for r in results}["TRAFFIC-SMTP"]
+    assert "tried to connect directly to 4 mail servers" in smtp.summary
+    assert "none answered" in smtp.summary
 
 
 def test_mx_lookups_count_domains_not_queries():

@@ -83,3 +83,60 @@ def test_a_few_undecoded_frames_are_reported_beside_the_verdict(tmp_path):
     summary, results = analyze(tmp_path, pcap(1, frames))
     assert summary["frames_undecoded"] == 0  # ARP is decoded: it is just not mail
     assert {r.id: r.status for r in results}["TRAFFIC-SMTP"] == Status.FAIL
+
+
+def sll2(ip: bytes) -> bytes:
+    # protocol type, reserved, interface index, ARPHRD, packet type, address length, address
+    return struct.pack(">HHIHBB8s", 0x0800, 0, 2, 1, 4, 6, bytes(8)) + ip
+
+
+def pcapng(interfaces: list[int], packets: list[tuple[int, bytes]]) -> bytes:
+    """A pcapng file: one section, several interfaces of different link types."""
+    out = struct.pack("<IIIHHq", 0x0A0D0D0A, 28, 0x1A2B3C4D, 1, 0, -1) + struct.pack("<I", 28)
+    for linktype in interfaces:
+        out += struct.pack("<IIHHI", 1, 20, linktype, 0, 65535) + struct.pack("<I", 20)
+    for iface, frame in packets:
+        pad = (-len(frame)) % 4
+        length = 32 + len(frame) + pad
+        out += struct.pack("<IIIIIII", 6, length, iface, 0, 1, len(frame), len(frame))
+        out += frame + bytes(pad) + struct.pack("<I", length)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("linktype", "frame"),
+    [
+        (113, bytes(14) + b"\x08\x00" + SYN),  # Linux cooked (SLL)
+        (276, sll2(SYN)),  # SLL2
+        (0, struct.pack("<I", 2) + SYN),  # BSD loopback (DLT_NULL), AF_INET
+        (101, SYN),  # raw IP
+        (12, SYN),
+        (228, SYN),  # IPv4
+    ],
+)
+def test_every_home_line_link_layer_is_read(tmp_path, linktype, frame):
+    summary, _ = analyze(tmp_path, pcap(linktype, [frame]))
+    assert summary["smtp_syn_total"] == 1 and summary["frames_undecoded"] == 0
+
+
+def test_ipv6_with_an_extension_header_is_read(tmp_path):
+    from scapy.layers.inet6 import IPv6, IPv6ExtHdrHopByHop
+
+    syn6 = bytes(
+        IPv6(src="2001:db8::23", dst="2001:db8:1::7")
+        / IPv6ExtHdrHopByHop()
+        / TCP(sport=40002, dport=25, flags="S")
+    )
+    summary, _ = analyze(tmp_path, pcap(1, [MAC + b"\x86\xdd" + syn6]))
+    assert summary["smtp_syn_total"] == 1
+
+
+def test_pcapng_with_interfaces_of_different_link_types(tmp_path):
+    data = pcapng([1, 101, 127], [(0, MAC + b"\x08\x00" + SYN), (1, SYN), (2, b"\x00" * 30)])
+    path = tmp_path / "multi.pcapng"
+    path.write_bytes(data)
+    summary, _ = flows.analyze_capture(None, path)
+    # The same SYN seen on two interfaces: two attempts counted, one destination.
+    assert summary["frames"] == 3 and summary["smtp_syn_total"] == 2
+    assert len(summary["destinations"]) == 1
+    assert summary["frames_undecoded"] == 1 and summary["undecoded_link_types"] == [127]
