@@ -24,6 +24,34 @@ class CommandOutput:
         return self.problem is None
 
 
+# Where each system tool lives. Windows searches the program's folder and the current folder
+# before PATH, so a tool started by bare name can be hijacked by a file of that name: every
+# Windows tool is started by its full path. macOS tools are named in full too.
+_MACOS_TOOLS = {
+    "sw_vers": "/usr/bin/sw_vers",
+    "softwareupdate": "/usr/sbin/softwareupdate",
+    "systemsetup": "/usr/sbin/systemsetup",
+    "pmset": "/usr/bin/pmset",
+    "netstat": "/usr/sbin/netstat",
+    "arp": "/usr/sbin/arp",
+    "route": "/sbin/route",
+    "lsof": "/usr/sbin/lsof",
+}
+
+
+def windows_tool(name: str, system_root: str | None = None) -> str:
+    """C:\\Windows\\System32\\<name>.exe, from %SystemRoot% (never a bare name)."""
+    import os
+
+    root = system_root or os.environ.get("SystemRoot") or os.environ.get("windir") or r"C:\Windows"
+    exe = name if name.lower().endswith(".exe") else f"{name}.exe"
+    return root.rstrip("\\/") + "\\System32\\" + exe
+
+
+def macos_tool(name: str) -> str:
+    return _MACOS_TOOLS.get(name, name)
+
+
 def _decode(data: bytes) -> tuple[str, bool]:
     try:
         return data.decode("utf-8"), False

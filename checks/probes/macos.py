@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 from checks.context import CheckContext
-from checks.probes.command import run
+from checks.probes.command import macos_tool, run
 from checks.probes.linux import command_facts
 
 XPROTECT_PLISTS = (
@@ -19,14 +19,14 @@ SOCKETFILTERFW = "/usr/libexec/ApplicationFirewall/socketfilterfw"
 
 
 def sw_vers(ctx: CheckContext) -> dict[str, Any]:
-    out = run(["sw_vers"], ctx, timeout=10)
+    out = run([macos_tool("sw_vers")], ctx, timeout=10)
     return command_facts(out)
 
 
 def update_facts(ctx: CheckContext) -> dict[str, Any]:
     # --no-scan lists what the last scan found: asking Apple's servers again is a lookup that
     # leaves the machine, which only happens when the user allowed network lookups.
-    argv = ["softwareupdate", "-l"] + ([] if ctx.options.network else ["--no-scan"])
+    argv = [macos_tool("softwareupdate"), "-l"] + ([] if ctx.options.network else ["--no-scan"])
     listing = run(argv, ctx, timeout=300 if ctx.options.network else 60)
     last = run(
         ["defaults", "read", "/Library/Preferences/com.apple.SoftwareUpdate", "LastSuccessfulDate"],
@@ -66,5 +66,7 @@ def firewall_facts(ctx: CheckContext) -> dict[str, Any]:
 
 def clock_facts(ctx: CheckContext) -> dict[str, Any]:
     return {
-        "systemsetup": command_facts(run(["systemsetup", "-getusingnetworktime"], ctx, timeout=10))
+        "systemsetup": command_facts(
+            run([macos_tool("systemsetup"), "-getusingnetworktime"], ctx, timeout=10)
+        )
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import psutil
 
 from checks.context import CheckContext
-from checks.probes.command import run
+from checks.probes.command import macos_tool, run, windows_tool
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,9 @@ def gather(ctx: CheckContext) -> NetworkFacts:
             facts.problems.append(f"neighbour table: {exc}")
         return facts
     routes = run(
-        ["route", "print", "-4"] if sys.platform == "win32" else ["netstat", "-rn", "-f", "inet"],
+        [windows_tool("route"), "print", "-4"]
+        if sys.platform == "win32"
+        else [macos_tool("netstat"), "-rn", "-f", "inet"],
         ctx,
         timeout=15,
     )
@@ -132,7 +134,12 @@ def gather(ctx: CheckContext) -> NetworkFacts:
         )
     else:
         facts.problems.append(f"routing table: {routes.problem}")
-    arp = run(["arp", "-a"], ctx, timeout=15)
+    # -n: numeric. Without it, macOS arp looks up a name for every neighbour over the network.
+    arp = run(
+        [windows_tool("arp"), "-a"] if sys.platform == "win32" else [macos_tool("arp"), "-an"],
+        ctx,
+        timeout=15,
+    )
     if arp.ok:
         facts.neighbours = parse_arp_a(arp.stdout)
     else:

@@ -3,16 +3,15 @@ as plain (time, kind) records in UTC."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import re
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from checks.context import CheckContext
-from checks.probes.command import run
+from checks.probes.command import macos_tool, run
 
 BOOT, SHUTDOWN, CRASH, SLEEP, WAKE = "boot", "shutdown", "crash", "sleep", "wake"
 UTC_ENV = {"TZ": "UTC", "LC_ALL": "C", "LANG": "C"}
@@ -143,33 +142,44 @@ ConvertTo-Json -InputObject @{ events = $events } -Depth 4 -Compress
 
 
 def parse_windows_events(data: dict[str, Any]) -> list[dict[str, str]]:
-    events = []
+    """Boot, shutdown, sleep and crash records from the System log.
+
+    Event 6008 ("the previous system shutdown was unexpected") is written at the next start,
+    after 6005: its own time is not the crash. The crash happened before the boot it follows,
+    at a time the log does not give in a language-independent form, so it is placed just
+    before that boot: the session it ended reads "unknown", the next session is not touched."""
+    parsed: list[tuple[datetime, int]] = []
     raw = data.get("events") or []
     for e in raw if isinstance(raw, list) else [raw]:
-        kind = WINDOWS_EVENTS.get(int(e.get("id", -1)))
-        try:
-            when = datetime.fromisoformat(str(e.get("time")).replace("Z", "+00:00"))
-        except ValueError:
+        if not isinstance(e, dict):
             continue
-        if kind:
-            events.append(
-                _event(
-                    when if when.tzinfo else when.replace(tzinfo=UTC),
-                    kind,
-                    f"System log {e.get('id')}",
-                )
-            )
-    return events
+        try:
+            event_id = int(e.get("id", -1))
+            when = datetime.fromisoformat(str(e.get("time")).replace("Z", "+00:00"))
+        except (TypeError, ValueError):
+            continue
+        parsed.append((when if when.tzinfo else when.replace(tzinfo=UTC), event_id))
+    parsed.sort()
+    events = []
+    for when, event_id in parsed:
+        kind = WINDOWS_EVENTS.get(event_id)
+        if not kind:
+            continue
+        if event_id == 6008:
+            boots = [t for t, i in parsed if i == 6005 and t <= when]
+            if boots:
+                when = max(boots) - timedelta(seconds=1)
+        events.append(_event(when, kind, f"System log {event_id}"))
+    return sorted(events, key=lambda e: e["time"])
 
 
 def windows_events(ctx: CheckContext) -> dict[str, Any]:
-    from checks.probes.windows import powershell
+    from checks.probes.windows import powershell, powershell_command, script_input
 
     exe = powershell()
     if exe is None:
         return {"events": [], "sources": {"System log": "missing"}}
-    encoded = base64.b64encode(_PS.encode("utf-16-le")).decode()
-    out = run([exe, "-NoProfile", "-NonInteractive", "-EncodedCommand", encoded], ctx, timeout=60)
+    out = run(powershell_command(exe), ctx, timeout=60, stdin=script_input(_PS))
     if not out.ok:
         return {"events": [], "sources": {"System log": out.problem}}
     try:
@@ -181,22 +191,34 @@ def windows_events(ctx: CheckContext) -> dict[str, Any]:
 
 # --- macOS ------------------------------------------------------------------------------------
 
+# The domain column is a name padded with spaces and ended by a tab: match the whole column, so
+# that "Wake Requests" (scheduled wakes, written a second after every Sleep) or "WakeDetails"
+# are never read as a wake.
 _PMSET = re.compile(
-    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4})\s+(Sleep|Wake|DarkWake|Start|Shutdown)\b", re.M
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}) (Sleep|Wake|DarkWake|Start|Shutdown) *\t",
+    re.M,
 )
 
 
 def parse_pmset_log(text: str) -> list[dict[str, str]]:
+    """Sleep, wake and start records from `pmset -g log`. powerd writes no shutdown line: a
+    Start after anything but a Sleep means the Mac went off at a time the log does not show, so
+    the session before it ends in a gap (read as unknown), never as "on"."""
     kinds = {"Sleep": SLEEP, "Wake": WAKE, "DarkWake": WAKE, "Start": BOOT, "Shutdown": SHUTDOWN}
     events = []
+    previous = None
     for m in _PMSET.finditer(text):
         when = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S %z")
-        events.append(_event(when, kinds[m.group(2)], "pmset -g log"))
+        kind = kinds[m.group(2)]
+        if kind == BOOT and previous not in (None, SLEEP, SHUTDOWN):
+            events.append(_event(when - timedelta(seconds=1), CRASH, "pmset -g log (gap)"))
+        events.append(_event(when, kind, "pmset -g log"))
+        previous = kind
     return events
 
 
 def macos_events(ctx: CheckContext) -> dict[str, Any]:
-    out = run(["pmset", "-g", "log"], ctx, timeout=60)
+    out = run([macos_tool("pmset"), "-g", "log"], ctx, timeout=60)
     if not out.ok:
         return {"events": [], "sources": {"pmset -g log": out.problem}}
     return {"events": parse_pmset_log(out.stdout), "sources": {"pmset -g log": "ok"}}

@@ -57,6 +57,27 @@ def test_windows_system_log():
     assert crashed.status == Status.UNKNOWN  # the session ended in a crash: no more is claimed
 
 
+def test_macos_pmset_real_output_wake_requests_are_not_wakes():
+    """Real output (see the .source file): "Wake Requests" one second after "Sleep"."""
+    text = (DATA / "macos/power/pmset_log_sleep_darkwake_2025.txt").read_text()
+    events = power.parse_pmset_log(text)
+    assert [e["kind"] for e in events] == ["sleep", "wake"]  # Sleep, then the DarkWake
+    asleep = interpret({"events": events}, reported("2025-02-07T12:00:06+00:00"), JST, NOW)
+    assert asleep.facts["answers"][0]["state"] == "asleep"
+
+
+def test_a_start_without_a_sleep_before_it_is_a_gap_not_on():
+    text = (
+        "2026-11-20 08:01:05 +0900 Start               \tBoot\n"
+        "2026-11-20 09:00:00 +0900 Wake                \tWake from Deep Idle\n"
+        "2026-11-20 18:00:00 +0900 Start               \tBoot\n"
+    )
+    events = power.parse_pmset_log(text)
+    assert [e["kind"] for e in events] == ["boot", "wake", "crash", "boot"]
+    r = interpret({"events": events}, reported("2026-11-20T08:00:00+00:00"), JST, NOW)
+    assert r.status == Status.UNKNOWN  # between 09:00 and 18:00 JST the log does not say
+
+
 def test_macos_pmset():
     events = power.parse_pmset_log((DATA / "macos/power/pmset_log.txt").read_text())
     r = interpret({"events": events}, reported("2026-11-20T05:05:00+00:00"), JST, NOW)
