@@ -157,6 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("file", metavar="FILE.pcap", help="pcap or pcapng")
 
+    diagnose = sub.add_parser(
+        "diagnose",
+        parents=[common],
+        help="write what every probe saw into one file to send to support (personal data masked)",
+        description="Run the checks that stay on this machine and write their raw facts, with the"
+        " platform, versions and locale, into one JSON file for the people who improve"
+        " Clearline. Your user name and home folder are masked.",
+    )
+    diagnose.add_argument("--out", metavar="FILE", help="where to write it (default: a dated file)")
     verify = sub.add_parser("verify", parents=[common], help="check a bundle's integrity")
     verify.add_argument("file", metavar="FILE.zip")
     return parser
@@ -569,6 +578,23 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return _print_traffic(args, summary, results)
 
 
+def cmd_diagnose(args: argparse.Namespace) -> int:
+    from cases import diagnostics
+    from checks.i18n import _
+
+    path = diagnostics.write(args.out)
+    if args.json:
+        json.dump({"written": str(path)}, sys.stdout)
+        print()
+    else:
+        print(_("Written: {path}").format(path=path))
+        print(
+            _("Look it over, then send it to the person helping you; nothing was sent."),
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
 def open_window() -> int:
     from gui.app import run
 
@@ -595,6 +621,7 @@ def main(argv: list[str] | None = None) -> int:
         "verify": cmd_verify,
         "capture": cmd_capture,
         "analyze": cmd_analyze,
+        "diagnose": cmd_diagnose,
     }
     return run_guarded(handlers[args.command], args)
 

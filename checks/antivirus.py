@@ -269,7 +269,15 @@ def run(ctx: CheckContext) -> Result:
     if platform == "windows":
         from checks.probes import windows
 
-        return interpret_windows(windows.facts(ctx))
+        facts = dict(windows.facts(ctx))
+        if ctx.options.scan and not facts.get("problem"):
+            # Its own step with its own time limit: a long scan never costs the other checks.
+            scan = windows.defender_scan(ctx)
+            if scan.get("problem"):
+                facts.setdefault("errors", {})["scan"] = scan.get("detail") or scan["problem"]
+            else:
+                facts["scan"] = scan
+        return interpret_windows(facts)
     if platform == "macos":
         from checks.probes import macos
 

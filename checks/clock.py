@@ -144,14 +144,19 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
         "type": t.get("type"),
         "server": t.get("ntp_server"),
         "last_sync_event": t.get("last_sync_event"),
-        "w32tm_exit": t.get("w32tm_exit"),
     }
+    out["sync_task_last_run"] = t.get("sync_task_last_run")
+    out["sync_task_result"] = t.get("sync_task_result")
     advice = ["windows_sync"]
     if t.get("type") == "NoSync":
         return _result(Status.WARN, "windows_nosync", advice, **out)
-    if t.get("service_status") != "Running":
-        return _result(Status.WARN, "windows_service_stopped", advice, **out)
-    last = parse_iso(t.get("last_sync_event"))
+    # The last successful sync: a Time-Service event, or the SynchronizeTime task's last run
+    # when it succeeded (result 0). The service's own state says nothing: it is "Manual
+    # (trigger start)" and stopped between syncs on most home PCs.
+    times = [parse_iso(t.get("last_sync_event"))]
+    if t.get("sync_task_result") == 0:
+        times.append(parse_iso(t.get("sync_task_last_run")))
+    last = max((x for x in times if x is not None), default=None)
     if last is None:
         return _result(Status.UNKNOWN, "windows_no_sync_record", advice, **out)
     days = (now - last).days

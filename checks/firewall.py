@@ -18,6 +18,7 @@ SUMMARIES = {
     "windows_public_off": N_("Windows Firewall is off for public networks ({profiles})."),
     "windows_partly_off": N_("Windows Firewall is not fully on: {profiles}."),
     "windows_on": N_("Windows Firewall is on for every network type."),
+    "third_party_on": N_("The firewall of {names} is on; it takes the place of Windows Firewall."),
     "macos_unreadable": N_("We could not read the macOS firewall setting."),
     "macos_off": N_("The macOS firewall is off."),
     "macos_on": N_("The macOS firewall is on."),
@@ -55,7 +56,21 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
             "windows_unreadable",
             error=(facts.get("errors") or {}).get("firewall") or facts.get("detail"),
         )
+    # A firewall of another maker registered with Security Center replaces Windows Firewall.
+    from checks.antivirus import decode_product_state
+
+    others = [
+        str(p.get("name"))
+        for p in as_list(facts.get("firewall_products"))
+        if isinstance(p, dict)
+        and decode_product_state(int(p.get("product_state") or 0))["engine"] == "on"
+        and not decode_product_state(int(p.get("product_state") or 0))["microsoft"]
+    ]
     off = [p["name"] for p in profiles if str(p.get("enabled")) != "True"]
+    if others and off:
+        return _result(
+            Status.PASS, "third_party_on", (), {"names": others}, profiles=profiles, products=others
+        )
     allow = [
         p["name"]
         for p in profiles

@@ -12,6 +12,9 @@ Sources (checked 2026-11-22):
   (learn.microsoft.com "Windows 11 release information"): 23H2 Home/Pro ended 2025-11-11,
   24H2 Home/Pro ended 2026-10-13, 25H2 Home/Pro runs to 2027-10-12.
 - Windows 7 ended 2020-01-14, Windows 8.1 ended 2023-01-10.
+- LTSB/LTSC (learn.microsoft.com lifecycle): LTSB 2016 to 2026-10-13; LTSC 2019 to
+  2029-01-09; LTSC 2021 to 2027-01-12 (IoT LTSC 2021 to 2032-01-13); LTSC 2024 to 2029-10-09
+  (IoT LTSC 2024 to 2034-10-10).
 - Debian: regular security support for 12 ended 2026-06-10, LTS to 2028-06-30; 11 LTS ended
   2026-08-31; 13 released 2025-08-09 (debian.org/security, wiki.debian.org/LTS).
 - Ubuntu: standard support 5 years for LTS, 9 months for interim releases (ubuntu.com/about/
@@ -56,6 +59,15 @@ WINDOWS = {
     (26100, "enterprise"): Support("Windows 11 24H2", date(2027, 10, 12)),
     (26200, "home"): Support("Windows 11 25H2", date(2027, 10, 12)),
     (26200, "enterprise"): Support("Windows 11 25H2", date(2028, 10, 10)),
+    # Long-term servicing channel (learn.microsoft.com lifecycle pages for each LTSB/LTSC).
+    (14393, "ltsc"): Support("Windows 10 Enterprise LTSB 2016", date(2026, 10, 13)),
+    (14393, "iot_ltsc"): Support("Windows 10 IoT Enterprise LTSB 2016", date(2026, 10, 13)),
+    (17763, "ltsc"): Support("Windows 10 Enterprise LTSC 2019", date(2029, 1, 9)),
+    (17763, "iot_ltsc"): Support("Windows 10 IoT Enterprise LTSC 2019", date(2029, 1, 9)),
+    (19044, "ltsc"): Support("Windows 10 Enterprise LTSC 2021", date(2027, 1, 12)),
+    (19044, "iot_ltsc"): Support("Windows 10 IoT Enterprise LTSC 2021", date(2032, 1, 13)),
+    (26100, "ltsc"): Support("Windows 11 Enterprise LTSC 2024", date(2029, 10, 9)),
+    (26100, "iot_ltsc"): Support("Windows 11 IoT Enterprise LTSC 2024", date(2034, 10, 10)),
 }
 # Windows 10 builds before 22H2 (all ended by 2023) are handled as "older than 19045".
 
@@ -90,7 +102,14 @@ LINUX = {
 
 
 def windows_family(edition_id: str | None) -> str:
+    """Edition family: "home", "enterprise", or the long-term servicing channel ("ltsc",
+    "iot_ltsc": EditionID EnterpriseS/EnterpriseSN and IoTEnterpriseS), which keeps a release
+    for 5 or 10 years and must never fall into the Home/Pro branch."""
     edition = (edition_id or "").lower()
+    if edition.startswith("iotenterprises"):
+        return "iot_ltsc"
+    if edition.startswith("enterprises"):
+        return "ltsc"
     return (
         "enterprise" if edition.startswith(("enterprise", "education", "iotenterprise")) else "home"
     )

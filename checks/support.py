@@ -28,6 +28,11 @@ SUMMARIES = {
         " packages through {extended} until {until}."
     ),
     "ended": N_("{name} no longer receives security fixes (support ended on {ended})."),
+    "esu_not_found": N_(
+        "Regular support for {name} ended on {ended}. We found no Extended Security Updates"
+        " licence on this PC, but enrolment through a Microsoft account may not show where we"
+        " look, so we cannot tell whether it still gets fixes."
+    ),
     "windows_unreadable": N_("We could not read which Windows version this is."),
     "windows_server": N_("{caption} is a server edition; its support dates are not in our table."),
     "windows_build_newer": N_("Windows build {build} is newer than our support table ({as_of})."),
@@ -53,6 +58,10 @@ ADVICE = {
     "enrol_esu": N_(
         "Until you can upgrade, enrol in Extended Security Updates: Settings > Update &"
         ' Security > Windows Update > "Enroll now".'
+    ),
+    "check_esu": N_(
+        'Open Settings > Update & Security > Windows Update: if it says "Your PC is enrolled to'
+        ' get Extended Security Updates", it still gets fixes; if not, enrol there.'
     ),
     "macos_upgrade": N_(
         "Upgrade macOS in System Settings > General > Software Update, or replace the Mac if it cannot be upgraded."
@@ -94,6 +103,14 @@ def _judge(
             else "extended_support"
         )
         return _result(Status.WARN, reason, ["upgrade"], params, **facts)
+    if (
+        in_extended
+        and support.extended_name == "Extended Security Updates"
+        and extended_active is False
+    ):
+        # No ESU licence was found, but consumer ESU enrolled through a Microsoft account may
+        # leave none where we look: say we cannot tell, and how to check.
+        return _result(Status.UNKNOWN, "esu_not_found", ["check_esu", "upgrade"], params, **facts)
     advice = ["upgrade"]
     if in_extended and support.extended_name == "Extended Security Updates":
         advice.insert(0, "enrol_esu")
@@ -120,7 +137,17 @@ def interpret_windows(facts: dict[str, Any], today: date) -> Result:
         return _result(
             Status.UNKNOWN, "windows_server", (), {"caption": os_info.get("caption")}, **base
         )
-    support = lifecycle.WINDOWS.get((build, family)) or lifecycle.WINDOWS.get((build, "home"))
+    support = lifecycle.WINDOWS.get((build, family))
+    if support is None and family not in ("ltsc", "iot_ltsc"):
+        support = lifecycle.WINDOWS.get((build, "home"))
+    if support is None and family in ("ltsc", "iot_ltsc"):
+        return _result(
+            Status.UNKNOWN,
+            "windows_build_newer",
+            (),
+            {"build": build, "as_of": lifecycle.TABLE_AS_OF.isoformat()},
+            **base,
+        )
     if support is None and 10240 <= build < 19045:
         support = lifecycle.Support(
             f"Windows 10 ({os_info.get('display_version') or build})", date(2023, 6, 13)

@@ -16,6 +16,10 @@ STALE_LIST_DAYS = 7
 STALE_INSTALL_DAYS = 45
 SECURITY_CATEGORY = "0fa1201d-4330-4fa8-8ae9-b877473b6441"  # Windows Update "Security Updates"
 CRITICAL_CATEGORY = "e6cf1350-c01b-414d-a61f-263d14d133b4"
+# KB numbers of updates that are not the system's own fixes: Defender security intelligence
+# (KB2267602), Defender platform (KB4052623), Malicious Software Removal Tool (KB890830).
+NOT_SYSTEM_UPDATES = {"KB2267602", "KB4052623", "KB890830"}
+STALE_SEARCH_DAYS = 14
 
 
 SUMMARIES = {
@@ -42,6 +46,9 @@ SUMMARIES = {
         "The Windows Update service is disabled, so this PC gets no security fixes."
     ),
     "no_install_for_days": N_("No update has been installed successfully for {days} days."),
+    "search_stale": N_(
+        "Windows Update last looked for updates {days} days ago, so newer fixes may be missing."
+    ),
     "no_install_record": N_("We found no record of a successful update installation."),
     "windows_up_to_date": N_("No update is waiting; the last update was installed on {date}."),
     "macos_recommended_pending": Np_(
@@ -307,10 +314,14 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
     disabled = bool(wu and wu.get("start_type") == "Disabled")
     pending = as_list(facts.get("pending_updates"))
     history = as_list(facts.get("update_history"))
+    # Defender's definition and platform updates install several times a day: they say nothing
+    # about the system's own fixes, so they do not count as "an update was installed".
     installs = [
         parse_iso(h.get("date"))
         for h in history
-        if h.get("operation") == 1 and h.get("result") in (2, 3)
+        if h.get("operation") == 1
+        and h.get("result") in (2, 3)
+        and not NOT_SYSTEM_UPDATES.intersection(re.findall(r"KB\d+", str(h.get("title") or "")))
     ]
     last_ok = max((d for d in installs if d), default=None)
     security = [
@@ -321,12 +332,16 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
         or u.get("severity")
     ]
     days_since = (now - last_ok).days if last_ok else None
+    results = facts.get("update_results") if isinstance(facts.get("update_results"), dict) else {}
+    searched = parse_iso(results.get("last_search_success"))
+    search_age = (now - searched).days if searched else None
     out_facts = {
         "pending": len(pending),
         "security": len(security),
         "titles": [u.get("title") for u in pending],
         "kb": sorted({f"KB{k}" for u in pending for k in as_list(u.get("kb"))}),
         "last_successful_install": last_ok.isoformat() if last_ok else None,
+        "last_search_success": searched.isoformat() if searched else None,
         "update_service": wu,
         "source": "Windows Update's last scan (offline search)",
         "errors": errors,
@@ -345,6 +360,10 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
         status, reason = Status.WARN, "windows_service_disabled"
     elif security:
         status, reason = Status.WARN, "security_pending"
+    elif search_age is not None and search_age > STALE_SEARCH_DAYS:
+        status, reason = Status.WARN, "search_stale"
+        params["days"] = search_age
+        advice.append("windows_check_now")
     elif days_since is None or days_since > STALE_INSTALL_DAYS:
         status = Status.WARN
         reason = "no_install_for_days" if days_since is not None else "no_install_record"
@@ -380,6 +399,15 @@ def parse_softwareupdate(text: str) -> list[dict[str, Any]]:
     return items
 
 
+def _major(version: str | None) -> int | None:
+    m = re.match(r"\s*(\d+)", version or "")
+    return int(m.group(1)) if m else None
+
+
+def _is_macos(item: dict[str, Any]) -> bool:
+    return str(item.get("title") or "").lower().startswith("macos")
+
+
 def interpret_macos(facts: dict[str, Any]) -> Result:
     su = facts["softwareupdate"]
     if su["problem"]:
@@ -389,12 +417,20 @@ def interpret_macos(facts: dict[str, Any]) -> Result:
     nothing = "No new software available" in text
     if not items and not nothing:
         return _could_not("softwareupdate_not_understood", softwareupdate=su)
+    # The next major macOS is offered "Recommended: YES" too: it is an upgrade the user may
+    # choose, not a missing fix for the installed version.
+    installed = _major(facts.get("installed_version"))
+    upgrades = [
+        i for i in items if _is_macos(i) and installed and (_major(i["version"]) or 0) > installed
+    ]
+    items = [i for i in items if i not in upgrades]
     recommended = [i for i in items if i["recommended"]]
     advice = []
     if items:
         advice.append("macos_install")
     out_facts = {
         "updates": items,
+        "major_upgrades": upgrades,
         "recommended": len(recommended),
         "restart_required": any(i["restart"] for i in items),
         "last_successful_check": facts.get("last_successful_date"),

@@ -259,6 +259,11 @@ def split_frame(frame: bytes):
     return None
 
 
+def _looks_denied(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return any(w in text for w in ("permission denied", "operation not permitted", "/dev/bpf"))
+
+
 class ScapySource:
     """Frames from scapy's own listening socket (Npcap on Windows, BPF on macOS; AF_PACKET on
     Linux when asked for with CLEARLINE_CAPTURE_BACKEND=scapy): the portable path. The kernel
@@ -280,6 +285,10 @@ class ScapySource:
         except PermissionError as exc:
             raise CaptureError("needs administrator rights", "run it as administrator") from exc
         except Exception as exc:
+            # scapy reports a denied /dev/bpf* on macOS as Scapy_Exception("Permission denied"),
+            # not as PermissionError: it still means "ask for the administrator password".
+            if _looks_denied(exc):
+                raise CaptureError("needs administrator rights", "run it as administrator") from exc
             raise CaptureError(f"cannot open the capture ({type(exc).__name__}: {exc})") from exc
 
     def read(self, timeout: float):

@@ -12,6 +12,8 @@ from checks.probes.command import macos_tool, run
 from checks.probes.linux import command_facts
 
 XPROTECT_PLISTS = (
+    # macOS 15 updates XProtect in here; the older places keep the version it shipped with.
+    "/var/protected/xprotect/XProtect.bundle/Contents/Info.plist",
     "/Library/Apple/System/Library/CoreServices/XProtect.bundle/Contents/Info.plist",
     "/System/Library/CoreServices/XProtect.bundle/Contents/Info.plist",
 )
@@ -29,7 +31,12 @@ def update_facts(ctx: CheckContext) -> dict[str, Any]:
     argv = [macos_tool("softwareupdate"), "-l"] + ([] if ctx.options.network else ["--no-scan"])
     listing = run(argv, ctx, timeout=300 if ctx.options.network else 60)
     last = run(
-        ["defaults", "read", "/Library/Preferences/com.apple.SoftwareUpdate", "LastSuccessfulDate"],
+        [
+            "/usr/bin/defaults",
+            "read",
+            "/Library/Preferences/com.apple.SoftwareUpdate",
+            "LastSuccessfulDate",
+        ],
         ctx,
         timeout=10,
     )
@@ -37,8 +44,14 @@ def update_facts(ctx: CheckContext) -> dict[str, Any]:
         "softwareupdate": command_facts(listing),
         "last_successful_date": last.stdout.strip() if last.ok and last.returncode == 0 else None,
         "scanned_now": bool(ctx.options.network),
+        "installed_version": _product_version(ctx),
         "now": time.time(),
     }
+
+
+def _product_version(ctx: CheckContext) -> str | None:
+    out = run([macos_tool("sw_vers"), "-productVersion"], ctx, timeout=10)
+    return out.stdout.strip() or None if out.ok and out.returncode == 0 else None
 
 
 def xprotect_facts() -> dict[str, Any]:

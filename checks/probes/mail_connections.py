@@ -142,6 +142,12 @@ class ConnectionWatch:
         return info
 
     def _attribute_pid(self, obs: Observation, pid: int | None) -> None:
+        closed = bool(obs.states) and obs.states[-1] == "TIME_WAIT"
+        if pid == 0 or (pid is None and closed):
+            # Windows reports closed (TIME_WAIT) connections with pid 0: the program is gone,
+            # which administrator rights would not change. pid 0 is never a real owner.
+            obs.owner_problem = OWNER_ENDED
+            return
         if pid is None:
             obs.owner_problem = OWNER_HIDDEN if not self.admin else OWNER_ENDED
             return

@@ -12,6 +12,8 @@ from checks.context import CheckContext
 from checks.probes.command import run, windows_tool
 
 SCRIPT = Path(__file__).with_name("windows_facts.ps1")
+SCAN_SCRIPT = Path(__file__).with_name("windows_scan.ps1")
+SCAN_TIMEOUT = 3600.0  # a quick scan on a slow disk
 TIMEOUT = 120.0  # the Windows Update search can take a while on a slow disk
 
 
@@ -57,17 +59,35 @@ def parse_report(stdout: str) -> dict[str, Any]:
     return data
 
 
-def gather(ctx: CheckContext, scan: bool = False) -> dict[str, Any]:
+def defender_scan(ctx: CheckContext) -> dict[str, Any]:
+    """A Defender quick scan in its own PowerShell run with its own time limit."""
+    exe = powershell()
+    if exe is None:
+        return {"problem": "missing", "detail": "PowerShell was not found"}
+    out = run(
+        powershell_command(exe),
+        ctx,
+        timeout=SCAN_TIMEOUT,
+        stdin=script_input(SCAN_SCRIPT.read_text(encoding="utf-8")),
+    )
+    if not out.ok:
+        return {"problem": out.problem, "detail": out.detail}
+    try:
+        report = parse_report(out.stdout)
+    except ValueError as exc:
+        return {"problem": "unreadable", "detail": str(exc)}
+    return report.get("scan") or {"problem": "failed", "detail": str(report.get("errors"))}
+
+
+def gather(ctx: CheckContext) -> dict[str, Any]:
     """Run the script once; a dict with the facts, or {"problem": ..., "detail": ...}."""
     exe = powershell()
     if exe is None:
         return {"problem": "missing", "detail": "PowerShell was not found"}
-    env = dict(os.environ, CLEARLINE_SCAN="1" if scan else "0")
     out = run(
         powershell_command(exe),
         ctx,
-        timeout=TIMEOUT + (900 if scan else 0),
-        env=env,
+        timeout=TIMEOUT,
         stdin=script_input(SCRIPT.read_text(encoding="utf-8")),
     )
     if not out.ok:
@@ -79,4 +99,4 @@ def gather(ctx: CheckContext, scan: bool = False) -> dict[str, Any]:
 
 
 def facts(ctx: CheckContext) -> dict[str, Any]:
-    return ctx.shared.once("windows", lambda: gather(ctx, scan=ctx.options.scan))
+    return ctx.shared.once("windows", lambda: gather(ctx))

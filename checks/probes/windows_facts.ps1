@@ -13,6 +13,9 @@ function Section([string]$name, [scriptblock]$block) {
     catch { $out.errors[$name] = ('{0}: {1}' -f $_.Exception.GetType().Name, $_.Exception.Message) }
 }
 function Iso($d) { if ($d) { ([datetime]$d).ToUniversalTime().ToString('o') } else { $null } }
+# Windows Update's COM dates are UTC but arrive without a kind: converting them "to UTC" again
+# would shift them by the PC's offset (9 hours in Japan).
+function IsoUtc($d) { if ($d) { [DateTime]::SpecifyKind([datetime]$d, 'Utc').ToString('o') } else { $null } }
 
 Section 'os' {
     $o = Get-CimInstance Win32_OperatingSystem
@@ -54,9 +57,15 @@ Section 'update_history' {
     @(if ($count -gt 0) {
         $searcher.QueryHistory(0, [Math]::Min($count, 200)) | ForEach-Object {
             # Operation 1 = installation; ResultCode 2 = succeeded, 3 = succeeded with errors
-            [ordered]@{ date = (Iso $_.Date); operation = [int]$_.Operation; result = [int]$_.ResultCode; title = $_.Title }
+            [ordered]@{ date = (IsoUtc $_.Date); operation = [int]$_.Operation; result = [int]$_.ResultCode; title = $_.Title }
         }
     })
+}
+Section 'update_results' {
+    # When Windows Update last searched and installed successfully (UTC): a stale search means
+    # the "nothing pending" answer of the offline search is old news.
+    $r = (New-Object -ComObject Microsoft.Update.AutoUpdate).Results
+    [ordered]@{ last_search_success = (IsoUtc $r.LastSearchSuccessDate); last_install_success = (IsoUtc $r.LastInstallationSuccessDate) }
 }
 Section 'antivirus_products' {
     @(Get-CimInstance -Namespace 'root/SecurityCenter2' -ClassName AntiVirusProduct | ForEach-Object {
@@ -74,31 +83,32 @@ Section 'defender' {
     }
 }
 Section 'firewall' {
-    @(Get-NetFirewallProfile | ForEach-Object {
+    # The ActiveStore: the rules in force now (the default, persistent store can differ when a
+    # group policy or another product applies its own).
+    @(Get-NetFirewallProfile -PolicyStore ActiveStore | ForEach-Object {
         [ordered]@{ name = [string]$_.Name; enabled = [string]$_.Enabled; default_inbound = [string]$_.DefaultInboundAction }
     })
 }
+Section 'firewall_products' {
+    @(Get-CimInstance -Namespace 'root/SecurityCenter2' -ClassName FirewallProduct | ForEach-Object {
+        [ordered]@{ name = $_.displayName; product_state = [int]$_.productState }
+    })
+}
 Section 'time' {
+    # W32Time is "Manual (trigger start)" on PCs outside a domain and usually stopped between
+    # syncs: judge by the time source and the last successful sync, not by the service state.
     $svc = Get-Service -Name W32Time
     $params = Get-ItemProperty 'HKLM:\SYSTEM\CurrentControlSet\Services\W32Time\Parameters'
     # Time-Service events 35/37: the clock is being synchronised / valid time data received.
     $last = Get-WinEvent -FilterHashtable @{ LogName = 'System'; ProviderName = 'Microsoft-Windows-Time-Service'; Id = 35, 37 } -MaxEvents 1 -ErrorAction SilentlyContinue
-    & w32tm.exe /query /status *> $null
+    $task = $null
+    try { $task = Get-ScheduledTaskInfo -TaskPath '\Microsoft\Windows\Time Synchronization\' -TaskName 'SynchronizeTime' -ErrorAction Stop } catch {}
     [ordered]@{
-        service_status = [string]$svc.Status; type = $params.Type; ntp_server = $params.NtpServer
-        last_sync_event = (Iso $last.TimeCreated); last_sync_event_id = $last.Id; w32tm_exit = $LASTEXITCODE
-    }
-}
-if ($env:CLEARLINE_SCAN -eq '1') {
-    Section 'scan' {
-        $started = (Get-Date).ToUniversalTime()
-        Start-MpScan -ScanType QuickScan
-        [ordered]@{
-            started = (Iso $started); finished = (Iso (Get-Date))
-            threats = @(Get-MpThreatDetection | Where-Object { $_.InitialDetectionTime -ge $started.ToLocalTime() } | ForEach-Object {
-                [ordered]@{ threat_id = $_.ThreatID; resources = @($_.Resources); action_success = $_.ActionSuccess; detected = (Iso $_.InitialDetectionTime) }
-            })
-        }
+        service_status = [string]$svc.Status; start_type = [string]$svc.StartType
+        type = $params.Type; ntp_server = $params.NtpServer
+        last_sync_event = (Iso $last.TimeCreated); last_sync_event_id = $last.Id
+        sync_task_last_run = $(if ($task) { Iso $task.LastRunTime } else { $null })
+        sync_task_result = $(if ($task) { [int64]$task.LastTaskResult } else { $null })
     }
 }
 $out | ConvertTo-Json -Depth 6 -Compress

@@ -36,6 +36,10 @@ def capture_command(seconds: int, case: str) -> list[str]:
 
     argv = [
         sys.executable,
+        # UTF-8 whatever the console code page (cp932 on Japanese Windows): the JSON lines carry
+        # Japanese words, and a pipe in the ANSI code page would drop or break them.
+        "-X",
+        "utf8",
         MAIN,
         "capture",
         "--json",
@@ -72,7 +76,7 @@ def elevate_windows(argv: list[str]) -> bool:
     return int(result) > 32
 
 
-def elevate_macos(argv: list[str]) -> bool:
+def elevate_macos(argv: list[str]):
     """Start argv through the macOS administrator prompt (osascript); like on Windows, the
     window follows the capture's events file."""
     import shlex
@@ -81,10 +85,11 @@ def elevate_macos(argv: list[str]) -> bool:
     command = " ".join(shlex.quote(a) for a in argv).replace("\\", "\\\\").replace('"', '\\"')
     script = f'do shell script "{command}" with administrator privileges'
     try:
-        subprocess.Popen(["osascript", "-e", script])
+        # The prompt's own process: it exits non-zero when the user cancels, which the page
+        # watches so that it never waits for a capture that will not start.
+        return subprocess.Popen(["/usr/bin/osascript", "-e", script])
     except OSError:
         return False
-    return True
 
 
 def default_detached_launcher():
@@ -102,9 +107,7 @@ class WatchPage(Page):
         self.command = command
         # How to start a capture whose output cannot be read directly (Windows elevation); tests
         # pass a plain launcher to follow the same path.
-        self.detached_launcher = detached_launcher or (
-            elevate_windows if needs_windows_elevation() else None
-        )
+        self.detached_launcher = detached_launcher or default_detached_launcher()
         self.intro = self.paragraph()
         row = QHBoxLayout()
         self.minutes_label = QLabel()
@@ -188,6 +191,12 @@ class WatchPage(Page):
         if self.detached_launcher is not None:
             self._start_detached(argv, seconds)
             return
+        self.stop_file = None
+        if sys.platform == "win32":
+            # terminate() cannot stop a console program on Windows: the stop file can.
+            self.stop_file = self.session.case.path / "capture.stop"
+            self.stop_file.unlink(missing_ok=True)
+            argv = [*argv, "--stop-file", str(self.stop_file)]
         self.process = QProcess(self)
         self.process.readyReadStandardOutput.connect(self._read)
         self.process.finished.connect(self._finished)
@@ -202,9 +211,16 @@ class WatchPage(Page):
         self.events_file.write_text("")
         self.stop_file.unlink(missing_ok=True)
         full = [*argv, "--events", str(self.events_file), "--stop-file", str(self.stop_file)]
-        if not self.detached_launcher(full):
+        launched = self.detached_launcher(full)
+        if not launched:
             self.fallback(_("the administrator password was not given"))
             return
+        import time as _time
+
+        # Liveness: the prompt's process (where the launcher gives one), a start within a
+        # limit, and an event at least every few seconds once started.
+        self.launcher_process = launched if hasattr(launched, "poll") else None
+        self.started_seen, self.last_event = False, _time.monotonic()
         from PySide6.QtCore import QTimer
 
         self.tail_offset, self.tail_done = 0, False
@@ -224,22 +240,52 @@ class WatchPage(Page):
             return
         complete = chunk[: chunk.rfind(b"\n") + 1]
         self.tail_offset += len(complete)
+        import time as _time
+
+        now = _time.monotonic()
         for line in complete.splitlines():
             try:
                 doc = json.loads(line)
             except ValueError:
                 continue
+            self.started_seen, self.last_event = True, now
             self.handle(doc)
             if doc.get("type") in ("summary", "error"):
                 self.tail_done = True
+        if not self.tail_done:
+            reason = self._not_alive(now)
+            if reason:
+                self.tail_done = True
+                self.tail_timer.stop()
+                self.stop_button.setEnabled(False)
+                self.fallback(reason)
+                return
         if self.tail_done:
             self.tail_timer.stop()
             self.start_button.setEnabled(True)
             self.stop_button.setEnabled(False)
 
+    START_LIMIT_S = 120.0  # time to type the administrator password
+    SILENCE_LIMIT_S = 20.0  # the capture writes progress every second
+
+    def _not_alive(self, now: float) -> str | None:
+        process = getattr(self, "launcher_process", None)
+        if not self.started_seen:
+            if process is not None and process.poll() not in (None, 0):
+                return _("the administrator password was not given")
+            if now - self.last_event > self.START_LIMIT_S:
+                return _("the capture did not start")
+            return None
+        if now - self.last_event > self.SILENCE_LIMIT_S:
+            return _("the capture stopped answering")
+        return None
+
     def stop(self) -> None:
-        if self.tail_timer is not None and self.tail_timer.isActive():
-            self.stop_file.touch()  # the elevated capture sees it and finishes
+        stop_file = getattr(self, "stop_file", None)
+        if stop_file is not None and (
+            (self.tail_timer is not None and self.tail_timer.isActive()) or sys.platform == "win32"
+        ):
+            stop_file.touch()  # the (elevated) capture sees it and finishes
         if self.process is not None and self.process.state() != QProcess.ProcessState.NotRunning:
             self.process.terminate()  # SIGTERM: the capture keeps what it has and prints its summary
         if self.watch_worker is not None:

@@ -243,7 +243,7 @@ def test_macos_prompt_quotes_the_command(monkeypatch):
     from gui.pages import watch_page
 
     seen = []
-    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: seen.append(args))
+    monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: seen.append(args) or "process")
     assert watch_page.elevate_macos(["/usr/bin/python3", "main.py", "--events", '/tmp/a "b"/x'])
     script = seen[0][2]
     assert script.startswith('do shell script "') and script.endswith(
@@ -322,3 +322,32 @@ def test_a_damaged_case_file_is_named_and_every_step_still_opens(make_window, qt
         w2.go(step)
         qtbot.wait(20)
     assert w2.pages[4].fields["name"].text() == "Hanako"  # the rest of the case is used
+
+
+def test_a_cancelled_administrator_prompt_falls_back_instead_of_waiting(make_window, qtbot):
+    """macOS: osascript exits non-zero when the prompt is cancelled and no capture ever
+    starts; the page must not wait forever."""
+    import subprocess
+
+    def cancelled_prompt(argv):
+        return subprocess.Popen([sys.executable, "-c", "raise SystemExit(1)"])
+
+    w = make_window(capture_command=replay_command)
+    watch = w.pages[2]
+    watch.detached_launcher = cancelled_prompt
+    watch.minutes.setValue(1)
+    watch.start_button.click()
+    qtbot.waitUntil(lambda: watch.watch_worker is not None, timeout=10000)
+    assert "administrator password was not given" in watch.outcome.text()
+    watch.stop()
+    qtbot.waitUntil(lambda: watch.watch_worker is None, timeout=20000)
+
+
+def test_the_capture_command_forces_utf8_and_the_macos_prompt_is_the_default(monkeypatch):
+    from gui.pages import watch_page
+
+    argv = watch_page.capture_command(60, "/tmp/case")
+    assert argv[argv.index("-X") + 1] == "utf8"
+    monkeypatch.setattr(watch_page.sys, "platform", "darwin")
+    monkeypatch.setattr(watch_page.os, "geteuid", lambda: 501)
+    assert watch_page.default_detached_launcher() is watch_page.elevate_macos

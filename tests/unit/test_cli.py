@@ -101,3 +101,31 @@ def test_parser_usage_error_code_in_process():
     with pytest.raises(SystemExit) as exc:
         main.build_parser().parse_args(["audit", "--watch", "-5"])
     assert exc.value.code == 3
+
+
+def test_diagnose_writes_every_probe_with_personal_data_masked(tmp_path):
+    import getpass
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = tmp_path / "diag.json"
+    done = subprocess.run(
+        [sys.executable, str(root / "main.py"), "diagnose", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert data["environment"]["system"] and data["environment"]["python"]
+    assert {c["id"] for c in data["checks"]} >= {"SMTP-OUT", "OS-UPDATES", "FW-STATUS"}
+    assert str(Path.home()) not in text
+    user = getpass.getuser()
+    if len(user) >= 3:
+        assert f'"{user}"' not in text
+    assert out.stat().st_mode & 0o077 == 0

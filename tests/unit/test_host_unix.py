@@ -251,3 +251,26 @@ def test_macos_clock():
     assert clock.interpret_macos({"systemsetup": cmd("Network Time: Off\n")}).status == Status.WARN
     needs = {"systemsetup": cmd("You need administrator access to run this tool... exiting!\n")}
     assert clock.interpret_macos(needs).status == Status.UNKNOWN
+
+
+def test_macos_the_next_major_version_is_not_a_missing_update():
+    """Real listing (see the .source files): macOS 27 is offered "Recommended: YES" to a Mac
+    on 26.7. An upgrade the user may choose is not a missing fix for the installed version."""
+
+    def facts(name):
+        return {
+            "softwareupdate": cmd((DATA / f"macos/updates/{name}.txt").read_text()),
+            "last_successful_date": None,
+            "scanned_now": True,
+            "installed_version": "26.7",
+            "now": NOW,
+        }
+
+    only_major = updates.interpret_macos(facts("softwareupdate_major_only"))
+    assert only_major.status == Status.PASS
+    assert [u["version"] for u in only_major.facts["major_upgrades"]] == ["27"]
+    both = updates.interpret_macos(facts("softwareupdate_major_and_minor"))
+    assert both.status == Status.WARN and both.facts["recommended"] == 1
+    unknown_version = facts("softwareupdate_major_only")
+    unknown_version["installed_version"] = None  # cannot tell: the upgrade counts, never a pass
+    assert updates.interpret_macos(unknown_version).status == Status.WARN

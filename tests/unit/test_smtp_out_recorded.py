@@ -176,3 +176,28 @@ def test_a_result_made_in_english_reads_in_japanese():
     )
     assert words.title == "この PC からメールサーバーへの接続"
     assert stored.words("en").summary.startswith("A program called svchost.exe")
+
+
+def test_windows_time_wait_pid_0_is_ended_not_admin_needed():
+    """psutil on Windows reports closed (TIME_WAIT) connections with pid 0 (the System Idle
+    Process): the owner is gone, which administrator rights would not change."""
+    from checks.probes import sockets
+    from checks.probes.mail_connections import ConnectionWatch
+
+    table = sockets.SocketTable(
+        (sockets.Socket("192.168.10.23", 51000, "198.51.100.10", 25, "TIME_WAIT", pid=0),)
+    )
+    described = []
+    watch = ConnectionWatch(
+        use_proc=False,
+        platform="windows",
+        admin=False,
+        read_table=lambda: table,
+        describe=lambda pid: described.append(pid),
+    )
+    watch.poll()
+    (obs,) = watch.observations.values()
+    assert obs.owner is None and obs.owner_problem == OWNER_ENDED
+    assert described == []  # pid 0 is never looked up as an owner
+    r = interpret_outbound(watch.facts())
+    assert "administrator" not in r.summary  # "ended before we could see", not "needs admin"
