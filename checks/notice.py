@@ -159,8 +159,9 @@ MAIL_PORTS = {25, 465, 587, 2525}
 COUNT = re.compile(
     # A number starts where no digit or comma stands before it, and is digits with optional
     # thousands commas: one pass over a long run of "1,1,1,…" instead of one per position.
-    r"(?:約|およそ|about|approximately|approx\.?)?\s*(?<![\d,])(\d{1,3}(?:,\d{3})+|\d+)\s*"
-    r"(通|件|messages?|e-?mails?|mails?)\b",
+    # (A Japanese counter word is followed by more Japanese, so no \b after it.)
+    r"(約|およそ|about|approximately|approx\.?)?\s*(?<![\d,])(\d{1,3}(?:,\d{3})+|\d+)\s*"
+    r"(通|件|messages?(?![A-Za-z])|e-?mails?(?![A-Za-z])|mails?(?![A-Za-z]))",
     re.I,
 )
 REFERENCE = re.compile(
@@ -168,6 +169,13 @@ REFERENCE = re.compile(
     r"Reference(?: (?:No\.?|number|ID))?|Ticket(?: (?:No\.?|ID|number))?|Case(?: ID| No\.?)?|Ref\.?)"
     r"\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9\-_/#]{2,40})",
     re.I,
+)
+# A reference in parentheses with no label, as subject lines carry it:
+# 「【重要】迷惑メール送信に関するお知らせ（ABU-2026-1120-0042）」.
+REFERENCE_IN_PARENS = re.compile(r"[（(]\s*([A-Z]{2,}[A-Z0-9]*(?:-[A-Z0-9]+){1,5})\s*[）)]")
+PROVIDER = re.compile(
+    r"(株式会社\s?[^\s　、。,（(<]{2,30}|[^\s　、。,:：（(<A-Za-z0-9]{2,30}株式会社|"
+    r"[A-Z][\w&.\-]*(?: [A-Z][\w&.\-]*){0,4},? (?:Inc\.|Co\., Ltd\.|Ltd\.|Corporation|K\.K\.))"
 )
 DESTINATION = re.compile(
     r"(?:宛先|送信先|あて先|destination|recipient server|to)\s*[:：]?\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})",
@@ -215,12 +223,16 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
             if port not in target:
                 target.append(port)
     counts = []
+    approximate_count = False
     for m in COUNT.finditer(text):
         try:
-            counts.append(int(m.group(1).replace(",", "")))
+            counts.append(int(m.group(2).replace(",", "")))
         except ValueError:
             continue
+        approximate_count = approximate_count or bool(m.group(1))
     refs = [m.group(1).strip("#") for m in REFERENCE.finditer(text)]
+    refs += [m.group(1) for m in REFERENCE_IN_PARENS.finditer(text)]
+    provider = PROVIDER.search(text)
     dests = [m.group(1) for m in DESTINATION.finditer(text) if m.group(1) not in sources]
     return {
         "times": [t.as_facts(local_zone) for t in times],
@@ -230,11 +242,30 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
         "destination_ports": dest_ports,
         "destinations": list(dict.fromkeys(dests)),
         "message_counts": counts,
+        "count_approximate": approximate_count,
         "reference": refs[0] if refs else None,
+        "provider": provider.group(1).strip() if provider else None,
     }
 
 
 # --- reading the input ------------------------------------------------------------------------
+
+
+_NOTICE_WORDS = re.compile(
+    r"迷惑メール|スパム|不正利用|受付番号|管理番号|送信元|ご契約回線|利用.{0,3}停止|"
+    r"abuse|spam|complaint|unsolicited|suspend|your line|your connection",
+    re.I,
+)
+
+
+def _is_notice_mail(msg: Message, texts: list[str]) -> bool:
+    """A mail that speaks about spam sent from the reader's line (a provider's notice), not a
+    spam sample: notice words in its subject and body, and an address or a reference."""
+    body = " ".join(texts)[:200_000]
+    words = header_text(msg.get("Subject") or "") + " " + body
+    found = {m.group(0).lower() for m in _NOTICE_WORDS.finditer(words)}
+    facts = bool(IPV4.search(body) or REFERENCE.search(words) or REFERENCE_IN_PARENS.search(words))
+    return len(found) >= 2 and facts
 
 
 def _is_prose(text: str) -> bool:
@@ -480,6 +511,15 @@ def analyse(
             elif attached:
                 kind = "eml"
                 samples = attached
+            elif _is_notice_mail(msg, texts):
+                # The provider's notice as a saved mail: its words are the claim; its own
+                # Received lines are the provider's mail to the user and decide nothing.
+                kind = "text"
+                texts = [
+                    f"Subject: {header_text(msg.get('Subject') or '')}",
+                    f"From: {header_text(msg.get('From') or '')}",
+                    *texts,
+                ]
             else:
                 kind = "eml" if msg.get_payload() else "headers"
                 samples = [msg]
@@ -681,11 +721,26 @@ def explain(a: Analysis, public_ip: str | None) -> str:
     )
 
 
+def _has_seconds(iso: str | None) -> bool:
+    try:
+        return bool(iso) and datetime.fromisoformat(iso).second != 0
+    except ValueError:
+        return False
+
+
 def what_to_ask(a: Analysis) -> list[str]:
     """The details to request from the provider, given what the notice lacks."""
     ask = []
-    times = a.claim.get("times", [])
-    if not times or any(t.get("approximate") or t.get("zone_assumed") for t in times):
+    times = [t for t in a.claim.get("times", []) if not t.get("source")]
+
+    def rough(t: dict) -> bool:
+        # Approximate, zone assumed, or given only to the minute: ask for seconds and zone.
+        seconds = any(_has_seconds(t.get(k)) for k in ("utc", "end_utc") if t.get(k)) or re.search(
+            r"\d:\d\d:\d\d|\d秒", str(t.get("text") or "")
+        )
+        return bool(t.get("approximate") or t.get("zone_assumed") or not seconds)
+
+    if not times or any(rough(t) for t in times):
         ask.append("times_exact")
     if not a.claim.get("source_ips"):
         ask.append("source_ip")

@@ -112,6 +112,9 @@ def _build(year, month, day, hour, minute, second, tz) -> datetime | None:
         return None
 
 
+_APPROX_AFTER = re.compile(r"\s*(?:頃|ごろ|前後)")
+
+
 def find_times(text: str, default_zone=JST) -> list[FoundTime]:
     """Every time mentioned, in order; ranges carry their end."""
     text = normalise_text(text)
@@ -158,14 +161,19 @@ def find_times(text: str, default_zone=JST) -> list[FoundTime]:
                 t["second"],
                 _zone(t["zone"]) or tz or default_zone,
             )
-            if end is not None and end < when:
+            # "14:05～14:35（日本時間）": a zone written after the range applies to its start too.
+            start = when.replace(tzinfo=_zone(t["zone"])) if _zone(t["zone"]) and assumed else when
+            if end is not None and end < start:
                 end = None
             if end is not None:
                 end_at = tail.end()
-                if _zone(t["zone"]) and assumed:
-                    when = when.replace(tzinfo=_zone(t["zone"]))
-                    assumed = False
+                if start is not when:
+                    when, assumed = start, False
         approx = bool(g["approx"]) or bool(tail and tail.group("approx"))
+        # "14:05～14:35（日本時間）頃": the 頃 may follow the zone.
+        after = _APPROX_AFTER.match(text, end_at)
+        if after:
+            approx, end_at = True, after.end()
         found.append(
             (m.start(), FoundTime(text[m.start() : end_at].strip(), when, assumed, approx, end))
         )

@@ -9,6 +9,8 @@ def zone_label(dt: datetime) -> str:
     offset = dt.strftime("%z")
     label = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
     name = dt.tzname()
+    if name and name.startswith("UTC") and offset == "+0900":
+        name = "JST"  # the zone of the users this is for, named as they know it
     if name and not name.startswith(("UTC", "+", "-")):
         return f"{name}, {label}"
     return label

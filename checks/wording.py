@@ -110,6 +110,13 @@ COMMON_SUMMARIES: dict[str, str] = {
 COMMON_ADVICE: dict[str, str] = {}
 
 
+# The zone times are shown in: the user's, set by whoever words a result for a document (the
+# letter, the report); None shows each time with the offset it was recorded with.
+from contextvars import ContextVar  # noqa: E402
+
+display_zone: ContextVar[Any] = ContextVar("clearline_display_zone", default=None)
+
+
 class _Display(dict):
     """Params as the words show them: lists joined, times in human form, nothing missing."""
 
@@ -120,14 +127,20 @@ class _Display(dict):
 def display_value(key: str, value: Any) -> Any:
     from checks.timefmt import human, human_span
 
+    zone = display_zone.get()
+
+    def moment(text: str) -> datetime:
+        dt = datetime.fromisoformat(text)
+        return dt.astimezone(zone) if zone is not None and dt.tzinfo else dt
+
     if isinstance(value, str) and (key.endswith("_at") or key in ("time", "when")):
         try:
-            return human(datetime.fromisoformat(value))
+            return human(moment(value))
         except ValueError:
             return value
     if key.endswith("span") and isinstance(value, list | tuple) and len(value) == 2:
         try:
-            return human_span(datetime.fromisoformat(value[0]), datetime.fromisoformat(value[1]))
+            return human_span(moment(value[0]), moment(value[1]))
         except (TypeError, ValueError):
             return " – ".join(str(v) for v in value)
     if isinstance(value, list | tuple):

@@ -74,7 +74,10 @@ def report_html(
     now = (today or datetime.now(UTC)).astimezone(zone)
     model = viewmodel.build(case, lang, zone, today)
     a = model.assessment
+    from checks import wording
+
     token = i18n.use_language(lang)
+    zone_token = wording.display_zone.set(zone)
     try:
         results = []
         for line in a.checks:
@@ -109,6 +112,7 @@ def report_html(
         uptime = a.uptime.words(lang).summary if a.uptime is not None else ""
         step_words = {code: i18n._(msg) for code, msg in viewmodel.STEP_WORDS.items()}
     finally:
+        wording.display_zone.reset(zone_token)
         i18n.reset_language(token)
     return render(
         "report.html.j2",

@@ -85,6 +85,9 @@ class LetterModel:
     cgnat: bool
     blocklisted: bool
     other_devices_checked: bool
+    claim: dict[str, Any] = field(default_factory=dict)
+    findings: list[dict[str, str]] = field(default_factory=list)
+    attachments: list[str] = field(default_factory=list)
     assessment: A.Assessment = field(repr=False, default=None)  # type: ignore[assignment]
 
     def as_context(self) -> dict[str, Any]:
@@ -158,6 +161,83 @@ def _claimed_times(claim: dict, zone: tzinfo, lang: str) -> list[str]:
     return out
 
 
+# The checks whose results bear on a complaint about spam: the letter states these, one
+# sentence each; the rest (clock, OS support, address kind, other devices) it says otherwise.
+LETTER_CHECKS = (
+    "SMTP-OUT",
+    "TRAFFIC-SMTP",
+    "TRAFFIC-MX",
+    "SMTP-LISTEN",
+    "PROXY-OPEN",
+    "AV-STATUS",
+    "NET-BLOCKLIST",
+    "NET-UPNP",
+    "NET-GATEWAY",
+)
+
+
+def quote(text: str, lang: str) -> str:
+    """Words taken from the provider or typed in Japanese, in an English letter, are marked as
+    a quotation; the Japanese letter uses them as they are."""
+    if lang == "en" and text and not text.isascii():
+        return f"“{text}”"
+    return text
+
+
+def _notice_date(text: str, zone: tzinfo, lang: str) -> str:
+    """The notice date as the user typed it, written in the letter's language when it reads
+    as a date (2026年11月20日, 2026-11-20, 2026/11/20)."""
+    import re
+
+    m = re.search(r"(\d{4})\s*[年/\-.]\s*(\d{1,2})\s*[月/\-.]\s*(\d{1,2})", text or "")
+    if m:
+        try:
+            day = datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)), tzinfo=zone)
+            return dates.date_only(day, lang)
+        except ValueError:
+            pass
+    return quote(text, lang)
+
+
+def _findings(a: A.Assessment, zone: tzinfo, lang: str) -> list[dict[str, str]]:
+    from checks import wording
+
+    token = wording.display_zone.set(zone)
+    try:
+        return _findings_in_zone(a, zone, lang)
+    finally:
+        wording.display_zone.reset(token)
+
+
+def _findings_in_zone(a: A.Assessment, zone: tzinfo, lang: str) -> list[dict[str, str]]:
+    first_step = min((s.at for s in a.steps), default=None)
+    out = []
+    for line in sorted(
+        (c for c in a.checks if c.result.id in LETTER_CHECKS),
+        key=lambda c: (LETTER_CHECKS.index(c.result.id), c.result.started_at or datetime.min),
+    ):
+        r = line.result
+        if r.status in (Status.SKIPPED, Status.ERROR):
+            continue
+        words = r.words(lang)
+        phase = ""
+        if first_step is not None and r.started_at is not None:
+            phase = "after" if r.started_at >= first_step else "before"
+        out.append(
+            {
+                "id": r.id,
+                "title": words.title,
+                "summary": words.summary,
+                "when": dates.moment(r.started_at.astimezone(zone), lang, seconds=False)
+                if r.started_at
+                else "",
+                "phase": phase,
+                "status": str(r.status),
+            }
+        )
+    return out
+
+
 def build(
     case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
 ) -> LetterModel:
@@ -169,6 +249,14 @@ def build(
     who = {k: details.get(k, "") for k in DETAIL_KEYS}
     if not who["reference"] and a.notice and a.notice.reference:
         who["reference"] = a.notice.reference
+    if not who["provider"] and a.notice and a.notice.claim.get("provider"):
+        who["provider"] = str(a.notice.claim["provider"])
+    # In an English letter, anything not in English letters is marked as a quotation.
+    for key in ("provider", "name", "contract_id", "reference", "email", "phone"):
+        if who[key]:
+            who[key] = quote(who[key], lang)
+    if who["notice_date"]:
+        who["notice_date"] = _notice_date(who["notice_date"], zone, lang)
     missing = [k for k in DETAIL_KEYS if not who[k]]
 
     steps = [
@@ -211,6 +299,20 @@ def build(
         )
         requests = list(ALL_REQUESTS)
     notice["password_changed"] = password["date"] if password else ""
+    claim: dict[str, Any] = {"any": False}
+    if a.notice is not None:
+        c = a.notice.claim
+        counts = [n for n in c.get("message_counts") or [] if isinstance(n, int)]
+        claim = {
+            "times": notice["times"],
+            "source_ips": [str(x) for x in c.get("source_ips") or []],
+            "source_ports": [str(x) for x in c.get("source_ports") or []],
+            "destination_ports": [str(x) for x in c.get("destination_ports") or []],
+            "destinations": [str(x) for x in c.get("destinations") or []],
+            "count": f"{max(counts):,}" if counts else "",
+            "count_approximate": bool(c.get("count_approximate")),
+        }
+        claim["any"] = any(claim[k] for k in ("times", "source_ips", "count", "destination_ports"))
     if a.kind == A.KIND_ACCOUNT:
         requests = ["times_exact", "trigger"]
     elif a.kind == A.KIND_FORGED:
@@ -269,5 +371,17 @@ def build(
         cgnat=a.cgnat,
         blocklisted=a.blocklisted,
         other_devices_checked=a.other_devices_checked,
+        claim=claim,
+        findings=_findings(a, zone, lang),
+        attachments=_attachments(case),
         assessment=a,
     )
+
+
+def _attachments(case: Case) -> list[str]:
+    """What the evidence bundle will hold, as the letter names it."""
+    names = ["report", "results"]
+    if case.pcap_path().exists():
+        names.append("capture")
+    names.append("sums")
+    return names

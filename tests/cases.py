@@ -134,6 +134,20 @@ def build(kind: str, folder: Path) -> Case:
             _notice(case, "account_misuse.eml")
             case.add_results([*_host_results(T0), clean_watch(T0)])
             case.mark_done("password", "2026-11-21")
+        elif kind == "suspicious":
+            # Something connected to port 25 and ended before it could be identified.
+            from tests.unit.test_assessment import unidentified_watch
+
+            _notice(case, "notice_mail_subject_ref.eml")
+            case.add_results([*_host_results(T0), unidentified_watch(T0)])
+        elif kind == "ongoing":
+            # Infected; only "disconnect" done so far: nothing may say it is removed.
+            _notice(case, "notice_kanri_bangou.txt")
+            case.add_results([*_host_results(T0), bot_watch(T0)])
+            case.mark_done("disconnect", "2026-11-21T14:10:00+09:00")
+        elif kind == "nofacts":
+            _notice(case, "../../realworld/data/notice_without_facts_ja.txt")
+            case.add_results([*_host_results(T0), clean_watch(T0)])
         else:
             raise ValueError(kind)
     finally:

@@ -14,7 +14,7 @@ from tests.cases import JST, TODAY, build  # noqa: E402
 gold = ROOT / "tests/data/golden"
 gold.mkdir(parents=True, exist_ok=True)
 with tempfile.TemporaryDirectory() as tmp:
-    for kind in ("clean", "infected", "forged", "account"):
+    for kind in ("clean", "infected", "forged", "account", "suspicious", "ongoing", "nofacts"):
         case = build(kind, Path(tmp))
         for lang in ("ja", "en"):
             (gold / f"letter.{kind}.{lang}.txt").write_text(

@@ -11,7 +11,7 @@ from reports.templating import render
 from tests.cases import JST, TODAY, build
 from tests.recorded import DATA
 
-KINDS = ("clean", "infected", "forged", "account")
+KINDS = ("clean", "infected", "forged", "account", "suspicious", "ongoing", "nofacts")
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +122,42 @@ def test_report_has_every_check_chart_and_scope(cases):
     assert 'class="bar"' in html  # the connections-over-time chart has bars
     assert "対策後、30 分間" in html  # the check after the fixes
     assert "svchost.exe" in html
+
+
+def test_the_letter_restates_the_notice_and_asks_only_for_what_is_missing(cases):
+    clean = letter_text(cases["clean"], "ja", JST, TODAY)
+    assert (
+        "ご指摘の内容：2026年11月20日 14時05分～14時30分（日本時間）頃、IPアドレス 203.0.113.45"
+        "（送信元ポート 51234）から外部メールサーバーの25番ポートへ約1,200通" in clean
+    )
+    requests = clean.split("【お願い】")[1]
+    assert "送信された通数" not in requests and "送信元の IP アドレス" not in requests
+    assert "送信元のポート番号" not in requests
+    assert "秒単位まで" in requests  # the notice gave the times only roughly (頃)
+    suspicious = letter_text(cases["suspicious"], "ja", JST, TODAY)
+    assert "受付番号：ABU-2026-1120-0042" in suspicious  # from the subject line
+    assert "約3,700通" in suspicious and "送信された通数" not in suspicious
+    ongoing = letter_text(cases["ongoing"], "ja", JST, TODAY)
+    assert "受付番号：NET-77-31905" in ongoing and "約1,850通" in ongoing
+    assert "駆除と対策後の確認は済んで" not in ongoing and "対策を進めて" in ongoing
+
+
+def test_the_provider_is_taken_from_the_notice_when_not_given(tmp_path):
+    case = build("suspicious", tmp_path)
+    case.set_details(provider="")
+    assert letter_text(case, "ja", JST, TODAY).startswith("株式会社サンプルネット")
+
+
+def test_an_english_letter_from_a_japanese_notice_quotes_every_japanese_word(cases):
+    japanese = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff00-\uffef]")
+    for kind in KINDS:
+        text = letter_text(cases[kind], "en", JST, TODAY)
+        outside = re.sub(r"“[^”]*”", "", text)
+        # The deciding header is quoted as the provider's own words, indented.
+        outside = "\n".join(ln for ln in outside.splitlines() if not ln.startswith("    "))
+        assert not japanese.findall(outside), (kind, japanese.findall(outside)[:10])
+
+
+def test_the_letter_names_its_attachments_and_how_to_check_them(cases):
+    text = letter_text(cases["infected"], "en", JST, TODAY)
+    assert "report.pdf" in text and "SHA256SUMS" in text and "sha256sum -c" in text

@@ -30,7 +30,7 @@ def test_linux_last_shows_the_pc_was_off():
         NOW,
     )
     assert r.status == Status.PASS
-    assert "2026-11-20 13:50:11 (UTC+09:00)" in r.summary
+    assert "2026-11-20 13:50:11 (JST, UTC+09:00)" in r.summary
     assert "15:10:02" in r.summary
     assert r.facts["answers"][0]["state"] == "off"
 
