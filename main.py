@@ -218,9 +218,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
+    progress = _Progress(len(specs), args.watch, enabled=not args.json and sys.stderr.isatty())
+
     def show(result) -> None:
-        if not args.json:
-            print(console.format_result(result), flush=True)
+        progress.done(result)
 
     from cases import flows
 
@@ -229,12 +230,58 @@ def cmd_audit(args: argparse.Namespace) -> int:
         results = flows.audit(case, [s.id for s in specs], options, on_result=show, cancel=cancel)
     finally:
         signal.signal(signal.SIGINT, previous)
+    progress.close()
     if args.json:
         json.dump([r.to_dict() for r in results], sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
+        for result in console.in_catalog_order(results):
+            print(console.format_result(result))
         print(console.format_footer(results))
     return exit_code(results)
+
+
+class _Progress:
+    """While checks run (and a watch waits), one line on a terminal's stderr says how far it
+    is; nothing when stderr is not a terminal."""
+
+    def __init__(self, total: int, watch: float, enabled: bool):
+        import threading
+        import time
+
+        self.total, self.watch, self.enabled = total, watch, enabled
+        self.finished = 0
+        self.started = time.monotonic()
+        self.stop = threading.Event()
+        if enabled:
+            threading.Thread(target=self._tick, daemon=True).start()
+
+    def done(self, _result) -> None:
+        self.finished += 1
+
+    def _line(self) -> str:
+        import time
+
+        from checks.i18n import _
+
+        text = _("{done} of {total} checks done").format(done=self.finished, total=self.total)
+        if self.watch:
+            elapsed = min(self.watch, time.monotonic() - self.started)
+            text += " · " + _("watching {elapsed:.0f} of {total:g} s").format(
+                elapsed=elapsed, total=self.watch
+            )
+        return text
+
+    def _tick(self) -> None:
+        while not self.stop.wait(0.5):
+            sys.stderr.write("\r" + self._line() + "\x1b[K")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 def cmd_notice(args: argparse.Namespace) -> int:

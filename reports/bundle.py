@@ -78,6 +78,21 @@ DESCRIPTIONS = {
 }
 
 
+from checks.i18n import N_  # noqa: E402
+
+PERSONAL_LABELS = {
+    "name": N_("Your name"),
+    "contract_id": N_("Contract / customer ID"),
+    "provider": N_("Provider"),
+    "reference": N_("Notice reference"),
+    "notice_date": N_("Date of the notice"),
+    "email": N_("Your e-mail"),
+    "phone": N_("Your phone"),
+    "user_in_paths": N_("Your user name, inside file paths"),
+    "notice_ips": N_("IP addresses from the notice"),
+}
+
+
 @dataclass
 class Plan:
     files: dict[str, bytes]
@@ -162,15 +177,23 @@ def plan(
         files_ja="\n".join(f"  {n:16} {DESCRIPTIONS.get(n, ('', ''))[1]}" for n in names),
     ).encode("utf-8")
     details = case.details()
-    personal = {k: v for k, v in details.items() if v}
+    # Named in words of the bundle's language, never by field names.
+    from checks import i18n
+
+    token = i18n.use_language(lang)
+    try:
+        labels = {k: i18n._(msg) for k, msg in PERSONAL_LABELS.items()}
+    finally:
+        i18n.reset_language(token)
+    personal = {labels[k]: v for k, v in details.items() if v and k in labels}
     user = getpass.getuser()
     if not mask_paths and any(
         user in b.decode("utf-8", "ignore") for n, b in files.items() if n.endswith(".json")
     ):
-        personal["user name in file paths"] = user
+        personal[labels["user_in_paths"]] = user
     notice = case.notice() or {}
     if notice.get("claim", {}).get("source_ips"):
-        personal["IP addresses from the notice"] = ", ".join(notice["claim"]["source_ips"])
+        personal[labels["notice_ips"]] = ", ".join(notice["claim"]["source_ips"])
     return Plan(files, personal, mask_paths, warnings)
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import re
 import shutil
-import textwrap
 import unicodedata
 from datetime import datetime
 
@@ -45,35 +45,67 @@ def _pad(text: str, width: int) -> str:
 _NO_LINE_START = set("、。，．・：；？！）」』】〕ー…")
 
 
+_TOKENS = re.compile(r"[\x21-\x7e]+|\s+|.", re.S)
+
+
 def _wrap(text: str, width: int, indent: str) -> list[str]:
-    if text.isascii():
-        return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent) or [
-            indent
-        ]
-    # Japanese has no spaces to break at: break by display width (a CJK character is 2 columns).
-    lines, line = [], ""
-    for ch in text:
-        # Kinsoku: closing punctuation never starts a line.
-        if line and display_width(indent + line + ch) > width and ch not in _NO_LINE_START:
-            lines.append(indent + line)
-            line = ch.lstrip()
+    """Lines of at most ``width`` display columns (a CJK character is 2). A run of ASCII
+    letters, digits and symbols (a word, a command, a path) is never split unless it alone is
+    wider than the line; Japanese breaks between characters, and closing punctuation never
+    starts a line (kinsoku)."""
+    room = max(10, width - display_width(indent))
+    lines: list[str] = []
+    line = ""
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            if line and not line.endswith(" "):
+                line += " "
+            continue
+        candidate = line + token
+        if display_width(candidate.rstrip()) <= room or not line.strip():
+            line = candidate
+        elif token in _NO_LINE_START and len(line.rstrip()) > 1:
+            # A closing mark never starts a line: the character before it goes down with it.
+            body = line.rstrip()
+            lines.append(body[:-1])
+            line = body[-1] + token
         else:
-            line += ch
-    lines.append(indent + line)
-    return lines
+            lines.append(line.rstrip())
+            line = token
+        while display_width(line) > room and len(line) > 1:
+            # One token wider than the line: cut it where it must be cut.
+            cut = 1
+            while cut < len(line) and display_width(line[: cut + 1]) <= room:
+                cut += 1
+            lines.append(line[:cut])
+            line = line[cut:]
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return [indent + ln for ln in lines]
 
 
 def format_result(result: Result, width: int | None = None) -> str:
     width = width or min(shutil.get_terminal_size((100, 20)).columns, 120)
     label = f"{_SYMBOL[result.status]} {status_label(result.status)}"
-    head = f"{_pad(label, 12)} {_pad(result.id, 14)} {result.title}"
-    lines = [head]
+    head = f"{_pad(label, 12)} {_pad(result.id, 14)} "
+    title = _wrap(result.title, width, " " * display_width(head))
+    lines = [head + title[0].lstrip(), *title[1:]]
     lines += _wrap(result.summary, width, " " * 13)
     for i, step in enumerate(result.advice, 1):
         wrapped = _wrap(step, width, " " * 16)
         wrapped[0] = " " * 13 + f"{i}. " + wrapped[0].lstrip()
         lines += wrapped
     return "\n".join(lines)
+
+
+def in_catalog_order(results: list[Result]) -> list[Result]:
+    """Problems first, then warnings, could-not-tell, the rest; within each, the catalog's
+    order: the same run always prints the same way."""
+    from checks import registry
+    from checks.model import SEVERITY
+
+    order = {spec.id: i for i, spec in enumerate(registry.ALL)}
+    return sorted(results, key=lambda r: (-SEVERITY[r.status], order.get(r.id, len(order))))
 
 
 def format_footer(results: list[Result]) -> str:

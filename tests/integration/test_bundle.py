@@ -68,7 +68,8 @@ def test_bundle_contents(written):
         "SHA256SUMS",
     } <= names
     assert "sha256sum -c SHA256SUMS" in readme and "改ざん" in readme
-    assert plan.personal["name"] == "山田 太郎"
+    # Personal data is named in words of the bundle's language, never by field names.
+    assert plan.personal["お名前"] == "山田 太郎" and "name" not in plan.personal
 
 
 def test_verify_names_each_changed_missing_and_extra_file(written, tmp_path):
@@ -201,7 +202,7 @@ def test_headless_flow_from_audit_to_verify(tmp_path):
     out = tmp_path / "b.zip"
     made = run("bundle", "--case", str(case), "--out", str(out), "--json", "--no-pdf")
     assert made.returncode == 0, made.stderr
-    assert json.loads(made.stdout)["personal_data"]["name"] == "山田 太郎"
+    assert json.loads(made.stdout)["personal_data"]["Your name"] == "山田 太郎"
     assert run("verify", str(out)).returncode == 0
     reopened = json.loads((case / "details.json").read_text())
     assert reopened["contract_id"] == "EX-1"
