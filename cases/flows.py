@@ -211,8 +211,9 @@ def record_details(
 @dataclass
 class LetterOutcome:
     model: Any  # reports.viewmodel.LetterModel
-    text: str
-    edited: str | None = None
+    text: str  # the letter as generated now
+    edited: str | None = None  # the user's own version, if any
+    stale: bool = False  # the facts changed after the user edited it
     warnings: list[str] = field(default_factory=list)
 
 
@@ -221,13 +222,21 @@ def letter(
 ) -> LetterOutcome:
     from reports import report, viewmodel
 
+    import hashlib
+
     model = viewmodel.build(case, lang, zone, today)
-    return LetterOutcome(model, report.render_letter(model), case.edited_letter(lang))
+    text = report.render_letter(model)
+    edited = case.edited_letter(lang)
+    base = case.edited_letter_base(lang)
+    stale = bool(
+        edited is not None and base and base != hashlib.sha256(text.encode("utf-8")).hexdigest()
+    )
+    return LetterOutcome(model, text, edited, stale)
 
 
-def save_edited_letter(case: Case, lang: str, text: str | None) -> None:
+def save_edited_letter(case: Case, lang: str, text: str | None, base: str | None = None) -> None:
     with case.update() as u:
-        u.set_edited_letter(lang, text)
+        u.set_edited_letter(lang, text, base)
 
 
 def support_summary(case: Case, lang: str) -> list[str]:

@@ -69,6 +69,12 @@ def edited_letter_file(lang: str) -> str:
     return f"letter.{lang}.edited.txt"
 
 
+def edited_base_file(lang: str) -> str:
+    """The SHA-256 of the generated letter the user started editing from: when the generated
+    letter changes later (new facts), the edited one is out of date."""
+    return f"letter.{lang}.edited.base"
+
+
 class CaseBusy(RuntimeError):
     """Another process held the case's lock for longer than LOCK_TIMEOUT_S."""
 
@@ -244,9 +250,16 @@ class Update:
         self.state.capture = document
         self.changed.add(CAPTURE_FILE)
 
-    def set_edited_letter(self, lang: str, text: str | None) -> None:
+    def set_edited_letter(self, lang: str, text: str | None, base: str | None = None) -> None:
+        """The user's own version of the letter (None: back to the generated one); ``base``:
+        the generated text it was edited from."""
+        import hashlib
+
         self.state.edited[lang] = text
-        self.changed.add(edited_letter_file(lang))
+        self.state.edited[f"{lang}.base"] = (
+            hashlib.sha256(base.encode("utf-8")).hexdigest() if text is not None and base else None
+        )
+        self.changed |= {edited_letter_file(lang), edited_base_file(lang)}
 
 
 class Case:
@@ -352,6 +365,9 @@ class Case:
     def edited_letter(self, lang: str) -> str | None:
         return self._read_text(edited_letter_file(lang))
 
+    def edited_letter_base(self, lang: str) -> str | None:
+        return (self._read_text(edited_base_file(lang)) or "").strip() or None
+
     def pcap_path(self) -> Path:
         return self.path / PCAP_FILE
 
@@ -422,7 +438,9 @@ class Case:
         if name == NOTICE_TEXT_FILE:
             return None if state.notice_text is None else state.notice_text.encode("utf-8")
         for lang, text in state.edited.items():
-            if name == edited_letter_file(lang):
+            if name == edited_letter_file(lang) or name == edited_base_file(
+                lang.removesuffix(".base")
+            ):
                 return None if text is None else text.encode("utf-8")
         raise KeyError(name)
 

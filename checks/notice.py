@@ -170,6 +170,9 @@ REFERENCE = re.compile(
     r"\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9\-_/#]{2,40})",
     re.I,
 )
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# Where a reply goes: an abuse or support desk's address in the notice (or its From).
+REPLY_LOCALS = re.compile(r"^(abuse|security|support|noc|spam|postmaster|info|fbl|report)", re.I)
 # A reference in parentheses with no label, as subject lines carry it:
 # 「【重要】迷惑メール送信に関するお知らせ（ABU-2026-1120-0042）」.
 REFERENCE_IN_PARENS = re.compile(r"[（(]\s*([A-Z]{2,}[A-Z0-9]*(?:-[A-Z0-9]+){1,5})\s*[）)]")
@@ -233,6 +236,8 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     refs = [m.group(1).strip("#") for m in REFERENCE.finditer(text)]
     refs += [m.group(1) for m in REFERENCE_IN_PARENS.finditer(text)]
     provider = PROVIDER.search(text)
+    emails = list(dict.fromkeys(EMAIL.findall(text)))
+    reply_to = next((e for e in emails if REPLY_LOCALS.match(e)), None)
     dests = [m.group(1) for m in DESTINATION.finditer(text) if m.group(1) not in sources]
     return {
         "times": [t.as_facts(local_zone) for t in times],
@@ -245,6 +250,7 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
         "count_approximate": approximate_count,
         "reference": refs[0] if refs else None,
         "provider": provider.group(1).strip() if provider else None,
+        "reply_to": reply_to,
     }
 
 

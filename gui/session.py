@@ -124,11 +124,11 @@ class Session(QObject):
         self.writer.submit(f"step {step}", lambda: flows.record_details(self.case, {}, undo=[step]))
         self.details_changed.emit()
 
-    def save_edited_letter(self, lang: str, text: str | None) -> None:
+    def save_edited_letter(self, lang: str, text: str | None, base: str | None = None) -> None:
         from cases import flows
 
         self.writer.submit(
-            f"letter {lang}", lambda: flows.save_edited_letter(self.case, lang, text)
+            f"letter {lang}", lambda: flows.save_edited_letter(self.case, lang, text, base)
         )
 
 

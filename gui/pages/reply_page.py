@@ -58,6 +58,16 @@ class ReplyPage(Page):
         self.letter = QPlainTextEdit()
         self.letter.setMinimumHeight(260)
         self.layout_.addWidget(self.letter)
+        edit_row = QHBoxLayout()
+        self.edited_note = QLabel()
+        self.edited_note.setWordWrap(True)
+        self.revert_button = QPushButton()
+        self.revert_button.clicked.connect(self.revert)
+        edit_row.addWidget(self.edited_note, 1)
+        edit_row.addWidget(self.revert_button)
+        self.layout_.addLayout(edit_row)
+        self.generated = ""
+        self.is_edited = self.is_stale = False
         self.contents_title = QLabel()
         self.layout_.addWidget(self.contents_title)
         self.contents = QLabel()
@@ -129,6 +139,8 @@ class ReplyPage(Page):
         self.save_button.setText(_("Save evidence bundle…"))
         self.copy_button.setText(_("Copy the letter"))
         self.mail_button.setText(_("Open in my mail program"))
+        self.revert_button.setText(_("Back to the generated letter"))
+        self.show_edit_state()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -163,11 +175,47 @@ class ReplyPage(Page):
         workers.start(worker)
 
     def _set_letter(self, outcome) -> None:
+        self.generated = outcome.text
+        self.is_edited = outcome.edited is not None
+        self.is_stale = bool(outcome.stale)
         text = outcome.edited if outcome.edited is not None else outcome.text
         self.letter.blockSignals(True)
         self.letter.setPlainText(text)
         self.letter.blockSignals(False)
+        self.notice_claim = (
+            outcome.model.assessment.notice.claim if outcome.model.assessment.notice else {}
+        )
         self.show_findings(outcome.model)
+        self.show_edit_state()
+
+    def show_edit_state(self) -> None:
+        if not hasattr(self, "edited_note"):
+            return
+        if self.is_stale:
+            self.edited_note.setText(
+                "<b>"
+                + _esc(
+                    _(
+                        "You edited this letter, and the findings changed since: check it, or go"
+                        " back to the generated letter."
+                    )
+                )
+                + "</b>"
+            )
+        elif self.is_edited:
+            self.edited_note.setText(_esc(_("Edited by you: the bundle will carry your version.")))
+        else:
+            self.edited_note.setText("")
+        self.edited_note.setVisible(self.is_edited)
+        self.revert_button.setVisible(self.is_edited)
+
+    def revert(self) -> None:
+        self.session.save_edited_letter(self.letter_lang(), None)
+        self.is_edited = self.is_stale = False
+        self.letter.blockSignals(True)
+        self.letter.setPlainText(self.generated)
+        self.letter.blockSignals(False)
+        self.show_edit_state()
 
     def show_findings(self, model) -> None:
         a = model.assessment
@@ -179,7 +227,12 @@ class ReplyPage(Page):
         self.findings.setVisible(bool(lines))
 
     def _edited(self) -> None:
-        self.session.save_edited_letter(self.letter_lang(), self.letter.toPlainText())
+        self.session.save_edited_letter(
+            self.letter_lang(), self.letter.toPlainText(), base=self.generated
+        )
+        if not self.is_edited:
+            self.is_edited = True
+            self.show_edit_state()
 
     def _show_contents(self, value) -> None:
         files, personal = value
@@ -209,12 +262,51 @@ class ReplyPage(Page):
             path,
         )
 
-    def open_mail(self) -> None:
-        subject = _("Re: your notice {reference}").format(
-            reference=self.fields["reference"].text() or ""
+    MAILTO_BODY_LIMIT = 1800  # mail programs cut long mailto: links; the letter is copied too
+
+    def mail_draft(self) -> tuple[str, str, str, bool]:
+        """(recipient, subject, body, whole): the provider's desk from the notice, the notice's
+        reference in the subject, the letter (cut to what a mailto link carries), and the
+        bundle to attach named."""
+        claim = getattr(self, "notice_claim", {}) or {}
+        recipient = str(claim.get("reply_to") or "")
+        reference = self.fields["reference"].text() or str(claim.get("reference") or "")
+        subject = (
+            _("Re: your notice {reference}").format(reference=reference)
+            if reference
+            else _("Re: your notice about spam from my line")
         )
-        url = f"mailto:?subject={quote(subject)}&body={quote(self.letter.toPlainText())}"
-        QDesktopServices.openUrl(QUrl(url))
+        letter = self.letter.toPlainText()
+        bundle = f"clearline-{self.session.case.path.name}.zip"
+        attach = _("Please find attached the evidence bundle {file}.").format(file=bundle)
+        body = letter.rstrip() + "\n\n" + attach
+        whole = len(quote(body)) <= self.MAILTO_BODY_LIMIT
+        if not whole:
+            intro = _("(The full letter is in the attached file; here is its beginning.)")
+            n = len(letter)
+            while n > 0:
+                body = intro + "\n\n" + letter[:n].rstrip() + "…\n\n" + attach
+                if len(quote(body)) <= self.MAILTO_BODY_LIMIT:
+                    break
+                n -= max(1, n // 8)
+        return recipient, subject, body, whole
+
+    def open_mail(self) -> None:
+        recipient, subject, body, whole = self.mail_draft()
+        QGuiApplication.clipboard().setText(self.letter.toPlainText())
+        url = f"mailto:{quote(recipient)}?subject={quote(subject)}&body={quote(body)}"
+        opened = QDesktopServices.openUrl(QUrl(url))
+        if not opened:
+            self.status.setText(
+                _(
+                    "No mail program opened. The letter is copied: paste it into a new mail"
+                    " to {address} and attach the evidence bundle."
+                ).format(address=recipient or _("your provider's abuse desk"))
+            )
+        elif not whole:
+            self.status.setText(
+                _("The letter was too long for the mail program's link: it is copied, paste it in.")
+            )
 
 
 def _esc(text: str) -> str:

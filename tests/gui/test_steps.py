@@ -351,3 +351,50 @@ def test_the_capture_command_forces_utf8_and_the_macos_prompt_is_the_default(mon
     monkeypatch.setattr(watch_page.sys, "platform", "darwin")
     monkeypatch.setattr(watch_page.os, "geteuid", lambda: 501)
     assert watch_page.default_detached_launcher() is watch_page.elevate_macos
+
+
+def test_the_mail_draft_goes_to_the_desk_with_the_reference_and_fits_a_mailto_link(
+    make_window, qtbot
+):
+    from urllib.parse import quote
+
+    w = make_window(run_checks=injected_run)
+    notice, reply = w.pages[0], w.pages[4]
+    notice.text.setPlainText(
+        (DATA / "notices/notice_mail_subject_ref.eml").read_text(encoding="utf-8")
+    )
+    notice.analyse_button.click()
+    qtbot.waitUntil(lambda: "ABU-2026-1120-0042" in notice.result.text(), timeout=10000)
+    w.go(5)
+    reply.lang_ja.setChecked(True)
+    reply.render()
+    qtbot.waitUntil(lambda: "約3,700通" in reply.letter.toPlainText(), timeout=10000)
+    recipient, subject, body, _whole = reply.mail_draft()
+    assert recipient == "abuse@sample-net.example.jp"
+    assert "ABU-2026-1120-0042" in subject
+    assert len(quote(body)) <= reply.MAILTO_BODY_LIMIT
+    assert f"clearline-{w.session.case.path.name}.zip" in body
+
+
+def test_an_edited_letter_is_marked_can_go_back_and_warns_when_facts_change(make_window, qtbot):
+    w = make_window(run_checks=injected_run)
+    reply = w.pages[4]
+    w.go(5)
+    reply.lang_en.setChecked(True)
+    reply.render()
+    qtbot.waitUntil(lambda: "Dear Sir or Madam" in reply.letter.toPlainText(), timeout=10000)
+    generated = reply.letter.toPlainText()
+    reply.letter.appendPlainText("PS: my own words")
+    assert reply.revert_button.isVisibleTo(reply) and reply.is_edited
+    qtbot.waitUntil(lambda: w.session.case.edited_letter("en") is not None, timeout=5000)
+    # New evidence arrives: the generated letter changes, the edited one is now out of date.
+    w.pages[1].start()
+    qtbot.waitUntil(lambda: not w.pages[1].running, timeout=10000)
+    reply.render()
+    qtbot.waitUntil(lambda: reply.is_stale, timeout=10000)
+    assert "findings changed" in reply.edited_note.text()
+    assert "PS: my own words" in reply.letter.toPlainText()
+    reply.revert_button.click()
+    assert reply.letter.toPlainText() != generated  # the new generated letter, not the old one
+    assert "PS: my own words" not in reply.letter.toPlainText()
+    qtbot.waitUntil(lambda: w.session.case.edited_letter("en") is None, timeout=5000)
