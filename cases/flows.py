@@ -220,9 +220,9 @@ class LetterOutcome:
 def letter(
     case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
 ) -> LetterOutcome:
-    from reports import report, viewmodel
-
     import hashlib
+
+    from reports import report, viewmodel
 
     model = viewmodel.build(case, lang, zone, today)
     text = report.render_letter(model)
