@@ -151,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
     capture.add_argument(
         "--stop-file", metavar="FILE", help="stop (keeping what was seen) when FILE appears"
     )
+    capture.add_argument(
+        "--user",
+        metavar="NAME",
+        help="started as root: become this user once the capture is open (default: the user"
+        " pkexec or sudo started it for)",
+    )
 
     analyze = sub.add_parser(
         "analyze", parents=[common], help="summarise a capture file recorded elsewhere"
@@ -529,16 +535,42 @@ def cmd_capture(args: argparse.Namespace) -> int:
 
     from checks.i18n import _
     from checks.probes import capture as cap
+    from checks.probes import privileges
 
     stop = threading.Event()
     cap.install_stop_handlers(stop)
     pcap = (
         Path(args.pcap) if args.pcap else (Path(args.case) / "capture.pcap" if args.case else None)
     )
-    if pcap is not None:
-        pcap.parent.mkdir(parents=True, exist_ok=True)
+    if os.environ.get("PKEXEC_UID") and not getattr(sys, "frozen", False):
+        print(
+            _(
+                "Note: the administrator rights were given to the code in {folder} (a source"
+                " checkout); they are given up once the capture is open."
+            ).format(folder=os.path.dirname(os.path.abspath(__file__))),
+            file=sys.stderr,
+        )
+    try:
+        target = privileges.target_user(args.user)
+    except privileges.PrivilegeError as exc:
+        print(_("Capture is not possible: {reason}.").format(reason=exc), file=sys.stderr)
+        return EXIT_USAGE
+    events = None
 
-    events = open(args.events, "a", encoding="utf-8") if args.events else None
+    def give_up_root() -> None:
+        """Once the packet socket is open: become the user who asked, keep only what
+        attribution needs, and only then open any file."""
+        nonlocal events
+        if target is not None:
+            privileges.drop(target)
+        if args.case:
+            Path(args.case).mkdir(parents=True, exist_ok=True)
+            privileges.check_folder(Path(args.case), own=True)
+        for folder in {p.parent for p in (pcap, Path(args.events) if args.events else None) if p}:
+            folder.mkdir(parents=True, exist_ok=True)
+            privileges.check_folder(folder)
+        if args.events:
+            events = os.fdopen(privileges.open_append(Path(args.events)), "a", encoding="utf-8")
 
     def emit(doc: dict) -> None:
         if events is not None:
@@ -557,8 +589,17 @@ def cmd_capture(args: argparse.Namespace) -> int:
     if args.stop_file:
         cap.stop_when_file_appears(args.stop_file, stop)
     try:
-        summary = cap.capture(args.iface, args.seconds, pcap, emit, stop)
+        summary = cap.capture(args.iface, args.seconds, pcap, emit, stop, after_open=give_up_root)
+    except privileges.PrivilegeError as exc:
+        print(_("Capture is not possible: {reason}.").format(reason=exc), file=sys.stderr)
+        return EXIT_USAGE
     except cap.CaptureError as exc:
+        if args.events and events is None:
+            # The window follows the events file: it must hear why (written as the user).
+            try:
+                give_up_root()
+            except (OSError, privileges.PrivilegeError):
+                pass
         if args.json or events is not None:
             emit({"type": "error", "reason": exc.reason, "how": exc.how})
         print(_("Capture is not possible: {reason}.").format(reason=exc.reason), file=sys.stderr)

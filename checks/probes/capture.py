@@ -44,7 +44,10 @@ class PcapWriter:
     """pcap in Linux cooked (SLL) framing; records are complete before they are flushed."""
 
     def __init__(self, path: Path):
-        self.fp = open(path, "wb")
+        # A fresh file renamed into place in a folder we own: never written through a link.
+        from checks.probes.privileges import create_fresh
+
+        self.fp = os.fdopen(create_fresh(Path(path)), "wb")
         self.fp.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, LINKTYPE_SLL))
         self.fp.flush()
         self.last_flush = time.monotonic()
@@ -367,12 +370,17 @@ def capture(
     emit: Callable[[dict], None],
     stop: threading.Event,
     watch: bool = True,
+    after_open: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
-    """Capture until ``seconds`` pass or ``stop`` is set; returns the final document."""
+    """Capture until ``seconds`` pass or ``stop`` is set; returns the final document.
+    ``after_open`` runs once the packet socket is open and before any file is touched or any
+    thread started: where root is given up."""
     from checks.model import current_platform
 
     iface = None if iface in (None, "", "all", "any") else iface
     source = open_source(iface)
+    if after_open is not None:
+        after_open()
     writer = PcapWriter(pcap) if pcap else None
     analyzer = Analyzer(local_addresses(), track_new_flows=True)
     attributor = Attributor()

@@ -36,6 +36,10 @@ def capture_command(seconds: int, case: str) -> list[str]:
 
     argv = [
         sys.executable,
+        # Started elevated: read no PYTHON* variables and no user site-packages (-E -s), so
+        # nothing from the user's environment runs as root.
+        "-E",
+        "-s",
         # UTF-8 whatever the console code page (cp932 on Japanese Windows): the JSON lines carry
         # Japanese words, and a pipe in the ANSI code page would drop or break them.
         "-X",
