@@ -86,9 +86,7 @@ def run_module(module: str, seconds: float) -> dict:
             finished = True
         except subprocess.TimeoutExpired:
             finished = False
-        subprocess.run(
-            [str(MUTMUT), "export-cicd-stats"], cwd=work, env=env, capture_output=True
-        )
+        subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=work, env=env, capture_output=True)
         stats_file = work / "mutants/mutmut-cicd-stats.json"
         stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
         stats["finished"] = finished
@@ -98,7 +96,10 @@ def run_module(module: str, seconds: float) -> dict:
 
 def score(stats: dict) -> str:
     judged = stats.get("killed", 0) + stats.get("survived", 0)
-    return f"{100 * stats.get('killed', 0) / judged:.0f}%" if judged else "–"
+    if not judged:
+        return "–"
+    text = f"{100 * stats.get('killed', 0) / judged:.0f}%"
+    return text if stats.get("finished") else f"{text} of {judged} (partial)"
 
 
 def main(argv: list[str]) -> int:
@@ -115,7 +116,7 @@ def main(argv: list[str]) -> int:
         "",
         f"`make mutation` ({date.today().isoformat()}, mutmut, unit and real-world tests only,"
         f" {per_module:.0f} s per module at most). Score = killed / (killed + survived);"
-        " \"no tests\" are mutants in code no unit test reaches (probes doing I/O).",
+        ' "no tests" are mutants in code no unit test reaches (probes doing I/O).',
         "",
         "| module | score | killed | survived | no tests | total | finished |",
         "| --- | --- | --- | --- | --- | --- | --- |",
