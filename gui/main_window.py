@@ -3,6 +3,8 @@ step 3", plus what is always at hand: support summary, opening a bundle, languag
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -75,8 +77,40 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self._pages[0])
         for _n in range(5):
             self.steps.addItem("")
+        # Above the steps: what was found so far, in one sentence. Below: the one next action.
+        right = QVBoxLayout()
+        right.setContentsMargins(0, 0, 0, 0)
+        right.setSpacing(0)
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setObjectName("banner")
+        self.next_hint = QLabel()
+        self.next_hint.setWordWrap(True)
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("next")
+        self.next_button.setStyleSheet(
+            "#next { background: #0969da; color: white; font-weight: 600; padding: 8px 18px;"
+            " border-radius: 6px; } #next:focus { border: 2px solid #1f2328; }"
+        )
+        next_bar = QWidget()
+        next_bar.setObjectName("nextbar")
+        next_bar.setStyleSheet("#nextbar { border-top: 1px solid #d0d7de; }")
+        next_row = QHBoxLayout(next_bar)
+        next_row.setContentsMargins(24, 8, 24, 10)
+        next_row.addWidget(self.next_hint, 1)
+        next_row.addWidget(self.next_button)
+        right.addWidget(self.banner)
+        right.addWidget(self.stack, 1)
+        right.addWidget(next_bar)
+        self._next = None
+        self._guidance_worker = None
+        self._guidance_again = False
+        # First computed once steps 2-5 exist (after the first paint): nothing to import before.
+        self._guidance_ready = False
+        self.banner.setVisible(False)
+        self._set_banner_style("")
         row.addWidget(side)
-        row.addWidget(self.stack, 1)
+        row.addLayout(right, 1)
         self.setCentralWidget(central)
         self.steps.currentRowChanged.connect(self._show_step)
         self.steps.setCurrentRow(0)
@@ -86,6 +120,10 @@ class MainWindow(QMainWindow):
         self.language.currentIndexChanged.connect(
             lambda _i: self.set_language(self.language.currentData())
         )
+        self.next_button.clicked.connect(self.follow_next)
+        session.results_changed.connect(self.refresh_guidance)
+        session.notice_changed.connect(self.refresh_guidance)
+        session.saved.connect(lambda _what: self.refresh_guidance())
         self.retranslate()
         self.report_damaged()
         QTimer.singleShot(100, self._build_rest)
@@ -124,11 +162,82 @@ class MainWindow(QMainWindow):
         ]
         for page in self._pages[1:]:
             self.stack.addWidget(page)
+        self._guidance_ready = True
+        self.refresh_guidance()
 
     def _show_step(self, row: int) -> None:
         if row > 0:
             self._build_rest()
         self.stack.setCurrentIndex(row)
+        self.refresh_guidance()
+
+    # guidance --------------------------------------------------------------------------------
+    BANNER_COLOURS: ClassVar[
+        dict[str, tuple[str, str]]
+    ] = {  # text #1f2328 on these: contrast above 12:1
+        "infected": ("#fdecea", "#b42318"),
+        "suspicious": ("#fff6db", "#9a6700"),
+        "account": ("#fff6db", "#9a6700"),
+        "": ("#ddf4ff", "#0969da"),
+    }
+
+    def _set_banner_style(self, kind: str) -> None:
+        bg, edge = self.BANNER_COLOURS.get(kind, self.BANNER_COLOURS[""])
+        self.banner.setStyleSheet(
+            f"#banner {{ background: {bg}; color: #1f2328; border-left: 6px solid {edge};"
+            " padding: 8px 14px; font-size: 12pt; }"
+        )
+
+    def refresh_guidance(self) -> None:
+        """Recompute the banner and the next action from the case, on a worker; one at a time
+        (a request while one runs is done once after it)."""
+        if not self._guidance_ready:
+            return
+        if self._guidance_worker is not None:
+            self._guidance_again = True
+            return
+        from gui import workers
+
+        worker = workers.Worker(
+            workers.guidance, str(self.session.case.path), self.steps.currentRow() + 1
+        )
+        worker.signals.result.connect(self._show_guidance)
+        worker.signals.finished.connect(self._guidance_finished)
+        self._guidance_worker = worker
+        workers.start(worker)
+
+    def _guidance_finished(self) -> None:
+        self._guidance_worker = None
+        if self._guidance_again:
+            self._guidance_again = False
+            self.refresh_guidance()
+
+    def _show_guidance(self, value) -> None:
+        banner, nxt, problems, kind = value
+        self.banner.setText(banner)
+        self.banner.setVisible(True)
+        self.banner.setAccessibleName(_("Summary: {text}").format(text=banner))
+        self._set_banner_style(kind if kind in self.BANNER_COLOURS else "")
+        self._next = nxt
+        self.next_button.setText(nxt.label)
+        self.next_button.setAccessibleName(nxt.label)
+        self.next_hint.setText(nxt.hint)
+        if len(self._pages) == 5:
+            self._pages[3].show_findings(problems)
+
+    def follow_next(self) -> None:
+        """Do what the next-action button says: go to a step (starting its work when asked) or
+        do this page's own action."""
+        nxt = self._next
+        if nxt is None:
+            return
+        if nxt.step:
+            self.go(nxt.step, run=nxt.run)
+            return
+        page = self.pages[self.steps.currentRow()]
+        action = {1: "analyse", 2: "start", 5: "save_bundle"}.get(self.steps.currentRow() + 1)
+        if action:
+            getattr(page, action)()
 
     def go(self, step: int, run: bool = False) -> None:
         self.steps.setCurrentRow(step - 1)
@@ -156,6 +265,7 @@ class MainWindow(QMainWindow):
         self.language.setAccessibleName(_("Language"))
         for page in self._pages:
             page.retranslate()
+        self.refresh_guidance()
 
     def set_language(self, lang: str) -> None:
         i18n.set_default_language(lang)

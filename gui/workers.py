@@ -46,9 +46,16 @@ class Worker(QRunnable):
             self.signals.result.emit(value)
         finally:
             self.signals.finished.emit()
+            _RUNNING.discard(self)
+
+
+# Workers held until they end: a window or page that goes first cannot take a running worker's
+# signals with it (they would fail to fire).
+_RUNNING: set[Worker] = set()
 
 
 def start(worker: Worker) -> Worker:
+    _RUNNING.add(worker)
     QThreadPool.globalInstance().start(worker)
     return worker
 
@@ -146,3 +153,23 @@ def verify_bundle(path: str, *, progress, cancel):
     except (OSError, zipfile.BadZipFile):
         pass
     return result, letter
+
+
+def guidance(case_path: str, step: int, *, progress, cancel):
+    """What the window says at the top and the one next action, from the case's assessment
+    (reading the case and assessing it stays off the GUI thread)."""
+    from cases import assessment
+    from cases.store import Case
+    from reports import guidance as g
+
+    case = Case(case_path)
+    results = case.results()
+    has_notice = bool(case.notice())
+    has_results = any(not r.id.startswith("NOTICE-") for r in results)
+    a = assessment.assess(case)
+    return (
+        g.banner(a, has_notice, has_results),
+        g.next_action(step, a, has_notice, has_results),
+        g.problems(results),
+        a.kind,
+    )

@@ -4,7 +4,14 @@ as soon as it finishes."""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from checks.i18n import _
 from gui import workers
@@ -26,6 +33,12 @@ class ChecksPage(Page):
         row.addWidget(self.cancel_button)
         row.addWidget(self.progress, 1)
         self.layout_.addLayout(row)
+        # What is still running, so a bar that stands still says why.
+        self.still = QLabel()
+        self.still.setWordWrap(True)
+        self.still.setStyleSheet("color: #57606a;")
+        self.layout_.addWidget(self.still)
+        self.pending: list[str] = []
         self.cards_box = QWidget()
         self.cards = QVBoxLayout(self.cards_box)
         self.cards.setContentsMargins(0, 0, 0, 0)
@@ -51,6 +64,7 @@ class ChecksPage(Page):
         self.start_button.setText(_("Re-check") if self.session.results() else _("Check this PC"))
         self.start_button.setAccessibleName(_("Start the checks"))
         self.cancel_button.setText(_("Stop"))
+        self.show_pending()
         self.progress.setAccessibleName(_("Progress of the checks"))
         # Results carry codes, not words: word the cards anew in the new language; nothing runs.
         for i in range(self.cards.count()):
@@ -69,6 +83,9 @@ class ChecksPage(Page):
             return
         specs = [s for s in registry.ALL if not s.needs_network or self.session.network]
         self.clear_cards()
+        self.pending = [s.id for s in specs]
+        self.show_pending()
+        self.progress.setVisible(True)
         self.progress.setRange(0, len(specs))
         self.progress.setValue(0)
         self.start_button.setEnabled(False)
@@ -92,8 +109,36 @@ class ChecksPage(Page):
 
     def add_result(self, result) -> None:
         self.session.result_arrived()
-        self.cards.addWidget(ResultCard(result))
+        self.add_card(result)
+        if result.id in self.pending:
+            self.pending.remove(result.id)
+        self.show_pending()
         self.progress.setValue(self.progress.value() + 1)
+
+    def add_card(self, result) -> None:
+        """Cards stand in the catalog's order (mail first, the clock last), whatever order the
+        checks finish in: a card never jumps once it is shown."""
+        rank = _catalog_rank()
+        key = rank.get(result.id, len(rank))
+        at = self.cards.count()
+        for i in range(self.cards.count()):
+            card = self.cards.itemAt(i).widget()
+            if isinstance(card, ResultCard) and rank.get(card.result.id, len(rank)) > key:
+                at = i
+                break
+        self.cards.insertWidget(at, ResultCard(result))
+
+    def show_pending(self) -> None:
+        if not self.pending or self.worker is None:
+            self.still.setText("")
+            self.still.setVisible(False)
+            return
+        from checks import wording
+
+        names = [_(wording.title_msgid(i) or i) for i in self.pending]
+        shown = ", ".join(names[:3]) + ("…" if len(names) > 3 else "")
+        self.still.setText(_("Still checking: {checks}").format(checks=shown))
+        self.still.setVisible(True)
 
     def _error(self, text: str) -> None:
         self.window_.statusBar().showMessage(
@@ -102,6 +147,8 @@ class ChecksPage(Page):
 
     def _finished(self) -> None:
         self.worker = None
+        self.pending = []
+        self.show_pending()
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.start_button.setText(_("Re-check"))
@@ -119,6 +166,13 @@ class ChecksPage(Page):
 
     def show_results(self, results) -> None:
         self.clear_cards()
+        self.progress.setVisible(self.worker is not None)
         for r in results:
             if not r.id.startswith(("NOTICE-", "TRAFFIC-")):
-                self.cards.addWidget(ResultCard(r))
+                self.add_card(r)
+
+
+def _catalog_rank() -> dict[str, int]:
+    from checks import registry
+
+    return {spec.id: i for i, spec in enumerate(registry.ALL)}

@@ -1,5 +1,7 @@
-"""Step 4 — Fix what we found: the remediation steps, most effective first, each with a button
-that opens the right place and a "done" tick whose date goes into the case (and the letter)."""
+"""Step 4 — Fix what we found: first the findings (one item per problem, most important first,
+each with what fixes it on this system, a button to the right place and a way to check again),
+then the remediation steps, each with a "done" tick whose date goes into the case (and the
+letter). A button that cannot work here says why instead of staying grey."""
 
 from __future__ import annotations
 
@@ -7,12 +9,23 @@ import sys
 
 from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from cases.store import REMEDIATION_STEPS
 from checks.i18n import _
-from checks.model import Status
+from checks.model import Result, Status
+from gui.cards import COLOURS
 from gui.pages.base import Page
+from reports.console import status_label
 
 
 def default_gateway() -> str | None:
@@ -29,28 +42,70 @@ def default_gateway() -> str | None:
     return None
 
 
-def open_target(step: str) -> str | None:
+# Steps done by the user's own hands: no place to open on any system, so no button.
+NO_BUTTON = ("removal", "reinstall", "password")
+
+# Which place fixes a finding: the remediation step's (or the firewall's own) settings.
+FINDING_PLACE = {
+    "SMTP-OUT": "scan",
+    "PROXY-OPEN": "scan",
+    "SMTP-LISTEN": "scan",
+    "AV-STATUS": "scan",
+    "OS-UPDATES": "updates",
+    "OS-SUPPORT": "updates",
+    "FW-STATUS": "firewall",
+    "NET-UPNP": "router",
+    "NET-GATEWAY": "router",
+    "TRAFFIC-SMTP": "scan",
+    "TRAFFIC-MX": "scan",
+}
+
+
+def open_target(step: str, platform: str | None = None) -> str | None:
     """Where the "Open" button of a step leads on this platform."""
-    if sys.platform == "win32":
+    platform = platform or sys.platform
+    if step == "router":
+        gateway = default_gateway() if platform.startswith("linux") else None
+        return f"http://{gateway}/" if gateway else None
+    if platform == "win32":
         return {
             "updates": "ms-settings:windowsupdate",
             "scan": "windowsdefender://threat/",
+            "firewall": "windowsdefender://network/",
             "disconnect": "ms-settings:network-status",
         }.get(step)
-    if sys.platform == "darwin":
+    if platform == "darwin":
         return {
             "updates": "x-apple.systempreferences:com.apple.Software-Update-Settings.extension",
+            "firewall": "x-apple.systempreferences:com.apple.Network-Settings.extension",
             "disconnect": "x-apple.systempreferences:com.apple.Network-Settings.extension",
         }.get(step)
-    if step == "router":
-        gateway = default_gateway()
-        return f"http://{gateway}/" if gateway else None
     return None
+
+
+def why_no_button(step: str) -> str:
+    """What to do instead, when there is no place to open on this system."""
+    return {
+        "updates": _("No settings page to open here: use your system's update tool."),
+        "scan": _("No settings page to open here: start a full scan in your antivirus program."),
+        "firewall": _("No settings page to open here: use your system's firewall settings."),
+        "disconnect": _("Unplug the network cable, or switch Wi-Fi off in the system menu."),
+        "router": _(
+            "The router's address could not be found: it is printed on a label on the router."
+        ),
+    }.get(step, "")
 
 
 class FixPage(Page):
     def __init__(self, session, window):
         super().__init__(session, window)
+        self.found_heading = self.paragraph()
+        self.found_heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.found_box = QWidget()
+        self.found = QVBoxLayout(self.found_box)
+        self.found.setContentsMargins(0, 0, 0, 0)
+        self.layout_.addWidget(self.found_box)
+        self.items: list[FindingItem] = []
         self.intro = self.paragraph()
         self.grid_box = QWidget()
         self.grid = QGridLayout(self.grid_box)
@@ -59,21 +114,27 @@ class FixPage(Page):
         self.layout_.addWidget(self.recheck)
         self.layout_.addStretch(1)
         self.rows: dict[str, tuple[QLabel, QPushButton, QCheckBox]] = {}
+        self.why: dict[str, QLabel] = {}
         for i, step in enumerate(REMEDIATION_STEPS):
             label, button, tick = QLabel(), QPushButton(), QCheckBox()
             label.setWordWrap(True)
+            why = QLabel()
+            why.setWordWrap(True)
+            why.setStyleSheet("color: #57606a;")
+            cell = QWidget()
+            cell_layout = QVBoxLayout(cell)
+            cell_layout.setContentsMargins(0, 0, 0, 0)
+            cell_layout.addWidget(label)
+            cell_layout.addWidget(why)
             target = open_target(step)
-            if step == "router" and target is None and sys.platform == "win32":
-                target = None
             button.setEnabled(target is not None)
-            button.clicked.connect(
-                lambda _c=False, t=target: t and QDesktopServices.openUrl(QUrl(t))
-            )
+            button.clicked.connect(lambda _c=False, s=step: self.open_place(s))
             tick.toggled.connect(lambda on, s=step: self._done(s, on))
-            self.grid.addWidget(label, i, 0)
+            self.grid.addWidget(cell, i, 0)
             self.grid.addWidget(button, i, 1)
             self.grid.addWidget(tick, i, 2)
             self.rows[step] = (label, button, tick)
+            self.why[step] = why
         self.grid.setColumnStretch(0, 1)
         self.recheck.clicked.connect(lambda: self.window_.go(2, run=True))
         session.results_changed.connect(self.refresh)
@@ -96,11 +157,46 @@ class FixPage(Page):
             ),
         }
 
+    def open_place(self, step: str) -> None:
+        target = open_target(step)
+        if target is None or not QDesktopServices.openUrl(QUrl(target)):
+            # Never a click that does nothing: say what happened and what to do instead.
+            text = (
+                _("{place} could not be opened: type it into your browser.").format(place=target)
+                if target
+                else why_no_button(step)
+            )
+            self.window_.statusBar().showMessage(text, 10000)
+            if step in self.why:
+                self.why[step].setText(text)
+                self.why[step].setVisible(True)
+
+    def show_findings(self, problems: list[Result]) -> None:
+        """One item per finding, most important first (the order ``problems`` comes in)."""
+        for item in self.items:
+            item.hide()
+            item.setParent(None)
+            item.deleteLater()
+        self.items = []
+        for r in problems:
+            item = FindingItem(r, self)
+            self.found.addWidget(item)
+            self.items.append(item)
+        self.found_heading.setText(
+            _("What we found") if problems else _("No problem was found that needs fixing here.")
+        )
+
     def retranslate(self, refresh: bool = True) -> None:
         self.heading.setText(_("4. Fix what we found"))
+        for item in self.items:
+            item.reword()
+        self.found_heading.setText(
+            _("What we found") if self.items else _("No problem was found that needs fixing here.")
+        )
         self.intro.setText(
             _(
-                "Most effective first. Tick each step when it is done: the date goes into your reply."
+                "What to do, most effective first. Tick each step when it is done: the date goes"
+                " into your reply."
             )
         )
         self.recheck.setText(_("Re-check this PC"))
@@ -110,6 +206,17 @@ class FixPage(Page):
             button.setText(_("Open"))
             button.setAccessibleName(_("Open the place for: {step}").format(step=texts[step]))
             tick.setAccessibleName(_("Done: {step}").format(step=texts[step]))
+            reason = "" if button.isEnabled() else why_no_button(step)
+            self.why[step].setText(reason)
+            self.why[step].setVisible(bool(reason))
+        # The tick column is as wide as its widest text ("Done on <date>") from the start: ticking
+        # a box never moves the columns under the pointer.
+        tick = next(iter(self.rows.values()))[2]
+        widest = max(
+            tick.fontMetrics().horizontalAdvance(t)
+            for t in (_("Done"), _("Done on {date}").format(date="2026-12-31"))
+        )
+        self.grid.setColumnMinimumWidth(2, widest + 40)
         if refresh:
             self.refresh()
 
@@ -125,6 +232,8 @@ class FixPage(Page):
             visible = infected or step not in ("disconnect", "removal", "reinstall")
             for w in (label, button, tick):
                 w.setVisible(visible)
+            button.setVisible(visible and step not in NO_BUTTON and button.isEnabled())
+            self.why[step].setVisible(visible and bool(self.why[step].text()))
             tick.blockSignals(True)
             tick.setChecked(step in done)
             tick.setText(
@@ -138,3 +247,77 @@ class FixPage(Page):
             self.session.mark_done(step)
         else:
             self.session.undo_step(step)
+
+
+class FindingItem(QFrame):
+    """One finding in step 4: what was seen, what fixes it here, the place to open, re-check."""
+
+    def __init__(self, result: Result, page: FixPage):
+        super().__init__()
+        self.result = result
+        self.page = page
+        fg, bg, _symbol = COLOURS[result.status]
+        self.setObjectName("finding")
+        self.setStyleSheet(
+            f"#finding {{ background: {bg}; border: 1px solid #d0d7de;"
+            f" border-left: 6px solid {fg}; border-radius: 6px; }}"
+        )
+        layout = QVBoxLayout(self)
+        self.head = QLabel()
+        self.head.setWordWrap(True)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.why = QLabel()
+        self.why.setWordWrap(True)
+        self.why.setStyleSheet("color: #57606a;")
+        buttons = QHBoxLayout()
+        self.open_button = QPushButton()
+        self.recheck_button = QPushButton()
+        buttons.addWidget(self.open_button)
+        buttons.addWidget(self.recheck_button)
+        buttons.addStretch(1)
+        for w in (self.head, self.text, self.why):
+            layout.addWidget(w)
+        layout.addLayout(buttons)
+        self.place = FINDING_PLACE.get(result.id, "scan")
+        self.open_button.setEnabled(open_target(self.place) is not None)
+        self.open_button.clicked.connect(lambda: page.open_place(self.place))
+        on_line = result.id.startswith("TRAFFIC-")
+        self.recheck_button.clicked.connect(
+            lambda: page.window_.go(3) if on_line else page.window_.go(2, run=True)
+        )
+        self.reword()
+
+    def reword(self) -> None:
+        fg, _bg, symbol = COLOURS[self.result.status]
+        words = self.result.words()
+        self.head.setText(
+            f"<span style='color:{fg}; font-weight:600'>{symbol} "
+            f"{status_label(self.result.status)}</span>&nbsp;&nbsp;<b>{_esc(words.title)}</b>"
+        )
+        action = words.advice[0] if words.advice else ""
+        fixes = _("What fixes it:")
+        self.text.setText(
+            _esc(words.summary) + (f"<br><b>{_esc(fixes)}</b> {_esc(action)}" if action else "")
+        )
+        self.open_button.setText(_("Open the settings"))
+        self.recheck_button.setText(
+            _("Watch the line again") if self.result.id.startswith("TRAFFIC-") else _("Check again")
+        )
+        # No greyed button that does nothing: where nothing can be opened, the words say what
+        # to do instead.
+        reason = "" if self.open_button.isEnabled() else why_no_button(self.place)
+        self.open_button.setVisible(not reason)
+        self.why.setText(reason)
+        self.why.setVisible(bool(reason))
+        self.open_button.setAccessibleName(
+            _("Open the settings for: {title}").format(title=words.title)
+        )
+        self.recheck_button.setAccessibleName(_("Check again: {title}").format(title=words.title))
+        self.setAccessibleName(
+            f"{status_label(self.result.status)}: {words.title}. {words.summary}"
+        )
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

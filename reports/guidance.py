@@ -1,0 +1,120 @@
+"""What the window says at the top (what was found so far, in one sentence) and the one next
+action at the bottom of each step, from the case's assessment. Pure: the window words and
+shows it; nothing here touches Qt."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cases import assessment as A
+from checks.i18n import N_, _
+from checks.model import SEVERITY, Result, Status
+
+HOST_CHECKS = ("FW-STATUS", "AV-STATUS", "OS-UPDATES", "OS-SUPPORT", "NET-GATEWAY", "NET-UPNP")
+
+STEP_NAMES = {
+    1: N_("What happened"),
+    2: N_("Check this PC"),
+    3: N_("Watch the line"),
+    4: N_("Fix what we found"),
+    5: N_("Reply to your provider"),
+}
+
+
+@dataclass(frozen=True)
+class Next:
+    step: int  # the step to go to (0: stay, the action is on this page)
+    label: str  # the button's words
+    hint: str  # one sentence saying why
+    run: bool = False  # start the step's work on arrival (the checks)
+
+
+def banner(a: A.Assessment | None, has_notice: bool, has_results: bool) -> str:
+    """One sentence: what was found so far."""
+    if a is None or (not has_notice and not has_results):
+        return _("Nothing checked yet. Start with step 1: paste the provider's notice.")
+    p = a.primary
+    if a.kind == A.INFECTED and p is not None:
+        if p.where == A.LINE:
+            return _("A device on your line ({host}) was seen sending mail.").format(
+                host=p.host or "?"
+            )
+        if a.removed:
+            return _(
+                "{program} was sending mail from this PC; it was removed and a check afterwards"
+                " saw no mail traffic."
+            ).format(program=p.program or _("A program"))
+        if p.identified:
+            return _("{program} on this PC was sending mail: fix it in step 4.").format(
+                program=p.program
+            )
+        return _("Something on this PC sent mail: fix it in step 4.")
+    if a.kind == A.SUSPICIOUS:
+        return _(
+            "Something on this PC connected to mail servers, but we could not yet see which"
+            " program: watch the line in step 3."
+        )
+    if a.kind == A.KIND_ACCOUNT:
+        return _(
+            "The mail was sent by logging in to your mail account: change the mail password"
+            " from another device."
+        )
+    if a.kind == A.KIND_FORGED:
+        return _("Only your address was forged: the mail was not sent from your line.")
+    if has_results:
+        return _("So far nothing on this PC was seen sending mail (this PC only).")
+    return _("The notice is read. Next, check this PC.")
+
+
+def problems(results: list[Result]) -> list[Result]:
+    """What step 4 lists: every mail-evidence and host check that is fail or warn, the most
+    serious first, in the catalog's order within a severity."""
+    from checks import registry
+
+    order = {spec.id: i for i, spec in enumerate(registry.ALL)}
+    wanted = set(A.MAIL_EVIDENCE) | set(HOST_CHECKS)
+    found = [r for r in results if r.id in wanted and r.status in (Status.FAIL, Status.WARN)]
+    return sorted(found, key=lambda r: (-SEVERITY[r.status], order.get(r.id, 99)))
+
+
+def next_action(step: int, a: A.Assessment | None, has_notice: bool, has_results: bool) -> Next:
+    """The one next thing to do from ``step``."""
+
+    def go(target: int, hint: str, run: bool = False) -> Next:
+        return Next(
+            target,
+            _("Next: {step}").format(step=_(STEP_NAMES[target])),
+            hint,
+            run,
+        )
+
+    bad = a is not None and a.kind in (A.INFECTED, A.SUSPICIOUS)
+    if step == 1:
+        if not has_notice:
+            return Next(
+                0,
+                _("Analyse the notice"),
+                _("Paste the notice above (or open its file), then analyse it."),
+            )
+        return go(2, _("The notice is read: now look at this PC."), run=not has_results)
+    if step == 2:
+        if not has_results:
+            return Next(0, _("Check this PC"), _("Start the checks: it takes a few seconds."))
+        if a is not None and a.kind == A.SUSPICIOUS:
+            return go(3, _("A program connected and vanished: watching the line can catch it."))
+        if bad:
+            return go(4, _("Problems were found: fix them, most important first."))
+        return go(3, _("One look can miss a program that sends in bursts: watch for a while."))
+    if step == 3:
+        if bad and not (a and a.removed):
+            return go(4, _("Fix what was found, then watch again to confirm."))
+        return go(5, _("Reply to your provider with what you found."))
+    if step == 4:
+        if bad and a is not None and a.removal_recorded and not a.removed:
+            return go(3, _("After the fix, watch the line for 5 minutes to confirm it stopped."))
+        return go(5, _("Write the reply with what was found and done."))
+    return Next(
+        0,
+        _("Save evidence bundle…"),
+        _("Save the evidence bundle and send it with the letter."),
+    )

@@ -1,0 +1,217 @@
+"""A worried user who only follows the window's own next-action button, from the first screen to
+a saved, intact bundle, in each language; and what the window shows on the way (the banner, the
+step-4 items built from the findings, what is still running, columns that do not move)."""
+
+import threading
+import time
+import zipfile
+
+import pytest
+
+from checks import i18n
+from checks.i18n import _
+from checks.model import Result, Status
+from tests.recorded import DATA
+
+pytestmark = pytest.mark.gui
+
+BOT = {
+    "reason": "suspicious_location",
+    "verdict": "fail",
+    "name": "svchost.exe",
+    "exe": "C:/Users/taro/AppData/Local/Temp/.x/svchost.exe",
+    "pid": 4242,
+    "location": ["temp", "hidden"],
+    "direct_servers": ["198.51.100.1", "198.51.100.2", "198.51.100.3"],
+    "destinations": ["198.51.100.1:25", "198.51.100.2:25", "198.51.100.3:25"],
+}
+
+
+def injected_run(ids, network, watch=0.0, case_path=None, public_ip=None, *, progress, cancel):
+    """A PC with a bot: the updates check finishes last, as it does on Windows."""
+    from cases.store import Case
+
+    results = [
+        Result("FW-STATUS", Status.PASS, "windows_on"),
+        Result(
+            "SMTP-OUT",
+            Status.FAIL,
+            "suspicious_location",
+            {"programs": [{k: v for k, v in BOT.items() if k != "verdict"} | {"status": "fail"}]},
+            facts={"programs": [BOT]},
+        ),
+        Result("OS-UPDATES", Status.WARN, "security_pending", {"n": 3, "s": 2}),
+    ]
+    for r in results:
+        time.sleep(0.05)
+        if case_path:
+            Case(case_path).add_results([r])
+        progress(r)
+    return results
+
+
+def words(lang: str, msgid: str, **params) -> str:
+    token = i18n.use_language(lang)
+    try:
+        return _(msgid).format(**params)
+    finally:
+        i18n.reset_language(token)
+
+
+def next_is(w, lang, label, **params):
+    return w.next_button.text() == words(lang, label, **params)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_following_the_next_button_leads_from_the_notice_to_a_saved_bundle(
+    make_window, qtbot, monkeypatch, tmp_path, lang
+):
+    w = make_window(run_checks=injected_run)
+    w.set_language(lang)
+    notice, checks, _watch, fix, reply = w.pages
+    # The first screen says what to do.
+    qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=5000)
+    nothing = "Nothing checked yet. Start with step 1: paste the provider's notice."
+    assert w.banner.text() == words(lang, nothing)
+    assert next_is(w, lang, "Analyse the notice")
+    if lang == "ja":
+        assert w.banner.text() != nothing  # translated, not the English msgid
+
+    # 1. Paste the notice; the next action reads it.
+    notice.text.setPlainText((DATA / "notices/notice_ja.txt").read_text(encoding="utf-8"))
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    qtbot.waitUntil(lambda: "ABUSE-2026-112034" in notice.result.text(), timeout=10000)
+    check_pc = words(lang, "Check this PC")
+    qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=check_pc), timeout=5000)
+    assert w.banner.text() == words(lang, "The notice is read. Next, check this PC.")
+
+    # 2. "Next: check this PC" goes to step 2 and starts the checks.
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    assert w.steps.currentRow() == 1
+    qtbot.waitUntil(lambda: checks.cards.count() == 3 and not checks.running, timeout=10000)
+    # Cards stand in the catalog's order (mail first), not in the order they finished.
+    assert [checks.cards.itemAt(i).widget().result.id for i in range(3)] == [
+        "SMTP-OUT",
+        "OS-UPDATES",
+        "FW-STATUS",
+    ]
+    fix_step = words(lang, "Fix what we found")
+    qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=fix_step), timeout=5000)
+    infected = "{program} on this PC was sending mail: fix it in step 4."
+    assert w.banner.text() == words(lang, infected, program="svchost.exe")
+
+    # 4. Step 4 lists the findings, most important first, each with a way to check again.
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    assert w.steps.currentRow() == 3
+    qtbot.waitUntil(lambda: len(fix.items) == 2, timeout=5000)
+    assert [i.result.id for i in fix.items] == ["SMTP-OUT", "OS-UPDATES"]
+    assert fix.found_heading.text() == words(lang, "What we found")
+    for item in fix.items:
+        assert item.recheck_button.text() == words(lang, "Check again")
+        # A button that cannot work here says why.
+        assert item.open_button.isEnabled() or item.why.text()
+    reply_step = words(lang, "Reply to your provider")
+    qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=reply_step), timeout=5000)
+
+    # 5. The reply: the next action saves the bundle.
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    assert w.steps.currentRow() == 4
+    qtbot.waitUntil(lambda: next_is(w, lang, "Save evidence bundle…"), timeout=5000)
+    out = tmp_path / f"bundle-{lang}.zip"
+    monkeypatch.setattr(
+        "gui.pages.reply_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), "")
+    )
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    qtbot.waitUntil(out.exists, timeout=60000)
+    from reports.bundle import verify
+
+    qtbot.waitUntil(lambda: verify(out).ok, timeout=30000)
+    with zipfile.ZipFile(out) as zf:
+        assert "svchost.exe" in zf.read(f"letter.{reply.letter_lang()}.txt").decode()
+    w.set_language("en")
+
+
+def qtbot_button():
+    from PySide6.QtCore import Qt
+
+    return Qt.MouseButton.LeftButton
+
+
+def test_the_banner_and_next_action_are_reworded_on_a_language_switch(make_window, qtbot):
+    w = make_window(run_checks=injected_run)
+    w.set_language("en")
+    w.pages[1].start()
+    qtbot.waitUntil(lambda: not w.pages[1].running, timeout=10000)
+    infected = "{program} on this PC was sending mail: fix it in step 4."
+    qtbot.waitUntil(lambda: w.banner.text() == words("en", infected, program="svchost.exe"))
+    w.set_language("ja")
+    qtbot.waitUntil(
+        lambda: w.banner.text() == words("ja", infected, program="svchost.exe"), timeout=5000
+    )
+    assert "パソコン" in w.banner.text()
+    w.set_language("en")
+
+
+def test_step_2_says_what_is_still_running(make_window, qtbot):
+    release = threading.Event()
+
+    def slow_run(ids, network, watch=0.0, case_path=None, public_ip=None, *, progress, cancel):
+        """Every check answers at once but the updates check, which takes its time."""
+        from cases.store import Case
+
+        done = [Result(i, Status.UNKNOWN, "cancelled") for i in ids if i != "OS-UPDATES"]
+        for r in done:
+            Case(case_path).add_results([r])
+            progress(r)
+        release.wait(20)
+        return done
+
+    w = make_window(run_checks=slow_run)
+    w.set_language("en")
+    checks = w.pages[1]
+    w.go(2)
+    checks.start()
+    qtbot.waitUntil(lambda: checks.progress.value() == checks.progress.maximum() - 1, timeout=20000)
+    from checks import wording
+
+    updates = _(wording.title_msgid("OS-UPDATES"))
+    assert checks.still.text() == f"Still checking: {updates}"
+    assert checks.still.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: not checks.running, timeout=10000)
+    assert not checks.still.isVisible()
+
+
+def test_ticking_a_step_does_not_move_the_columns(make_window, qtbot):
+    w = make_window(run_checks=injected_run)
+    w.set_language("en")
+    fix = w.pages[3]
+    w.go(4)
+    qtbot.wait(50)
+    label, button, tick = fix.rows["updates"]
+    before = (label.width(), button.x(), tick.x())
+    tick.setChecked(True)
+    qtbot.waitUntil(lambda: "updates" in w.session.case.remediation(), timeout=5000)
+    fix.refresh()
+    qtbot.wait(50)
+    assert tick.text().startswith("Done on ")
+    assert (label.width(), button.x(), tick.x()) == before
+
+
+def test_a_button_that_cannot_work_here_says_why(make_window, qtbot, monkeypatch):
+    from gui.pages import fix_page
+
+    monkeypatch.setattr(fix_page, "default_gateway", lambda: None)
+    w = make_window(run_checks=injected_run)
+    w.set_language("en")
+    fix = w.pages[3]
+    w.go(4)
+    qtbot.wait(50)
+    if fix_page.open_target("updates") is None:  # Linux
+        assert fix.why["updates"].isVisible()
+        assert "update tool" in fix.why["updates"].text()
+    # Steps done by hand have no greyed button at all.
+    assert not fix.rows["password"][1].isVisible()
+    # A click that cannot open anything says so, in the window.
+    fix.open_place("router")
+    assert "label on the router" in w.statusBar().currentMessage()
