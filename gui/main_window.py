@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         # Tall enough for the five steps: no scroll bar. (Qt's enum namespace is avoided on the
         # start-up path: its first use costs ~40 ms.)
         self.steps.setMinimumHeight(260)
+        self.new_case_button = QPushButton()
         self.summary_button = QPushButton()
         self.open_bundle_button = QPushButton()
         self.language = QComboBox()
@@ -67,7 +68,13 @@ class MainWindow(QMainWindow):
         for w in (self.title, self.subtitle, self.steps):
             side_layout.addWidget(w)
         side_layout.addStretch(1)
-        for w in (self.summary_button, self.open_bundle_button, self.language, self.about_button):
+        for w in (
+            self.new_case_button,
+            self.summary_button,
+            self.open_bundle_button,
+            self.language,
+            self.about_button,
+        ):
             side_layout.addWidget(w)
         self.stack = QStackedWidget()
         self._page_args = (run_checks, capture_command)
@@ -114,6 +121,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.steps.currentRowChanged.connect(self._show_step)
         self.steps.setCurrentRow(0)
+        self.new_case_button.clicked.connect(self.new_case)
         self.summary_button.clicked.connect(self.copy_summary)
         self.open_bundle_button.clicked.connect(self.open_bundle)
         self.about_button.clicked.connect(self.about)
@@ -162,6 +170,9 @@ class MainWindow(QMainWindow):
         ]
         for page in self._pages[1:]:
             self.stack.addWidget(page)
+        from gui import qt_translations
+
+        qt_translations.apply(i18n.get_language())  # Qt's dialogs: first needed after this
         self._guidance_ready = True
         self.refresh_guidance()
 
@@ -259,6 +270,8 @@ class MainWindow(QMainWindow):
         for i, name in enumerate(names):
             self.steps.item(i).setText(f"{i + 1}. {name}")
         self.steps.setAccessibleName(_("Steps"))
+        self.new_case_button.setText(_("New case…"))
+        self.new_case_button.setAccessibleName(_("Start a new case for a new notice"))
         self.summary_button.setText(_("Copy support summary"))
         self.open_bundle_button.setText(_("Open a bundle…"))
         self.about_button.setText(_("About Clearline"))
@@ -272,6 +285,9 @@ class MainWindow(QMainWindow):
         settings = self.session.settings
         if settings is not None:
             settings.setValue("language", lang)
+        from gui import qt_translations
+
+        qt_translations.apply(lang)
         # Results hold codes and params: every page words them anew; nothing is run again.
         self.retranslate()
 
@@ -286,6 +302,33 @@ class MainWindow(QMainWindow):
                 ),
                 0,
             )
+
+    def new_case(self) -> MainWindow | None:
+        """A second notice is a second case: a fresh case folder beside this one (which stays
+        as it is) in a fresh window at the same place; the restart opens the new one."""
+        answer = QMessageBox.question(
+            self,
+            _("New case"),
+            _(
+                "Start a new case for a new notice? This case stays saved in its folder:\n{path}"
+            ).format(path=self.session.case.path),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return None
+        from gui.app import install_error_boundary
+        from gui.session import Session, new_case
+
+        self.session.writer.flush()
+        session = Session(new_case(self.session.case.path.parent), self.session.settings)
+        session.network = self.session.network
+        run_checks, capture_command = self._page_args
+        successor = MainWindow(session, run_checks=run_checks, capture_command=capture_command)
+        successor.setGeometry(self.geometry())
+        install_error_boundary(successor)
+        successor.show()
+        self.successor = successor  # held: this window object outlives its closing
+        self.close()
+        return successor
 
     def copy_summary(self) -> None:
         from gui import workers

@@ -135,4 +135,8 @@ class Session(QObject):
 def new_case(root: Path | None = None) -> Case:
     root = root or default_root()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return Case(root / f"case-{stamp}")
+    path, n = root / f"case-{stamp}", 1
+    while path.exists():  # two cases in one second stay two cases
+        n += 1
+        path = root / f"case-{stamp}-{n}"
+    return Case(path)

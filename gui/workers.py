@@ -110,7 +110,9 @@ def render_letter(case_path: str, lang: str, *, progress, cancel):
     return flows.letter(Case(case_path), lang)
 
 
-def write_bundle(case_path: str, lang: str, out: str, *, progress, cancel):
+def write_bundle(
+    case_path: str, lang: str, out: str, mask_paths: bool = False, *, progress, cancel
+):
     from cases.store import Case
     from reports import bundle
 
@@ -118,15 +120,15 @@ def write_bundle(case_path: str, lang: str, out: str, *, progress, cancel):
     # The file dialog already asked before replacing a file; a device, a folder or a path inside
     # the case is still refused.
     target = bundle.check_target(out, case, force=True)
-    plan = bundle.plan(case, lang)
+    plan = bundle.plan(case, lang, mask_paths=mask_paths)
     return str(bundle.write(plan, target)), plan.warnings
 
 
-def plan_bundle(case_path: str, lang: str, *, progress, cancel):
+def plan_bundle(case_path: str, lang: str, mask_paths: bool = False, *, progress, cancel):
     from cases.store import Case
     from reports import bundle
 
-    plan = bundle.plan(Case(case_path), lang, with_pdf=False)
+    plan = bundle.plan(Case(case_path), lang, mask_paths=mask_paths, with_pdf=False)
     return sorted([*plan.files, "report.pdf", bundle.SUMS]), plan.personal
 
 

@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -73,6 +74,10 @@ class ReplyPage(Page):
         self.contents = QLabel()
         self.contents.setWordWrap(True)
         self.layout_.addWidget(self.contents)
+        # As the CLI's --mask-paths: the user name inside file paths becomes "<user>".
+        self.mask_paths = QCheckBox()
+        self.mask_paths.toggled.connect(lambda _on: self.render())
+        self.layout_.addWidget(self.mask_paths)
         buttons = QHBoxLayout()
         self.save_button, self.copy_button, self.mail_button = (
             QPushButton(),
@@ -136,6 +141,7 @@ class ReplyPage(Page):
         self.refresh_button.setText(_("Update the letter"))
         self.letter.setAccessibleName(_("The letter to your provider"))
         self.contents_title.setText("<b>" + _("What goes into the evidence bundle") + "</b>")
+        self.mask_paths.setText(_("Hide my user name in file paths"))
         self.save_button.setText(_("Save evidence bundle…"))
         self.copy_button.setText(_("Copy the letter"))
         self.mail_button.setText(_("Open in my mail program"))
@@ -158,7 +164,13 @@ class ReplyPage(Page):
     def render(self) -> None:
         lang = self.letter_lang()
         self._run(workers.render_letter, self._set_letter, str(self.session.case.path), lang)
-        self._run(workers.plan_bundle, self._show_contents, str(self.session.case.path), lang)
+        self._run(
+            workers.plan_bundle,
+            self._show_contents,
+            str(self.session.case.path),
+            lang,
+            self.mask_paths.isChecked(),
+        )
 
     def _run(self, fn, done, *args) -> None:
         worker = workers.Worker(fn, *args)
@@ -260,6 +272,7 @@ class ReplyPage(Page):
             str(self.session.case.path),
             self.letter_lang(),
             path,
+            self.mask_paths.isChecked(),
         )
 
     MAILTO_BODY_LIMIT = 1800  # mail programs cut long mailto: links; the letter is copied too

@@ -215,3 +215,69 @@ def test_a_button_that_cannot_work_here_says_why(make_window, qtbot, monkeypatch
     # A click that cannot open anything says so, in the window.
     fix.open_place("router")
     assert "label on the router" in w.statusBar().currentMessage()
+
+
+def test_qt_own_dialogs_follow_the_window_language(make_window, qtbot):
+    from PySide6.QtCore import QCoreApplication
+
+    w = make_window(run_checks=injected_run)
+    w.set_language("ja")
+    assert QCoreApplication.translate("QFileDialog", "File &name:") == "ファイル名(&N):"
+    w.set_language("en")
+    assert QCoreApplication.translate("QFileDialog", "File &name:") == "File &name:"
+
+
+def test_a_second_notice_gets_a_new_case_and_the_first_is_kept(make_window, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    w = make_window(run_checks=injected_run)
+    w.set_language("en")
+    w.pages[1].start()
+    qtbot.waitUntil(lambda: not w.pages[1].running, timeout=10000)
+    first = w.session.case.path
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    w2 = w.new_case()
+    qtbot.addWidget(w2)
+    assert w2.session.case.path != first and w2.session.case.path.parent == first.parent
+    assert w2.session.results() == []
+    assert len(w.session.case.results()) == 3  # the first case is untouched
+    assert make_window.settings.value("case") == str(w2.session.case.path)  # reopened next time
+    qtbot.waitUntil(lambda: w2.banner.isVisible(), timeout=5000)
+    assert w2.banner.text() == words(
+        "en", "Nothing checked yet. Start with step 1: paste the provider's notice."
+    )
+    # Said no: nothing changes.
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    assert w2.new_case() is None
+
+
+def test_the_user_name_can_be_hidden_in_the_bundle(make_window, qtbot, monkeypatch, tmp_path):
+    import getpass
+    from pathlib import Path
+
+    user = getpass.getuser()
+    if len(user) < 3:
+        pytest.skip(f"the user name {user!r} is too short to be masked safely")
+    w = make_window(run_checks=injected_run)
+    w.set_language("en")
+    from cases.store import Case
+
+    Case(w.session.case.path).add_results(
+        [Result("AV-STATUS", Status.WARN, "none", facts={"path": f"{Path.home()}/x/{user}/y"})]
+    )
+    reply = w.pages[4]
+    w.go(5)
+    qtbot.waitUntil(lambda: user in reply.contents.text(), timeout=15000)
+    reply.mask_paths.setChecked(True)
+    qtbot.waitUntil(lambda: user not in reply.contents.text(), timeout=15000)
+    out = tmp_path / "masked.zip"
+    monkeypatch.setattr(
+        "gui.pages.reply_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), "")
+    )
+    reply.save_bundle()
+    qtbot.waitUntil(out.exists, timeout=60000)
+    with zipfile.ZipFile(out) as zf:  # renamed into place whole: complete once it exists
+        assert user not in zf.read("results.json").decode()
+        assert (
+            "<user>" in zf.read("results.json").decode() or "~" in zf.read("results.json").decode()
+        )
