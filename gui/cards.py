@@ -3,10 +3,17 @@ signal), title, one-sentence summary, what to do, and the facts behind it on req
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QPlainTextEdit, QToolButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+)
 
 from checks.i18n import _
 from checks.model import Result, Status
@@ -49,14 +56,32 @@ class ResultCard(QFrame):
         layout.addWidget(self.advice)
         self.toggle = QToolButton()
         self.toggle.setCheckable(True)
-        self.facts = QPlainTextEdit(json.dumps(result.facts, ensure_ascii=False, indent=2))
-        self.facts.setReadOnly(True)
+        # The facts as a two-column table for a support agent (filled when first opened).
+        self.facts = QTableWidget(0, 2)
+        self.facts.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.facts.verticalHeader().setVisible(False)
+        self.facts.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.facts.horizontalHeader().setStretchLastSection(True)
         self.facts.setVisible(False)
         self.facts.setMaximumHeight(220)
-        self.toggle.toggled.connect(self.facts.setVisible)
+        self.toggle.toggled.connect(self._show_facts)
+        self.toggle.setVisible(bool(result.facts))
         layout.addWidget(self.toggle, alignment=Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.facts)
         self.reword()
+
+    def _show_facts(self, on: bool) -> None:
+        if on and self.facts.rowCount() == 0:
+            from reports.facts_table import rows
+
+            table = rows(self.result.facts)
+            self.facts.setRowCount(len(table))
+            for i, (name, value) in enumerate(table):
+                self.facts.setItem(i, 0, QTableWidgetItem(name))
+                self.facts.setItem(i, 1, QTableWidgetItem(value))
+        self.facts.setVisible(on)
 
     def reword(self) -> None:
         result = self.result
@@ -73,6 +98,7 @@ class ResultCard(QFrame):
             self.advice.setText(f"<b>{what}</b><ol style='margin:0'>{steps}</ol>")
         self.advice.setVisible(bool(words.advice))
         self.toggle.setText(_("Show details"))
+        self.facts.setHorizontalHeaderLabels([_("Fact"), _("Value")])
         self.toggle.setAccessibleName(_("Show the facts behind this result"))
         self.setAccessibleName(f"{result.id}: {status_label(result.status)}. {words.summary}")
 

@@ -33,6 +33,9 @@ VERSION = "0.1.0"
 class MainWindow(QMainWindow):
     def __init__(self, session: Session, *, run_checks=None, capture_command=None):
         super().__init__()
+        from gui import gc_guard
+
+        gc_guard.install()
         self.session = session
         self.setMinimumSize(900, 600)
         self.resize(1180, 740)

@@ -161,13 +161,13 @@ class WatchPage(Page):
                 " folder, without message contents or passwords."
             )
         )
-        self.minutes_label.setText(_("Minutes:"))
+        self.minutes_label.setText(_("How long to watch (minutes):"))
         self.minutes.setAccessibleName(_("How many minutes to watch"))
         self.start_button.setText(_("Start watching"))
         self.stop_button.setText(_("Stop (keeps what was seen)"))
         self.progress.setAccessibleName(_("Time watched"))
         self.table.setHorizontalHeaderLabels(
-            [_("Program"), _("Connections"), _("MX lookups"), _("Verdict")]
+            [_("Program"), _("Connections"), _("Mail-server lookups"), _("Verdict")]
         )
         self.table.setAccessibleName(_("Programs seen"))
         self._show_counters({})

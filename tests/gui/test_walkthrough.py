@@ -281,3 +281,30 @@ def test_the_user_name_can_be_hidden_in_the_bundle(make_window, qtbot, monkeypat
         assert (
             "<user>" in zf.read("results.json").decode() or "~" in zf.read("results.json").decode()
         )
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(make_window, qtbot):
+    """A worker that allocates must never be the thread that destroys a closed window's
+    widgets (that crashed the process): collection runs from a timer on the GUI thread."""
+    import gc
+    import threading
+
+    from gui import gc_guard
+
+    make_window(run_checks=injected_run)
+    assert not gc.isenabled()
+    collected_on = []
+    gc.callbacks.append(lambda phase, info: collected_on.append(threading.current_thread()))
+    try:
+        junk = []
+        for _i in range(gc.get_threshold()[0] * 3):
+            a, b = [], []
+            a.append(b)
+            b.append(a)
+            junk.append(a)
+        del junk
+        threading.Thread(target=lambda: [[] for _i in range(10000)]).start()
+        qtbot.waitUntil(lambda: bool(collected_on), timeout=gc_guard.INTERVAL_MS * 6)
+    finally:
+        gc.callbacks.pop()
+    assert set(collected_on) == {threading.main_thread()}
