@@ -102,9 +102,10 @@ class MainWindow(QMainWindow):
             "#next { background: #0969da; color: white; font-weight: 600; padding: 8px 18px;"
             " border-radius: 6px; } #next:focus { border: 2px solid #1f2328; }"
         )
-        next_bar = QWidget()
+        self.next_bar = next_bar = QWidget()
         next_bar.setObjectName("nextbar")
         next_bar.setStyleSheet("#nextbar { border-top: 1px solid #d0d7de; }")
+        next_bar.setVisible(False)  # shown with its first words: never an empty button
         next_row = QHBoxLayout(next_bar)
         next_row.setContentsMargins(24, 8, 24, 10)
         next_row.addWidget(self.next_hint, 1)
@@ -236,6 +237,7 @@ class MainWindow(QMainWindow):
         self.next_button.setText(nxt.label)
         self.next_button.setAccessibleName(nxt.label)
         self.next_hint.setText(nxt.hint)
+        self.next_bar.setVisible(True)
         if len(self._pages) == 5:
             self._pages[3].show_findings(problems)
 

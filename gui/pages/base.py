@@ -16,6 +16,7 @@ class Page(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setFocusPolicy(scroll.focusPolicy().NoFocus)  # not a stop on the Tab path
         inner = QWidget()
         self.layout_ = QVBoxLayout(inner)
         self.layout_.setContentsMargins(24, 16, 24, 16)

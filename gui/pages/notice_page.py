@@ -25,6 +25,7 @@ class NoticePage(Page):
         self.paste_label = QLabel()
         self.layout_.addWidget(self.paste_label)
         self.text = QPlainTextEdit()
+        self.text.setTabChangesFocus(True)  # Tab moves on: keyboard users are not trapped
         self.text.setMinimumHeight(160)
         self.text.setPlainText(session.notice_text())
         self.layout_.addWidget(self.text)

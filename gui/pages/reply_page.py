@@ -57,6 +57,7 @@ class ReplyPage(Page):
         row.addStretch(1)
         self.layout_.addLayout(row)
         self.letter = QPlainTextEdit()
+        self.letter.setTabChangesFocus(True)
         self.letter.setMinimumHeight(260)
         self.layout_.addWidget(self.letter)
         edit_row = QHBoxLayout()

@@ -134,6 +134,10 @@ class WatchPage(Page):
         self.table = QTableWidget(0, 4)
         self.table.setMinimumHeight(140)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):  # as wide as their header in either language: never clipped
+            self.table.horizontalHeader().setSectionResizeMode(
+                column, QHeaderView.ResizeMode.ResizeToContents
+            )
         self.table.verticalHeader().setVisible(False)
         self.layout_.addWidget(self.table)
         self.outcome = self.paragraph()

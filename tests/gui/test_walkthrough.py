@@ -308,3 +308,52 @@ def test_garbage_is_collected_on_the_gui_thread_only(make_window, qtbot):
     finally:
         gc.callbacks.pop()
     assert set(collected_on) == {threading.main_thread()}
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(h: str) -> float:
+        r, g, b_ = (int(h.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4))
+        f = lambda c: c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4  # noqa: E731
+        return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b_)
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_status_colours_and_the_banner_are_readable():
+    """WCAG AA for normal text: at least 4.5:1."""
+    from gui.cards import COLOURS
+    from gui.main_window import MainWindow
+
+    for status, (fg, bg, _symbol) in COLOURS.items():
+        assert _contrast(fg, bg) >= 4.5, status
+        assert _contrast("#57606a", bg) >= 4.5, status  # the grey "why" lines on a card
+    for kind, (bg, _edge) in MainWindow.BANNER_COLOURS.items():
+        assert _contrast("#1f2328", bg) >= 4.5, kind
+    assert _contrast("#ffffff", "#0969da") >= 4.5  # the next button and the selected step
+
+
+def test_every_button_has_a_name_and_the_next_action_is_reached_by_keyboard(make_window, qtbot):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QAbstractButton
+
+    w = make_window(run_checks=injected_run)
+    w.set_language("ja")
+    for step in range(1, 6):
+        w.go(step)
+        qtbot.wait(20)
+        for button in w.findChildren(QAbstractButton):
+            if button.isVisible():
+                assert button.text() or button.accessibleName(), button
+    # From the step list, Tab reaches the next-action button without the mouse.
+    w.go(1)
+    qtbot.waitUntil(w.next_bar.isVisible, timeout=5000)
+    w.steps.setFocus()
+    seen = []
+    for _i in range(40):
+        qtbot.keyClick(w.focusWidget(), Qt.Key.Key_Tab)
+        seen.append(w.focusWidget())
+        if w.focusWidget() is w.next_button:
+            break
+    assert w.focusWidget() is w.next_button, [type(x).__name__ for x in seen]
+    w.set_language("en")
