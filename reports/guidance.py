@@ -39,6 +39,16 @@ def banner(a: A.Assessment | None, has_notice: bool, has_results: bool) -> str:
             return _("A device on your line ({host}) was seen sending mail.").format(
                 host=p.host or "?"
             )
+        if a.removal_recorded and not a.removed:
+            if a.ongoing:
+                # Not named: the program seen before the fix need not be the one seen after.
+                return _(
+                    "Mail was still being sent after the fixes you recorded: look at step 4 again."
+                )
+            return _(
+                "Fixes are recorded. Watch the line for 5 minutes in step 3 to confirm the"
+                " sending stopped."
+            )
         if a.removed:
             return _(
                 "{program} was sending mail from this PC; it was removed and a check afterwards"
