@@ -120,6 +120,16 @@ class ChecksPage(Page):
         checks finish in: a card never jumps once it is shown."""
         rank = _catalog_rank()
         key = rank.get(result.id, len(rank))
+        # One card per check: a result that arrives while saved results are being shown
+        # replaces its card rather than adding a second one.
+        for i in range(self.cards.count()):
+            card = self.cards.itemAt(i).widget()
+            if isinstance(card, ResultCard) and card.result.id == result.id:
+                self.cards.takeAt(i)
+                card.hide()
+                card.setParent(None)
+                card.deleteLater()
+                break
         at = self.cards.count()
         for i in range(self.cards.count()):
             card = self.cards.itemAt(i).widget()

@@ -52,7 +52,7 @@ def test_step_4_lists_problems_most_serious_first(tmp_path):
     results = [
         Result("OS-UPDATES", Status.WARN, "security_pending", {"n": 1, "s": 1}),
         Result("CLOCK-SYNC", Status.FAIL, "off"),  # not a finding step 4 can fix
-        Result("FW-STATUS", Status.WARN, "off"),
+        Result("FW-STATUS", Status.WARN, "macos_off"),
         Result("SMTP-OUT", Status.FAIL, "suspicious_location"),
         Result("AV-STATUS", Status.PASS, "windows_on"),
     ]
