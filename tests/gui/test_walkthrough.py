@@ -445,3 +445,23 @@ def test_a_larger_system_font_clips_no_button(make_window, qtbot):
         w.set_language("en")
     finally:
         app.setFont(font)
+
+
+def test_show_details_is_a_table_for_the_support_agent(qtbot):
+    from gui.cards import ResultCard
+
+    with_facts = Result("SMTP-OUT", Status.FAIL, "suspicious_location", facts={"programs": [BOT]})
+    card = ResultCard(with_facts)
+    qtbot.addWidget(card)
+    card.toggle.setChecked(True)
+    cells = {
+        card.facts.item(r, 0).text(): card.facts.item(r, 1).text()
+        for r in range(card.facts.rowCount())
+    }
+    assert cells["programs[1].name"] == "svchost.exe"
+    assert cells["programs[1].direct_servers"].startswith("198.51.100.1, ")
+    assert not any(v.startswith("{") for v in cells.values())
+    # Nothing behind it: no button that opens an empty table.
+    empty = ResultCard(Result("FW-STATUS", Status.PASS, "windows_on"))
+    qtbot.addWidget(empty)
+    assert empty.toggle.isHidden()
