@@ -174,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--out", metavar="FILE", help="where to write it (default: a dated file)")
     verify = sub.add_parser("verify", parents=[common], help="check a bundle's integrity")
     verify.add_argument("file", metavar="FILE.zip")
+    from journal import cli as journal_cli
+
+    journal_cli.add_parser(sub, common)
     return parser
 
 
@@ -683,6 +686,12 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_journal(args: argparse.Namespace) -> int:
+    from journal import cli
+
+    return cli.main(args)
+
+
 def open_window() -> int:
     from gui.app import run
 
@@ -710,6 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         "capture": cmd_capture,
         "analyze": cmd_analyze,
         "diagnose": cmd_diagnose,
+        "journal": cmd_journal,
     }
     return run_guarded(handlers[args.command], args)
 

@@ -95,13 +95,75 @@ def read_notice(
     document = {**analysis.to_dict(), "results": [r.to_dict() for r in stamped]}
     outcome = NoticeOutcome(analysis, stamped, document)
     if case is not None and outcome.readable:
+        journal = journal_for_times(analysis.claim.get("times", []), zone)
         with case.update() as u:
             u.set_notice(
                 {k: v for k, v in document.items() if k != "results"},
                 data.decode("utf-8", errors="replace"),
             )
             u.add_results(stamped)
+            if journal is not None:
+                u.set_journal(journal)
     return outcome
+
+
+# --- the journal ------------------------------------------------------------------------------
+
+# The notice's times are approximate and clocks differ: the journal is read this much before
+# and after the reported window (the letter names the range actually read).
+JOURNAL_MARGIN_MIN = 10
+
+
+def notice_window(times: list[dict]) -> tuple[datetime, datetime] | None:
+    """The reported window (earliest time to latest end) from the notice's times."""
+    moments: list[datetime] = []
+    for t in times or []:
+        for key in ("utc", "end_utc"):
+            try:
+                if t.get(key):
+                    moments.append(datetime.fromisoformat(t[key]))
+            except (TypeError, ValueError, AttributeError):
+                continue
+    if not moments:
+        return None
+    return min(moments), max(moments)
+
+
+def journal_for_times(times: list[dict], zone: tzinfo | None) -> dict | None:
+    """The journal around the notice's window, when this machine keeps one; None otherwise
+    (and when it cannot be read: the notice is still read)."""
+    import sqlite3
+    from datetime import timedelta
+
+    from journal import export, paths
+    from journal.store import JournalError
+
+    window = notice_window(times)
+    db = paths.db_for_reading()
+    if window is None or db is None:
+        return None
+    margin = timedelta(minutes=JOURNAL_MARGIN_MIN)
+    try:
+        doc = export.window_doc(db, window[0] - margin, window[1] + margin, zone)
+    except (JournalError, OSError, sqlite3.DatabaseError):
+        return None
+    doc["reported"] = {
+        "from": window[0].astimezone(zone).isoformat(),
+        "to": window[1].astimezone(zone).isoformat(),
+    }
+    return doc
+
+
+def record_journal(
+    case: Case, db: Path, start: datetime, end: datetime, zone: tzinfo | None = None
+) -> dict:
+    """`journal export`: a range of the journal into the case (replacing an earlier one)."""
+    from journal import export
+
+    doc = export.window_doc(db, start, end, zone)
+    with case.update() as u:
+        u.set_journal(doc)
+    return doc
 
 
 def _stamp(result: Result) -> Result:

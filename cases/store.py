@@ -42,6 +42,7 @@ REMEDIATION_FILE = "remediation.json"
 NOTICE_FILE = "notice.json"
 NOTICE_TEXT_FILE = "notice_input.txt"
 CAPTURE_FILE = "capture.json"
+JOURNAL_FILE = "journal.json"  # a range of the outbound-mail journal, with its chain proof
 PCAP_FILE = "capture.pcap"
 LOCK_FILE = ".case.lock"
 # The JSON files of a case (tests fuzz every one of them).
@@ -53,6 +54,7 @@ CASE_FILE_NAMES = (
     REMEDIATION_FILE,
     NOTICE_FILE,
     CAPTURE_FILE,
+    JOURNAL_FILE,
 )
 LOCK_TIMEOUT_S = 60.0
 
@@ -184,6 +186,7 @@ class State:
     remediation: dict[str, str] = field(default_factory=dict)
     notice: dict | None = None
     capture: dict | None = None
+    journal: dict | None = None
     notice_text: str | None = None
     edited: dict[str, str | None] = field(default_factory=dict)
 
@@ -249,6 +252,10 @@ class Update:
     def set_capture(self, document: dict) -> None:
         self.state.capture = document
         self.changed.add(CAPTURE_FILE)
+
+    def set_journal(self, document: dict) -> None:
+        self.state.journal = document
+        self.changed.add(JOURNAL_FILE)
 
     def set_edited_letter(self, lang: str, text: str | None, base: str | None = None) -> None:
         """The user's own version of the letter (None: back to the generated one); ``base``:
@@ -327,6 +334,7 @@ class Case:
             remediation={k: str(v) for k, v in remediation.items() if k in REMEDIATION_STEPS and v},
             notice=self._read_json(NOTICE_FILE, None, dict),
             capture=self._read_json(CAPTURE_FILE, None, dict),
+            journal=self._read_json(JOURNAL_FILE, None, dict),
             notice_text=self._read_text(NOTICE_TEXT_FILE),
         )
 
@@ -361,6 +369,9 @@ class Case:
 
     def capture(self) -> dict | None:
         return self._read_json(CAPTURE_FILE, None, dict)
+
+    def journal(self) -> dict | None:
+        return self._read_json(JOURNAL_FILE, None, dict)
 
     def edited_letter(self, lang: str) -> str | None:
         return self._read_text(edited_letter_file(lang))
@@ -435,6 +446,8 @@ class Case:
             return None if state.notice is None else _dumps(state.notice)
         if name == CAPTURE_FILE:
             return None if state.capture is None else _dumps(state.capture)
+        if name == JOURNAL_FILE:
+            return None if state.journal is None else _dumps(state.journal)
         if name == NOTICE_TEXT_FILE:
             return None if state.notice_text is None else state.notice_text.encode("utf-8")
         for lang, text in state.edited.items():

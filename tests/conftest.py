@@ -19,3 +19,12 @@ def english_by_default():
     i18n.set_default_language("en")
     yield
     i18n.set_default_language("en")
+
+
+@pytest.fixture(autouse=True)
+def no_journal_of_this_machine(tmp_path_factory, monkeypatch):
+    """A journal installed on the machine running the tests must never reach a test's case:
+    each test sees an empty journal folder of its own unless it makes one."""
+    folder = tmp_path_factory.mktemp("journal")
+    monkeypatch.setenv("CLEARLINE_JOURNAL_DIR", str(folder))
+    yield folder

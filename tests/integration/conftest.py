@@ -153,3 +153,41 @@ def make_namespace(name: str, host_if: str, ns_if: str, host_ip: str, ns_ip: str
         cleanup()
         raise
     return cleanup
+
+
+SERVERS = ["127.0.0.2", "127.0.0.3", "127.0.0.4"]
+
+
+@pytest.fixture
+def dns_server():
+    from dnslib import MX, QTYPE, RR, A
+    from dnslib.server import BaseResolver, DNSServer
+
+    class Resolver(BaseResolver):
+        def resolve(self, request, handler):
+            time.sleep(0.03)  # a real resolver is a round trip away, not a microsecond
+            reply = request.reply()
+            name = str(request.q.qname)
+            if request.q.qtype == QTYPE.MX:
+                reply.add_answer(RR(name, QTYPE.MX, rdata=MX("mx." + name), ttl=60))
+            else:
+                reply.add_answer(RR(name, QTYPE.A, rdata=A("127.0.0.2"), ttl=60))
+            return reply
+
+    server = DNSServer(Resolver(), port=53, address="127.0.0.53")
+    server.start_thread()
+    yield "127.0.0.53"
+    server.stop()
+
+
+@pytest.fixture
+def mail_servers():
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    controllers = [Controller(Sink(), hostname=ip, port=25) for ip in SERVERS]
+    for c in controllers:
+        c.start()
+    yield SERVERS
+    for c in controllers:
+        c.stop()

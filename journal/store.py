@@ -1,0 +1,426 @@
+"""The journal's storage: one SQLite database in WAL mode, append-only, every record chained to
+the one before it by a SHA-256 hash.
+
+A record is (seq, time, kind, run, data). Its hash covers the previous record's hash and all of
+its own fields, so changing, removing or inserting a record anywhere breaks the chain from that
+point on; ``verify`` walks it and names the first record that does not fit. Retention removes
+the oldest records but keeps the chain checkable: the hash of the last removed record becomes
+the anchor, kept in ``meta`` and confirmed by a ``retention`` record appended to the chain.
+
+Heartbeats (a record a minute while the recorder runs) make coverage provable: the journal was
+running between two records no more than ``MAX_GAP`` apart (see journal/coverage.py).
+
+Times are whole microseconds since the epoch (UTC): an integer hashes the same on every machine,
+where a float's text may not."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA_VERSION = 1
+GENESIS = bytes(32)
+
+# Kinds of record.
+START, HEARTBEAT, STOP = "start", "heartbeat", "stop"
+CONNECT, MX, ALERT = "connect", "mx", "alert"
+RETENTION = "retention"
+KINDS = (START, HEARTBEAT, STOP, CONNECT, MX, ALERT, RETENTION)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    seq  INTEGER PRIMARY KEY,
+    ts   INTEGER NOT NULL,
+    kind TEXT    NOT NULL,
+    run  INTEGER NOT NULL,
+    data TEXT    NOT NULL,
+    prev BLOB    NOT NULL,
+    hash BLOB    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_ts ON records (ts);
+CREATE INDEX IF NOT EXISTS records_kind_ts ON records (kind, ts);
+-- Append-only, against accidents (the hash chain is what shows deliberate changes). Retention
+-- removes old records only inside its own transaction, which sets meta 'pruning'.
+CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records
+WHEN (SELECT value FROM meta WHERE key = 'pruning') IS NULL
+BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+"""
+
+
+class JournalError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Record:
+    seq: int
+    ts_us: int
+    kind: str
+    run: int
+    data: dict[str, Any]
+    prev: bytes
+    hash: bytes
+
+    @property
+    def ts(self) -> float:
+        return self.ts_us / 1e6
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "time_us": self.ts_us,
+            "kind": self.kind,
+            "run": self.run,
+            "data": self.data,
+            "prev": self.prev.hex(),
+            "hash": self.hash.hex(),
+        }
+
+
+def canonical(data: dict[str, Any]) -> str:
+    # ASCII only: a file name that is not valid UTF-8 (a lone surrogate in Python) still
+    # hashes, and the text is the same wherever it is read back.
+    return json.dumps(data, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+
+
+def record_hash(prev: bytes, seq: int, ts_us: int, kind: str, run: int, data_text: str) -> bytes:
+    h = hashlib.sha256()
+    h.update(prev)
+    h.update(f"{seq}\x1f{ts_us}\x1f{kind}\x1f{run}\x1f".encode())
+    h.update(data_text.encode("utf-8"))
+    return h.digest()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    ok: bool
+    checked: int
+    problem: str | None = None  # "changed", "removed", "inserted", "anchor"
+    seq: int | None = None  # the first record that does not fit
+    detail: str = ""
+
+    def message(self) -> str:
+        if self.ok:
+            return f"intact: {self.checked} records"
+        return f"record {self.seq} {self.problem}: {self.detail}"
+
+
+class Journal:
+    """One connection to the journal database. Not shared between threads: the recorder has
+    its own; readers open their own (WAL lets them read while it writes)."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False):
+        self.path = Path(path)
+        if readonly:
+            if not self.path.exists():
+                raise JournalError(f"no journal at {self.path}")
+            uri = f"file:{self.path}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            # WAL: readers never wait for the recorder; NORMAL: a commit survives a killed
+            # process (the WAL is in the file system), only a power cut may lose the last one.
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            if self._meta("version") is None:
+                with self.transaction():
+                    self._set_meta("version", str(SCHEMA_VERSION))
+                    self._set_meta("anchor_seq", "0")
+                    self._set_meta("anchor_hash", GENESIS.hex())
+                    self._set_meta("created_us", str(now_us()))
+        version = self._meta("version")
+        if version is not None and int(version) > SCHEMA_VERSION:
+            raise JournalError(f"journal schema {version} is newer than this Clearline")
+        self._last: tuple[int, bytes] | None = None
+
+    # --- plumbing --------------------------------------------------------------------------
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            self._last = None  # re-read: what was cached may not have been written
+            raise
+        self.db.execute("COMMIT")
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
+        else:
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def anchor(self) -> tuple[int, bytes]:
+        return int(self._meta("anchor_seq") or 0), bytes.fromhex(
+            self._meta("anchor_hash") or GENESIS.hex()
+        )
+
+    def last(self) -> tuple[int, bytes]:
+        """(seq, hash) of the newest record, or the anchor when there is none."""
+        if self._last is None:
+            row = self.db.execute(
+                "SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+            self._last = (row[0], bytes(row[1])) if row else self.anchor()
+        return self._last
+
+    # --- writing ---------------------------------------------------------------------------
+    def append(
+        self, kind: str, data: dict[str, Any], *, run: int = 0, ts_us: int | None = None
+    ) -> Record:
+        """Append one record (inside the caller's transaction when there is one). ``run`` 0
+        on a start record means "this record's own seq"."""
+        if kind not in KINDS:
+            raise JournalError(f"unknown record kind {kind!r}")
+        seq, prev = self.last()
+        seq += 1
+        ts_us = now_us() if ts_us is None else int(ts_us)
+        run = seq if (kind == START and not run) else run
+        text = canonical(data)
+        digest = record_hash(prev, seq, ts_us, kind, run, text)
+        self.db.execute(
+            "INSERT INTO records (seq, ts, kind, run, data, prev, hash) VALUES (?,?,?,?,?,?,?)",
+            (seq, ts_us, kind, run, text, prev, digest),
+        )
+        self._last = (seq, digest)
+        return Record(seq, ts_us, kind, run, data, prev, digest)
+
+    def append_many(self, items: list[tuple[str, dict[str, Any], int, int | None]]) -> None:
+        """Several records in one transaction: one commit (one fsync of the WAL at most)."""
+        if not items:
+            return
+        with self.transaction():
+            for kind, data, run, ts_us in items:
+                self.append(kind, data, run=run, ts_us=ts_us)
+
+    def prune(self, keep_days: float, now: float | None = None) -> int:
+        """Remove records older than ``keep_days``; the chain stays checkable from the new
+        anchor, which a ``retention`` record confirms. Returns how many were removed."""
+        cutoff = int(((now or time.time()) - keep_days * 86400) * 1e6)
+        with self.transaction():
+            row = self.db.execute(
+                "SELECT seq, hash FROM records WHERE ts < ? ORDER BY seq DESC LIMIT 1", (cutoff,)
+            ).fetchone()
+            if row is None:
+                return 0
+            through, anchor_hash = row[0], bytes(row[1])
+            last_seq, _ = self.last()
+            if through >= last_seq:
+                through -= 1  # the newest record stays: the chain goes on from it
+                if through <= self.anchor()[0]:
+                    return 0
+                anchor_hash = bytes(
+                    self.db.execute(
+                        "SELECT hash FROM records WHERE seq = ?", (through,)
+                    ).fetchone()[0]
+                )
+            self._set_meta("pruning", "1")
+            removed = self.db.execute("DELETE FROM records WHERE seq <= ?", (through,)).rowcount
+            self._set_meta("pruning", None)
+            self._set_meta("anchor_seq", str(through))
+            self._set_meta("anchor_hash", anchor_hash.hex())
+            self.append(
+                RETENTION,
+                {
+                    "removed_through": through,
+                    "anchor_hash": anchor_hash.hex(),
+                    "older_than_us": cutoff,
+                    "keep_days": keep_days,
+                },
+            )
+        return removed
+
+    # --- reading ---------------------------------------------------------------------------
+    def records(
+        self,
+        start_us: int | None = None,
+        end_us: int | None = None,
+        kinds: tuple[str, ...] | None = None,
+    ) -> Iterator[Record]:
+        sql = "SELECT seq, ts, kind, run, data, prev, hash FROM records WHERE 1"
+        args: list[Any] = []
+        if start_us is not None:
+            sql += " AND ts >= ?"
+            args.append(int(start_us))
+        if end_us is not None:
+            sql += " AND ts <= ?"
+            args.append(int(end_us))
+        if kinds:
+            sql += f" AND kind IN ({','.join('?' * len(kinds))})"
+            args.extend(kinds)
+        sql += " ORDER BY seq"
+        for seq, ts, kind, run, data, prev, digest in self.db.execute(sql, args):
+            yield Record(seq, ts, kind, run, _load(data), bytes(prev), bytes(digest))
+
+    def record_before(self, ts_us: int) -> Record | None:
+        row = self.db.execute(
+            "SELECT seq, ts, kind, run, data, prev, hash FROM records WHERE ts < ?"
+            " ORDER BY ts DESC LIMIT 1",
+            (int(ts_us),),
+        ).fetchone()
+        return _row(row)
+
+    def record_after(self, ts_us: int) -> Record | None:
+        row = self.db.execute(
+            "SELECT seq, ts, kind, run, data, prev, hash FROM records WHERE ts > ?"
+            " ORDER BY ts LIMIT 1",
+            (int(ts_us),),
+        ).fetchone()
+        return _row(row)
+
+    def first_and_last(self) -> tuple[Record | None, Record | None]:
+        first = _row(
+            self.db.execute(
+                "SELECT seq, ts, kind, run, data, prev, hash FROM records ORDER BY seq LIMIT 1"
+            ).fetchone()
+        )
+        last = _row(
+            self.db.execute(
+                "SELECT seq, ts, kind, run, data, prev, hash FROM records ORDER BY seq DESC LIMIT 1"
+            ).fetchone()
+        )
+        return first, last
+
+    def count(self, kinds: tuple[str, ...] | None = None) -> int:
+        if not kinds:
+            return self.db.execute("SELECT count(*) FROM records").fetchone()[0]
+        marks = ",".join("?" * len(kinds))
+        return self.db.execute(
+            f"SELECT count(*) FROM records WHERE kind IN ({marks})", kinds
+        ).fetchone()[0]
+
+    def last_start(self) -> Record | None:
+        return _row(
+            self.db.execute(
+                "SELECT seq, ts, kind, run, data, prev, hash FROM records WHERE kind = ?"
+                " ORDER BY seq DESC LIMIT 1",
+                (START,),
+            ).fetchone()
+        )
+
+    def size_bytes(self) -> int:
+        total = 0
+        for suffix in ("", "-wal"):
+            try:
+                total += Path(f"{self.path}{suffix}").stat().st_size
+            except OSError:
+                pass
+        return total
+
+    # --- checking --------------------------------------------------------------------------
+    def verify(self) -> Verdict:
+        """Walk the chain from the anchor; name the first record that does not fit."""
+        anchor_seq, anchor_hash = self.anchor()
+        expected_seq, expected_prev = anchor_seq + 1, anchor_hash
+        checked = 0
+        retention_anchor: tuple[int, str] | None = None
+        rows = self.db.execute(
+            "SELECT seq, ts, kind, run, data, prev, hash FROM records ORDER BY seq"
+        )
+        for seq, ts, kind, run, data, prev, digest in rows:
+            prev, digest = bytes(prev), bytes(digest)
+            if seq > expected_seq:
+                return Verdict(
+                    False,
+                    checked,
+                    "removed",
+                    expected_seq,
+                    f"records {expected_seq}–{seq - 1} are missing"
+                    if seq - 1 > expected_seq
+                    else f"record {expected_seq} is missing",
+                )
+            if record_hash(prev, seq, ts, kind, run, data) != digest:
+                for shift in range(1, 9):
+                    if record_hash(prev, seq - shift, ts, kind, run, data) == digest:
+                        return Verdict(
+                            False,
+                            checked,
+                            "inserted",
+                            seq - shift,
+                            f"{shift} record(s) were inserted before the record now numbered {seq}",
+                        )
+                    if record_hash(prev, seq + shift, ts, kind, run, data) == digest:
+                        return Verdict(
+                            False,
+                            checked,
+                            "removed",
+                            seq,
+                            f"{shift} record(s) were removed and the rest renumbered",
+                        )
+                return Verdict(
+                    False, checked, "changed", seq, "its content does not match its hash"
+                )
+            if prev != expected_prev:
+                return Verdict(
+                    False,
+                    checked,
+                    "changed",
+                    seq - 1,
+                    f"record {seq} does not follow from it (changed, replaced or inserted)",
+                )
+            if kind == RETENTION:
+                loaded = _load(data)
+                retention_anchor = (
+                    int(loaded.get("removed_through", -1)),
+                    loaded.get("anchor_hash"),
+                )
+            expected_seq, expected_prev = seq + 1, digest
+            checked += 1
+        if anchor_seq and retention_anchor != (anchor_seq, anchor_hash.hex()):
+            return Verdict(
+                False,
+                checked,
+                "anchor",
+                anchor_seq,
+                "the start of the chain was moved: no retention record confirms it",
+            )
+        return Verdict(True, checked)
+
+
+def now_us() -> int:
+    return time.time_ns() // 1000
+
+
+def _load(text: str) -> dict[str, Any]:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"_unreadable": text[:200]}
+    return value if isinstance(value, dict) else {"_value": value}
+
+
+def _row(row) -> Record | None:
+    if row is None:
+        return None
+    seq, ts, kind, run, data, prev, digest = row
+    return Record(seq, ts, kind, run, _load(data), bytes(prev), bytes(digest))
