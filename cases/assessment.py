@@ -10,7 +10,9 @@ Its promises (tested over generated cases in tests/unit/test_assessment_properti
 - ``nothing_found`` is True only when no mail evidence in the case's whole history is ``fail``
   or ``warn``: a later pass never erases an earlier problem;
 - ``removed`` is True only when a removal or reinstall step is recorded AND a clean watch or
-  capture of at least MIN_CLEAN_OBSERVATION ran after that step and after the last sighting.
+  capture of at least MIN_CLEAN_OBSERVATION ran after that step and after the last sighting;
+- the journal speaks only for the time it provably ran: ``journal.running`` holds nothing its
+  heartbeats do not vouch for, and a program it recorded on port 25 is a sighting.
 """
 
 from __future__ import annotations
@@ -107,6 +109,28 @@ class CheckLine:
 
 
 @dataclass(frozen=True)
+class JournalView:
+    """What the outbound-mail journal recorded around the notice's time (journal.json)."""
+
+    start: datetime  # the range read (the reported window with a margin)
+    end: datetime
+    reported: tuple[datetime, datetime] | None
+    complete: bool  # running throughout the range
+    full_capture: bool  # and seeing every attempt (not polling)
+    poll_interval_s: float | None
+    running: tuple[tuple[datetime, datetime, str], ...]
+    gaps: tuple[tuple[datetime, datetime], ...]
+    port25: tuple[dict[str, Any], ...]  # connections to port 25 by anything but a mail server
+    other_mail: int  # connections to the other mail ports (a mail client sending normally)
+    mx: int
+    intact: bool  # the chain proof of the records it rests on holds
+
+    @property
+    def partial(self) -> bool:
+        return not self.full_capture
+
+
+@dataclass(frozen=True)
 class NoticeView:
     verdict: str
     reference: str
@@ -140,6 +164,7 @@ class Assessment:
     blocklisted: bool
     other_devices_checked: bool
     evidence: dict[str, str] = field(default_factory=dict)  # check ID -> latest status
+    journal: JournalView | None = None
 
     @property
     def uptime_off_everywhere(self) -> bool:
@@ -222,6 +247,7 @@ class Assessment:
             "notice_verdict": self.notice.verdict if self.notice else None,
             "cgnat": self.cgnat,
             "blocklisted": self.blocklisted,
+            "journal": _journal_dict(self.journal, t),
         }
 
 
@@ -335,6 +361,125 @@ def _traffic(r: Result) -> list[Sighting]:
     if not out and r.status in (Status.FAIL, Status.WARN):
         out.append(Sighting(r.id, r.status, r.reason, where, seen_at=r.started_at))
     return out
+
+
+def _journal(doc: dict | None) -> JournalView | None:
+    """The journal range saved in the case; None when there is none or it cannot be read."""
+    if not isinstance(doc, dict):
+        return None
+    cov = doc.get("coverage") if isinstance(doc.get("coverage"), dict) else {}
+    window = doc.get("window") if isinstance(doc.get("window"), dict) else {}
+    start, end = _dt(window.get("from")), _dt(window.get("to"))
+    if start is None or end is None:
+        return None
+    running = []
+    for item in _dicts(cov.get("running")):
+        a, b = _dt(item.get("from")), _dt(item.get("to"))
+        if a and b:
+            running.append((a, b, str(item.get("mode") or "")))
+    gaps = []
+    for item in _dicts(cov.get("gaps")):
+        a, b = _dt(item.get("from")), _dt(item.get("to"))
+        if a and b:
+            gaps.append((a, b))
+    events = _dicts(doc.get("events"))
+    port25 = [
+        e
+        for e in events
+        if e.get("kind") == "connect" and _int(e.get("rport")) == 25 and _bad_on_port25(e)
+    ]
+    reported = doc.get("reported") if isinstance(doc.get("reported"), dict) else {}
+    r_from, r_to = _dt(reported.get("from")), _dt(reported.get("to"))
+    proof = doc.get("proof") if isinstance(doc.get("proof"), dict) else {}
+    try:
+        interval = float(doc["poll_interval_s"]) if doc.get("poll_interval_s") else None
+    except (TypeError, ValueError):
+        interval = None
+    complete = bool(cov.get("complete")) and bool(running) and not gaps
+    return JournalView(
+        start=start,
+        end=end,
+        reported=(r_from, r_to) if r_from and r_to else None,
+        complete=complete,
+        full_capture=complete and all(m == "capture" for _a, _b, m in running),
+        poll_interval_s=interval,
+        running=tuple(running),
+        gaps=tuple(gaps),
+        port25=tuple(port25),
+        other_mail=sum(1 for e in events if e.get("kind") == "connect") - len(port25),
+        mx=sum(1 for e in events if e.get("kind") == "mx"),
+        intact=proof.get("segment_intact") is True,
+    )
+
+
+def _bad_on_port25(event: dict) -> bool:
+    """Port 25 is for mail servers: any other program there, or one whose owner we could not
+    see, or a mail server run from an odd place, is sending as a bot does."""
+    program = event.get("program") if isinstance(event.get("program"), dict) else {}
+    return program.get("kind") != "mail_server" or bool(program.get("location"))
+
+
+def _journal_sightings(view: JournalView | None) -> list[Sighting]:
+    if view is None:
+        return []
+    groups: dict[tuple, list[dict]] = {}
+    for e in view.port25:
+        program = e.get("program") if isinstance(e.get("program"), dict) else {}
+        key = (program.get("exe") or program.get("name"), _int(program.get("pid")))
+        groups.setdefault(key, []).append(e)
+    out = []
+    for (_who, pid), events in groups.items():
+        program = events[0].get("program") if isinstance(events[0].get("program"), dict) else {}
+        times = sorted(t for t in (_dt(e.get("time")) for e in events) if t)
+        status = Status.WARN if program.get("kind") == "mail_client" else Status.FAIL
+        out.append(
+            Sighting(
+                "JOURNAL",
+                status,
+                "journal_port25",
+                THIS_PC,
+                program=program.get("name") or None,
+                path=program.get("exe") or None,
+                pid=pid,
+                servers=len({e.get("remote") for e in events}),
+                destinations=len(events),
+                port=25,
+                first_seen=times[0] if times else None,
+                last_seen=times[-1] if times else None,
+                seen_at=times[-1] if times else None,
+            )
+        )
+    return out
+
+
+def _journal_observations(view: JournalView | None) -> list[Observation]:
+    if view is None:
+        return []
+    out = []
+    for a, b, mode in view.running:
+        bad = any(a <= t <= b for t in (_dt(e.get("time")) for e in view.port25) if t)
+        out.append(
+            Observation("journal" if mode == "capture" else "journal_poll", THIS_PC, a, b, not bad)
+        )
+    return out
+
+
+def _journal_dict(view: JournalView | None, t) -> dict[str, Any] | None:
+    if view is None:
+        return None
+    return {
+        "from": t(view.start),
+        "to": t(view.end),
+        "complete": view.complete,
+        "every_attempt_seen": view.full_capture,
+        "poll_interval_s": view.poll_interval_s,
+        "running": [{"from": t(a), "to": t(b), "mode": m} for a, b, m in view.running],
+        "gaps": [{"from": t(a), "to": t(b)} for a, b in view.gaps],
+        "port25_connections": len(view.port25),
+        "other_mail_connections": view.other_mail,
+        "mx_lookups": view.mx,
+        "proof_intact": view.intact,
+    }
 
 
 def sightings_of(result: Result) -> list[Sighting]:
@@ -455,6 +600,7 @@ def assess(case: Case, zone: tzinfo | None = None) -> Assessment:
         capture=case.capture(),
         details=case.details(),
         zone=zone,
+        journal=case.journal(),
     )
 
 
@@ -467,8 +613,10 @@ def build(
     capture: dict | None,
     details: dict[str, str],
     zone: tzinfo,
+    journal: dict | None = None,
 ) -> Assessment:
-    sightings = [s for r in history for s in sightings_of(r)]
+    journal_view = _journal(journal)
+    sightings = [s for r in history for s in sightings_of(r)] + _journal_sightings(journal_view)
     # The same program seen by several watches is one sighting, kept at its latest.
     unique: dict[tuple, Sighting] = {}
     for s in sightings:
@@ -487,7 +635,10 @@ def build(
     steps = _steps(remediation, zone)
     removal_steps = [s for s in steps if s.name in REMOVAL_STEPS]
     removal_recorded = bool(removal_steps)
-    observations = _observations(history, capture)
+    observations = sorted(
+        _observations(history, capture) + _journal_observations(journal_view),
+        key=lambda o: o.start,
+    )
     last_bad = max((s.latest for s in sightings if s.latest), default=None)
 
     clean_after_fix = None
@@ -500,7 +651,7 @@ def build(
             and o.start >= fixed_at
             and (last_bad is None or o.start > last_bad)
             and o.length >= MIN_CLEAN_OBSERVATION
-            and o.source in ("watch", "capture")
+            and o.source in ("watch", "capture", "journal")
         ]
         clean_after_fix = max(after, key=lambda o: (o.length, o.end), default=None)
     removed = removal_recorded and clean_after_fix is not None
@@ -515,7 +666,14 @@ def build(
         if steps and last_bad and last_bad > max(s.at for s in steps):
             ongoing = True
 
-    clean_obs = [o for o in observations if o.clean and (last_bad is None or o.start > last_bad)]
+    # The letter cites the journal in a paragraph of its own: the scope is the checks' own.
+    clean_obs = [
+        o
+        for o in observations
+        if o.clean
+        and (last_bad is None or o.start > last_bad)
+        and not o.source.startswith("journal")
+    ]
     scope = max(clean_obs, key=lambda o: (o.source != "snapshot", o.length, o.end), default=None)
 
     notice_view = _notice(notice, details)
@@ -564,4 +722,5 @@ def build(
         blocklisted=bool(blocklist and blocklist.status == Status.FAIL),
         other_devices_checked=any(o.where == LINE for o in observations),
         evidence={rid: str(latest[rid].status) for rid in MAIL_EVIDENCE if rid in latest},
+        journal=journal_view,
     )

@@ -30,6 +30,9 @@ def window_doc(db: Path, start: datetime, end: datetime, zone=None) -> dict[str,
             proof = _span(journal, lo, hi)
         head = journal.last()
         first, _last = journal.first_and_last()
+        # How each run recorded is in its start record, which may lie long before the range.
+        starts = [_span(journal, run, run) for run in sorted({r.run for r in around if r.run})]
+        interval = _poll_interval([r for found in starts for r in found] + around)
     inside = [r for r in around if start_us <= r.ts_us <= end_us]
     events = [_event(r, zone) for r in inside if r.kind in (CONNECT, MX)]
     return {
@@ -39,7 +42,7 @@ def window_doc(db: Path, start: datetime, end: datetime, zone=None) -> dict[str,
         "window": {"from": C.iso(start_us, zone), "to": C.iso(end_us, zone)},
         "coverage": cov.to_dict(zone),
         "modes": cov.modes,
-        "poll_interval_s": _poll_interval(around),
+        "poll_interval_s": interval,
         "events": events,
         "alerts": [_event(r, zone) for r in inside if r.kind == ALERT],
         "journal_since": C.iso(first.ts_us, zone) if first else None,

@@ -327,6 +327,11 @@ class Recorder:
                             "mode": self.source.mode,
                             "heartbeat_s": self.heartbeat_s,
                             "drops": self.source.drops(),
+                            **(
+                                {"interval_s": self.source.notes["interval_s"]}
+                                if "interval_s" in self.source.notes
+                                else {}
+                            ),
                         },
                         run,
                         None,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
-from cases.store import CAPTURE_FILE, NOTICE_FILE, PCAP_FILE, Case
+from cases.store import CAPTURE_FILE, JOURNAL_FILE, NOTICE_FILE, PCAP_FILE, Case
 from reports import report
 
 SUMS = "SHA256SUMS"
@@ -70,6 +70,10 @@ DESCRIPTIONS = {
     ),
     "notice.json": ("the analysis of the provider's notice", "プロバイダーの通知の分析"),
     "capture.json": ("the traffic capture summary", "通信の記録の要約"),
+    "journal.json": (
+        "the journal around the reported time, with its hash chain",
+        "指摘された時間帯の常時記録（ハッシュの連鎖付き）",
+    ),
     "capture.pcap": (
         "the scrubbed packet capture (opens in Wireshark)",
         "通信の記録（Wireshark で開けます。本文等は除去済み）",
@@ -154,7 +158,7 @@ def plan(
         ensure_ascii=False,
         indent=2,
     ).encode("utf-8")
-    for name in (NOTICE_FILE, CAPTURE_FILE):
+    for name in (NOTICE_FILE, CAPTURE_FILE, JOURNAL_FILE):
         data = case.read_json(name)
         if data is not None:
             files[name] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
@@ -407,5 +411,24 @@ def _verify(path: Path) -> Verification:
                 continue
             (result.checked if actual == digest else result.changed).append(name)
         result.extra = sorted(n for n in members if n not in expected and n != SUMS)
+        if JOURNAL_FILE in result.checked:
+            problem = _journal_proof_problem(zf, members[JOURNAL_FILE])
+            if problem:
+                result.problems.append(f"{JOURNAL_FILE}: {problem}")
         result.ok = not (result.changed or result.missing or result.extra or result.problems)
         return result
+
+
+def _journal_proof_problem(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """The journal range carries its records' hash chain: check that it holds (a checksum
+    file can be remade; the chain ties the records to the journal they came from)."""
+    from journal.export import segment_intact
+
+    try:
+        doc = json.loads(zf.read(info).decode("utf-8"))
+        records = doc["proof"]["records"]
+        if not isinstance(records, list):
+            return "its chain proof is missing"
+        return None if segment_intact(records) else "its records do not follow from one another"
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return "its chain proof cannot be read"

@@ -88,6 +88,7 @@ class LetterModel:
     claim: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, str]] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
+    journal: dict[str, Any] | None = None
     assessment: A.Assessment = field(repr=False, default=None)  # type: ignore[assignment]
 
     def as_context(self) -> dict[str, Any]:
@@ -134,12 +135,39 @@ def _sighting(s: A.Sighting | None, zone: tzinfo, lang: str) -> dict[str, Any] |
         "destinations": s.destinations,
         "direct": s.servers > 0,
         "port": s.port or "",
-        "sending": s.check_id in ("SMTP-OUT", "TRAFFIC-SMTP"),
+        "sending": s.check_id in ("SMTP-OUT", "TRAFFIC-SMTP", "JOURNAL"),
         "mx": s.check_id == "TRAFFIC-MX",
         "listening": s.check_id in ("PROXY-OPEN", "SMTP-LISTEN"),
         "when": _span(s.first_seen, s.last_seen, zone, lang)
         if (s.first_seen or s.last_seen)
         else (dates.moment(s.seen_at.astimezone(zone), lang) if s.seen_at else ""),
+    }
+
+
+def _journal(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any] | None:
+    """What the letter says from the journal: only about the time it provably ran."""
+    j = a.journal
+    if j is None or not j.running:
+        return None
+    events = [
+        {
+            "program": s.program or "",
+            "path": s.path or "",
+            "servers": s.servers,
+            "count": s.destinations,
+            "when": _span(s.first_seen, s.last_seen, zone, lang),
+        }
+        for s in a.sightings
+        if s.check_id == "JOURNAL"
+    ]
+    return {
+        "window": _span(j.start, j.end, zone, lang, seconds=False),
+        "complete": j.complete,
+        "partial": j.partial,
+        "interval": f"{j.poll_interval_s:g}" if j.poll_interval_s else "",
+        "running": [_span(x, y, zone, lang, seconds=False) for x, y, _m in j.running],
+        "events": events,
+        "intact": j.intact,
     }
 
 
@@ -373,15 +401,18 @@ def build(
         other_devices_checked=a.other_devices_checked,
         claim=claim,
         findings=_findings(a, zone, lang),
-        attachments=_attachments(case),
+        attachments=_attachments(case, a),
+        journal=_journal(a, zone, lang),
         assessment=a,
     )
 
 
-def _attachments(case: Case) -> list[str]:
+def _attachments(case: Case, a: A.Assessment) -> list[str]:
     """What the evidence bundle will hold, as the letter names it."""
     names = ["report", "results"]
     if case.pcap_path().exists():
         names.append("capture")
+    if a.journal is not None and a.journal.running:  # named only when it speaks for that time
+        names.append("journal")
     names.append("sums")
     return names

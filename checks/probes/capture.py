@@ -193,7 +193,7 @@ class Attributor(threading.Thread):
         return programs.program_facts(info, program)
 
 
-def open_socket(iface: str | None):
+def open_socket(iface: str | None, bpf: str = BPF_FILTER):
     try:
         sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     except PermissionError as exc:
@@ -215,7 +215,7 @@ def open_socket(iface: str | None):
     try:
         from scapy.arch.linux import attach_filter
 
-        attach_filter(sock, BPF_FILTER, iface)
+        attach_filter(sock, bpf, iface)
     except Exception as exc:
         raise CaptureError(
             f"cannot attach the capture filter ({type(exc).__name__}: {exc})",
@@ -322,8 +322,8 @@ def kernel_drops(sock) -> tuple[int, int]:
 class LinuxSource:
     """The fast path: an AF_PACKET socket with the BPF filter attached, read directly."""
 
-    def __init__(self, iface: str | None):
-        self.sock = open_socket(iface)
+    def __init__(self, iface: str | None, bpf: str = BPF_FILTER):
+        self.sock = open_socket(iface, bpf)
         self.dropped = 0  # PACKET_STATISTICS resets on every read: keep the sum
         self.timeout = 0.2
 
