@@ -33,6 +33,15 @@ def process_from_record(pid: int, rec: dict) -> ProcessInfo:
 
 def replay(name: str) -> WatchFacts:
     rec = load(name)
+    watch = recorded_watch(name)
+    for _ in rec["polls"]:
+        watch.poll()
+    return watch.facts()
+
+
+def recorded_watch(name: str) -> ConnectionWatch:
+    """A connection watch whose every poll reads the next recorded table."""
+    rec = load(name)
     polls = iter(rec["polls"])
     incomplete = rec.get("incomplete_reason")
 
@@ -58,13 +67,10 @@ def replay(name: str) -> WatchFacts:
         proc = rec["processes"].get(str(pid))
         return process_from_record(pid, proc) if proc else None
 
-    watch = ConnectionWatch(
+    return ConnectionWatch(
         use_proc=False,
         describe=describe,
         platform=rec["platform"],
         admin=rec["admin"],
         read_table=read_table,
     )
-    for _ in rec["polls"]:
-        watch.poll()
-    return watch.facts()
