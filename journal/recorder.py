@@ -48,20 +48,6 @@ JOURNAL_FILTER = (
     " or (udp dst port 53)"
 )
 
-# Facts kept about a program: who it is, not what it was told (no command line).
-PROGRAM_KEYS = (
-    "pid",
-    "started",
-    "name",
-    "exe",
-    "exe_exists",
-    "user",
-    "parents",
-    "kind",
-    "program",
-    "location",
-)
-
 
 @dataclass
 class Event:
@@ -70,10 +56,20 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# Facts kept about a program: who it is (pid, start time, name, program file, user, parent),
+# not what it was told (no command line). Kept short: it is repeated in every record.
 def program_record(facts: dict | None) -> dict | None:
     if not facts:
         return None
-    return {k: facts.get(k) for k in PROGRAM_KEYS if k in facts}
+    out = {k: facts.get(k) for k in ("pid", "started", "name", "exe", "user", "kind")}
+    parents = facts.get("parents") or []
+    if parents and isinstance(parents[0], dict):
+        out["parent"] = f"{parents[0].get('name')} ({parents[0].get('pid')})"
+    if facts.get("location"):
+        out["location"] = list(facts["location"])
+    if facts.get("exe_exists") is False:
+        out["exe_exists"] = False  # the program's file was deleted after it started
+    return out
 
 
 def packet_event(ip: bytes, ts_us: int) -> tuple[Event, tuple] | None:

@@ -46,7 +46,6 @@ CREATE TABLE IF NOT EXISTS records (
     hash BLOB    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS records_ts ON records (ts);
-CREATE INDEX IF NOT EXISTS records_kind_ts ON records (kind, ts);
 -- Append-only, against accidents (the hash chain is what shows deliberate changes). Retention
 -- removes old records only inside its own transaction, which sets meta 'pruning'.
 CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
@@ -212,6 +211,8 @@ class Journal:
             "INSERT INTO records (seq, ts, kind, run, data, prev, hash) VALUES (?,?,?,?,?,?,?)",
             (seq, ts_us, kind, run, text, prev, digest),
         )
+        if kind == START:  # found without an index on kind (one less index per record)
+            self._set_meta("last_start", str(seq))
         self._last = (seq, digest)
         return Record(seq, ts_us, kind, run, data, prev, digest)
 
@@ -320,11 +321,13 @@ class Journal:
         ).fetchone()[0]
 
     def last_start(self) -> Record | None:
+        seq = self._meta("last_start")
+        if seq is None:
+            return None
         return _row(
             self.db.execute(
-                "SELECT seq, ts, kind, run, data, prev, hash FROM records WHERE kind = ?"
-                " ORDER BY seq DESC LIMIT 1",
-                (START,),
+                "SELECT seq, ts, kind, run, data, prev, hash FROM records WHERE seq = ?",
+                (int(seq),),
             ).fetchone()
         )
 

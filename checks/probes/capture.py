@@ -194,8 +194,13 @@ class Attributor(threading.Thread):
 
 
 def open_socket(iface: str | None, bpf: str = BPF_FILTER):
+    """The packet socket. On one interface: raw frames, the filter compiled for its link type.
+    On all of them: cooked (SOCK_DGRAM) packets that start at the IP header whatever the
+    interface (Ethernet, loopback, a VPN's tun, PPP), so one filter compiled for raw IP fits
+    them all."""
+    kind = socket.SOCK_RAW if iface else socket.SOCK_DGRAM
     try:
-        sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        sock = socket.socket(socket.AF_PACKET, kind, socket.htons(ETH_P_ALL))
     except PermissionError as exc:
         raise CaptureError(
             "needs administrator rights",
@@ -208,14 +213,18 @@ def open_socket(iface: str | None, bpf: str = BPF_FILTER):
         sock.setsockopt(socket.SOL_SOCKET, 33, 256 * 1024 * 1024)  # SO_RCVBUFFORCE: absorb bursts
     except OSError:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 * 1024 * 1024)
+    if iface:  # an unbound packet socket hears every interface (binding to "" fails: ENODEV)
+        try:
+            sock.bind((iface, 0))
+        except OSError as exc:
+            raise CaptureError(f"no such interface: {iface}") from exc
     try:
-        sock.bind((iface or "", 0))
-    except OSError as exc:
-        raise CaptureError(f"no such interface: {iface}") from exc
-    try:
-        from scapy.arch.linux import attach_filter
+        if iface:
+            from scapy.arch.linux import attach_filter
 
-        attach_filter(sock, bpf, iface)
+            attach_filter(sock, bpf, iface)
+        else:
+            attach_raw_ip_filter(sock, bpf)
     except Exception as exc:
         raise CaptureError(
             f"cannot attach the capture filter ({type(exc).__name__}: {exc})",
@@ -229,6 +238,22 @@ def open_socket(iface: str | None, bpf: str = BPF_FILTER):
         pass
     sock.settimeout(0.2)
     return sock
+
+
+def attach_raw_ip_filter(sock, bpf: str) -> None:
+    """Compile ``bpf`` for packets that start at the IP header (DLT_RAW) and attach it: what a
+    cooked packet socket's filter sees (the kernel strips the link header first)."""
+    from scapy.arch.common import compile_filter
+    from scapy.arch.linux import SO_ATTACH_FILTER, free_filter, sock_fprog
+    from scapy.data import DLT_RAW
+
+    program = compile_filter(bpf, linktype=DLT_RAW)
+    try:
+        sock.setsockopt(
+            socket.SOL_SOCKET, SO_ATTACH_FILTER, sock_fprog(program.bf_len, program.bf_insns)
+        )
+    finally:
+        free_filter(program)
 
 
 def npcap_problem() -> str | None:
@@ -324,6 +349,7 @@ class LinuxSource:
 
     def __init__(self, iface: str | None, bpf: str = BPF_FILTER):
         self.sock = open_socket(iface, bpf)
+        self.cooked = not iface  # all interfaces: packets start at the IP header
         self.dropped = 0  # PACKET_STATISTICS resets on every read: keep the sum
         self.timeout = 0.2
 
@@ -342,6 +368,8 @@ class LinuxSource:
                 # the incoming one can be lost when lo's receive backlog overflows. Count the
                 # outgoing copy only.
                 continue
+            if self.cooked:
+                return frame, pkttype, hatype, addr[4], protocol
             if hatype in (1, 772):
                 ethertype = (frame[12] << 8) | frame[13] if len(frame) >= 14 else 0
                 if ethertype == 0x8100 and len(frame) >= 18:

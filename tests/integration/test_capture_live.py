@@ -46,10 +46,10 @@ def capture_argv(iface: str, seconds, *extra: str) -> list[str]:
     ]
 
 
-def start_capture(tmp_path, seconds):
+def start_capture(tmp_path, seconds, iface="lo"):
     pcap = tmp_path / "out.pcap"
     proc = subprocess.Popen(
-        capture_argv("lo", str(seconds), "--json", "--pcap", str(pcap)),
+        capture_argv(iface, str(seconds), "--json", "--pcap", str(pcap)),
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -67,10 +67,13 @@ def finish(proc):
     return lines[-1], lines
 
 
+@pytest.mark.parametrize("iface", ["lo", "all"])
 def test_bot_with_mx_lookups_is_counted_and_attributed(
-    tmp_path, dns_server, mail_servers, hidden_bot_exe
+    tmp_path, dns_server, mail_servers, hidden_bot_exe, iface
 ):
-    proc, pcap = start_capture(tmp_path, 6)
+    """On loopback alone, and on every interface at once (the default: cooked packets that
+    start at the IP header whatever the link; loopback's copies counted once)."""
+    proc, pcap = start_capture(tmp_path, 6, iface)
     domains = [f"victim{i}.example={ip}" for i, ip in enumerate(SERVERS)]
     bot = subprocess.Popen(
         [str(hidden_bot_exe), str(HERE / "mxbot.py"), dns_server, *domains],
