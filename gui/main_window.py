@@ -179,6 +179,14 @@ class MainWindow(QMainWindow):
         qt_translations.apply(i18n.get_language())  # Qt's dialogs: first needed after this
         self._guidance_ready = True
         self.refresh_guidance()
+        # What the journal flags (an unknown program on port 25) is told here at once.
+        self._alert_seq: int | None = None
+        self._alert_worker = None
+        self.alert_timer = QTimer(self)
+        self.alert_timer.setInterval(10000)
+        self.alert_timer.timeout.connect(self.check_alerts)
+        self.alert_timer.start()
+        self.check_alerts()
 
     def _show_step(self, row: int) -> None:
         if row > 0:
@@ -240,6 +248,32 @@ class MainWindow(QMainWindow):
         self.next_bar.setVisible(True)
         if len(self._pages) == 5:
             self._pages[3].show_findings(problems)
+
+    def check_alerts(self) -> None:
+        if self._alert_worker is not None:
+            return
+        from gui import workers
+
+        worker = workers.Worker(workers.journal_alerts, self._alert_seq)
+        worker.signals.result.connect(self._show_alerts)
+        worker.signals.finished.connect(lambda: setattr(self, "_alert_worker", None))
+        self._alert_worker = worker
+        workers.start(worker)
+
+    def _show_alerts(self, value) -> None:
+        self._alert_seq, alerts = value
+        if not alerts:
+            return
+        event = alerts[-1].get("event") or {}
+        program = (event.get("program") or {}).get("name") or _("an unknown program")
+        self.statusBar().setStyleSheet("QStatusBar { background: #fdecea; color: #1f2328; }")
+        self.statusBar().showMessage(
+            _(
+                "The journal just saw {program} connect to a mail server ({remote}, port 25) at"
+                " {time}. Go to step 2 and check this PC now."
+            ).format(program=program, remote=event.get("remote") or "?", time=alerts[-1]["time"]),
+            0,
+        )
 
     def follow_next(self) -> None:
         """Do what the next-action button says: go to a step (starting its work when asked) or

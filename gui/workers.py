@@ -175,3 +175,44 @@ def guidance(case_path: str, step: int, *, progress, cancel):
         g.problems(results),
         a.kind,
     )
+
+
+def journal_status(*, progress, cancel):
+    """The journal's state for step 4: None when this machine keeps none."""
+    import sqlite3
+
+    from journal import cli, paths
+    from journal.store import JournalError
+
+    db = paths.db_for_reading()
+    if db is None:
+        return None
+    try:
+        return cli.status_doc(db)
+    except (JournalError, OSError, sqlite3.DatabaseError) as exc:
+        return {"db": str(db), "error": str(exc)}
+
+
+def journal_alerts(after_seq: int | None, *, progress, cancel):
+    """(newest seq, alerts after ``after_seq``): what the recorder flagged since the last look;
+    the first look only learns where the journal stands."""
+    import sqlite3
+
+    from journal import coverage, paths
+    from journal.store import ALERT, Journal, JournalError
+
+    db = paths.db_for_reading()
+    if db is None:
+        return after_seq, []
+    try:
+        with Journal(db, readonly=True) as j:
+            head = j.last()[0]
+            if after_seq is None:
+                return head, []
+            alerts = [
+                {"time": coverage.iso(r.ts_us), **r.data}
+                for r in j.records(kinds=(ALERT,), after_seq=after_seq)
+            ]
+            return head, alerts
+    except (JournalError, OSError, sqlite3.DatabaseError):
+        return after_seq, []

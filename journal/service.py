@@ -185,14 +185,16 @@ def uninstall_plan(platform: str | None = None, root: Path = Path("/")) -> Plan:
 
 
 def manual_words(argv: list[str]) -> str:
+    from checks.i18n import _
+
     command = " ".join(_shell_quote(a) for a in argv)
-    return (
+    return _(
         "This system has no service manager Clearline knows (systemd is not running here, as"
         " in a container). Start the recorder yourself, as root, and keep it running:\n"
-        f"    {command}\n"
+        "    {command}\n"
         "or add that line to how this system starts its services. Stop it with Ctrl-C or"
         " SIGTERM; what it recorded stays."
-    )
+    ).format(command=command)
 
 
 def _shell_quote(arg: str) -> str:

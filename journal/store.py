@@ -267,9 +267,13 @@ class Journal:
         start_us: int | None = None,
         end_us: int | None = None,
         kinds: tuple[str, ...] | None = None,
+        after_seq: int | None = None,
     ) -> Iterator[Record]:
         sql = "SELECT seq, ts, kind, run, data, prev, hash FROM records WHERE 1"
         args: list[Any] = []
+        if after_seq is not None:  # the primary key: a range, not a scan
+            sql += " AND seq > ?"
+            args.append(int(after_seq))
         if start_us is not None:
             sql += " AND ts >= ?"
             args.append(int(start_us))

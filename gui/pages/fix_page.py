@@ -112,6 +112,10 @@ class FixPage(Page):
         self.layout_.addWidget(self.grid_box)
         self.recheck = QPushButton()
         self.layout_.addWidget(self.recheck)
+        from gui.journal_box import JournalBox
+
+        self.journal = JournalBox(window)
+        self.layout_.addWidget(self.journal)
         self.layout_.addStretch(1)
         self.rows: dict[str, tuple[QLabel, QPushButton, QCheckBox]] = {}
         self.why: dict[str, QLabel] = {}
@@ -200,6 +204,8 @@ class FixPage(Page):
             )
         )
         self.recheck.setText(_("Re-check this PC"))
+        if hasattr(self, "journal"):
+            self.journal.retranslate()
         texts = self.texts()
         for step, (label, button, tick) in self.rows.items():
             label.setText(texts[step])

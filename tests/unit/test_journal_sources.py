@@ -165,3 +165,19 @@ def test_windows_task_runs_at_start_up_as_system():
     assert argv[argv.index("/SC") + 1] == "ONSTART" and argv[argv.index("/RU") + 1] == "SYSTEM"
     assert "journal run --db" in argv[argv.index("/TR") + 1]
     assert json.dumps(argv)  # plain strings only
+
+
+def test_install_dry_run_says_what_it_would_do_and_changes_nothing():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, str(root / "main.py"), "journal", "install", "--dry-run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode in (0, 1), out.stderr  # 1: no service manager here, words instead
+    assert "journal run --db" in out.stdout
