@@ -140,3 +140,61 @@ def test_a_second_recorder_on_the_same_journal_is_refused(tmp_path):
     finally:
         recorder.send_signal(signal.SIGTERM)
         recorder.wait(10)
+
+
+HOLDER = """
+import smtplib, sys, time
+print("ready", flush=True)
+time.sleep(0.5)
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), local_hostname="bot.invalid", timeout=5) as s:
+    s.ehlo()
+    time.sleep(1.5)
+"""
+
+
+def test_polling_records_a_connection_that_stays_open_and_export_copies_it_into_a_case(
+    tmp_path, smtp25, hidden_bot_exe
+):
+    """The fallback without root, run here as root with --source poll: a connection open for
+    longer than the look interval is recorded with its program; coverage is marked partial.
+    Then `journal export` copies the range into a case."""
+    from tests.integration.conftest import bot_env
+
+    db = tmp_path / "journal.sqlite3"
+    began = datetime.now(UTC)
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, str(ROOT / "main.py"), "journal", "run", "--db", str(db)),
+            *("--source", "poll", "--heartbeat", "0.5"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert "connection table every 0.5 s" in proc.stderr.readline()
+    holder = subprocess.Popen(
+        [str(hidden_bot_exe), "-c", HOLDER, str(smtp25.port)],
+        env=bot_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "ready"
+    assert holder.wait(20) == 0
+    time.sleep(1.2)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    ended = datetime.now(UTC)
+    doc = show(db, began, ended)
+    mine = [e for e in doc["events"] if (e.get("program") or {}).get("pid") == holder.pid]
+    assert len(mine) == 1 and mine[0]["rport"] == smtp25.port
+    assert mine[0]["program"]["exe"] == str(hidden_bot_exe)
+    assert doc["modes"] == ["poll"] and not doc["coverage"]["full_capture"]
+    case = tmp_path / "case"
+    out = journal(
+        "export", "--from", began.isoformat(), "--to", ended.isoformat(), "--case", str(case), db=db
+    )
+    assert out.returncode == 0, out.stderr
+    exported = json.loads((case / "journal.json").read_text())
+    assert any((e.get("program") or {}).get("pid") == holder.pid for e in exported["events"])
+    assert exported["proof"]["segment_intact"]
