@@ -359,6 +359,9 @@ def cmd_install(args) -> int:
 
     db = Path(args.db) if args.db else paths.system_dir() / paths.DB_NAME
     plan = service.install_plan(db)
+    warning = service.source_checkout_warning()
+    if warning:
+        print(warning, file=sys.stderr)
     return _carry_out(plan, args.dry_run, _("The journal will start with this machine."))
 
 

@@ -38,7 +38,33 @@ def recorder_argv(db: Path) -> list[str]:
     if getattr(sys, "frozen", False):  # the packaged app
         return [sys.executable, "journal", "run", "--db", str(db)]
     main = Path(__file__).resolve().parents[1] / "main.py"
-    return [sys.executable, str(main), "journal", "run", "--db", str(db)]
+    # -E -s: the service reads no PYTHON* variables and no user site-packages.
+    return [sys.executable, "-E", "-s", str(main), "journal", "run", "--db", str(db)]
+
+
+def source_checkout_warning() -> str | None:
+    """Installed from a source checkout, the service runs that checkout's code as root: say so,
+    and say it loudly when someone other than root may change it."""
+    if getattr(sys, "frozen", False):
+        return None
+    from checks.i18n import _
+
+    folder = Path(__file__).resolve().parents[1]
+    writable = [
+        str(p)
+        for p in (folder, folder / "main.py", folder / "journal", folder / "checks")
+        if p.exists() and (p.stat().st_uid != 0 or p.stat().st_mode & 0o022)
+    ]
+    text = _(
+        "Note: the service will run the code in {folder} (a source checkout) with administrator"
+        " rights."
+    ).format(folder=folder)
+    if writable:
+        text += " " + _(
+            "Users other than root can change {paths}: whatever they put there would run as"
+            " root. Install the packaged application instead, or make the checkout root-owned."
+        ).format(paths=", ".join(writable))
+    return text
 
 
 def has_systemd(root: Path = Path("/")) -> bool:

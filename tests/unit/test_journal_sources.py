@@ -181,3 +181,34 @@ def test_install_dry_run_says_what_it_would_do_and_changes_nothing():
     )
     assert out.returncode in (0, 1), out.stderr  # 1: no service manager here, words instead
     assert "journal run --db" in out.stdout
+
+
+def test_the_systemd_unit_passes_systemd_analyze_verify(tmp_path):
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    tool = shutil.which("systemd-analyze")
+    if tool is None:
+        pytest.skip("systemd-analyze is not installed here (Debian package systemd)")
+    unit = tmp_path / service.UNIT_NAME
+    unit.write_text(
+        service.systemd_unit(
+            service.recorder_argv(Path("/var/lib/clearline/j.db")), Path("/var/lib/clearline")
+        )
+    )
+    out = subprocess.run([tool, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+    # The same check fails on a unit it should refuse: this test can fail.
+    unit.write_text(unit.read_text().replace("ExecStart=", "ExecStart=relative/path "))
+    bad = subprocess.run([tool, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    assert bad.returncode != 0
+
+
+def test_the_service_reads_nothing_from_the_users_environment():
+    from pathlib import Path
+
+    argv = service.recorder_argv(Path("/var/lib/clearline/j.db"))
+    assert argv[1:3] == ["-E", "-s"]
+    warning = service.source_checkout_warning()
+    assert warning and "source checkout" in warning
