@@ -438,8 +438,8 @@ def cmd_letter(args: argparse.Namespace) -> int:
         missing = model.missing_details
         if missing:
             print(
-                _("Not filled in yet: {fields} (main.py details --case DIR ...)").format(
-                    fields=", ".join(missing)
+                _("Not filled in yet: {fields} ({command} details --case DIR ...)").format(
+                    fields=", ".join(missing), command=command_name()
                 ),
                 file=sys.stderr,
             )
@@ -545,12 +545,14 @@ def cmd_capture(args: argparse.Namespace) -> int:
     pcap = (
         Path(args.pcap) if args.pcap else (Path(args.case) / "capture.pcap" if args.case else None)
     )
-    if os.environ.get("PKEXEC_UID") and not getattr(sys, "frozen", False):
+    from launch import frozen, program_folder
+
+    if os.environ.get("PKEXEC_UID") and not frozen():
         print(
             _(
                 "Note: the administrator rights were given to the code in {folder} (a source"
                 " checkout); they are given up once the capture is open."
-            ).format(folder=os.path.dirname(os.path.abspath(__file__))),
+            ).format(folder=program_folder()),
             file=sys.stderr,
         )
     try:
@@ -684,6 +686,13 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_OK
+
+
+def command_name() -> str:
+    """How the user runs Clearline from a terminal: the packaged executable or main.py."""
+    from launch import frozen
+
+    return os.path.basename(sys.executable) if frozen() else "main.py"
 
 
 def cmd_journal(args: argparse.Namespace) -> int:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
@@ -15,15 +13,13 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushBut
 from checks.i18n import _
 from gui import workers
 
-MAIN = str(Path(__file__).resolve().parents[1] / "main.py")
-
 
 def install_command(action: str = "install") -> list[str]:
     """`journal install` (or uninstall), through pkexec when this user is not root."""
     from checks import i18n
+    from launch import self_argv
 
-    argv = [sys.executable, "-E", "-s", "-X", "utf8", MAIN, "journal", action]
-    argv += ["--lang", i18n.get_language()]
+    argv = self_argv("journal", action, "--lang", i18n.get_language())
     if os.name == "posix" and os.geteuid() != 0 and shutil.which("pkexec"):
         return ["pkexec", *argv]
     return argv

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,21 +34,21 @@ class Plan:
 
 def recorder_argv(db: Path) -> list[str]:
     """How the service starts the recorder: this interpreter and this program, by full path."""
-    if getattr(sys, "frozen", False):  # the packaged app
-        return [sys.executable, "journal", "run", "--db", str(db)]
-    main = Path(__file__).resolve().parents[1] / "main.py"
-    # -E -s: the service reads no PYTHON* variables and no user site-packages.
-    return [sys.executable, "-E", "-s", str(main), "journal", "run", "--db", str(db)]
+    from launch import self_argv
+
+    return self_argv("journal", "run", "--db", str(db))
 
 
 def source_checkout_warning() -> str | None:
     """Installed from a source checkout, the service runs that checkout's code as root: say so,
     and say it loudly when someone other than root may change it."""
-    if getattr(sys, "frozen", False):
+    from launch import frozen, program_folder
+
+    if frozen():
         return None
     from checks.i18n import _
 
-    folder = Path(__file__).resolve().parents[1]
+    folder = program_folder()
     writable = [
         str(p)
         for p in (folder, folder / "main.py", folder / "journal", folder / "checks")

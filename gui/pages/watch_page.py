@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QProcess
 from PySide6.QtWidgets import (
@@ -27,24 +26,15 @@ from gui import workers
 from gui.chart import BarChart
 from gui.pages.base import Page
 
-MAIN = str(Path(__file__).resolve().parents[2] / "main.py")
-
 
 def capture_command(seconds: int, case: str) -> list[str]:
     """The capture command line, elevated when needed (pkexec shows the administrator prompt)."""
     from checks import i18n
+    from launch import self_argv
 
-    argv = [
-        sys.executable,
-        # Started elevated: read no PYTHON* variables and no user site-packages (-E -s), so
-        # nothing from the user's environment runs as root.
-        "-E",
-        "-s",
-        # UTF-8 whatever the console code page (cp932 on Japanese Windows): the JSON lines carry
-        # Japanese words, and a pipe in the ANSI code page would drop or break them.
-        "-X",
-        "utf8",
-        MAIN,
+    # Started elevated: the packaged executable, or this Python with -E -s (nothing from the
+    # user's environment runs as root) and UTF-8 mode (Japanese words through any code page).
+    argv = self_argv(
         "capture",
         "--json",
         "--seconds",
@@ -53,8 +43,14 @@ def capture_command(seconds: int, case: str) -> list[str]:
         case,
         "--lang",
         i18n.get_language(),
-    ]
+    )
     if os.name == "posix" and os.geteuid() != 0 and shutil.which("pkexec"):
+        from launch import frozen
+
+        if frozen():
+            # The installed executable itself: polkit's action for it (packaging/linux) names
+            # Clearline in the prompt and allows nothing else. The language goes as --lang.
+            return ["pkexec", *argv]
         env = [f"{k}={os.environ[k]}" for k in ("DISPLAY", "XAUTHORITY", "LANG") if k in os.environ]
         return ["pkexec", "env", *env, *argv]
     return argv
