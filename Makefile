@@ -8,7 +8,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 MO     := locale/ja/LC_MESSAGES/clearline.mo
 
-.PHONY: run test setup system-deps lint format catalogs bench mutation
+.PHONY: run test setup system-deps lint format catalogs bench mutation dist
 
 run: setup
 	$(PY) main.py
@@ -26,11 +26,20 @@ system-deps:
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Clearline needs Python 3.11 or newer")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test,dist]'
 	@touch $(STAMP)
 
 $(MO): locale/ja/LC_MESSAGES/clearline.po $(STAMP)
 	$(VENV)/bin/pybabel compile -d locale -D clearline
+
+# The packaged application: dist/Clearline/ (run dist/Clearline/Clearline) and the release
+# archive dist/Clearline-<version>-linux-x86_64.tar.gz (with install.sh, a menu entry, an icon
+# and the polkit action for the capture).
+dist: setup $(MO)
+	rm -rf dist/Clearline build/pyinstaller
+	$(PY) -m PyInstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/clearline.spec
+	$(PY) packaging/archive.py dist
 
 lint: setup
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

@@ -1,5 +1,7 @@
 """Time from process start to the window shown, against a minimal PySide6 window in the same
-run (target: within 1.3x), and peak memory of each. Offscreen, so it runs anywhere.
+run (target: within 1.3x), and peak memory of each; when `make dist` has built it, the packaged
+application too, against `python main.py` (target: within 1.3x). Offscreen, so it runs
+anywhere.
 
     python bench/startup.py [--repeat 7]
 """
@@ -58,6 +60,9 @@ def main() -> None:
         "minimal PySide6 window": [sys.executable, "-c", MINIMAL],
         "Clearline (python main.py)": [sys.executable, "main.py"],
     }
+    packaged = ROOT / "dist/Clearline/Clearline"
+    if packaged.exists():
+        runs["Clearline (packaged)"] = [str(packaged)]
     samples: dict[str, list] = {name: [] for name in runs}
     for _ in range(args.repeat):  # interleaved, so a noisy moment hits both alike
         for name, argv in runs.items():
@@ -70,6 +75,9 @@ def main() -> None:
     print(f"time to window shown (median of {args.repeat}), peak memory:")
     for name, (t, mem) in figures.items():
         print(f"  {name:28} {t:6.3f} s  {t / base:4.2f}x   {mem:4d} MB")
+    if "Clearline (packaged)" in figures:
+        ratio = figures["Clearline (packaged)"][0] / figures["Clearline (python main.py)"][0]
+        print(f"  packaged / python main.py: {ratio:.2f}x (target: within 1.3x)")
     modules = subprocess.run(
         [
             sys.executable,

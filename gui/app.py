@@ -8,6 +8,13 @@ import sys
 
 
 def run() -> int:
+    if sys.platform.startswith("linux"):
+        import locale
+
+        if locale.nl_langinfo(locale.CODESET) != "UTF-8":
+            # Qt wants a UTF-8 locale and complains on stderr without one (a bare environment,
+            # a service): give it one before it starts.
+            os.environ["LC_CTYPE"] = "C.UTF-8"
     from PySide6.QtWidgets import QApplication
 
     from checks import i18n
@@ -29,6 +36,11 @@ def run() -> int:
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
+    shot = os.environ.get("CLEARLINE_SCREENSHOT")
+    if shot:  # tests of the packaged app: a picture of the window as it opened, then exit
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(2500, lambda: (window.grab().save(shot), app.quit()))
     return app.exec()
 
 

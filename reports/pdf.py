@@ -25,8 +25,14 @@ class PdfUnavailable(RuntimeError):
     """Qt could not be loaded (missing system libraries); the bundle goes without a PDF."""
 
 
+# The packaged application carries IPA Gothic (packaging/clearline.spec): used first, so the
+# report looks the same on every PC.
+BUNDLED_FONT = Path(__file__).resolve().parents[1] / "fonts" / "ipag.ttf"
+
+
 def japanese_font_file() -> str | None:
-    return next((f for f in FONT_FILES if os.path.exists(f)), None)
+    candidates = (str(BUNDLED_FONT), *FONT_FILES)
+    return next((f for f in candidates if os.path.exists(f)), None)
 
 
 def write_pdf(html: str, path: Path) -> str | None:
@@ -37,6 +43,13 @@ def write_pdf(html: str, path: Path) -> str | None:
         and not os.environ.get("WAYLAND_DISPLAY")
     ):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if sys.platform.startswith("linux"):
+        import locale
+
+        if locale.nl_langinfo(locale.CODESET) != "UTF-8":
+            # Qt wants a UTF-8 locale and says so on stderr; give it one (it changes only how
+            # Qt decodes file names, which Clearline passes it as Python strings anyway).
+            os.environ["LC_CTYPE"] = "C.UTF-8"
     try:
         from PySide6.QtCore import QMarginsF
         from PySide6.QtGui import (
