@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from dataclasses import dataclass
 
 from checks.context import CheckContext, kill_tree
@@ -52,11 +53,38 @@ def macos_tool(name: str) -> str:
     return _MACOS_TOOLS.get(name, name)
 
 
-def _decode(data: bytes) -> tuple[str, bool]:
+def console_encoding() -> str | None:
+    """The code page Windows console tools write in when their output is a pipe: the OEM code
+    page (cp932 on Japanese Windows, cp437 on US English). None elsewhere: macOS and Linux
+    tools write UTF-8 under Clearline's own locale."""
+    if sys.platform != "win32":
+        return None
+    try:
+        import ctypes
+
+        return f"cp{ctypes.windll.kernel32.GetOEMCP()}"  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def decode_output(data: bytes, fallback: str | None = None) -> tuple[str, bool]:
+    """UTF-8 first (PowerShell is told to write it); else the console's code page, so that
+    `route print` on a Japanese Windows reads as Japanese instead of replacement characters.
+    The flag says some bytes could not be read in either."""
     try:
         return data.decode("utf-8"), False
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), True
+        pass
+    if fallback:
+        try:
+            return data.decode(fallback), False
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("utf-8", errors="replace"), True
+
+
+def _decode(data: bytes) -> tuple[str, bool]:
+    return decode_output(data, console_encoding())
 
 
 def run(

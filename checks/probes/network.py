@@ -72,7 +72,14 @@ def parse_arp_a(text: str) -> list[Neighbour]:
     """`arp -a` on Windows ("  192.168.1.1   00-11-22-33-44-55   dynamic") and macOS
     ("? (192.168.1.1) at 0:11:22:33:44:55 on en0 ifscope [ethernet]")."""
     out = []
+    section = (
+        None  # Windows: the address in "Interface: 10.0.0.185 --- 0x5" ("インターフェイス: …")
+    )
     for line in text.splitlines():
+        head = re.match(r"^\S[^:]*:\s*(\d{1,3}(?:\.\d{1,3}){3})\s+---\s+0x", line)
+        if head:
+            section = head.group(1)
+            continue
         mac_m = re.search(_MAC, line)
         ip_m = re.search(r"(\d{1,3}(?:\.\d{1,3}){3})", line)
         if not mac_m or not ip_m:
@@ -81,7 +88,7 @@ def parse_arp_a(text: str) -> list[Neighbour]:
         if mac in ("ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00") or mac.startswith("01:00:5e"):
             continue  # broadcast and multicast entries are not devices
         iface = re.search(r" on (\S+)", line)
-        out.append(Neighbour(ip_m.group(1), mac, iface.group(1) if iface else None))
+        out.append(Neighbour(ip_m.group(1), mac, iface.group(1) if iface else section))
     return out
 
 

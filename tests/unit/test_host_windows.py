@@ -286,3 +286,12 @@ def test_the_defender_scan_is_its_own_step(monkeypatch):
     scanned = antivirus.run(CheckContext(options=Options(scan=True)))
     assert len(calls) == 1 and scanned.status == Status.PASS  # the rest still judged
     assert scanned.facts["scan"] is None  # the failed scan is not taken for a clean one
+
+
+def test_script_on_standard_input_is_plain_ascii():
+    """Windows PowerShell 5.1 reads "-Command -" in the console's code page (cp932 on a Japanese
+    Windows): a script with any other character would arrive changed. Both scripts are ASCII."""
+    from checks.probes import windows
+
+    for script in (windows.SCRIPT, windows.SCAN_SCRIPT):
+        assert windows.script_input(script.read_text(encoding="utf-8")).isascii(), script.name

@@ -5,6 +5,7 @@ import pytest
 from checks import addresses, lan
 from checks.model import Status
 from checks.probes import network
+from checks.probes.command import decode_output
 from checks.probes.network import NetworkFacts
 from tests.recorded import DATA
 
@@ -67,31 +68,49 @@ def test_nat_verdicts():
 
 
 def test_windows_recordings():
-    gws = network.parse_route_print(
-        (DATA / "windows/net/route_print.txt").read_text(encoding="utf-8")
-    )
-    assert gws == [("192.168.10.1", "192.168.10.23")]
-    neigh = network.parse_arp_a((DATA / "windows/net/arp_a.txt").read_text(encoding="utf-8"))
-    assert [n.ip for n in neigh] == [
-        "192.168.10.1",
-        "192.168.10.31",
-        "192.168.10.40",
-    ]  # no broadcast/multicast
+    """Real output of a Windows 10 PC with virtual adapters (getmac's samples, cited beside
+    each file): the default route is found among 60 routes, broadcast and multicast entries
+    are not devices, and each neighbour keeps the adapter it was seen on."""
+    gws = network.parse_route_print((DATA / "windows/net/route_print_win10.txt").read_text())
+    assert gws == [("10.0.0.1", "10.0.0.185")]
+    neigh = network.parse_arp_a((DATA / "windows/net/arp_a_win10.txt").read_text())
+    assert [(n.ip, n.interface) for n in neigh] == [
+        ("10.0.0.1", "10.0.0.185"),
+        ("10.0.0.175", "10.0.0.185"),
+        ("10.0.0.187", "10.0.0.185"),
+        ("10.0.0.198", "10.0.0.185"),
+    ]
     result = lan.interpret_devices(NetworkFacts(gateways=gws, neighbours=neigh))
     devices = {d["ip"]: d for d in result.facts["devices"]}
-    assert devices["192.168.10.31"]["randomized_mac"] is True  # a phone's private Wi-Fi address
-    assert devices["192.168.10.40"]["vendor"]  # 00:11:32 is in the IEEE registry (Synology)
-    assert result.status == Status.WARN and "2 other devices" in result.summary
+    assert "10.0.0.1" not in devices  # the router is not "another device"
+    assert devices["10.0.0.175"]["vendor"].startswith("Sonos")
+    assert result.status == Status.WARN and "3 other devices" in result.summary
+
+
+def test_japanese_windows_route_print_in_its_code_page():
+    """A Japanese Windows writes `route print` into a pipe in code page 932. Read as UTF-8 it
+    is replacement characters; read in the console's code page it is Japanese, and the default
+    route is found either way."""
+    raw = (DATA / "windows/net/route_print_ja_win7.cp932.txt").read_bytes()
+    garbled, bad = decode_output(raw)
+    assert bad and "アクティブ" not in garbled
+    text, bad = decode_output(raw, "cp932")
+    assert not bad and "アクティブ ルート:" in text and "リンク上" in text
+    assert network.parse_route_print(text) == [("192.168.1.1", "192.168.1.13")]
+    assert network.parse_route_print(garbled) == [("192.168.1.1", "192.168.1.13")]
 
 
 def test_macos_recordings():
-    gws = network.parse_netstat_rn((DATA / "macos/net/netstat_rn.txt").read_text())
-    assert gws == [("192.168.1.1", "en0")]
-    neigh = network.parse_arp_a((DATA / "macos/net/arp_a.txt").read_text())
-    assert [(n.ip, n.mac) for n in neigh] == [
-        ("192.168.1.1", "b0:be:76:01:02:03"),
-        ("192.168.1.20", "00:11:32:aa:bb:cc"),
+    """Real macOS 15 output (getmac's samples): `netstat -rn` with VPN tunnels' IPv6 defaults,
+    `arp -an` with one-digit MAC octets."""
+    gws = network.parse_netstat_rn((DATA / "macos/net/netstat_rn_15.txt").read_text())
+    assert gws == [("198.51.100.1", "en0")]
+    neigh = network.parse_arp_a((DATA / "macos/net/arp_an_15.txt").read_text())
+    assert [(n.ip, n.mac, n.interface) for n in neigh] == [
+        ("198.51.100.1", "12:34:56:00:a0:20", "en0")
     ]
+    result = lan.interpret_devices(NetworkFacts(gateways=gws, neighbours=neigh))
+    assert result.status == Status.UNKNOWN  # only the router answered: nothing observed
 
 
 def test_linux_recordings_and_gateway_vendor():

@@ -132,6 +132,20 @@ def test_command_probe_reports_missing_timeout_and_bad_bytes():
     assert bad.ok and bad.undecodable and bad.stdout.startswith("ok")
 
 
+def test_command_output_in_the_console_code_page_is_read_as_such(monkeypatch):
+    """On a Japanese Windows, console tools write cp932 into the pipe: a real process writing
+    those bytes is read as Japanese, not as replacement characters."""
+    from checks.probes import command
+
+    monkeypatch.setattr(command, "console_encoding", lambda: "cp932")
+    code = "import sys; sys.stdout.buffer.write('アクティブ ルート:'.encode('cp932'))"
+    out = command.run([sys.executable, "-c", code])
+    assert out.ok and not out.undecodable and out.stdout == "アクティブ ルート:"
+    monkeypatch.setattr(command, "console_encoding", lambda: None)
+    out = command.run([sys.executable, "-c", code])
+    assert out.undecodable and "アクティブ" not in out.stdout
+
+
 def test_result_round_trips_through_json():
     import json
     from datetime import datetime, timedelta, timezone
