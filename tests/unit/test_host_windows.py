@@ -24,8 +24,8 @@ def test_defender_only_and_up_to_date():
     assert r.facts["full_scan_age_days"] is None  # 4294967295 means "never"
 
 
-def test_third_party_av_with_defender_passive_passes():
-    r = antivirus.interpret_windows(rec("win11_third_party_defender_passive"))
+def test_third_party_av_with_defender_disabled_passes():
+    r = antivirus.interpret_windows(rec("win11_third_party_defender_disabled"))
     assert r.status == Status.PASS
     assert "ESET Security" in r.summary
 
