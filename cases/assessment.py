@@ -338,6 +338,8 @@ def _traffic(r: Result) -> list[Sighting]:
         if status not in (Status.FAIL, Status.WARN):
             continue
         owner = p.get("program") if isinstance(p.get("program"), dict) else {}
+        if r.id == "TRAFFIC-MX" and p.get("mx_via") == "dns_client":
+            owner = {}  # Windows' DNS Client asked for another program: which one is not known
         ports = _list(p.get("ports"))
         out.append(
             Sighting(

@@ -228,6 +228,25 @@ def classify(name: str, exe: str | None, platform: str, exe_exists: bool | None 
     return Program("other", name or base, reasons, standard)
 
 
+def is_windows_dns_client(owner: dict | None, platform: str) -> bool:
+    """The Windows DNS Client service (Dnscache), which makes the lookups of every program that
+    asks Windows for a name: the real svchost.exe in System32, started with "-s Dnscache"
+    (Windows 10 1703 and later give it its own process) or sharing a NetworkService host.
+    Its MX lookups were asked for by some other program it does not name."""
+    if platform != "windows" or not owner:
+        return False
+    exe = owner.get("exe")
+    if base_name(exe, owner.get("name") or "", platform) != "svchost":
+        return False
+    if not exe or location_reasons(exe, platform, owner.get("exe_exists")):
+        return False  # a svchost.exe anywhere else is an impostor, never the service
+    if not in_standard_location(exe, platform):
+        return False
+    cmdline = owner.get("cmdline") or []
+    text = " ".join(cmdline) if isinstance(cmdline, list) else str(cmdline)
+    return not text or "dnscache" in text.lower() or "networkservice" in text.lower()
+
+
 def program_facts(info, program: Program) -> dict:
     """The evidence about one process, with secrets masked from its command line."""
     from checks.redact import redact_cmdline

@@ -510,6 +510,16 @@ SUMMARIES = {
         "{who} looked up the mail servers of {n} domain, which only mail servers need to do.",
         "{who} looked up the mail servers of {n} domains, which only mail servers need to do.",
     ),
+    "mx_lookups_dns_client": Np_(
+        "Windows' DNS Client service (svchost.exe, PID {pid}) looked up the mail servers of {n}"
+        " domain for a"
+        " program it does not name. It makes the lookups of every program, so it is not the"
+        " sender itself; which program asked is not known yet.",
+        "Windows' DNS Client service (svchost.exe, PID {pid}) looked up the mail servers of {n}"
+        " domains for a"
+        " program it does not name. It makes the lookups of every program, so it is not the"
+        " sender itself; which program asked is not known yet.",
+    ),
     "no_mx": N_("No program looked up mail servers (MX) {scope}."),
     "mostly_undecoded": N_(
         "{undecoded} of {frames} frames in {where} could not be decoded (link type {link_types}),"
@@ -623,16 +633,21 @@ def interpret(
                     )
                 )
         if p["mx_queries"]:
+            # Lookups through Windows' DNS Client leave from svchost.exe whoever asked for them:
+            # a question about some program, not a finding against svchost.
+            via_dns_client = _programs.is_windows_dns_client(p.get("program"), platform)
             if program is not None and program.kind == "mail_server":
                 status = Status.PASS
-            elif program is None:
+            elif program is None or via_dns_client:
                 status = Status.WARN
             else:
                 status = Status.FAIL
             p["mx_verdict"] = str(status)
+            if via_dns_client:
+                p["mx_via"] = "dns_client"
             domains = p.get("mx_domains")
             n = domains if isinstance(domains, int) else p["mx_queries"]
-            mx_lines.append((status, {**_who_params(p), "n": n}))
+            mx_lines.append((status, {**_who_params(p), "n": n, "dns_client": via_dns_client}))
     facts = {
         "scope": where,
         **{
@@ -693,7 +708,8 @@ def interpret(
     )
     m_status = worst([s for s, _p in mx_lines]) if mx_lines else Status.PASS
     if mx_lines:
-        m_reason, m_params = "mx_lookups", next(p for s, p in mx_lines if s == m_status)
+        m_params = next(p for s, p in mx_lines if s == m_status)
+        m_reason = "mx_lookups_dns_client" if m_params.pop("dns_client") else "mx_lookups"
     else:
         m_reason, m_params = "no_mx", {}
     if mostly_undecoded and m_status != Status.FAIL:

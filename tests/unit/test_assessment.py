@@ -273,3 +273,57 @@ def test_uptime_off_is_only_said_when_off_at_every_time(tmp_path):
     assert up.status == Status.WARN
     case = make_case(tmp_path, "up", [clean_watch(T0), up])
     assert "電源が入っていなかった" not in letter_text(case, "ja", JST, TODAY)
+
+
+def windows_mx_capture(exe: str, cmdline: list[str]) -> list[Result]:
+    """A live capture on Windows in which the owner of the MX lookups is a svchost.exe."""
+    summary = {
+        "first": "2026-11-21T05:00:00+00:00",
+        "last": "2026-11-21T05:04:00+00:00",
+        "smtp_syn_total": 0,
+        "smtp_sessions_completed": 0,
+        "smtp_refused": 0,
+        "mx_queries_total": 12,
+        "mx_distinct": 12,
+        "mx_names": [f"example{i}.jp" for i in range(12)],
+        "destinations": [],
+        "programs": [
+            {
+                "program": {"pid": 2140, "name": "svchost.exe", "exe": exe, "cmdline": cmdline},
+                "flows": 0,
+                "ports": [],
+                "destinations": [],
+                "first": "2026-11-21T05:00:00+00:00",
+                "last": "2026-11-21T05:04:00+00:00",
+                "mx_queries": 12,
+                "mx_domains": 12,
+            }
+        ],
+    }
+    return [_stamp(r, T0) for r in traffic.interpret(summary, "windows", True, "all", "iface")]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_lookups_by_the_windows_dns_client_do_not_blame_svchost(tmp_path, lang):
+    """Windows' DNS Client service (the real svchost.exe, "-s Dnscache") makes the lookups of
+    every program: the finding is that some program asked, not that svchost.exe is a bot."""
+    results = windows_mx_capture(
+        r"C:\WINDOWS\system32\svchost.exe",
+        [r"C:\WINDOWS\system32\svchost.exe", "-k", "NetworkService", "-p", "-s", "Dnscache"],
+    )
+    mx = next(r for r in results if r.id == "TRAFFIC-MX")
+    assert mx.status == Status.WARN and mx.reason == "mx_lookups_dns_client"
+    words = mx.words(lang).summary
+    assert ("DNS Client" if lang == "en" else "DNS クライアント") in words
+    case = make_case(tmp_path, "dns", [clean_watch(T0), *results])
+    text = letter_text(case, lang, JST, TODAY)
+    # The letter does not call svchost.exe the program that looked up mail servers.
+    assert 'program called "svchost.exe"' not in text and "「svchost.exe」" not in text
+    assert ("not yet identified" if lang == "en" else "まだ特定できておりません") in text
+
+
+def test_a_svchost_outside_system32_looking_up_mail_servers_is_named():
+    results = windows_mx_capture(r"C:\Users\taro\AppData\Roaming\svchost.exe", [])
+    mx = next(r for r in results if r.id == "TRAFFIC-MX")
+    assert mx.status == Status.FAIL and mx.reason == "mx_lookups"
+    assert "svchost.exe" in mx.words("en").summary
