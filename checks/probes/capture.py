@@ -292,10 +292,31 @@ def _looks_denied(exc: BaseException) -> bool:
     return any(w in text for w in ("permission denied", "operation not permitted", "/dev/bpf"))
 
 
+def portable_interfaces(ifaces=None) -> list[tuple[str, Any]]:
+    """(name shown to people, what scapy opens) for each interface the portable capture listens
+    on when asked for "all": every interface scapy can open that has an address ("Ethernet",
+    "Wi-Fi" on Windows, whose Npcap device names are GUIDs; en0, utun3 on macOS), loopback
+    included, since a local relay talks to mail servers through it."""
+    if ifaces is None:
+        from scapy.config import conf
+
+        ifaces = conf.ifaces.values()
+    found = []
+    for i in ifaces:
+        try:
+            if i.is_valid() and any(i.ips.get(v) for v in (4, 6)):
+                found.append((str(i.name), i))
+        except Exception:
+            continue
+    return found
+
+
 class ScapySource:
-    """Frames from scapy's own listening socket (Npcap on Windows, BPF on macOS; AF_PACKET on
-    Linux when asked for with CLEARLINE_CAPTURE_BACKEND=scapy): the portable path. The kernel
-    filter is the same; frames are stripped by the link type scapy reports."""
+    """Frames from scapy's own listening sockets (Npcap on Windows, BPF on macOS; AF_PACKET on
+    Linux when asked for with CLEARLINE_CAPTURE_BACKEND=scapy): the portable path. scapy listens
+    on one interface per socket, so "all" opens one per interface and waits on all of them;
+    ``label`` names what was really watched. The kernel filter is the same; frames are
+    stripped by the link type scapy reports."""
 
     def __init__(self, iface: str | None):
         problem = npcap_problem()
@@ -309,31 +330,51 @@ class ScapySource:
             import scapy.arch  # noqa: F401 - fills conf.L2listen for this platform
             from scapy.config import conf
 
-            self.sock = conf.L2listen(iface=iface, filter=BPF_FILTER)
-        except PermissionError as exc:
-            raise CaptureError("needs administrator rights", "run it as administrator") from exc
+            wanted = [(iface, iface)] if iface else portable_interfaces()
         except Exception as exc:
-            # scapy reports a denied /dev/bpf* on macOS as Scapy_Exception("Permission denied"),
-            # not as PermissionError: it still means "ask for the administrator password".
-            if _looks_denied(exc):
+            raise CaptureError(f"cannot list interfaces ({type(exc).__name__}: {exc})") from exc
+        self.socks: list = []
+        self.names: list[str] = []
+        self.skipped: list[str] = []
+        for name, handle in wanted:
+            try:
+                self.socks.append(conf.L2listen(iface=handle, filter=BPF_FILTER))
+                self.names.append(name)
+            except PermissionError as exc:
+                self.close()
                 raise CaptureError("needs administrator rights", "run it as administrator") from exc
-            raise CaptureError(f"cannot open the capture ({type(exc).__name__}: {exc})") from exc
+            except Exception as exc:
+                # scapy reports a denied /dev/bpf* on macOS as Scapy_Exception("Permission
+                # denied"), not as PermissionError: it still means "ask for the password".
+                if _looks_denied(exc):
+                    self.close()
+                    raise CaptureError(
+                        "needs administrator rights", "run it as administrator"
+                    ) from exc
+                self.skipped.append(f"{name}: {type(exc).__name__}: {exc}")
+        if not self.socks:
+            detail = "; ".join(self.skipped) or "no interface with an address"
+            raise CaptureError(f"cannot open the capture ({detail})")
+        self.label = iface or ", ".join(self.names)
 
     def read(self, timeout: float):
         """(ip_bytes, pkttype, hatype, link_addr, ethertype) or None when nothing came."""
-        ready = type(self.sock).select([self.sock], timeout)
-        if not ready:
-            return None
-        got = self.sock.recv_raw(262144)
-        if not got or got[1] is None:
-            return None
-        return split_frame(bytes(got[1]))
+        ready = type(self.socks[0]).select(self.socks, timeout)
+        for sock in ready or ():
+            got = sock.recv_raw(262144)
+            if got and got[1] is not None:
+                return split_frame(bytes(got[1]))
+        return None
 
-    def drops(self) -> int:
-        return 0
+    def drops(self) -> int | None:
+        return None  # Npcap and BPF keep counts scapy does not expose: not reported, not zero
 
     def close(self) -> None:
-        self.sock.close()
+        for sock in self.socks:
+            try:
+                sock.close()
+            except OSError:
+                pass
 
 
 def kernel_drops(sock) -> tuple[int, int]:
@@ -437,7 +478,7 @@ def capture(
     emit(
         {
             "type": "start",
-            "iface": iface or "all",
+            "iface": getattr(source, "label", None) or iface or "all",
             "seconds": seconds,
             "filter": BPF_FILTER,
             "pcap": str(pcap) if pcap else None,
@@ -542,7 +583,7 @@ def capture(
     mx_owners = {k: v for k, v in owners.items() if len(k) == 2}
     summary = analyzer.summary(owners, mx_owners)
     summary.update(
-        iface=iface or "all",
+        iface=getattr(source, "label", None) or iface or "all",
         # The window watched, not just the first and last packet: a quiet capture is evidence too.
         started=_iso(started),
         ended=_iso(time.time()),

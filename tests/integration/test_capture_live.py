@@ -244,6 +244,55 @@ def test_portable_scapy_backend_on_a_namespace_link(tmp_path):
         assert subprocess.run(["tshark", "-r", str(pcap)], capture_output=True).returncode == 0
 
 
+def test_portable_backend_listens_on_every_interface_when_asked_for_all(tmp_path):
+    """Windows and macOS capture through scapy, one socket per interface: "all" must watch
+    every interface (mail sent over a second adapter or a VPN is not missed) and say which
+    ones it watched. Two namespace links here, a bot behind each."""
+    from tests.integration.conftest import make_namespace
+
+    links = [
+        ("clearline-pa", "clpa0", "clpa1", "10.231.11.2", "10.231.11.1"),
+        ("clearline-pb", "clpb0", "clpb1", "10.231.12.2", "10.231.12.1"),
+    ]
+    cleanups = [make_namespace(*link) for link in links]
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+
+    servers = [Controller(Sink(), hostname=link[3], port=25) for link in links]
+    for server in servers:
+        server.start()
+    proc = subprocess.Popen(
+        capture_argv("all", "5", "--json"),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, CLEARLINE_CAPTURE_BACKEND="scapy"),
+    )
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert first["backend"] == "ScapySource"
+        for ns, _h, _n, server_ip, _c in links:
+            client = (
+                f"import smtplib\ns = smtplib.SMTP('{server_ip}', 25,"
+                f" local_hostname='{ns}.invalid', timeout=5)\ns.ehlo(); s.quit()\n"
+            )
+            subprocess.run(
+                ["ip", "netns", "exec", ns, sys.executable, "-c", client], check=True, timeout=30
+            )
+        summary, _lines = finish(proc)
+    finally:
+        for server in servers:
+            server.stop()
+        for cleanup in cleanups:
+            cleanup()
+    watched = summary["iface"].split(", ")
+    assert {"clpa0", "clpb0"} <= set(watched) and first["iface"] == summary["iface"]
+    assert summary["smtp_syn_total"] == 2
+    assert summary["ehlo_names"] == ["clearline-pa.invalid", "clearline-pb.invalid"]
+    assert summary["kernel_drops"] is None  # not reported by this backend, never a false 0
+
+
 def test_events_file_and_stop_file_for_an_elevated_capture(tmp_path):
     events, stop_file = tmp_path / "events.jsonl", tmp_path / "stop"
     proc = subprocess.Popen(

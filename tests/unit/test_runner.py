@@ -167,3 +167,35 @@ def test_result_round_trips_through_json():
     assert again.facts["when"] == "2026-01-01T00:00:00+09:00"
     with pytest.raises(ValueError):
         Result(id="X", status="pass", started_at=datetime(2026, 1, 1))
+
+
+def test_portable_capture_listens_on_every_interface_with_an_address():
+    """The Windows/macOS capture opens one scapy socket per interface: those with an address,
+    named as people know them, and a broken adapter does not stop the others."""
+    from collections import defaultdict
+
+    from checks.probes.capture import portable_interfaces
+
+    class Iface:
+        def __init__(self, name, v4=(), v6=(), valid=True, broken=False):
+            self.name, self.valid, self.broken = name, valid, broken
+            self.ips = defaultdict(list, {4: list(v4), 6: list(v6)})
+
+        def is_valid(self):
+            if self.broken:
+                raise OSError("adapter vanished")
+            return self.valid
+
+    ifaces = [
+        Iface("Ethernet", ["192.168.1.13"]),
+        Iface("Wi-Fi"),  # no address: not connected
+        Iface("Loopback Pseudo-Interface 1", ["127.0.0.1"], ["::1"]),
+        Iface("WireGuard Tunnel", v6=["fd00::2"]),
+        Iface("Bluetooth", ["169.254.1.1"], valid=False),
+        Iface("Hyper-V", ["172.17.112.1"], broken=True),
+    ]
+    assert [name for name, _i in portable_interfaces(ifaces)] == [
+        "Ethernet",
+        "Loopback Pseudo-Interface 1",
+        "WireGuard Tunnel",
+    ]
