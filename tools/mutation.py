@@ -102,6 +102,22 @@ def score(stats: dict) -> str:
     return text if stats.get("finished") else f"{text} of {judged} (partial)"
 
 
+def previous_rows(text: str) -> dict[str, str]:
+    """The table rows of the last docs/mutation.md, by module (older rows get no date)."""
+    rows = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and cells[0].endswith(".py"):
+            if len(cells) == 7:
+                cells.append("2026-11-23 (first run)")
+            rows[cells[0]] = "| " + " | ".join(cells) + " |"
+    return rows
+
+
+def order(module: str) -> int:
+    return MODULES.index(module) if module in MODULES else len(MODULES)
+
+
 def main(argv: list[str]) -> int:
     modules = argv or MODULES
     budget = float(os.environ.get("MUTATION_MINUTES", "20")) * 60
@@ -111,23 +127,28 @@ def main(argv: list[str]) -> int:
         stats = run_module(module, per_module)
         rows.append((module, stats))
         print(f"{module:28} {score(stats):>5}  {stats}", flush=True)
+    out = ROOT / "docs/mutation.md"
+    existing = out.read_text(encoding="utf-8") if out.exists() else ""
+    today = date.today().isoformat()
+    table = {m: row for m, row in previous_rows(existing).items() if m not in dict(rows)}
+    for module, s in rows:
+        table[module] = (
+            f"| {module} | {score(s)} | {s.get('killed', 0)} | {s.get('survived', 0)} |"
+            f" {s.get('no_tests', 0)} | {s.get('total', 0)} | {'yes' if s['finished'] else 'no'} |"
+            f" {today}, {per_module:.0f} s |"
+        )
     lines = [
         "# Mutation testing",
         "",
-        f"`make mutation` ({date.today().isoformat()}, mutmut, unit and real-world tests only,"
-        f" {per_module:.0f} s per module at most). Score = killed / (killed + survived);"
-        ' "no tests" are mutants in code no unit test reaches (probes doing I/O).',
+        "`make mutation` (mutmut, unit and real-world tests only, each module within its share of"
+        " the time budget). Score = killed / (killed + survived); \"no tests\" are mutants in"
+        " code no unit test reaches (probes doing I/O). A run of some modules keeps the other"
+        " modules' last rows.",
         "",
-        "| module | score | killed | survived | no tests | total | finished |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| module | score | killed | survived | no tests | total | finished | measured |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        *(table[m] for m in sorted(table, key=order)),
     ]
-    for module, s in rows:
-        lines.append(
-            f"| {module} | {score(s)} | {s.get('killed', 0)} | {s.get('survived', 0)} |"
-            f" {s.get('no_tests', 0)} | {s.get('total', 0)} | {'yes' if s['finished'] else 'no'} |"
-        )
-    out = ROOT / "docs/mutation.md"
-    existing = out.read_text(encoding="utf-8") if out.exists() else ""
     notes = existing.split("\n## Notes", 1)[1] if "\n## Notes" in existing else ""
     out.write_text("\n".join(lines) + "\n" + ("\n## Notes" + notes if notes else ""), "utf-8")
     print(f"written: {out}")
