@@ -19,6 +19,7 @@ from cases.store import Case
 from checks.model import Status
 from reports import bundle
 from reports.report import letter_text
+from tests.budget import examples
 from tests.cases import JST, T0, TODAY, _host_results, bot_watch, clean_watch
 from tests.unit.test_assessment import imported_bot_capture, unidentified_watch
 
@@ -128,7 +129,7 @@ def figures(letter: str) -> list[str]:
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 from cases.store import CASE_FILE_NAMES, Case
 from checks import pcapfile
 from reports import bundle
+from tests.budget import examples
 
 BUDGET = settings(
-    max_examples=150,
+    max_examples=examples(150),
     deadline=timedelta(seconds=5),
     suppress_health_check=[HealthCheck.too_slow],
 )
@@ -85,7 +86,7 @@ def test_verify_never_raises_on_a_damaged_bundle(flips):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-@settings(max_examples=80, deadline=timedelta(seconds=10))
+@settings(max_examples=examples(80), deadline=timedelta(seconds=10))
 @given(
     st.sampled_from(CASE_FILE_NAMES),
     st.binary(max_size=600) | st.text(max_size=300).map(str.encode),

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from checks.model import Status
 from checks.notice import analyse, to_result
 from checks.notice_time import find_times
+from tests.budget import examples
 from tests.recorded import DATA
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +189,7 @@ def test_garbage_is_unreadable_with_a_warning():
     assert not a.readable and a.warnings
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3000))
 def test_fuzz_bytes_never_crash(data):
     a = analyse(data, local_zone=JST)
@@ -200,7 +201,7 @@ HEADER_NAMES = st.sampled_from(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.tuples(HEADER_NAMES, st.text(max_size=120)), max_size=12), st.text(max_size=300))
 def test_fuzz_header_shaped_input_never_crashes(headers, body):
     raw = "".join(f"{k}: {v}\r\n" for k, v in headers) + "\r\n" + body

@@ -13,6 +13,7 @@ from scapy.utils import PcapNgWriter  # noqa: E402
 from checks import pcapfile  # noqa: E402
 from checks.model import Status  # noqa: E402
 from checks.traffic import Analyzer, interpret  # noqa: E402
+from tests.budget import examples  # noqa: E402
 
 CLIENT, SERVER = "192.0.2.10", "198.51.100.25"
 
@@ -159,7 +160,7 @@ def test_not_a_capture_file():
         list(pcapfile.Reader(io.BytesIO(b"hello world, not a pcap")).packets())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.binary(max_size=2000))
 def test_garbage_files_never_crash(data):
     reader = pcapfile.Reader(io.BytesIO(data))
@@ -172,7 +173,7 @@ def test_garbage_files_never_crash(data):
     a.summary()
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.binary(min_size=20, max_size=400))
 def test_garbage_packets_never_crash_the_analyzer(packet):
     a = Analyzer()
