@@ -101,3 +101,99 @@ def test_no_records_or_before_records_is_unknown():
     before = interpret({"events": events}, reported("2026-10-01T00:00:00+00:00"), JST, NOW)
     assert before.status == Status.UNKNOWN
     assert interpret({"events": events}, [], JST, NOW).status == Status.UNKNOWN
+
+
+# Exact answers for each situation: what the letter and the window are built from (a changed
+# reason, a missing "until" or an off-by-one at an event's own second all change what is said).
+T = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+
+
+def at(minutes):
+    return T + timedelta(minutes=minutes)
+
+
+LOG = [
+    (at(0), "boot"),
+    (at(60), "sleep"),
+    (at(90), "wake"),
+    (at(120), "shutdown"),
+    (at(180), "boot"),
+    (at(240), "crash"),
+    (at(300), "boot"),
+]
+
+
+def test_state_at_each_kind_of_moment():
+    from checks.uptime import state_at
+
+    now = at(400)
+    assert state_at(LOG, at(-1), now) == {"state": "unknown", "reason": "before the oldest record"}
+    assert state_at(LOG, at(0), now) == {"state": "on", "since": at(0), "until": at(60)}
+    assert state_at(LOG, at(59), now) == {"state": "on", "since": at(0), "until": at(60)}
+    assert state_at(LOG, at(60), now) == {"state": "asleep", "since": at(60), "until": at(90)}
+    assert state_at(LOG, at(120), now) == {"state": "off", "since": at(120), "until": at(180)}
+    assert state_at(LOG, at(200), now) == {
+        "state": "unknown",
+        "reason": "the session ended in a crash at an unknown time",
+        "since": at(180),
+    }
+    assert state_at(LOG, at(350), now) == {"state": "on", "since": at(300), "until": None}
+    assert state_at(LOG, at(500), now) == {"state": "unknown", "reason": "in the future"}
+    assert state_at([(at(0), "crash")], at(10), now) == {
+        "state": "unknown",
+        "reason": "after an unexpected shutdown",
+        "since": at(0),
+    }
+
+
+def test_a_reported_span_is_judged_over_its_whole_length():
+    events = [{"time": t.isoformat(), "kind": k} for t, k in LOG]
+    zone = UTC
+
+    def answer(start, end=None):
+        item = {"utc": at(start).isoformat()}
+        if end is not None:
+            item["end_utc"] = at(end).isoformat()
+        return interpret({"events": events}, [item], zone, at(400)).facts["answers"][0]
+
+    # Off the whole time, asleep the whole time.
+    assert answer(130, 170)["state"] == "off"
+    assert answer(65, 85)["state"] == "asleep"
+    # Off at the start and on at the end, or woken up in between: it was on.
+    assert answer(170, 185)["state"] == "on"
+    assert answer(65, 95)["state"] == "on"
+    # Asleep at the start, off at the end (the shutdown in between): not known to be off.
+    assert answer(85, 125)["state"] == "on"  # the wake at 90 is inside the span
+    one = answer(130)
+    assert one == {
+        "reported_utc": at(130).isoformat(),
+        "reported_end_utc": None,
+        "state": "off",
+        "since": at(120).isoformat(),
+        "until": at(180).isoformat(),
+        "reason": None,
+    }
+    # A span ending exactly when the PC starts: the start is inside the span.
+    assert answer(170, 180)["state"] == "on"
+    # A span starting exactly at a shutdown is off from its first second.
+    assert answer(120, 170)["state"] == "off"
+
+
+def test_the_words_name_each_state_and_span():
+    events = [{"time": t.isoformat(), "kind": k} for t, k in LOG]
+    items = [{"utc": at(130).isoformat()}, {"utc": at(70).isoformat()}]
+    r = interpret({"events": events}, items, JST, at(400))
+    assert r.status == Status.PASS and r.reason == "off_every_time"
+    assert r.words("en").summary == (
+        "At every reported time this PC was not running: it was off from "
+        "2026-11-20 11:00:00 (JST, UTC+09:00) to 2026-11-20 12:00:00 (JST, UTC+09:00); asleep"
+        " from 2026-11-20 10:00:00 (JST, UTC+09:00) to 2026-11-20 10:30:00 (JST, UTC+09:00)."
+    )
+    on = interpret({"events": events}, [{"utc": at(350).isoformat()}], JST, at(400))
+    assert on.status == Status.WARN and on.reason == "was_on"
+    assert on.words("en").summary == (
+        "This PC was running at 2026-11-20 14:50:00 (JST, UTC+09:00) (it was on from "
+        "2026-11-20 14:00:00 (JST, UTC+09:00) to now), so it could have sent mail then."
+    )
+    silent = interpret({"events": events}, [{"utc": at(200).isoformat()}], JST, at(400))
+    assert silent.status == Status.UNKNOWN and silent.reason == "logs_silent"
