@@ -184,6 +184,9 @@ def test_ctrl_c_while_writing_a_bundle_exits_130_and_leaves_no_partial(case, tmp
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env={**os.environ, "CLEARLINE_TEST_BUNDLE_PAUSE": "0.5"},
+        # A shell's background job starts with Ctrl-C ignored, and children inherit that: the
+        # user's terminal never does, so the child gets the default back.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
     )
     deadline = time.monotonic() + 60
     while not list(tmp_path.glob(".b.zip.*.partial")) and time.monotonic() < deadline:
