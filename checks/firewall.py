@@ -40,6 +40,9 @@ ADVICE = {
     "macos_turn_on": N_("Turn it on in System Settings > Network > Firewall."),
     "linux_turn_on": N_("Turn a firewall on, e.g. sudo apt install ufw && sudo ufw enable"),
     "rerun_admin": N_("Run the check again as administrator (sudo)."),
+    "ufw_deny_incoming": N_(
+        "Make ufw refuse incoming connections unless a rule allows them: sudo ufw default deny incoming"
+    ),
 }
 wording.register(wording.Phrasebook({"FW-STATUS": TITLE}, SUMMARIES, ADVICE))
 
@@ -140,7 +143,7 @@ def interpret_linux(facts: dict[str, Any]) -> Result:
             incoming = re.search(r"Default: (\w+) \(incoming\)", ufw["stdout"])
             out["ufw_default_incoming"] = incoming.group(1) if incoming else None
             if incoming and incoming.group(1) == "allow":
-                return _result(Status.WARN, "ufw_allows_incoming", advice_on, **out)
+                return _result(Status.WARN, "ufw_allows_incoming", ["ufw_deny_incoming"], **out)
             return _result(Status.PASS, "ufw_active", **out)
     fwd = facts.get("firewalld")
     if fwd and (fwd.get("stdout") or "").strip() == "running":
