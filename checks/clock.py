@@ -27,11 +27,9 @@ SUMMARIES = {
     "could_not_tell": N_("We could not tell whether the clock is synchronised: {reason}."),
     "windows_unreadable": N_("We could not read the Windows Time settings."),
     "windows_nosync": N_("Windows is set not to synchronise its clock."),
-    "windows_service_stopped": N_(
-        "The Windows Time service is not running, so the clock is not being synchronised."
-    ),
     "windows_no_sync_record": N_(
-        "The Windows Time service runs, but we found no record that it synchronised the clock."
+        "We found no record that Windows synchronised the clock (neither the Windows Time"
+        " service's log nor its scheduled task shows a successful sync)."
     ),
     "last_sync_days": N_("The clock was last synchronised {days} days ago."),
     "windows_synchronised": N_("The clock is synchronised with {server}."),
