@@ -1,0 +1,231 @@
+"""SMTP-OUT: each kind of program, and each kind of silence, gives exactly one answer.
+
+Written after mutation testing (docs/mutation.md): the older tests looked at the status and a
+word or two, so a changed reason, a dropped advice line or a swapped count passed. The expected
+answers below were read line by line before they were frozen."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from checks.model import Status
+from checks.probes.mail_connections import OWNER_ENDED, OWNER_HIDDEN, Observation, WatchFacts
+from checks.probes.processes import ProcessInfo
+from checks.smtp import interpret_outbound
+
+T = datetime(2026, 11, 21, 5, 0, tzinfo=UTC)
+
+
+def proc(pid, name, exe):
+    return ProcessInfo(pid=pid, create_time=1763600000.0 + pid, name=name, exe=exe, exe_exists=True)
+
+
+def obs(owner, servers, port, problem=None):
+    return [
+        Observation(
+            "192.168.10.23",
+            50000 + i,
+            f"198.51.100.{10 + i}",
+            port,
+            T + timedelta(seconds=i),
+            T + timedelta(seconds=i + 1),
+            ["ESTABLISHED"],
+            owner,
+            problem,
+        )
+        for i in range(servers)
+    ]
+
+
+def watch(observations, polls=900, complete=True, reason=None):
+    return interpret_outbound(
+        WatchFacts(
+            "windows", T, T + timedelta(minutes=15), polls, observations, complete, reason, complete
+        )
+    )
+
+
+BOT = proc(7420, "svchost.exe", r"C:\Users\taro\AppData\Roaming\Microsoft\Network\svchost.exe")
+UNKNOWN_PF = proc(3100, "mailer.exe", r"C:\Program Files\Mailer\mailer.exe")
+HMAIL = proc(2200, "hMailServer.exe", r"C:\Program Files (x86)\hMailServer\Bin\hMailServer.exe")
+TB = proc(5100, "thunderbird.exe", r"C:\Program Files\Mozilla Thunderbird\thunderbird.exe")
+TB_ODD = proc(5200, "thunderbird.exe", r"D:\Tools\Thunderbird\thunderbird.exe")
+SCENARIOS = {
+    "bot": watch(obs(BOT, 3, 25)),
+    "unknown_direct": watch(obs(UNKNOWN_PF, 2, 25)),
+    "mail_server": watch(obs(HMAIL, 4, 25)),
+    "thunderbird": watch(obs(TB, 1, 587)),
+    "thunderbird_odd": watch(obs(TB_ODD, 1, 587)),
+    "unknown_587": watch(obs(UNKNOWN_PF, 1, 587)),
+    "hidden_25": watch(obs(None, 2, 25, OWNER_HIDDEN)),
+    "ended_25": watch(obs(None, 1, 25, OWNER_ENDED)),
+    "unidentified_587": watch(obs(None, 1, 587, OWNER_ENDED)),
+    "none_watched": watch([]),
+    "none_snapshot": watch([], polls=1),
+    "incomplete": watch([], complete=False, reason="not administrator"),
+    "mixed": watch(obs(TB, 1, 587) + obs(BOT, 2, 25)),
+}
+
+
+EXPECTED = {
+    "bot": (
+        "fail",
+        "suspicious_location",
+        (),
+        "A program called svchost.exe in a hidden folder was sending mail directly to 3 mail servers.",
+        (
+            "Disconnect this PC from the internet (unplug the cable or turn off Wi-Fi) until it is cleaned, so that no more mail is sent from your line.",
+            "Run a full scan with your antivirus (on Windows, the Microsoft Defender Offline scan) and remove what it finds. The program was: C:\\Users\\taro\\AppData\\Roaming\\Microsoft\\Network\\svchost.exe",
+            "Afterwards, change your mail password from another device you trust.",
+            "If the program comes back after the scan, back up your files and reinstall the operating system, or ask a professional for help.",
+        ),
+    ),
+    "unknown_direct": (
+        "fail",
+        "direct",
+        (),
+        "A program called mailer.exe was sending mail directly to 2 mail servers, which normal mail programs never do.",
+        (
+            "Disconnect this PC from the internet (unplug the cable or turn off Wi-Fi) until it is cleaned, so that no more mail is sent from your line.",
+            "Run a full scan with your antivirus (on Windows, the Microsoft Defender Offline scan) and remove what it finds. The program was: C:\\Program Files\\Mailer\\mailer.exe",
+            "Afterwards, change your mail password from another device you trust.",
+            "If the program comes back after the scan, back up your files and reinstall the operating system, or ask a professional for help.",
+        ),
+    ),
+    "mail_server": (
+        "warn",
+        "mail_server_direct",
+        (),
+        "The mail server program hMailServer.exe on this PC delivered mail directly to 4 mail servers.",
+        (
+            "If you did not set up a mail server on this PC, stop and remove hMailServer.exe. If you did, check its logs for mail you did not send.",
+        ),
+    ),
+    "thunderbird": (
+        "pass",
+        "known_clients_only",
+        (),
+        "Only known mail programs connected to mail servers, on the normal submission ports: Thunderbird.",
+        (),
+    ),
+    "thunderbird_odd": (
+        "warn",
+        "client_unusual_place",
+        (),
+        "thunderbird.exe connected to a mail server (198.51.100.10:587), but it runs from an unusual folder.",
+        (
+            "Make sure this is the real Thunderbird: reinstall it from the official site. It runs from: D:\\Tools\\Thunderbird\\thunderbird.exe",
+        ),
+    ),
+    "unknown_587": (
+        "warn",
+        "unknown_program",
+        (),
+        "A program called mailer.exe, which we do not know as a mail program, connected to a mail server (198.51.100.10:587).",
+        (
+            "If you do not recognise mailer.exe (C:\\Program Files\\Mailer\\mailer.exe), end it and scan this PC with your antivirus.",
+        ),
+    ),
+    "hidden_25": (
+        "warn",
+        "unidentified_direct",
+        (),
+        "Something on this PC connected directly to 2 mail servers on port 25; only an administrator can see which program it was.",
+        (
+            "Run the check again as administrator, and for several minutes, to identify the program.",
+        ),
+    ),
+    "ended_25": (
+        "warn",
+        "unidentified_direct",
+        (),
+        "Something on this PC connected directly to 1 mail server on port 25, but it ended before we could see which program it was.",
+        (
+            "Watch the connections for several minutes: a program that keeps sending will be caught while its connection is open.",
+        ),
+    ),
+    "unidentified_587": (
+        "warn",
+        "unidentified",
+        (),
+        "Something on this PC connected to a mail server (198.51.100.10:587); we could not see which program.",
+        (
+            "Watch the connections for several minutes: a program that keeps sending will be caught while its connection is open.",
+        ),
+    ),
+    "none_watched": (
+        "pass",
+        "none_watched",
+        (),
+        "No program on this PC connected to a mail server between 2026-11-21 05:00:00 – 05:15:00 (UTC+00:00).",
+        (),
+    ),
+    "none_snapshot": (
+        "pass",
+        "none_snapshot",
+        ("watch_bursts",),
+        "No program on this PC was connected to a mail server at 2026-11-21 05:00:00 (UTC+00:00).",
+        (
+            "One look can miss a program that sends in short bursts: watch the connections for several minutes to be sure.",
+        ),
+    ),
+    "incomplete": (
+        "unknown",
+        "incomplete",
+        ("run_admin",),
+        "No mail connections were visible, but without administrator rights we could not see every program's connections.",
+        ("Run Clearline as administrator to see every program's connections.",),
+    ),
+    "mixed": (
+        "fail",
+        "suspicious_location",
+        (),
+        "A program called svchost.exe in a hidden folder was sending mail directly to 2 mail servers.",
+        (
+            "Disconnect this PC from the internet (unplug the cable or turn off Wi-Fi) until it is cleaned, so that no more mail is sent from your line.",
+            "Run a full scan with your antivirus (on Windows, the Microsoft Defender Offline scan) and remove what it finds. The program was: C:\\Users\\taro\\AppData\\Roaming\\Microsoft\\Network\\svchost.exe",
+            "Afterwards, change your mail password from another device you trust.",
+            "If the program comes back after the scan, back up your files and reinstall the operating system, or ask a professional for help.",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_outbound_answer(name):
+    result = SCENARIOS[name]
+    words = result.words("en")
+    status, reason, codes, summary, advice = EXPECTED[name]
+    assert (str(result.status), result.reason, result.advice_codes) == (status, reason, codes)
+    assert words.summary == summary
+    assert words.advice == advice
+
+
+def test_the_most_serious_program_comes_first_with_its_facts():
+    result = SCENARIOS["mixed"]
+    listed = result.facts["programs"]
+    assert [p["name"] for p in listed] == ["svchost.exe", "thunderbird.exe"]
+    assert [p["verdict"] for p in listed] == ["fail", "pass"]
+    assert listed[0]["direct_servers"] == ["198.51.100.10", "198.51.100.11"]
+    assert listed[0]["connection_count"] == 2 and listed[1]["connection_count"] == 1
+    assert listed[0]["first_seen"] == T.isoformat()
+    assert listed[0]["last_seen"] == (T + timedelta(seconds=2)).isoformat()
+    assert result.status == Status.FAIL
+
+
+def test_the_window_of_observation_is_recorded():
+    watched = SCENARIOS["none_watched"].facts["window"]
+    assert watched == {
+        "mode": "watch",
+        "from": T.isoformat(),
+        "to": (T + timedelta(minutes=15)).isoformat(),
+        "polls": 900,
+        "complete": True,
+        "partial_reason": None,
+        "ports": watched["ports"],
+    }
+    assert 25 in watched["ports"] and 587 in watched["ports"]
+    snapshot = SCENARIOS["none_snapshot"].facts["window"]
+    assert snapshot["mode"] == "snapshot" and snapshot["polls"] == 1
+    partial = SCENARIOS["incomplete"].facts["window"]
+    assert partial["complete"] is False and partial["partial_reason"] == "not administrator"
