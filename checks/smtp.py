@@ -371,6 +371,9 @@ LISTEN_ADVICE = {
     "unknown_program": N_(
         "If you do not recognise {name} ({path}), end it and scan this PC with your antivirus."
     ),
+    "run_admin_listen": N_(
+        "Run Clearline as administrator to see every program's listening ports."
+    ),
 }
 
 
@@ -388,8 +391,17 @@ def word_listen(result: Result) -> tuple[str, list[str]]:
                 "path": item.get("path") or item.get("name") or "…",
             }
         )
+    # The most serious first: "disconnect" before "turn your mail server off".
+    by_severity = sorted(
+        shown, key=lambda i: -programs_rank(Status(i["status"])) if i.get("status") else 0
+    )
     advice = [
-        wording.render(LISTEN_ADVICE[i["reason"]], i) for i in shown if i["reason"] in LISTEN_ADVICE
+        wording.render(LISTEN_ADVICE[i["reason"]], i)
+        for i in by_severity
+        if i["reason"] in LISTEN_ADVICE
+    ]
+    advice += [
+        wording.render(LISTEN_ADVICE[c], {}) for c in result.advice_codes if c in LISTEN_ADVICE
     ]
     if result.reason in LISTEN_SUMMARIES and result.reason not in LISTEN_ADVICE:
         return wording.render(LISTEN_SUMMARIES[result.reason], result.params), advice
@@ -463,6 +475,7 @@ def interpret_listen(facts: ListenerFacts) -> Result:
         status=status,
         reason=reason,
         params={"items": items},
+        advice_codes=("run_admin_listen",) if reason == "incomplete" else (),
         facts=facts_out,
     )
 

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from checks.model import Status
+from checks.probes.listeners import Listener, ListenerFacts
 from checks.probes.mail_connections import OWNER_ENDED, OWNER_HIDDEN, Observation, WatchFacts
 from checks.probes.processes import ProcessInfo
-from checks.smtp import interpret_outbound
+from checks.smtp import interpret_listen, interpret_outbound
 
 T = datetime(2026, 11, 21, 5, 0, tzinfo=UTC)
 
@@ -229,3 +230,122 @@ def test_the_window_of_observation_is_recorded():
     assert snapshot["mode"] == "snapshot" and snapshot["polls"] == 1
     partial = SCENARIOS["incomplete"].facts["window"]
     assert partial["complete"] is False and partial["partial_reason"] == "not administrator"
+
+
+# SMTP-LISTEN
+
+
+def listen(*listeners, complete=True):
+    return interpret_listen(
+        ListenerFacts(
+            "windows", T, tuple(listeners), complete, None if complete else "not administrator"
+        )
+    )
+
+
+PROXY = proc(6100, "winsvc.exe", r"C:\Users\taro\AppData\Local\Temp\winsvc.exe")
+HMAIL = proc(2200, "hMailServer.exe", r"C:\Program Files (x86)\hMailServer\Bin\hMailServer.exe")
+OTHER = proc(3300, "relay.exe", r"C:\Program Files\Relay\relay.exe")
+LISTEN_SCENARIOS = {
+    "malware listening": listen(Listener("0.0.0.0", 25, PROXY)),
+    "mail server exposed": listen(Listener("0.0.0.0", 587, HMAIL)),
+    "unknown program exposed": listen(Listener("::", 2525, OTHER)),
+    "hidden owner exposed": listen(Listener("0.0.0.0", 465, None, "hidden")),
+    "loopback only": listen(Listener("127.0.0.1", 25, HMAIL)),
+    "other ports ignored": listen(Listener("0.0.0.0", 8080, OTHER)),
+    "incomplete": listen(complete=False),
+    "none": listen(),
+    "mail server and malware": listen(
+        Listener("0.0.0.0", 587, HMAIL), Listener("0.0.0.0", 25, PROXY)
+    ),
+}
+
+
+LISTEN_EXPECTED = {
+    "malware listening": (
+        "fail",
+        "suspicious_location",
+        (),
+        "A program called winsvc.exe in a hidden temporary folder is running a mail server that other machines can reach (port 25).",
+        (
+            "Disconnect this PC from the internet until it is cleaned, and run a full antivirus scan.",
+        ),
+    ),
+    "mail server exposed": (
+        "warn",
+        "mail_server_exposed",
+        (),
+        "The mail server hMailServer is accepting connections from other machines on port 587. If it relays mail for anyone, spammers can use it.",
+        (
+            "If you do not need a mail server on this PC, turn hMailServer off. If you do, make sure it relays only for you and listens only where it must.",
+        ),
+    ),
+    "unknown program exposed": (
+        "fail",
+        "unknown_program",
+        (),
+        "A program called relay.exe, which is not a known mail server, is accepting mail connections from other machines on port 2525.",
+        (
+            "If you do not recognise relay.exe (C:\\Program Files\\Relay\\relay.exe), end it and scan this PC with your antivirus.",
+        ),
+    ),
+    "hidden owner exposed": (
+        "warn",
+        "unidentified",
+        (),
+        "Something is accepting mail connections from other machines on port 465; only an administrator can see which program.",
+        ("Run Clearline as administrator to identify it.",),
+    ),
+    "loopback only": (
+        "pass",
+        "loopback_only",
+        (),
+        "A mail server runs on this PC but only for this PC itself (loopback).",
+        (),
+    ),
+    "other ports ignored": ("pass", "none", (), "No mail server is listening on this PC.", ()),
+    "incomplete": (
+        "unknown",
+        "incomplete",
+        ("run_admin_listen",),
+        "No mail server was visible, but without administrator rights we could not see every program's listening ports.",
+        ("Run Clearline as administrator to see every program's listening ports.",),
+    ),
+    "none": ("pass", "none", (), "No mail server is listening on this PC.", ()),
+    "mail server and malware": (
+        "fail",
+        "suspicious_location",
+        (),
+        "A program called winsvc.exe in a hidden temporary folder is running a mail server that other machines can reach (port 25).",
+        (
+            "Disconnect this PC from the internet until it is cleaned, and run a full antivirus scan.",
+            "If you do not need a mail server on this PC, turn hMailServer off. If you do, make sure it relays only for you and listens only where it must.",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(LISTEN_SCENARIOS))
+def test_listen_answer(name):
+    result = LISTEN_SCENARIOS[name]
+    words = result.words("en")
+    status, reason, codes, summary, advice = LISTEN_EXPECTED[name]
+    assert (str(result.status), result.reason, result.advice_codes) == (status, reason, codes)
+    assert words.summary == summary
+    assert words.advice == advice
+
+
+def test_listen_facts_name_every_listener_and_whether_others_can_reach_it():
+    result = LISTEN_SCENARIOS["mail server and malware"]
+    listeners = result.facts["listeners"]
+    assert [(x["address"], x["port"], x["exposed"], x["verdict"]) for x in listeners] == [
+        ("0.0.0.0", 587, True, "warn"),
+        ("0.0.0.0", 25, True, "fail"),
+    ]
+    assert [i.get("top") for i in result.params["items"]] == [None, True]
+    loop = LISTEN_SCENARIOS["loopback only"].facts["listeners"]
+    assert loop[0]["exposed"] is False and loop[0]["verdict"] == "pass"
+    assert LISTEN_SCENARIOS["other ports ignored"].facts["listeners"] == []
+    hidden = LISTEN_SCENARIOS["hidden owner exposed"].facts["listeners"][0]
+    assert hidden["owner_problem"] == "hidden"
+    assert LISTEN_SCENARIOS["incomplete"].facts["complete"] is False
