@@ -94,11 +94,31 @@ def run_module(module: str, seconds: float) -> dict:
         except subprocess.TimeoutExpired:
             finished = False
         subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=work, env=env, capture_output=True)
+        save_survivors(module, work, env)
         stats_file = work / "mutants/mutmut-cicd-stats.json"
         stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
         stats["finished"] = finished
         stats["seconds"] = round(time.monotonic() - started)
         return stats
+
+
+def save_survivors(module: str, work: Path, env: dict) -> None:
+    """Each surviving mutant's diff, in build/mutation/<module>.txt: what a new test must kill,
+    or what docs/mutation.md must explain as equivalent."""
+    listed = subprocess.run(
+        [str(MUTMUT), "results"], cwd=work, env=env, capture_output=True, text=True
+    ).stdout
+    names = [
+        ln.split(":")[0].strip() for ln in listed.splitlines() if ln.rstrip().endswith("survived")
+    ]
+    out = ROOT / "build/mutation" / (module.replace("/", "_") + ".txt")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as fp:
+        for name in names:
+            shown = subprocess.run(
+                [str(MUTMUT), "show", name], cwd=work, env=env, capture_output=True, text=True
+            ).stdout
+            fp.write(f"## {name}\n{shown}\n")
 
 
 def score(stats: dict) -> str:
