@@ -272,7 +272,6 @@ def interpret_outbound(facts: WatchFacts) -> Result:
     worded = [
         {
             "reason": g.reason,
-            "status": str(g.status),
             "problem": g.problem,
             "name": g.owner.name if g.owner is not None else None,
             "display_name": g.program.display_name if g.program is not None else None,

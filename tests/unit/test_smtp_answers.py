@@ -352,3 +352,131 @@ def test_listen_facts_name_every_listener_and_whether_others_can_reach_it():
     hidden = LISTEN_SCENARIOS["hidden owner exposed"]().facts["listeners"][0]
     assert hidden["owner_problem"] == "hidden"
     assert LISTEN_SCENARIOS["incomplete"]().facts["complete"] is False
+
+
+# Words from stored findings: a case file written by an older version, or damaged, may lack a
+# name, a program or a path. The words then say "…", never "None", and fall back sensibly.
+
+
+def stored(check_id, reason, status, **params):
+    from checks.model import Result
+
+    return Result(check_id, Status(status), reason, params)
+
+
+def test_outbound_words_from_a_stored_finding_without_names():
+    bare = {"reason": "unknown_program", "destinations": ["198.51.100.7:587"]}
+    r = stored("SMTP-OUT", "unknown_program", "warn", programs=[bare])
+    words = r.words("en")
+    assert words.summary == (
+        "A program called …, which we do not know as a mail program, connected to a mail"
+        " server (198.51.100.7:587)."
+    )
+    assert words.advice == (
+        "If you do not recognise … (…), end it and scan this PC with your antivirus.",
+    )
+    named = {"reason": "client_unusual_place", "name": "tb.exe", "destinations": []}
+    r = stored("SMTP-OUT", "client_unusual_place", "warn", programs=[named])
+    assert r.words("en").advice == (
+        "Make sure this is the real tb.exe: reinstall it from the official site. It runs from:"
+        " tb.exe",
+    )
+    odd = {**named, "location": ["downloads"], "reason": "suspicious_location"}
+    r = stored("SMTP-OUT", "suspicious_location", "fail", programs=[odd])
+    assert "None" not in r.words("en").summary and "tb.exe" in r.words("en").summary
+    r = stored("SMTP-OUT", "weird_reason", "warn", programs=[{"reason": "weird_reason"}])
+    assert r.words("en").summary == "weird_reason"
+
+
+def test_outbound_names_at_most_three_destinations():
+    many = {
+        "reason": "unknown_program",
+        "name": "x.exe",
+        "path": r"C:\x.exe",
+        "destinations": [f"198.51.100.{i}:587" for i in range(1, 6)],
+    }
+    r = stored("SMTP-OUT", "unknown_program", "warn", programs=[many])
+    assert "(198.51.100.1:587, 198.51.100.2:587, 198.51.100.3:587)" in r.words("en").summary
+    program = proc(3100, "mailer.exe", r"C:\Program Files\Mailer\mailer.exe")
+    result = watch(obs(program, 5, 587))
+    assert result.params["programs"][0]["destinations"] == [
+        f"198.51.100.{10 + i}:587" for i in range(3)
+    ]
+    assert len(result.facts["programs"][0]["destinations"]) == 5
+
+
+def test_outbound_orders_equal_verdicts_by_servers_then_connections():
+    a = proc(3101, "a.exe", r"C:\Program Files\A\a.exe")
+    b = proc(3102, "b.exe", r"C:\Program Files\B\b.exe")
+    c = proc(3103, "c.exe", r"C:\Program Files\C\c.exe")
+    result = watch(obs(a, 1, 25) + obs(b, 3, 25) + obs(c, 2, 25))
+    assert [p["name"] for p in result.facts["programs"]] == ["b.exe", "c.exe", "a.exe"]
+    result = watch(obs(a, 1, 587) + obs(b, 3, 587) + obs(c, 2, 587))
+    assert [p["name"] for p in result.facts["programs"]] == ["b.exe", "c.exe", "a.exe"]
+
+
+def test_two_looks_are_a_watch_and_unowned_connections_keep_their_problem():
+    assert watch([], polls=2).facts["window"]["mode"] == "watch"
+    assert watch([], polls=2).reason == "none_watched"
+    hidden = watch(obs(None, 1, 25, OWNER_HIDDEN) + obs(None, 1, 587, OWNER_ENDED))
+    listed = hidden.facts["programs"]
+    assert [(p["pid"], p["owner_problem"]) for p in listed] == [(None, "hidden"), (None, "ended")]
+    assert [p["reason"] for p in listed] == ["unidentified_direct", "unidentified"]
+    assert listed[0]["destinations"] == ["198.51.100.10:25"]
+    assert len(listed[0]["connections"]) == 1 and "owner" not in listed[0]["connections"][0]
+
+
+def test_a_known_mail_client_in_its_place_passes_with_its_reason():
+    result = watch(obs(TB, 1, 587))
+    assert result.facts["programs"][0]["reason"] == "mail_client"
+    assert result.facts["programs"][0]["program"] == "Thunderbird"
+
+
+def test_listen_words_from_a_stored_finding_without_names():
+    item = {"reason": "unknown_program", "status": "fail", "port": 2525, "top": True}
+    r = stored("SMTP-LISTEN", "unknown_program", "fail", items=[item])
+    words = r.words("en")
+    assert words.summary == (
+        "A program called …, which is not a known mail server, is accepting mail connections"
+        " from other machines on port 2525."
+    )
+    assert words.advice == (
+        "If you do not recognise … (…), end it and scan this PC with your antivirus.",
+    )
+    server = {"reason": "mail_server_exposed", "status": "warn", "port": 25, "name": "exim4"}
+    r = stored("SMTP-LISTEN", "mail_server_exposed", "warn", items=[server])
+    assert r.words("en").summary.startswith("The mail server exim4 is accepting")
+    odd = {
+        "reason": "suspicious_location",
+        "status": "fail",
+        "port": 25,
+        "name": "x",
+        "location": ["temp"],
+    }
+    r = stored("SMTP-LISTEN", "suspicious_location", "fail", items=[server, odd])
+    # No item marked as the top one: the first is shown; advice most serious first.
+    assert r.words("en").summary.startswith("The mail server exim4")
+    assert r.words("en").advice[0].startswith("Disconnect this PC")
+    unworded = {"reason": "new_reason", "status": "warn", "port": 25, "top": True}
+    r = stored("SMTP-LISTEN", "new_reason", "warn", items=[unworded])
+    assert r.words("en").summary == "new_reason"
+    r = stored("SMTP-LISTEN", "unknown_program", "warn", items=[{"reason": "x", "port": 1}])
+    assert r.words("en").summary == "unknown_program" and r.words("en").advice == ()
+
+
+def test_listen_keeps_the_first_of_equally_serious_listeners_on_top():
+    other = proc(3300, "relay.exe", r"C:\Program Files\Relay\relay.exe")
+    second = proc(3301, "relay2.exe", r"C:\Program Files\Relay\relay2.exe")
+    result = listen(Listener("0.0.0.0", 25, other), Listener("0.0.0.0", 587, second))
+    assert [i.get("top") for i in result.params["items"]] == [True, None]
+    assert "relay.exe" in result.words("en").summary
+
+
+def test_listen_facts_keep_time_and_completeness():
+    result = listen(Listener("0.0.0.0", 25, HMAIL))
+    assert result.facts["observed_at"] == T.isoformat()
+    assert result.facts["partial_reason"] is None
+    assert listen(complete=False).facts["partial_reason"] == "not administrator"
+    assert result.facts["listeners"][0]["program"] == "hMailServer"
+    loop = listen(Listener("127.0.0.1", 25, HMAIL)).facts["listeners"][0]
+    assert loop["verdict"] == "pass" and loop["name"] == "hMailServer.exe"
