@@ -128,6 +128,8 @@ def interpret(facts: ListenerFacts) -> Result:
             continue
         entry = {"address": item.addr, "port": item.port, "verdict": str(status), "reason": reason}
         entry.update(programs.program_facts(owner, program))
+        if reason == "known_proxy":
+            entry["proxy"] = KNOWN_PROXIES[base]  # "Squid", not "squid" or "CCProxy.exe"
         findings.append(entry)
 
     findings.sort(key=lambda f: -SEVERITY[Status(f["verdict"])])
@@ -137,13 +139,18 @@ def interpret(facts: ListenerFacts) -> Result:
     if findings:
         top = findings[0]
         reason = top["reason"]
-        params = {"name": top.get("name"), "port": top["port"], "location": top.get("location")}
+        params = {
+            "name": top.get("proxy") or top.get("name"),
+            "port": top["port"],
+            "location": top.get("location"),
+        }
         if reason == "suspicious_location":
             advice += ["disconnect_scan", "change_password"]
         restrict = [f for f in findings if f["reason"] in ("known_proxy", "proxy_port")]
         if restrict:
             advice.append("restrict_proxy")
-            params["advice_params"] = {"restrict_proxy": {"name": restrict[0].get("name")}}
+            name = restrict[0].get("proxy") or restrict[0].get("name")
+            params["advice_params"] = {"restrict_proxy": {"name": name}}
     elif hidden_exposed and not facts.admin:
         status, reason = Status.UNKNOWN, "hidden_listeners_not_admin"
         params = {"n": hidden_exposed}
