@@ -41,6 +41,7 @@ SUMMARIES = {
     ),
     "scan_found": Np_("The scan found {n} infected file.", "The scan found {n} infected files."),
     "scan_clean": N_("A scan of {targets} found nothing."),
+    "scan_unfinished": N_("The scan did not finish, so it shows nothing either way."),
     "xprotect_missing": N_("We could not find XProtect, macOS's built-in malware protection."),
     "xprotect_old": N_(
         "XProtect, macOS's built-in malware protection, was last updated {days} days ago."
@@ -57,6 +58,7 @@ ADVICE = {
         "Open Windows Security > Virus & threat protection and switch real-time protection on."
     ),
     "update_definitions": N_("Update the virus definitions of {name}."),
+    "resume": N_("{name} is paused: open it and turn its protection back on."),
     "defender_realtime_on": N_(
         "Open Windows Security > Virus & threat protection > Manage settings and switch real-time protection on."
     ),
@@ -134,10 +136,13 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
             advice_params["renew"] = {"name": expired[0]["name"]}
         else:
             findings.append((Status.FAIL, "none_on", {}))
-            advice.append("switch_on")
+            if not any(p["engine"] == "snoozed" for p in products):
+                advice.append("switch_on")  # a paused product gets "turn it back on" instead
     for p in products:
         if p["engine"] == "snoozed":
             findings.append((Status.WARN, "paused", {"name": p["name"]}))
+            advice.append("resume")
+            advice_params.setdefault("resume", {"name": p["name"]})
         if p["engine"] == "on" and p["signatures"] == "out_of_date":
             findings.append((Status.WARN, "definitions_outdated", {"name": p["name"]}))
             advice.append("update_definitions")
@@ -147,10 +152,12 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
             findings.append((Status.FAIL, "defender_realtime_off", {}))
             advice.append("defender_realtime_on")
         age = defender.get("AntivirusSignatureAge")
-        if defender.get("DefenderSignaturesOutOfDate") or (
-            isinstance(age, int) and age > SIGNATURE_MAX_DAYS
-        ):
+        if isinstance(age, int) and age > SIGNATURE_MAX_DAYS:
             findings.append((Status.WARN, "defender_definitions_old", {"days": age}))
+            advice.append("defender_update")
+        elif defender.get("DefenderSignaturesOutOfDate"):
+            # Defender's own verdict, with definitions younger than our limit: say it as it is.
+            findings.append((Status.WARN, "definitions_outdated", {"name": "Microsoft Defender"}))
             advice.append("defender_update")
     if not security_center and not defender:
         return _result(Status.UNKNOWN, "no_security_center", errors=errors)
@@ -161,7 +168,10 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
             findings.append((Status.FAIL, "quick_scan_threats", {"n": len(threats)}))
             advice.insert(0, "remove_found")
     quick = defender.get("QuickScanAge")
-    if (quick is None or quick == NEVER or (isinstance(quick, int) and quick > 14)) and not scan:
+    stale = quick is None or quick == NEVER or (isinstance(quick, int) and quick > 14)
+    # Windows Security scans with Defender only: with another antivirus in charge, its own
+    # scan is the one to run, and Defender's scan age says nothing about it.
+    if stale and not scan and defender_active and not third_party:
         advice.append("windows_scan")
     out = {
         "products": products,
@@ -238,6 +248,8 @@ def interpret_linux(facts: dict[str, Any]) -> Result:
         if scan.get("problem") is None and scan.get("returncode") == 0:
             params["targets"] = list(scan.get("targets") or [])
             params["also"] = ["scan_clean"]
+        else:
+            params["also"] = ["scan_unfinished"]
     elif status == Status.PASS:
         advice.append("clamscan")
     return _result(status, reason, advice, params, **out)
