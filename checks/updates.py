@@ -32,6 +32,10 @@ SUMMARIES = {
         "No security update is waiting, but the list of available updates was last refreshed"
         " {days} days ago, so newer fixes may be missing."
     ),
+    "list_never_refreshed": N_(
+        "No security update is waiting, but the list of available updates has never been"
+        " refreshed, so fixes may be missing."
+    ),
     "only_other_updates": Np_(
         "No security update is waiting; {n} other update is available.",
         "No security update is waiting; {n} other updates are available.",
@@ -110,7 +114,10 @@ PROBLEMS = {
 def _prepare(params: dict[str, Any]) -> dict[str, Any]:
     problem = params.get("problem")
     if problem is not None:
-        if problem in PROBLEMS:
+        if problem == "failed" and params.get("detail"):
+            # The tool's own last words say more than "it failed".
+            params["reason"] = wording.render(PROBLEMS["failed"], {}) + f" ({params['detail']})"
+        elif problem in PROBLEMS:
             params["reason"] = _(PROBLEMS[problem]).format(error=params.get("error") or "")
         else:
             params["reason"] = params.get("detail") or wording.render(PROBLEMS["failed"], {})
@@ -221,9 +228,11 @@ def interpret_apt(facts: dict[str, Any]) -> Result:
     params: dict[str, Any] = {"n": len(packages), "s": len(security)}
     if security:
         status, reason = Status.WARN, "security_pending"
-    elif age is None or age > STALE_LIST_DAYS:
+    elif age is None:
+        status, reason = Status.WARN, "list_never_refreshed"
+    elif age > STALE_LIST_DAYS:
         status, reason = Status.WARN, "list_stale"
-        params["days"] = int(age) if age is not None else None
+        params["days"] = int(age)
     elif packages:
         status, reason = Status.PASS, "only_other_updates"
     else:
@@ -368,6 +377,8 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
         status = Status.WARN
         reason = "no_install_for_days" if days_since is not None else "no_install_record"
         advice.append("windows_check_now")
+    elif pending:
+        status, reason = Status.PASS, "only_other_updates"  # optional ones: nothing to fix
     else:
         status, reason = Status.PASS, "windows_up_to_date"
         params["date"] = last_ok.date().isoformat()
