@@ -55,10 +55,6 @@ ADVICE = {
     "upgrade": N_(
         "Upgrade to a supported version, or replace the system if it cannot be upgraded."
     ),
-    "enrol_esu": N_(
-        "Until you can upgrade, enrol in Extended Security Updates: Settings > Update &"
-        ' Security > Windows Update > "Enroll now".'
-    ),
     "check_esu": N_(
         'Open Settings > Update & Security > Windows Update: if it says "Your PC is enrolled to'
         ' get Extended Security Updates", it still gets fixes; if not, enrol there.'
@@ -96,25 +92,22 @@ def _judge(
             return _result(Status.WARN, "ends_soon", ["upgrade"], params, **facts)
         return _result(Status.PASS, "supported", (), params, **facts)
     in_extended = support.extended_until is not None and today <= support.extended_until
-    if in_extended and extended_active is not False:
+    esu = support.extended_name == "Extended Security Updates"
+    # Windows ESU must be bought or enrolled: only a licence seen says "enrolled". Distribution
+    # LTS/ESM phases (extended_active None) reach every machine of that release.
+    if in_extended and (extended_active is True or (extended_active is None and not esu)):
         reason = (
             "esu_enrolled"
             if support.extended_name == "Extended Security Updates"
             else "extended_support"
         )
         return _result(Status.WARN, reason, ["upgrade"], params, **facts)
-    if (
-        in_extended
-        and support.extended_name == "Extended Security Updates"
-        and extended_active is False
-    ):
-        # No ESU licence was found, but consumer ESU enrolled through a Microsoft account may
-        # leave none where we look: say we cannot tell, and how to check.
+    if in_extended and esu:
+        # No ESU licence was found (or the licences could not be read), and consumer ESU
+        # enrolled through a Microsoft account may leave none where we look: say we cannot
+        # tell, and how to check.
         return _result(Status.UNKNOWN, "esu_not_found", ["check_esu", "upgrade"], params, **facts)
-    advice = ["upgrade"]
-    if in_extended and support.extended_name == "Extended Security Updates":
-        advice.insert(0, "enrol_esu")
-    return _result(Status.FAIL, "ended", advice, params, **facts)
+    return _result(Status.FAIL, "ended", ["upgrade"], params, **facts)
 
 
 def interpret_windows(facts: dict[str, Any], today: date) -> Result:
