@@ -1,0 +1,194 @@
+"""Bundle verification: each way a bundle can be wrong gives exactly one, complete answer
+(intact or not, what was checked, changed, missing or extra, each problem in words).
+
+Written after mutation testing (docs/mutation.md): the older tests asked only "intact or not",
+so a wrong list of changed files or a problem reported as None passed. An abuse desk reads these
+words; they must name the right files."""
+
+import hashlib
+import zipfile
+
+import pytest
+
+from reports import bundle
+from reports.bundle import SUMS, verify
+
+A, B = b"reply", b"{}"
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def zip_of(path, entries, attrs=None):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name)
+            for key, value in (attrs or {}).get(name, {}).items():
+                setattr(info, key, value)
+            zf.writestr(info, data)
+    return path
+
+
+def listing(*pairs, sep="  "):
+    return "".join(f"{digest(d)}{sep}{n}\n" for n, d in pairs).encode()
+
+
+GOOD = [("a.txt", A), ("b.json", B), (SUMS, listing(("a.txt", A), ("b.json", B)))]
+CASES = {
+    "intact": (GOOD, {}, dict(ok=True, checked=["a.txt", "b.json"])),
+    "binary marker in the listing": (
+        [("a.txt", A), (SUMS, f"{digest(A)} *a.txt\n".encode())],
+        {},
+        dict(ok=True, checked=["a.txt"]),
+    ),
+    "a changed file": (
+        [("a.txt", b"other"), ("b.json", B), GOOD[2]],
+        {},
+        dict(ok=False, checked=["b.json"], changed=["a.txt"]),
+    ),
+    "a missing file": (
+        [("a.txt", A), GOOD[2]],
+        {},
+        dict(ok=False, checked=["a.txt"], missing=["b.json"]),
+    ),
+    "an extra file": (
+        [*GOOD, ("c.txt", b"new")],
+        {},
+        dict(ok=False, checked=["a.txt", "b.json"], extra=["c.txt"]),
+    ),
+    "no checksum file": (
+        [("a.txt", A), ("b.json", B)],
+        {},
+        dict(ok=False, extra=["a.txt", "b.json"], error="the bundle has no SHA256SUMS file"),
+    ),
+    "a one-space listing line": (
+        [("a.txt", A), (SUMS, f"{digest(A)} a.txt\n\n".encode())],
+        {},
+        dict(
+            ok=False,
+            extra=["a.txt"],
+            problems=["SHA256SUMS line 1 is not 'checksum  name'", "SHA256SUMS lists no files"],
+        ),
+    ),
+    "a file listed twice": (
+        [("a.txt", A), (SUMS, listing(("a.txt", A), ("a.txt", A)))],
+        {},
+        dict(ok=False, checked=["a.txt"], problems=["SHA256SUMS lists a.txt twice"]),
+    ),
+    "a bad line after good ones": (
+        [("a.txt", A), (SUMS, listing(("a.txt", A)) + b"\nnot a line\n")],
+        {},
+        dict(ok=False, checked=["a.txt"], problems=["SHA256SUMS line 3 is not 'checksum  name'"]),
+    ),
+    "an absolute path": (
+        [("/etc/x", A), (SUMS, listing(("/etc/x", A)))],
+        {},
+        dict(ok=False, checked=["/etc/x"], problems=["/etc/x: an absolute path"]),
+    ),
+    "a drive letter": (
+        [("c:/x", A), (SUMS, listing(("c:/x", A)))],
+        {},
+        dict(ok=False, checked=["c:/x"], problems=["c:/x: an absolute path"]),
+    ),
+    "a backslash root": (
+        [("\\x", A), (SUMS, listing(("\\x", A)))],
+        {},
+        dict(ok=False, checked=["\\x"], problems=["\\x: an absolute path"]),
+    ),
+    "a backslash": (
+        [("a\\b", A), (SUMS, listing(("a\\b", A)))],
+        {},
+        dict(ok=False, checked=["a\\b"], problems=["a\\b: a backslash in its name"]),
+    ),
+    "leaving the folder": (
+        [("x/../../y", A), (SUMS, listing(("x/../../y", A)))],
+        {},
+        dict(
+            ok=False,
+            checked=["x/../../y"],
+            problems=["x/../../y: a path that leaves the folder (..)"],
+        ),
+    ),
+    "dots inside a name are fine": (
+        [("a..b.txt", A), (SUMS, listing(("a..b.txt", A)))],
+        {},
+        dict(ok=True, checked=["a..b.txt"]),
+    ),
+    "a symbolic link": (
+        [("a.txt", A), (SUMS, listing(("a.txt", A)))],
+        {"a.txt": {"external_attr": (0o120777 << 16)}},
+        dict(ok=False, checked=["a.txt"], problems=["a.txt: a symbolic link"]),
+    ),
+    "a folder entry is ignored": (
+        [("docs/", b""), ("a.txt", A), (SUMS, listing(("a.txt", A)))],
+        {},
+        dict(ok=True, checked=["a.txt"]),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_verification_answer(tmp_path, name):
+    entries, attrs, expected = CASES[name]
+    result = verify(zip_of(tmp_path / "b.zip", entries, attrs)).to_dict()
+    want = {
+        "ok": None,
+        "checked": [],
+        "changed": [],
+        "missing": [],
+        "extra": [],
+        "problems": [],
+        "error": None,
+        "what_this_proves": bundle.HONEST,
+    }
+    want.update(expected)
+    assert result == want
+
+
+def test_a_file_that_is_not_a_zip(tmp_path):
+    path = tmp_path / "x.zip"
+    path.write_bytes(b"not a zip at all")
+    result = verify(path)
+    assert not result.ok and result.error.startswith("not a readable zip file: ")
+    assert result.checked == [] and result.problems == []
+
+
+def test_a_checksum_file_that_is_not_text(tmp_path):
+    result = verify(zip_of(tmp_path / "b.zip", [("a.txt", A), (SUMS, b"\xff\xfe\x00")]))
+    assert not result.ok and result.changed == [SUMS]
+    assert result.error.startswith("SHA256SUMS is damaged: ")
+
+
+def test_limits_are_refusals_with_their_reason(tmp_path, monkeypatch):
+    path = zip_of(tmp_path / "b.zip", GOOD)
+    monkeypatch.setattr(bundle, "MAX_ENTRIES", 3)
+    assert verify(path).ok  # three entries is within a limit of three
+    monkeypatch.setattr(bundle, "MAX_ENTRIES", 2)
+    refused = verify(path)
+    assert (refused.ok, refused.error) == (False, "the bundle has 3 entries (at most 2)")
+    monkeypatch.setattr(bundle, "MAX_ENTRIES", 10_000)
+    size = len(A) + len(B) + len(GOOD[2][1])
+    monkeypatch.setattr(bundle, "MAX_TOTAL_BYTES", size)
+    assert verify(path).ok
+    monkeypatch.setattr(bundle, "MAX_TOTAL_BYTES", size - 1)
+    refused = verify(path)
+    assert (refused.ok, refused.error) == (False, "the bundle unpacks to more than 2 GiB")
+
+
+def test_unexpected_failures_are_named(tmp_path, monkeypatch):
+    path = zip_of(tmp_path / "b.zip", GOOD)
+
+    def boom(_path):
+        raise MemoryError
+
+    monkeypatch.setattr(bundle, "_verify", boom)
+    assert verify(path).to_dict()["error"] == "the zip is too large to check"
+    assert verify(path).ok is False
+
+    def odd(_path):
+        raise KeyError("x")
+
+    monkeypatch.setattr(bundle, "_verify", odd)
+    result = verify(path)
+    assert (result.ok, result.error) == (False, "the zip is damaged (KeyError)")
