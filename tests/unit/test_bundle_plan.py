@@ -1,0 +1,101 @@
+"""What a bundle holds: every file named and described in both languages in its README,
+the machine-readable files complete, personal data named in the bundle's words, paths masked
+on request.
+
+Written after mutation testing (docs/mutation.md): most changes to reports/bundle.py's plan()
+went unnoticed because the tests only checked that a bundle verifies."""
+
+import json
+from pathlib import Path
+
+from reports import bundle
+from tests.cases import JST, TODAY, build
+
+
+def test_the_plan_of_an_infected_case(tmp_path):
+    case = build("infected", tmp_path)
+    plan = bundle.plan(case, "en", JST, today=TODAY, with_pdf=False)
+    assert sorted(plan.files) == [
+        "README.txt",
+        "assessment.json",
+        "letter.en.html",
+        "letter.en.txt",
+        "letter.ja.html",
+        "letter.ja.txt",
+        "notice.json",
+        "report.html",
+        "results.json",
+    ]
+    readme = plan.files["README.txt"].decode("utf-8")
+    assert f"written by Clearline for case {case.path.name}" in readme
+    for name in plan.files:
+        en, ja = bundle.DESCRIPTIONS[name]
+        assert f"  {name:16} {en}\n" in readme, name
+        assert f"  {name:16} {ja}\n" in readme, name
+    assert readme.count("sha256sum -c SHA256SUMS") == 2
+    results = json.loads(plan.files["results.json"])
+    assert set(results) == {"results", "history"}
+    assert {r["id"] for r in results["results"]} >= {"SMTP-OUT", "AV-STATUS", "FW-STATUS"}
+    assessment = json.loads(plan.files["assessment.json"])
+    assert assessment["letter_written"] == TODAY.astimezone(JST).isoformat()
+    assert assessment["removed"] is True
+    assert json.loads(plan.files["notice.json"]) == case.notice()
+    assert plan.files["letter.ja.txt"].decode("utf-8") == bundle.report.letter_text(
+        case, "ja", JST, TODAY
+    )
+    assert plan.files["letter.en.html"].startswith(b"<!DOCTYPE html>")
+    assert plan.masked is False and plan.warnings == []
+
+
+def test_personal_data_is_named_in_the_bundles_language(tmp_path):
+    case = build("infected", tmp_path)
+    en = bundle.plan(case, "en", JST, today=TODAY, with_pdf=False).personal
+    assert en["Your name"] == "山田 太郎"
+    assert en["Contract / customer ID"] == "EX-0012345"
+    assert en["Provider"] == "株式会社エグザンプル通信"
+    assert en["Your e-mail"] == "taro.yamada@example.jp"
+    assert en["Your phone"] == "090-1234-5678"
+    assert "Notice reference" not in en  # nothing given: nothing named
+    ja = bundle.plan(case, "ja", JST, today=TODAY, with_pdf=False).personal
+    assert "Your name" not in ja and "山田 太郎" in ja.values()
+
+
+def test_the_notices_addresses_and_the_user_name_are_named(tmp_path, monkeypatch):
+    case = build("clean", tmp_path)
+    monkeypatch.setattr(bundle.getpass, "getuser", lambda: "taro")
+    with case.update() as u:
+        u.set_details(reference="ABC-123")
+    notice = case.notice()
+    notice["claim"]["source_ips"] = ["203.0.113.45", "203.0.113.46"]
+    case.write_json(bundle.NOTICE_FILE, notice)
+    results = case.results()
+    facts = dict(results[0].facts, exe="/home/taro/bin/x")
+    from dataclasses import replace
+
+    with case.update() as u:
+        u.add_results([replace(results[0], facts=facts)])
+    plan = bundle.plan(case, "en", JST, today=TODAY, with_pdf=False)
+    assert plan.personal["IP addresses from the notice"] == "203.0.113.45, 203.0.113.46"
+    assert plan.personal["Notice reference"] == "ABC-123"
+    assert plan.personal["Your user name, inside file paths"] == "taro"
+    masked = bundle.plan(case, "en", JST, today=TODAY, with_pdf=False, mask_paths=True)
+    assert "Your user name, inside file paths" not in masked.personal
+    assert masked.masked is True
+
+
+def test_masking_paths(monkeypatch):
+    monkeypatch.setattr(bundle.getpass, "getuser", lambda: "taro")
+    monkeypatch.setattr(bundle.Path, "home", lambda: Path("/home/taro"))
+    assert bundle._mask("/home/taro/x and C:\\Users\\taro\\AppData") == (
+        "~/x and C:\\Users\\<user>\\AppData"
+    )
+    monkeypatch.setattr(bundle.getpass, "getuser", lambda: "al")  # too short to replace safely
+    assert bundle._mask("C:\\Users\\al\\x") == "C:\\Users\\al\\x"
+
+
+def test_sums_text_lists_every_file_sorted():
+    text = bundle.sums_text({"b": b"2", "a": b"1"})
+    assert text == (
+        "6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b  a\n"
+        "d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35  b\n"
+    )
