@@ -109,7 +109,10 @@ def parse_received(raw: str, index: int = 0) -> Hop:
                 hop.warnings.append("time without zone, read as UTC")
         except (TypeError, ValueError, IndexError):
             hop.warnings.append("unreadable time")
-    m = re.search(r"\bfrom\s+(.*?)(?=\s+by\s|\s+with\s|\s+id\s|\s+for\s|$)", body, re.I)
+    # The from clause opens the line (RFC 5321 "Received: from X by Y"): a "from" inside a
+    # later comment, as in "by mx (Postfix, from userid 1000)" or qmail's "(qmail 123 invoked
+    # from network)", names no client.
+    m = re.match(r"\s*from\s+(.*?)(?=\s+by\s|\s+with\s|\s+id\s|\s+for\s|$)", body, re.I)
     from_clause = m.group(1) if m else ""
     qmail = _QMAIL_FROM.match(from_clause)
     if qmail:
