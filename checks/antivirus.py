@@ -165,7 +165,8 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
     if scan:
         threats = as_list(scan.get("threats"))
         if threats:
-            findings.append((Status.FAIL, "quick_scan_threats", {"n": len(threats)}))
+            # What the scan found comes before every other finding: it is the one to act on.
+            findings.insert(0, (Status.FAIL, "quick_scan_threats", {"n": len(threats)}))
             advice.insert(0, "remove_found")
     quick = defender.get("QuickScanAge")
     stale = quick is None or quick == NEVER or (isinstance(quick, int) and quick > 14)
@@ -250,6 +251,7 @@ def interpret_linux(facts: dict[str, Any]) -> Result:
             params["also"] = ["scan_clean"]
         else:
             params["also"] = ["scan_unfinished"]
+            advice.append("clamscan")
     elif status == Status.PASS:
         advice.append("clamscan")
     return _result(status, reason, advice, params, **out)

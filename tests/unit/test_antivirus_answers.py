@@ -347,10 +347,10 @@ EXPECTED = {
     ("LINUX", "clamav scan failed"): (
         "pass",
         "clamav_ok",
-        (),
+        ("clamscan",),
         {"date": "2026-11-21", "also": ["scan_unfinished"]},
         "ClamAV is installed and its virus definitions are from 2026-11-21; it scans only when asked. The scan did not finish, so it shows nothing either way.",
-        (),
+        ("Scan now: clamscan -r -i ~ /tmp (or audit --scan).",),
     ),
     ("MACOS", "xprotect recent"): (
         "pass",
@@ -462,3 +462,93 @@ def test_product_state_decoding_of_unknown_bits():
         "microsoft": False,
         "hex": "0x04F0F0",
     }
+
+
+MORE_WINDOWS = {
+    "defender enabled but passive, nothing else": (
+        lambda: rec(
+            "win11_defender_up_to_date",
+            defender_changes={"AMRunningMode": "Passive Mode"},
+            antivirus_products=[{"name": "Windows Defender", "product_state": 393472}],
+        ),
+        ("fail", "none_on", ("switch_on",), "No antivirus is switched on."),
+    ),
+    "defender in normal mode but switched off": (
+        lambda: rec(
+            "win11_defender_up_to_date",
+            defender_changes={"AntivirusEnabled": False},
+            antivirus_products=[{"name": "Windows Defender", "product_state": 393472}],
+        ),
+        ("fail", "none_on", ("switch_on",), "No antivirus is switched on."),
+    ),
+    "scan age unknown": (
+        lambda: rec("win11_defender_up_to_date", defender_changes={"QuickScanAge": None}),
+        (
+            "pass",
+            "windows_on",
+            ("windows_scan",),
+            "Windows Defender is on and its virus definitions are up to date.",
+        ),
+    ),
+    "threats and real-time off": (
+        lambda: rec(
+            "win11_defender_up_to_date",
+            defender_changes={"RealTimeProtectionEnabled": False},
+            scan={"threats": [{"name": "Trojan:Win32/Emotet"}]},
+        ),
+        (
+            "fail",
+            "quick_scan_threats",
+            ("remove_found", "defender_realtime_on"),
+            "The quick scan found 1 threat.",
+        ),
+    ),
+    "a paused antivirus beside defender": (
+        lambda: rec(
+            "win11_defender_up_to_date",
+            antivirus_products=[
+                {"name": "Windows Defender", "product_state": 397568},
+                {"name": "Avast", "product_state": 270336},
+            ],
+        ),
+        ("warn", "paused", ("resume",), "Avast is paused."),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE_WINDOWS))
+def test_more_windows_answers(name):
+    build, expected = MORE_WINDOWS[name]
+    result = antivirus.interpret_windows(build())
+    assert (
+        str(result.status),
+        result.reason,
+        result.advice_codes,
+        result.words("en").summary,
+    ) == expected
+
+
+def test_the_scan_comes_first_and_a_paused_product_is_named():
+    threats = antivirus.interpret_windows(MORE_WINDOWS["threats and real-time off"][0]())
+    assert threats.words("en").advice[0] == (
+        "Let Windows Security remove what it found, then run a full scan."
+    )
+    paused = antivirus.interpret_windows(MORE_WINDOWS["a paused antivirus beside defender"][0]())
+    assert paused.params == {"name": "Avast", "advice_params": {"resume": {"name": "Avast"}}}
+    assert paused.facts["defender"]["AMRunningMode"] == "Normal"
+    assert [p["exe"] for p in paused.facts["products"]] == [None, None]
+
+
+def test_clamav_edges():
+    seven = antivirus.interpret_linux(clam("ClamAV 1.0.9/27820/Sun Nov 15 09:27:35 2026\n"))
+    assert (seven.reason, seven.params) == ("clamav_ok", {"date": "2026-11-15"})
+    unfinished = antivirus.interpret_linux(clam(scan=cmd("", 0, "timeout") | {"targets": ["/tmp"]}))
+    assert unfinished.params == {"date": "2026-11-21", "also": ["scan_unfinished"]}
+    assert unfinished.advice_codes == ("clamscan",)
+    failed = antivirus.interpret_linux(clam(scan=cmd("", 2) | {"targets": ["/tmp"]}))
+    assert failed.params["also"] == ["scan_unfinished"]
+    assert antivirus.interpret_linux({"now": NOW, "scanners": {}}).facts == {"scanners": {}}
+    other = antivirus.interpret_linux({"now": NOW, "scanners": {"sophos": {}}})
+    assert other.facts == {"scanners": ["sophos"], "daemons": []}
+    old_mac = antivirus.interpret_macos(MACOS["xprotect 61 days"]())
+    assert old_mac.facts["age_days"] == 61 and old_mac.facts["xprotect_version"] == "5200"
