@@ -593,3 +593,84 @@ def test_iso_dates_without_a_zone_are_utc():
     assert updates.parse_iso("2026-11-12T03:14:07Z") == datetime(2026, 11, 12, 3, 14, 7, tzinfo=UTC)
     assert updates.parse_iso("yesterday") is None and updates.parse_iso(None) is None
     assert updates.as_list(None) == [] and updates.as_list({"a": 1}) == [{"a": 1}]
+
+
+CRITICAL = "e6cf1350-c01b-414d-a61f-263d14d133b4"
+
+
+@pytest.mark.parametrize(
+    ("update", "security"),
+    [
+        (
+            {"title": "A (KB1)", "kb": "1", "categories": ["0fa1201d-4330-4fa8-8ae9-b877473b6441"]},
+            1,
+        ),
+        ({"title": "B (KB2)", "kb": "2", "categories": CRITICAL}, 1),  # one category, unwrapped
+        ({"title": "C (KB3)", "kb": "3", "severity": "Important", "categories": []}, 1),
+        ({"title": "D (KB4)", "kb": "4", "severity": "", "categories": ["28bc880e"]}, 0),
+        ({"title": "E (KB5)", "kb": "5"}, 0),
+    ],
+)
+def test_which_windows_updates_are_security_fixes(update, security):
+    result = updates.interpret_windows(win(pending_updates=[update]), NOW_DT)
+    assert result.facts["security"] == security
+    assert result.reason == ("security_pending" if security else "only_other_updates")
+    assert result.facts["titles"] == [update["title"]]
+
+
+def test_windows_facts_say_where_they_come_from():
+    facts = updates.interpret_windows(win(), NOW_DT).facts
+    assert facts["source"] == "Windows Update's last scan (offline search)"
+    assert facts["errors"] == {} and facts["titles"] == []
+    failed = updates.interpret_windows(WINDOWS["search error"](), NOW_DT)
+    assert failed.facts["errors"] == {"pending_updates": "COMException: 0x80072EE2"}
+    assert failed.facts["source"] == "Windows Update's last scan (offline search)"
+    down = updates.interpret_windows(WINDOWS["powershell failed"](), NOW_DT)
+    assert down.facts["windows"] == {"problem": "timeout", "detail": "no answer in 180 s"}
+    assert down.params["detail"] == "no answer in 180 s"
+    bare = updates.interpret_windows({"problem": "missing"}, NOW_DT)
+    assert bare.params["detail"] == ""
+
+
+def test_failed_tools_keep_their_run_in_the_facts():
+    apt_failed = updates.interpret_apt(APT["apt failed"]())
+    assert apt_failed.facts["apt"]["returncode"] == 100
+    long_error = apt("", returncode=100, stderr="E: " + "x" * 300)
+    assert len(updates.interpret_apt(long_error).params["detail"]) == 200
+    unread = updates.interpret_apt(APT["apt without a summary"]())
+    assert unread.facts["apt"]["stdout"] == "Reading package lists...\n"
+    dnf_failed = updates.interpret_dnf(DNF["dnf failed"]())
+    assert dnf_failed.facts["dnf"]["returncode"] == 1
+    assert (
+        len(updates.interpret_dnf(dnf(cmd("", 1, stderr="E" * 300), cmd("", 1))).params["detail"])
+        == 200
+    )
+    mac_missing = updates.interpret_macos(MACOS["softwareupdate missing"]())
+    assert mac_missing.facts["softwareupdate"]["problem"] == "missing"
+
+
+def test_apt_reads_the_update_stamp_first_and_automatic_updates_need_the_package():
+    facts = apt(APT_EMPTY, age_days=30, auto=True)
+    facts["stamps"]["update_success_stamp"] = NOW - 86400  # apt update ran yesterday
+    result = updates.interpret_apt(facts)
+    assert result.reason == "up_to_date" and result.facts["package_list_age_days"] == 1.0
+    facts = apt(APT_EMPTY, age_days=1 / 3, auto=None)
+    facts["apt_config"] = 'APT::Periodic::Unattended-Upgrade "1";\n'
+    del facts["unattended_upgrades_installed"]
+    result = updates.interpret_apt(facts)
+    assert (
+        result.facts["automatic_updates"] is False and result.facts["package_list_age_days"] == 0.3
+    )
+    assert result.facts["kept_back"] == []
+
+
+def test_dnf_counts_only_when_dnf_says_updates_exist():
+    listing = cmd(DNF_TEXT, 0)  # exit 0: "no updates", whatever was printed
+    result = updates.interpret_dnf(dnf(listing, listing))
+    assert result.reason == "no_security_pending" and result.facts["pending"] == 0
+    seven = updates.interpret_dnf(dnf(cmd("", 0), cmd("", 0), cache_age=7))
+    assert seven.reason == "no_security_pending" and seven.facts["cache_age_days"] == 7.0
+    none = dnf(cmd("", 0), cmd("", 0), cache_age=None)
+    del none["automatic_timers"]
+    result = updates.interpret_dnf(none)
+    assert result.facts["cache_age_days"] is None and result.facts["automatic_updates"] is False
