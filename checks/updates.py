@@ -452,9 +452,8 @@ def interpret_macos(facts: dict[str, Any]) -> Result:
             Status.WARN, "macos_recommended_pending", advice, {"n": len(recommended)}, **out_facts
         )
     if not facts.get("scanned_now"):
-        checked = parse_iso(
-            (facts.get("last_successful_date") or "").replace(" +0000", "+00:00").replace(" ", "T")
-        )
+        # softwareupdate's "2026-11-21 08:12:44 +0000": Python 3.11's ISO reader takes it as is.
+        checked = parse_iso(facts.get("last_successful_date"))
         if (
             checked is None
             or (datetime.fromtimestamp(facts["now"], UTC) - checked).days > STALE_LIST_DAYS

@@ -674,3 +674,60 @@ def test_dnf_counts_only_when_dnf_says_updates_exist():
     del none["automatic_timers"]
     result = updates.interpret_dnf(none)
     assert result.facts["cache_age_days"] is None and result.facts["automatic_updates"] is False
+
+
+def test_problem_words_for_codes_from_elsewhere():
+    from checks.model import Result, Status
+
+    odd = Result("OS-UPDATES", Status.UNKNOWN, "could_not", {"problem": "weird", "detail": "E: x"})
+    assert odd.words("en").summary == "We could not find out which updates are waiting: E: x."
+    bare = Result("OS-UPDATES", Status.UNKNOWN, "could_not", {"problem": "weird", "detail": ""})
+    assert bare.words("en").summary == (
+        "We could not find out which updates are waiting: the tool failed."
+    )
+    no_error = Result(
+        "OS-UPDATES", Status.UNKNOWN, "could_not", {"problem": "windows_update_error"}
+    )
+    assert no_error.words("en").summary.endswith("Windows Update could not be asked ().")
+
+
+def test_softwareupdate_listing_fields():
+    items = updates.parse_softwareupdate(MAC_UPDATES)
+    assert items and all(
+        set(i) == {"label", "title", "version", "recommended", "restart"} for i in items
+    )
+    assert any(i["restart"] for i in items) and any(not i["restart"] for i in items)
+    assert items[0]["label"] == items[0]["label"].strip() and items[0]["label"]
+    facts = updates.interpret_macos(MACOS["nothing, checked yesterday"]()).facts
+    assert facts["last_successful_check"] == "2026-11-21 08:12:44 +0000"
+    assert facts["scanned_now"] is False
+
+
+def test_dnf_list_stops_at_obsoleting_and_names_packages():
+    text = (
+        "kernel.x86_64   6.12.5-200.fc42   updates\n"
+        "openssl-libs.x86_64   1:3.2.4-1.fc42   updates\n"
+        "Obsoleting Packages\n"
+        "grub2-tools.x86_64   1:2.12-10.fc42   updates\n"
+    )
+    assert updates.parse_dnf_list(text) == ["kernel", "openssl-libs"]
+
+
+def test_apt_origins_and_automatic_updates():
+    parsed = updates.parse_apt_simulation(
+        "Inst a [1] (2 Debian-Security:12/stable-security [amd64])\n"
+        "Inst b [1] (2 local-security [amd64])\n"
+        "2 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n"
+    )
+    assert [p["security"] for p in parsed["packages"]] == [True, True]
+    parsed = updates.parse_apt_simulation(
+        "Inst c [1] (2 Debian:12.11/stable-security-not [amd64])\n"
+        "1 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n"
+    )
+    assert parsed["packages"][0]["security"] is False
+    config = 'APT::Periodic::Unattended-Upgrade "1";\n'
+    assert updates._auto_updates_on(config, True) is True
+    assert updates._auto_updates_on(config, False) is False
+    assert updates._auto_updates_on('APT::Periodic::Unattended-Upgrade "0";\n', True) is False
+    assert updates._auto_updates_on("// nothing\n", True) is False
+    assert updates._auto_updates_on(None, True) is None
