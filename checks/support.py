@@ -28,6 +28,9 @@ SUMMARIES = {
         " packages through {extended} until {until}."
     ),
     "ended": N_("{name} no longer receives security fixes (support ended on {ended})."),
+    "ended_by": N_(
+        "{name} no longer receives security fixes (support ended on {ended} at the latest)."
+    ),
     "esu_not_found": N_(
         "Regular support for {name} ended on {ended}. We found no Extended Security Updates"
         " licence on this PC, but enrolment through a Microsoft account may not show where we"
@@ -71,8 +74,14 @@ def _result(status, reason, advice=(), params=None, **facts) -> Result:
 
 
 def _judge(
-    support: lifecycle.Support, today: date, extended_active: bool | None, **facts
+    support: lifecycle.Support,
+    today: date,
+    extended_active: bool | None,
+    approximate: bool = False,
+    **facts,
 ) -> Result:
+    """``approximate``: the end date is the latest it can be (a release missing from the table,
+    older than one that is in it), so the words say "at the latest"."""
     facts.update(
         name=support.name,
         support_ends=support.ends.isoformat() if support.ends else None,
@@ -107,7 +116,8 @@ def _judge(
         # enrolled through a Microsoft account may leave none where we look: say we cannot
         # tell, and how to check.
         return _result(Status.UNKNOWN, "esu_not_found", ["check_esu", "upgrade"], params, **facts)
-    return _result(Status.FAIL, "ended", ["upgrade"], params, **facts)
+    reason = "ended_by" if approximate else "ended"
+    return _result(Status.FAIL, reason, ["upgrade"], params, **facts)
 
 
 def interpret_windows(facts: dict[str, Any], today: date) -> Result:
@@ -141,12 +151,15 @@ def interpret_windows(facts: dict[str, Any], today: date) -> Result:
             {"build": build, "as_of": lifecycle.TABLE_AS_OF.isoformat()},
             **base,
         )
+    approximate = support is None and build < 19045
     if support is None and 10240 <= build < 19045:
+        # Every Windows 10 release before 22H2 was out of support by 2023-06-13 (21H2's end).
         support = lifecycle.Support(
             f"Windows 10 ({os_info.get('display_version') or build})", date(2023, 6, 13)
         )
-    if support is None and build < 7601:
-        support = lifecycle.Support(os_info.get("caption") or "Windows", date(2020, 1, 14))
+    if support is None and build < 10240:
+        # Every Windows before 10 was out of support by 2023-01-10 (Windows 8.1's end).
+        support = lifecycle.Support(os_info.get("caption") or "Windows", date(2023, 1, 10))
     if support is None:
         return _result(
             Status.UNKNOWN,
@@ -158,7 +171,7 @@ def interpret_windows(facts: dict[str, Any], today: date) -> Result:
     esu = [e for e in as_list(facts.get("esu")) if e.get("license_status") == 1]
     esu_known = "esu" not in (facts.get("errors") or {})
     base["esu_licences"] = esu
-    return _judge(support, today, bool(esu) if esu_known else None, **base)
+    return _judge(support, today, bool(esu) if esu_known else None, approximate, **base)
 
 
 def _macos_major(sw_vers_out: str) -> tuple[int | None, str | None]:

@@ -175,7 +175,7 @@ EXPECTED = {
     ),
     ("WINDOWS", "windows 10 21H2 home"): (
         "fail",
-        "ended",
+        "ended_by",
         ("upgrade",),
         {
             "name": "Windows 10 (21H2)",
@@ -184,12 +184,12 @@ EXPECTED = {
             "extended": None,
             "until": None,
         },
-        "Windows 10 (21H2) no longer receives security fixes (support ended on 2023-06-13).",
+        "Windows 10 (21H2) no longer receives security fixes (support ended on 2023-06-13 at the latest).",
         ("Upgrade to a supported version, or replace the system if it cannot be upgraded.",),
     ),
     ("WINDOWS", "windows 10 1909"): (
         "fail",
-        "ended",
+        "ended_by",
         ("upgrade",),
         {
             "name": "Windows 10 (1909)",
@@ -198,21 +198,21 @@ EXPECTED = {
             "extended": None,
             "until": None,
         },
-        "Windows 10 (1909) no longer receives security fixes (support ended on 2023-06-13).",
+        "Windows 10 (1909) no longer receives security fixes (support ended on 2023-06-13 at the latest).",
         ("Upgrade to a supported version, or replace the system if it cannot be upgraded.",),
     ),
     ("WINDOWS", "windows 7"): (
         "fail",
-        "ended",
+        "ended_by",
         ("upgrade",),
         {
             "name": "Microsoft Windows 7 Home Premium",
-            "date": "2020-01-14",
-            "ended": "2020-01-14",
+            "date": "2023-01-10",
+            "ended": "2023-01-10",
             "extended": None,
             "until": None,
         },
-        "Microsoft Windows 7 Home Premium no longer receives security fixes (support ended on 2020-01-14).",
+        "Microsoft Windows 7 Home Premium no longer receives security fixes (support ended on 2023-01-10 at the latest).",
         ("Upgrade to a supported version, or replace the system if it cannot be upgraded.",),
     ),
     ("WINDOWS", "LTSC 2021"): (
@@ -430,3 +430,85 @@ def test_linux_facts_keep_only_the_release_fields():
         "PRETTY_NAME": "Debian GNU/Linux 12 (bookworm)",
         "VERSION_CODENAME": "bookworm",
     }
+
+
+@pytest.mark.parametrize(
+    ("build", "edition", "reason", "name"),
+    [
+        (9200, "Core", "ended_by", "Microsoft Windows 8"),  # older than 10, missing from the table
+        (7601, "Core", "ended", "Windows 7 SP1"),
+        (9600, "Core", "ended", "Windows 8.1"),
+        (10240, "Core", "ended_by", "Windows 10 (1507)"),
+        (19044, "Professional", "ended_by", "Windows 10 (21H2)"),
+        (19045, "Professional", "esu_not_found", "Windows 10 22H2"),
+        (19045, "Enterprise", "esu_not_found", "Windows 10 22H2"),
+        (19044, "EnterpriseS", "ends_soon", "Windows 10 Enterprise LTSC 2021"),
+        (19044, "IoTEnterpriseS", "supported", "Windows 10 IoT Enterprise LTSC 2021"),
+        (26100, "EnterpriseS", "supported", "Windows 11 Enterprise LTSC 2024"),
+        (26200, "Enterprise", "supported", "Windows 11 25H2"),
+        (22631, "Professional", "ended", "Windows 11 23H2"),
+        (22631, "Enterprise", "ended", "Windows 11 23H2"),  # 2026-11-10
+    ],
+)
+def test_windows_builds_and_editions(build, edition, reason, name):
+    caption = "Microsoft Windows 8" if build == 9200 else "Microsoft Windows"
+    os_changes = {"build": build, "edition_id": edition, "caption": caption}
+    if build == 10240:
+        os_changes["display_version"] = "1507"
+    elif build == 19044:
+        os_changes["display_version"] = "21H2"
+    result = support.interpret_windows(win("win10_no_av", os_changes=os_changes), TODAY)
+    assert (result.reason, result.params["name"]) == (reason, name)
+    assert result.facts["name"] == name and result.facts["build"] == build
+    assert result.facts["table_as_of"] == "2026-11-22"
+
+
+def test_builds_the_table_does_not_know():
+    ltsc = support.interpret_windows(
+        win("win10_no_av", os_changes={"build": 17134, "edition_id": "EnterpriseS"}), TODAY
+    )
+    assert ltsc.reason == "windows_build_newer"  # never judged by the Home/Pro dates
+    assert ltsc.facts["edition"] == "EnterpriseS" and ltsc.facts["build"] == 17134
+    newer = support.interpret_windows(win(os_changes={"build": 28000}), TODAY)
+    assert newer.facts["caption"] == "Microsoft Windows 11 Pro"
+    server = support.interpret_windows(win("server2022"), TODAY)
+    assert server.facts["display_version"] == "21H2" and server.facts["build"] == 20348
+    no_type = win(os_changes={"product_type": None})
+    assert support.interpret_windows(no_type, TODAY).reason == "supported"
+    detail = support.interpret_windows({"problem": "timeout", "detail": "no answer"}, TODAY)
+    assert detail.facts == {"windows_error": "no answer"}
+
+
+def test_every_answer_keeps_the_dates_it_rests_on():
+    for build_scenario in ("windows 11 25H2", "windows 10 22H2, ESU licence", "windows 7"):
+        facts = support.interpret_windows(*WINDOWS[build_scenario]()).facts
+        assert (facts["support_ends"] == facts["name"] and False) or facts["support_ends"]
+        assert {"extended_until", "extended_name", "table_as_of"} <= set(facts)
+    ended = support.interpret_windows(*WINDOWS["windows 10 22H2 after ESU"]())
+    assert ended.facts["extended_until"] == "2027-10-12"
+    last_day = support.interpret_windows(win("win10_22h2_no_esu", esu=LICENCE), date(2027, 10, 12))
+    assert last_day.reason == "esu_enrolled"  # the last day of ESU still counts
+    mac = support.interpret_macos(*MACOS["macOS 12"]())
+    assert mac.facts["version"] == "12.7.6" and 12 not in mac.facts["supported_majors"]
+    newest = max(support.lifecycle.MACOS_MAJORS)
+    assert support.interpret_macos(sw(f"{newest}.0"), TODAY).reason in (
+        "macos_supported",
+        "macos_ended",
+    )
+    assert support.interpret_macos(sw(f"{newest + 1}.0"), TODAY).reason == "macos_newer"
+    assert support.interpret_macos(sw("10.15.7"), TODAY).params == {"name": "macOS 10.15.7"}
+    old = support.interpret_macos(sw("10.14"), TODAY)
+    assert (old.reason, old.facts["version"]) == ("macos_ended", "10.14")
+    unread = support.interpret_macos({"stdout": "", "problem": "missing"}, TODAY)
+    assert unread.facts["sw_vers"]["problem"] == "missing"
+
+
+def test_linux_names_and_keys():
+    known = support.interpret_linux({"ID": "Debian", "VERSION_ID": "12"}, TODAY)
+    assert known.params["name"] == "Debian 12" and known.reason == "extended_support"
+    named = support.interpret_linux({"ID": "Gentoo", "VERSION_ID": "2.17"}, TODAY)
+    assert named.params["name"] == "gentoo 2.17"
+    assert support.interpret_linux({"VERSION_ID": "12"}, TODAY).params["name"] == " 12"
+    assert support.interpret_linux({"ID": "debian"}, TODAY).params["name"] == "debian "
+    ended = support.interpret_linux(*LINUX["debian 10"]())
+    assert ended.facts["support_ends"] == "2022-09-10" and ended.facts["name"] == "Debian 10"
