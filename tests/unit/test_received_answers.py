@@ -327,3 +327,129 @@ def test_authentication_results():
     login = ["smtp.example.jp; auth=pass smtp.auth=taro@example.jp; spf=none"]
     assert received.auth_login(login) == ("smtp.example.jp", "taro@example.jp")
     assert received.auth_login(["mx.example.jp; spf=pass"]) is None
+
+
+def test_keywords_in_any_case_and_semicolons_before_the_date():
+    hop = parse_received(
+        "FROM a.example (a.example [198.51.100.7]) BY b.example WITH ESMTPA (envelope-from"
+        " <x;y@example.com>) ID 1; Sat, 21 Nov 2026 05:04:52 +0000"
+    )
+    assert (hop.from_helo, hop.from_rdns, hop.client_ip) == (
+        "a.example",
+        "a.example",
+        "198.51.100.7",
+    )
+    assert (hop.by, hop.with_proto, hop.authenticated) == ("b.example", "ESMTPA", True)
+    assert hop.time.isoformat() == "2026-11-21T05:04:52+00:00" and hop.warnings == []
+    seen = parse_received(
+        "from x (Y.EXAMPLE.COM [IPv6:2001:DB8::7]) by z.example; 1 Jan 2026 00:00:00 +0000"
+    )
+    assert (seen.from_rdns, seen.client_ip) == ("y.example.com", "2001:db8::7")
+
+
+def test_a_line_without_a_date_and_a_naive_date():
+    hop = parse_received("from a.example ([198.51.100.7]) by b.example with SMTP")
+    assert hop.time is None and hop.warnings == []
+    naive = parse_received("from a ([198.51.100.7]) by b; 21 Nov 2026 05:04:52")
+    assert naive.time.tzinfo is not None and naive.time.utcoffset().total_seconds() == 0
+
+
+def test_qmail_unknown_in_capitals_and_a_helo_in_brackets():
+    hop = parse_received(
+        "from Unknown (HELO x) (198.51.100.9) by mx.example.ne.jp with SMTP; 1 Jan 2026 00:00:00 +0000"
+    )
+    assert hop.from_rdns is None and hop.from_helo == "x"
+    bracket = parse_received("from (mail.example.com) by mx.example.jp; 1 Jan 2026 00:00:00 +0000")
+    assert bracket.from_helo == "mail.example.com"
+    numeric = parse_received(
+        "from 198.51.100.9 (HELO x) (198.51.100.9) by mx.example.ne.jp; 1 Jan 2026 00:00:00 +0000"
+    )
+    assert numeric.from_rdns is None and numeric.client_ip == "198.51.100.9"
+
+
+def test_a_plain_smtp_line_is_not_authenticated():
+    hop = parse_received("from a ([198.51.100.7]) by b with ESMTPS; 1 Jan 2026 00:00:00 +0000")
+    assert hop.authenticated is False
+
+
+def test_raw_lines_are_kept_to_1000_characters():
+    hop = parse_received(
+        "from a ([198.51.100.7]) by b (" + "x" * 2000 + "); 1 Jan 2026 00:00:00 +0000"
+    )
+    assert len(hop.as_facts()["raw"]) == 1000
+
+
+def test_organisations_of_odd_names():
+    assert org("[203.0.113.45]") is None
+    assert org("example.co.jp") == "example.co.jp"
+    assert org("mail.example.com.") == "example.com"
+    assert org("a.b.example.com") == "example.com"
+    assert org("x.co.jp") == "x.co.jp"
+    assert received.looks_dynamic(Hop(0, "", from_rdns="")) is False
+
+
+def test_walking_keeps_notes_and_slices_exact():
+    hops = parse_chain(
+        [
+            "from relay.example.jp (relay.example.jp [10.0.0.5]) by mx.example.jp; 1 Jan 2026 00:00:03 +0000",
+            "from a.example (a.example [198.51.100.7]) by relay.example.jp; 1 Jan 2026 00:00:02 +0000",
+            "from b.example (b.example [198.51.100.8]) by a.example; 1 Jan 2026 00:00:01 +0000",
+            "from c.example (c.example [198.51.100.9]) by b.example; 1 Jan 2026 00:00:00 +0000",
+        ]
+    )
+    anchored = walk(hops, "198.51.100.8")
+    assert anchored.notes == []
+    assert [h.client_ip for h in anchored.trusted] == ["10.0.0.5", "198.51.100.7", "198.51.100.8"]
+    assert [h.client_ip for h in anchored.untrusted] == ["198.51.100.9"]
+    assert walk([]).notes == []
+
+
+def test_the_oldest_public_line_of_one_organisation_is_the_entry():
+    hops = parse_chain(
+        [
+            "from out.example.jp (out.example.jp [203.0.113.10]) by mx.example.jp; 1 Jan 2026 00:00:01 +0000",
+        ]
+    )
+    reading = walk(hops)
+    assert reading.entry is not None and reading.entry.client_ip == "203.0.113.10"
+    inner = parse_chain(
+        [
+            "from out.example.jp (out.example.jp [203.0.113.10]) by mx.example.jp; 1 Jan 2026 00:00:02 +0000",
+            "from pc.example.jp (pc.example.jp [192.168.1.2]) by out.example.jp; 1 Jan 2026 00:00:01 +0000",
+        ]
+    )
+    assert walk(inner).entry is None  # the same organisation all the way down to a private address
+
+
+def test_the_sending_providers_own_lines_are_followed():
+    hops = parse_chain(
+        [
+            "from smtp.provider.example (smtp.provider.example [198.51.100.20]) by mx.example.jp;"
+            " 1 Jan 2026 00:00:03 +0000",
+            "from sub.provider.example (sub.provider.example [10.1.0.2]) by smtp.provider.example;"
+            " 1 Jan 2026 00:00:02 +0000",
+            "from pc (p1.dyn.example.net [203.0.113.45]) by sub.provider.example with ESMTPA;"
+            " 1 Jan 2026 00:00:01 +0000",
+            "from fake (fake [192.0.2.66]) by pc; 1 Jan 2026 00:00:00 +0000",
+        ]
+    )
+    reading = walk(hops)
+    chain = received.sender_chain(reading)
+    assert [h.by for h in chain] == ["smtp.provider.example", "sub.provider.example"]
+    assert chain[-1].client_ip == "203.0.113.45"
+    assert received.sender_chain(walk([])) == []
+    stranger = parse_chain(
+        [
+            "from smtp.provider.example (smtp.provider.example [198.51.100.20]) by mx.example.jp;"
+            " 1 Jan 2026 00:00:01 +0000",
+            "from x (x [198.51.100.30]) by smtp.other.example; 1 Jan 2026 00:00:00 +0000",
+        ]
+    )
+    assert received.sender_chain(walk(stranger)) == []
+
+
+def test_authentication_words_in_any_case():
+    assert received.auth_results(["mx.example.jp; SPF=Pass"]) == {"spf": "pass"}
+    assert received.auth_login(["  "]) is None
+    login = received.auth_login(["Smtp.Example.JP 1; auth=pass smtp.auth=u; x=y; z=w"])
+    assert login == ("smtp.example.jp", "u")
