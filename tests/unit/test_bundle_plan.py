@@ -99,3 +99,38 @@ def test_sums_text_lists_every_file_sorted():
         "6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b  a\n"
         "d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35  b\n"
     )
+
+
+def test_the_users_edited_letter_goes_in_and_files_are_readable_utf8(tmp_path):
+    case = build("infected", tmp_path)
+    with case.update() as u:
+        u.set_edited_letter("ja", "株式会社エグザンプル通信 御中\n（編集済み）\n")
+    plan = bundle.plan(case, "ja", JST, today=TODAY, with_pdf=False)
+    assert (
+        plan.files["letter.ja.txt"].decode("utf-8")
+        == "株式会社エグザンプル通信 御中\n（編集済み）\n"
+    )
+    assert "（編集済み）" in plan.files["letter.ja.html"].decode("utf-8")
+    assert 'lang="ja"' in plan.files["letter.ja.html"].decode("utf-8")
+    assert plan.files["letter.en.txt"].decode("utf-8") == bundle.report.letter_text(
+        case, "en", JST, TODAY
+    )
+    report_html = plan.files["report.html"].decode("utf-8")
+    assert report_html == bundle.report.report_html(case, "ja", JST, TODAY)
+    # Japanese stays readable in the JSON files (not \\u escapes), indented for people.
+    for name in ("results.json", "assessment.json", "notice.json"):
+        text = plan.files[name].decode("utf-8")
+        assert text.startswith('{\n  "'), name
+        assert "\\u" not in text, name
+    japanese = bundle.plan(build("clean", tmp_path), "ja", JST, today=TODAY, with_pdf=False)
+    notice = japanese.files["notice.json"].decode("utf-8")
+    assert "\\u" not in notice and any("\u3040" <= ch <= "\u30ff" for ch in notice)
+
+
+def test_the_pdf_is_made_or_its_absence_said(tmp_path):
+    case = build("clean", tmp_path)
+    plan = bundle.plan(case, "en", JST, today=TODAY)
+    if "report.pdf" in plan.files:
+        assert plan.files["report.pdf"].startswith(b"%PDF") and plan.warnings == []
+    else:
+        assert plan.warnings and plan.warnings[0].startswith("no PDF: Qt could not be loaded (")
