@@ -197,3 +197,73 @@ def test_the_words_name_each_state_and_span():
     )
     silent = interpret({"events": events}, [{"utc": at(200).isoformat()}], JST, at(400))
     assert silent.status == Status.UNKNOWN and silent.reason == "logs_silent"
+
+
+def test_no_times_no_records_and_what_the_facts_keep():
+    power = {"events": [{"time": at(0).isoformat(), "kind": "boot"}], "sources": {"wtmp": "ok"}}
+    no_times = interpret(power, [], JST, at(400))
+    assert (no_times.id, no_times.reason) == ("NOTICE-UPTIME", "no_times")
+    assert no_times.facts == {
+        "sources": {"wtmp": "ok"},
+        "records": 1,
+        "oldest_record": at(0).isoformat(),
+    }
+    empty = interpret({"events": []}, [{"utc": at(10).isoformat()}], JST, at(400))
+    assert (empty.id, empty.reason, empty.status) == ("NOTICE-UPTIME", "no_records", Status.UNKNOWN)
+    assert empty.facts == {"sources": {}, "records": 0, "oldest_record": None}
+    assert interpret({}, [{"utc": at(10).isoformat()}], JST, at(400)).reason == "no_records"
+
+
+def test_damaged_events_are_skipped_not_the_rest():
+    events = [
+        {"time": "not a time", "kind": "boot"},
+        {"kind": "boot"},
+        {"time": at(0).isoformat(), "kind": "boot"},
+        {"time": at(0).isoformat(), "kind": "boot"},  # duplicates count once
+    ]
+    result = interpret({"events": events}, [{"utc": at(5).isoformat()}], JST, at(400))
+    assert result.facts["records"] == 1 and result.facts["answers"][0]["state"] == "on"
+
+
+def test_the_last_record_open_ended_and_the_present_moment():
+    from checks.uptime import state_at
+
+    log = [(at(0), "boot"), (at(10), "shutdown")]
+    assert state_at(log, at(20), at(30)) == {"state": "off", "since": at(10), "until": None}
+    assert state_at([(at(0), "sleep")], at(5), at(30)) == {
+        "state": "asleep",
+        "since": at(0),
+        "until": None,
+    }
+    assert state_at([(at(0), "boot")], at(30), at(30))["state"] == "on"  # now itself is known
+
+
+def test_answers_keep_the_reported_span_and_the_reason():
+    events = [{"time": t.isoformat(), "kind": k} for t, k in LOG]
+    item = {"utc": at(200).isoformat(), "end_utc": at(210).isoformat()}
+    result = interpret({"events": events}, [item], UTC, at(400))
+    a = result.facts["answers"][0]
+    assert a["reported_end_utc"] == at(210).isoformat()
+    assert a["reason"] == "the session ended in a crash at an unknown time"
+    assert (result.id, result.reason) == ("NOTICE-UPTIME", "logs_silent")
+    # Off at the start, crashed session at the end, no start in between: not known to be on.
+    mixed = interpret(
+        {"events": events},
+        [{"utc": at(130).isoformat(), "end_utc": at(200).isoformat()}],
+        UTC,
+        at(400),
+    )
+    assert mixed.facts["answers"][0]["state"] == "on"  # the boot at 180 lies inside the span
+    silent = interpret(
+        {"events": [{"time": at(0).isoformat(), "kind": "crash"}]},
+        [{"utc": at(10).isoformat(), "end_utc": at(20).isoformat()}],
+        UTC,
+        at(400),
+    )
+    assert silent.facts["answers"][0]["state"] == "unknown"
+
+
+def test_span_words_without_a_start():
+    from checks.uptime import _span
+
+    assert _span({"since": None, "until": at(10).isoformat()}).startswith("from … to ")
