@@ -644,8 +644,10 @@ def build(
     last_bad = max((s.latest for s in sightings if s.latest), default=None)
 
     clean_after_fix = None
-    if removal_recorded:
-        fixed_at = max(s.at for s in removal_steps)
+    fixed_at = max((s.at for s in removal_steps), default=None)
+    # A removal recorded before the program was last seen did not remove it: a quiet watch
+    # after that sighting is a pause between bursts, not proof of a fix.
+    if fixed_at is not None and (last_bad is None or fixed_at >= last_bad):
         after = [
             o
             for o in observations

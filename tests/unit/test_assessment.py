@@ -327,3 +327,19 @@ def test_a_svchost_outside_system32_looking_up_mail_servers_is_named():
     mx = next(r for r in results if r.id == "TRAFFIC-MX")
     assert mx.status == Status.FAIL and mx.reason == "mx_lookups"
     assert "svchost.exe" in mx.words("en").summary
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_removal_recorded_before_the_bot_was_last_seen_is_not_a_fix(tmp_path, lang):
+    """Found by the letter property: removal at 14:00, the bot seen at 18:15, a quiet watch from
+    18:17. The quiet watch is a pause between bursts; the letter must not say "removed"."""
+    case = make_case(
+        tmp_path,
+        "pause",
+        [bot_watch(T0 + timedelta(minutes=255)), clean_watch(T0 + timedelta(minutes=257), 5)],
+        [("removal", T0.astimezone(JST).isoformat())],
+    )
+    a = A.assess(case, JST)
+    assert not a.removed and a.ongoing is True
+    text = letter_text(case, lang, JST, TODAY)
+    assert not any(phrase in text for phrase in REMOVED[lang])
