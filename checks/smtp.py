@@ -119,7 +119,7 @@ OUT_SUMMARIES = {
         "No mail connections were visible, but without administrator rights we could not see"
         " every program's connections."
     ),
-    "none_watched": N_("No program on this PC connected to a mail server between {span}."),
+    "none_watched": N_("No program on this PC connected to a mail server during {span}."),
     "none_snapshot": N_("No program on this PC was connected to a mail server at {time}."),
 }
 OUT_ADVICE = {

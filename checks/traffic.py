@@ -542,7 +542,7 @@ WHO_PROGRAM = N_("The program {name} (pid {pid})")
 WHO_ENDED = N_("A program that ended before it could be identified")
 WHO_HOST = N_("A device on your line ({host})")
 WHO_LINE = N_("A device on your line")
-SCOPE_SPAN = N_("between {span} ({where})")
+SCOPE_SPAN = N_("during {span} ({where})")
 SCOPE_IN = N_("in {where}")
 WHERE_IFACE = N_("interface {iface}")
 

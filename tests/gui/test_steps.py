@@ -278,11 +278,9 @@ def test_switching_language_keeps_a_long_watch_and_rewords_it(make_window, qtbot
     cards = w.pages[1].findChildren(ResultCard)
     smtp = next(c for c in cards if c.result.id == "SMTP-OUT")
     assert "メールサーバー" in smtp.summary.text()
-    assert "の間" in smtp.summary.text()  # "between …": the watch, not a snapshot
+    assert "の間" in smtp.summary.text()  # "during …": the watch, not a snapshot
     w.set_language("en")
-    assert smtp.summary.text().startswith(
-        "No program on this PC connected to a mail server between"
-    )
+    assert smtp.summary.text().startswith("No program on this PC connected to a mail server during")
 
 
 def test_step_5_shows_whether_the_pc_was_on_at_the_reported_times(make_window, qtbot, monkeypatch):

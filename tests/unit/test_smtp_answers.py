@@ -161,7 +161,7 @@ EXPECTED = {
         "pass",
         "none_watched",
         (),
-        "No program on this PC connected to a mail server between 2026-11-21 05:00:00 – 05:15:00 (UTC+00:00).",
+        "No program on this PC connected to a mail server during 2026-11-21 05:00:00 – 05:15:00 (UTC+00:00).",
         (),
     ),
     "none_snapshot": (
