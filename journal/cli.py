@@ -215,18 +215,27 @@ def _range(args, default_hours: float = 24.0) -> tuple[datetime, datetime]:
     return start, end
 
 
-def cmd_show(args) -> int:
-    from checks.i18n import _
-    from journal.export import window_doc
-
+def _db_and_range(args):
+    """(database, start, end) for show and export, or None after saying why."""
     db = _reading_db(args)
     if db is None:
-        return EXIT_USAGE
+        return None
     try:
         start, end = _range(args)
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
+        return None
+    return db, start, end
+
+
+def cmd_show(args) -> int:
+    from checks.i18n import _
+    from journal.export import window_doc
+
+    opened = _db_and_range(args)
+    if opened is None:
         return EXIT_USAGE
+    db, start, end = opened
     doc = window_doc(db, start, end, _zone())
     if args.json:
         doc["proof"].pop("records", None)  # the chain proof is for export; show stays short
@@ -327,14 +336,10 @@ def cmd_export(args) -> int:
     from cases.store import Case
     from checks.i18n import _
 
-    db = _reading_db(args)
-    if db is None:
+    opened = _db_and_range(args)
+    if opened is None:
         return EXIT_USAGE
-    try:
-        start, end = _range(args)
-    except ValueError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_USAGE
+    db, start, end = opened
     case = Case(args.case)
     doc = flows.record_journal(case, db, start, end, _zone())
     cov = doc["coverage"]

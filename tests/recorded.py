@@ -74,3 +74,16 @@ def recorded_watch(name: str) -> ConnectionWatch:
         admin=rec["admin"],
         read_table=read_table,
     )
+
+
+def cmd(stdout="", returncode=0, problem=None, stderr="", argv=("x",)) -> dict:
+    """A probe's recorded command run, as checks/probes/linux and macos return it."""
+    return {
+        "argv": list(argv),
+        "returncode": returncode,
+        "problem": problem,
+        "detail": "",
+        "undecodable": False,
+        "stdout": stdout,
+        "stderr": stderr,
+    }

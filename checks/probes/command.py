@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -53,6 +54,7 @@ def macos_tool(name: str) -> str:
     return _MACOS_TOOLS.get(name, name)
 
 
+@functools.cache
 def console_encoding() -> str | None:
     """The code page Windows console tools write in when their output is a pipe: the OEM code
     page (cp932 on Japanese Windows, cp437 on US English). None elsewhere: macOS and Linux

@@ -201,6 +201,22 @@ def test_sigterm_stops_early_and_keeps_the_summary(tmp_path):
     assert summary["stopped_by"] == "stopped"
 
 
+def start_portable(*args: str) -> subprocess.Popen:
+    """The capture through scapy's own sockets (the Windows/macOS path), started and past its
+    first line, which must name that backend."""
+    proc = subprocess.Popen(
+        capture_argv(*args),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, CLEARLINE_CAPTURE_BACKEND="scapy"),
+    )
+    proc.first = json.loads(proc.stdout.readline())
+    assert proc.first["backend"] == "ScapySource"
+    return proc
+
+
 def test_portable_scapy_backend_on_a_namespace_link(tmp_path):
     """The path Windows (Npcap) and macOS (BPF) use, run here through scapy's Linux socket on a
     veth link (no loopback twins there)."""
@@ -213,17 +229,8 @@ def test_portable_scapy_backend_on_a_namespace_link(tmp_path):
     controller = Controller(Sink(), hostname="10.231.9.2", port=25)
     controller.start()
     pcap = tmp_path / "scapy.pcap"
-    proc = subprocess.Popen(
-        capture_argv("clsc0", "4", "--json", "--pcap", str(pcap)),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, CLEARLINE_CAPTURE_BACKEND="scapy"),
-    )
+    proc = start_portable("clsc0", "4", "--json", "--pcap", str(pcap))
     try:
-        first = json.loads(proc.stdout.readline())
-        assert first["backend"] == "ScapySource"
         client = (
             "import smtplib\nfor i in range(3):\n"
             "    s = smtplib.SMTP('10.231.9.2', 25, local_hostname='nsbot.invalid', timeout=5)\n"
@@ -261,17 +268,8 @@ def test_portable_backend_listens_on_every_interface_when_asked_for_all(tmp_path
     servers = [Controller(Sink(), hostname=link[3], port=25) for link in links]
     for server in servers:
         server.start()
-    proc = subprocess.Popen(
-        capture_argv("all", "5", "--json"),
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ, CLEARLINE_CAPTURE_BACKEND="scapy"),
-    )
+    proc = start_portable("all", "5", "--json")
     try:
-        first = json.loads(proc.stdout.readline())
-        assert first["backend"] == "ScapySource"
         for ns, _h, _n, server_ip, _c in links:
             client = (
                 f"import smtplib\ns = smtplib.SMTP('{server_ip}', 25,"
@@ -287,7 +285,7 @@ def test_portable_backend_listens_on_every_interface_when_asked_for_all(tmp_path
         for cleanup in cleanups:
             cleanup()
     watched = summary["iface"].split(", ")
-    assert {"clpa0", "clpb0"} <= set(watched) and first["iface"] == summary["iface"]
+    assert {"clpa0", "clpb0"} <= set(watched) and proc.first["iface"] == summary["iface"]
     assert summary["smtp_syn_total"] == 2
     assert summary["ehlo_names"] == ["clearline-pa.invalid", "clearline-pb.invalid"]
     assert summary["kernel_drops"] is None  # not reported by this backend, never a false 0

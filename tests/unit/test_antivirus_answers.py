@@ -14,7 +14,7 @@ import pytest
 
 from checks import antivirus
 from checks.model import Status
-from tests.recorded import DATA
+from tests.recorded import DATA, cmd
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC).timestamp()
 
@@ -27,10 +27,6 @@ def rec(name, **changes):
         else:
             data[key] = value
     return data
-
-
-def cmd(stdout="", returncode=0, problem=None):
-    return {"stdout": stdout, "returncode": returncode, "stderr": "", "problem": problem}
 
 
 def clam(version="ClamAV 1.0.9/27828/Sat Nov 21 09:27:35 2026\n", databases=None, scan=None):

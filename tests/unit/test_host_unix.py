@@ -4,22 +4,10 @@ from datetime import UTC, date, datetime
 
 from checks import antivirus, clock, firewall, support, updates
 from checks.model import Status
-from tests.recorded import DATA
+from tests.recorded import DATA, cmd
 
 TODAY = date(2026, 11, 22)
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC).timestamp()
-
-
-def cmd(stdout="", returncode=0, problem=None, stderr="", argv=("x",)):
-    return {
-        "argv": list(argv),
-        "returncode": returncode,
-        "problem": problem,
-        "detail": "",
-        "undecodable": False,
-        "stdout": stdout,
-        "stderr": stderr,
-    }
 
 
 def apt_facts(text, age_days=0.5, auto=None):

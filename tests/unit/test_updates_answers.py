@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from checks import updates
-from tests.recorded import DATA
+from tests.recorded import DATA, cmd
 
 NOW_DT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 NOW = NOW_DT.timestamp()
@@ -26,18 +26,6 @@ APT_OTHER = (
     "1 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n"
 )
 DNF_TEXT = (DATA / "linux/dnf_check_upgrade_security_fedora42.txt").read_text()
-
-
-def cmd(stdout="", returncode=0, problem=None, stderr="", argv=("x",)):
-    return {
-        "argv": list(argv),
-        "returncode": returncode,
-        "problem": problem,
-        "detail": "",
-        "undecodable": False,
-        "stdout": stdout,
-        "stderr": stderr,
-    }
 
 
 def apt(text, age_days=0.5, auto=None, **sim):
