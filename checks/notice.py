@@ -109,9 +109,9 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str | N
         if declared and charset != declared.lower():
             warning = f"text labelled {declared} was really {charset}"
         return text, warning
-    return data.decode(
-        "utf-8", errors="replace"
-    ), "text is in no known encoding; unreadable parts replaced"
+    return data.decode("utf-8", errors="replace"), N_(
+        "text is in no known encoding; unreadable parts replaced"
+    )
 
 
 def header_text(value: Any) -> str:
@@ -490,7 +490,7 @@ def analyse(
             explanation_code="nothing_to_read",
         )
     if b"\x00" in data[:4096] and not _looks_like_message(data):
-        warnings.append("the input looks like a binary file, not a message or a notice")
+        warnings.append(N_("the input looks like a binary file, not a message or a notice"))
     if public_ip:
         try:
             public_ip = str(ipaddress.ip_address(public_ip))

@@ -153,7 +153,9 @@ def format_notice(doc: dict) -> str:
             doc["explanation"], min(shutil.get_terminal_size((100, 20)).columns, 120), "  "
         )
     for w in doc.get("warnings", []):
-        lines.append("  ! " + w)
+        # Warnings are kept in English in notice.json (evidence); the fixed ones are msgids and
+        # are shown in the reader's language, the rest (with figures in them) as written.
+        lines.append("  ! " + _(w))
     return "\n".join(lines)
 
 

@@ -38,3 +38,22 @@ def test_results_print_problems_first_in_catalog_order():
     order = [r.id for r in console.in_catalog_order(results)]
     assert order == ["PROXY-OPEN", "OS-UPDATES", "FW-STATUS", "CLOCK-SYNC", "SMTP-OUT"]
     assert order == [r.id for r in console.in_catalog_order(list(reversed(results)))]
+
+
+def test_a_binary_file_is_said_to_be_one_in_the_readers_language(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    junk = tmp_path / "junk.eml"
+    junk.write_bytes(bytes(range(256)) * 8)
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, str(root / "main.py"), "notice", str(junk), "--lang", "ja"],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=60,
+    )
+    assert "バイナリファイルのようです" in out.stdout
+    assert "looks like a binary file" not in out.stdout
