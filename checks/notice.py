@@ -180,8 +180,10 @@ PROVIDER = re.compile(
     r"(株式会社\s?[^\s　、。,（(<]{2,30}|[^\s　、。,:：（(<A-Za-z0-9]{2,30}株式会社|"
     r"[A-Z][\w&.\-]*(?: [A-Z][\w&.\-]*){0,4},? (?:Inc\.|Co\., Ltd\.|Ltd\.|Corporation|K\.K\.))"
 )
+# English keywords only as whole words: "tools.ietf.org" holds "to" + "ols.ietf.org".
 DESTINATION = re.compile(
-    r"(?:宛先|送信先|あて先|destination|recipient server|to)\s*[:：]?\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})",
+    r"(?:宛先|送信先|あて先|(?<![A-Za-z])(?:destination|recipient server|to)(?![A-Za-z]))"
+    r"\s*[:：]?\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})",
     re.I,
 )
 

@@ -21,3 +21,12 @@ with tempfile.TemporaryDirectory() as tmp:
                 letter_text(case, lang, JST, TODAY), encoding="utf-8"
             )
 print("golden letters rewritten")
+
+from tests.notice_golden import GOLDEN, INPUTS, as_text, golden_name, record  # noqa: E402
+
+GOLDEN.mkdir(parents=True, exist_ok=True)
+for path, public_ip in INPUTS:
+    (GOLDEN / golden_name(path, public_ip)).write_text(
+        as_text(record(path, public_ip)), encoding="utf-8"
+    )
+print("golden notice records rewritten")
