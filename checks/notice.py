@@ -91,6 +91,7 @@ JA_CHARSETS = ("utf-8", "iso-2022-jp", "cp932", "euc-jp")
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str | None]:
     """Text and a warning when the bytes were not what they claimed to be."""
     tried = []
+    declared = (declared or "").strip().lower() or None
     candidates = ([declared] if declared else []) + list(JA_CHARSETS)
     if re.search(rb"\x1b\$[B@]|\x1b\([BJ]", data):
         # ISO-2022-JP escape sequences: whatever the label says, that is what it is.
@@ -103,10 +104,10 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str | N
             text = data.decode(charset)
         except (UnicodeDecodeError, LookupError):
             continue
-        if charset == "iso-2022-jp" and b"\x1b" not in data:
+        if charset == "iso-2022-jp" and b"\x1b" not in data and charset != declared:
             continue  # plain ASCII decodes as anything; prefer the next candidate
         warning = None
-        if declared and charset != declared.lower():
+        if declared and charset != declared:
             warning = f"text labelled {declared} was really {charset}"
         return text, warning
     return data.decode("utf-8", errors="replace"), N_(
@@ -166,7 +167,10 @@ COUNT = re.compile(
 )
 REFERENCE = re.compile(
     r"(?:受付番号|管理番号|整理番号|お問い?合わせ番号|問合せ番号|案件番号|チケット番号|参照番号|"
-    r"Reference(?: (?:No\.?|number|ID))?|Ticket(?: (?:No\.?|ID|number))?|Case(?: ID| No\.?)?|Ref\.?)"
+    # English labels only as whole words ("reference" is not "Ref" + "erence", "Showcase" is no
+    # "Case"); a value without a digit is a word ("our reference in …"), not a number.
+    r"(?<![A-Za-z])(?:Reference(?: (?:No\.?|number|ID))?|Ticket(?: (?:No\.?|ID|number))?|"
+    r"Case(?: ID| No\.?)?|Ref\.?)(?![A-Za-z]))"
     r"\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9\-_/#]{2,40})",
     re.I,
 )
@@ -186,6 +190,13 @@ DESTINATION = re.compile(
     r"\s*[:：]?\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})",
     re.I,
 )
+
+
+def _references(text: str) -> list[str]:
+    labelled = [m.group(1).strip("#") for m in REFERENCE.finditer(text)]
+    return [r for r in labelled if any(ch.isdigit() for ch in r)] + [
+        m.group(1) for m in REFERENCE_IN_PARENS.finditer(text)
+    ]
 
 
 def _ips(text: str) -> list[str]:
@@ -235,8 +246,7 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
         except ValueError:
             continue
         approximate_count = approximate_count or bool(m.group(1))
-    refs = [m.group(1).strip("#") for m in REFERENCE.finditer(text)]
-    refs += [m.group(1) for m in REFERENCE_IN_PARENS.finditer(text)]
+    refs = _references(text)
     provider = PROVIDER.search(text)
     emails = list(dict.fromkeys(EMAIL.findall(text)))
     reply_to = next((e for e in emails if REPLY_LOCALS.match(e)), None)
@@ -272,7 +282,7 @@ def _is_notice_mail(msg: Message, texts: list[str]) -> bool:
     body = " ".join(texts)[:200_000]
     words = header_text(msg.get("Subject") or "") + " " + body
     found = {m.group(0).lower() for m in _NOTICE_WORDS.finditer(words)}
-    facts = bool(IPV4.search(body) or REFERENCE.search(words) or REFERENCE_IN_PARENS.search(words))
+    facts = bool(IPV4.search(body) or _references(words))
     return len(found) >= 2 and facts
 
 

@@ -1,6 +1,9 @@
 """The whole of what `notice` records for each input we hold (notice.json is evidence an abuse
 desk reads), and the exact answers of the small readers it is built from."""
 
+import email
+import email.message
+import email.policy
 from datetime import UTC
 
 import pytest
@@ -34,3 +37,175 @@ def claim(text: str) -> dict:
 )
 def test_destinations_are_read_only_after_a_destination_word(text, destinations):
     assert claim(text)["destinations"] == destinations
+
+
+# --- decoding: what the bytes really were, and a warning only when the label was wrong ----------
+
+
+@pytest.mark.parametrize(
+    ("data", "declared", "expected"),
+    [
+        (b"hello", None, ("hello", None)),
+        (b"hello", "us-ascii", ("hello", None)),
+        ("日本語".encode(), "UTF-8", ("日本語", None)),  # labels are case-insensitive
+        ("日本語".encode("cp932"), "utf-8", ("日本語", "text labelled utf-8 was really cp932")),
+        ("日本語".encode("cp932"), None, ("日本語", None)),
+        ("日本語".encode("euc-jp"), None, ("日本語", None)),
+        # ASCII is valid ISO-2022-JP: the label was right.
+        (b"plain words", "ISO-2022-JP", ("plain words", None)),
+        (
+            "日本語".encode("iso-2022-jp"),
+            "us-ascii",
+            ("日本語", "text labelled us-ascii was really iso-2022-jp"),
+        ),
+        (b"abc", "x-no-such-charset", ("abc", "text labelled x-no-such-charset was really utf-8")),
+        (
+            b"\x80\x81\xfd",
+            None,
+            ("\ufffd\ufffd\ufffd", "text is in no known encoding; unreadable parts replaced"),
+        ),
+    ],
+)
+def test_decode_bytes_reads_what_the_bytes_are(data, declared, expected):
+    assert notice.decode_bytes(data, declared) == expected
+
+
+def test_header_text_decodes_encoded_words_and_drops_control_characters():
+    assert notice.header_text("=?UTF-8?B?44GT44KT44Gr44Gh44Gv?=") == "こんにちは"
+    assert notice.header_text("a\r\n\tb\x00c\x7fd") == "a  \tb c d"
+    assert notice.header_text("=?x-bogus?Q?abc?=") == "=?x-bogus?Q?abc?="  # kept, not dropped
+    assert len(notice.header_text("x" * 20_000)) == notice.MAX_HEADER_VALUE
+
+
+def part(text: str) -> email.message.Message:
+    return email.message_from_string(text, policy=email.policy.compat32)
+
+
+def test_a_part_is_read_in_its_charset_and_html_loses_its_tags():
+    html = email.message_from_bytes(
+        "Content-Type: text/html; charset=shift_jis\nContent-Transfer-Encoding: 8bit\n\n"
+        "<p>送信元<b>IP</b></p>".encode("cp932"),
+        policy=email.policy.compat32,
+    )
+    assert notice._part_text(html) == (" 送信元 IP  ", None)
+    wrong = email.message.Message()
+    wrong["Content-Type"] = "text/plain; charset=utf-8"
+    wrong.set_payload("送信元".encode("cp932"))
+    assert notice._part_text(wrong) == ("送信元", "text labelled utf-8 was really cp932")
+    container = part('Content-Type: multipart/mixed; boundary="b"\n\n--b\n\nx\n--b--\n')
+    assert notice._part_text(container) == ("", None)
+
+
+def test_an_attached_original_behind_an_mbox_from_line_gets_its_headers_back():
+    inner = email.message.Message()
+    inner.set_payload("From bot@example Fri Nov 20 14:05:30 2026\nSubject: hi\n\nbody\n")
+    unwrapped = notice._unwrap_from_line(inner)
+    assert unwrapped["Subject"] == "hi" and unwrapped.get_payload() == "body\n"
+    has_headers = part("Subject: kept\n\nbody")
+    assert notice._unwrap_from_line(has_headers) is has_headers
+
+
+def test_feedback_fields_from_a_parsed_report_and_from_plain_text():
+    report = part(
+        'Content-Type: multipart/report; report-type=feedback-report; boundary="b"\n\n'
+        "--b\nContent-Type: message/feedback-report\n\n"
+        "Feedback-Type: abuse\nSource-IP: 203.0.113.45\nSource-IP: 192.0.2.1\n--b--\n"
+    )
+    fields = notice._feedback_fields(
+        next(p for p in report.walk() if p.get_content_type() == "message/feedback-report")
+    )
+    assert fields == {"feedback-type": "abuse", "source-ip": "203.0.113.45"}
+    text = email.message.Message()
+    text.set_payload("Feedback-Type: abuse\nnot a field\nIncidents:  37 \nIncidents: 2\n")
+    assert notice._feedback_fields(text) == {"feedback-type": "abuse", "incidents": "37"}
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "expected"),
+    [
+        ("迷惑メール送信に関するお知らせ", "送信元 203.0.113.45 から", True),
+        ("Spam complaint", "Reference: ABC-123 about your line", True),
+        ("【重要】お知らせ（ABU-2026-1120-0042）", "迷惑メールが送信されています", False),
+        ("【重要】迷惑メールのお知らせ（ABU-2026-1120-0042）", "スパムが送信されています", True),
+        ("Spam SPAM spam", "203.0.113.45", False),  # one word, however often
+        ("Spam complaint", "no address, no reference", False),
+        ("Invoice", "Please pay 203.0.113.45", False),
+    ],
+)
+def test_a_notice_mail_speaks_of_spam_and_gives_a_fact(subject, body, expected):
+    msg = email.message.Message()
+    msg["Subject"] = subject
+    assert notice._is_notice_mail(msg, [body]) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This is a notice about spam sent from a line.", True),
+        ("お客様の回線から迷惑メールが送信されていることを確認いたしました。", True),
+        ("abc def", False),  # too few letters
+        ("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8s9t0u1v2w3x4y5z6" * 2, True),
+        ("a1!2@3#4$5%6^7&8*9(0)" * 5, False),  # letters under 40%
+    ],
+)
+def test_prose_is_readable_words(text, expected):
+    assert notice._is_prose(text) is expected
+
+
+@pytest.mark.parametrize(
+    ("iso", "expected"),
+    [
+        ("2026-11-20T05:05:33+00:00", True),
+        ("2026-11-20T05:05:00+00:00", False),
+        (None, False),
+        ("", False),
+        ("not a time", False),
+    ],
+)
+def test_has_seconds(iso, expected):
+    assert notice._has_seconds(iso) is expected
+
+
+def test_an_english_notice_is_read_field_by_field():
+    c = claim(
+        "Example Networks Inc. abuse desk (abuse@example.net, info@example.net)\n"
+        "Ticket No. 12345-A: about 1,200 messages were sent from your line.\n"
+        "Source IP: 203.0.113.45 port 51234, destination port 587; also seen 198.51.100.9:2525.\n"
+        "Port 99999 is not a port."
+    )
+    assert c == {
+        "times": [],
+        "ips": ["203.0.113.45", "198.51.100.9"],
+        "source_ips": ["203.0.113.45"],
+        "source_ports": [51234],
+        "destination_ports": [587, 2525],
+        "destinations": [],
+        "message_counts": [1200],
+        "count_approximate": True,
+        "reference": "12345-A",
+        "provider": "Example Networks Inc.",
+        "reply_to": "abuse@example.net",
+    }
+
+
+def test_without_a_source_word_the_first_address_is_the_source():
+    c = claim("203.0.113.45 and 198.51.100.9 sent 12 mails")
+    assert c["source_ips"] == ["203.0.113.45"] and c["message_counts"] == [12]
+    assert c["count_approximate"] is False
+
+
+@pytest.mark.parametrize(
+    ("text", "reference"),
+    [
+        ("受付番号：ABUSE-2026-112034", "ABUSE-2026-112034"),
+        ("Ticket No. 12345-A", "12345-A"),
+        ("Case ID: 778899", "778899"),
+        ("Ref#A1B2C3", "A1B2C3"),
+        ("Please quote our reference in your reply.", None),  # a word, not a number
+        ("Please reference this message", None),
+        ("Our showcase 2026 offer", None),  # "Case" inside a word
+        ("【重要】迷惑メール送信に関するお知らせ（ABU-2026-1120-0042）", "ABU-2026-1120-0042"),
+    ],
+)
+def test_a_reference_is_a_labelled_number(text, reference):
+    assert claim(text)["reference"] == reference
