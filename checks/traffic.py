@@ -78,6 +78,15 @@ class Flow:
     messages_refused: int = 0
 
 
+def _ip_header(packet: bytes) -> bytes:
+    version = packet[0] >> 4 if packet else 0
+    if version == 4 and len(packet) >= 20:
+        return packet[: max(20, (packet[0] & 0x0F) * 4)]
+    if version == 6 and len(packet) >= 40:
+        return packet[:40]
+    return b""
+
+
 def parse_ip(packet: bytes):
     """(version, src, dst, proto, sport, dport, tcp_flags, payload_offset) or None."""
     if len(packet) < 20:
@@ -167,14 +176,15 @@ class Analyzer:
         """Account for one IP packet; with ``scrub`` return the bytes to keep (None: keep all)."""
         # The IP length, not the frame's, says where the packet ends: short Ethernet frames are
         # padded to 60 bytes, and stale padding must never be read as SMTP.
+        # With ``scrub``, what is kept of a padded packet never includes its padding either.
         if packet and packet[0] >> 4 == 4 and len(packet) >= 4:
             total = (packet[2] << 8) | packet[3]
             if 20 <= total < len(packet):
-                packet = packet[:total]
+                return self._trimmed(ts, packet[:total], scrub)
         elif packet and packet[0] >> 4 == 6 and len(packet) >= 6:
             total = 40 + ((packet[4] << 8) | packet[5])
             if total < len(packet):
-                packet = packet[:total]
+                return self._trimmed(ts, packet[:total], scrub)
         parsed = parse_ip(packet)
         self.packets += 1
         if self.first is None or ts < self.first:
@@ -182,7 +192,9 @@ class Analyzer:
         if self.last is None or ts > self.last:
             self.last = ts
         if parsed is None:
-            return packet[:64] if scrub else None
+            # A later fragment, another protocol or no IP at all: its IP header at most, never
+            # its data (a fragment of a mail body has no ports to recognise it by).
+            return _ip_header(packet) if scrub else None
         _version, src, dst, proto, sport, dport, flags, off = parsed
         if proto == 17 or (proto == 6 and DNS_PORT in (sport, dport)):
             if dport == DNS_PORT or sport == DNS_PORT:
@@ -192,7 +204,8 @@ class Analyzer:
                     self.dns_queries += 1
                     if q[2] == QTYPE_MX:
                         self.mx_queries.append((ts, q[1], src, sport))
-            return None  # DNS is kept whole
+                return None  # DNS is kept whole
+            return packet[:off] if scrub else None
         if proto != 6:
             return packet[:off] if scrub else None
         if dport in MAIL_PORTS:
@@ -242,6 +255,10 @@ class Analyzer:
                 return None
             return self._server_payload(flow, packet, off, payload, scrub)
         return packet[:off] if scrub else None
+
+    def _trimmed(self, ts: float, packet: bytes, scrub: bool) -> bytes | None:
+        kept = self.feed(ts, packet, scrub)
+        return packet if scrub and kept is None else kept
 
     def _mid_session(self, key: tuple, ts: float) -> Flow | None:
         if len(self.flows) >= self.MAX_FLOWS:
@@ -395,6 +412,7 @@ class Analyzer:
                     "ports": set(),
                     "destinations": set(),
                     "direct_destinations": set(),
+                    "direct_answered": set(),
                     "ehlo_names": set(),
                     "first": first,
                     "last": last,
@@ -420,6 +438,8 @@ class Analyzer:
             p["destinations"].add(ntop(flow.server))
             if flow.sport == 25:
                 p["direct_destinations"].add(ntop(flow.server))
+                if flow.state == "established":
+                    p["direct_answered"].add(ntop(flow.server))
             if flow.ehlo:
                 p["ehlo_names"].add(flow.ehlo)
         for ts, name, client, port in self.mx_queries:
@@ -491,6 +511,12 @@ SUMMARIES = {
     "direct": Np_(
         "{who} connected directly to {n} mail server on port 25.",
         "{who} connected directly to {n} mail servers on port 25.",
+    ),
+    "direct_and_tried": Np_(
+        "{who} connected directly to {n} mail server on port 25 and tried {tried} more that"
+        " did not answer.",
+        "{who} connected directly to {n} mail servers on port 25 and tried {tried} more that"
+        " did not answer.",
     ),
     "connected": Np_("{who} connected to {n} mail server.", "{who} connected to {n} mail servers."),
     "direct_unanswered": Np_(
@@ -618,20 +644,23 @@ def interpret(
             smtp_status.append(status)
             if status != Status.PASS:
                 direct_n = len(p.get("direct_destinations") or p["destinations"])
-                answered = p.get("sessions", 1) or p.get("messages_accepted", 0)
-                reason = "connected"
+                reason, params = "connected", {"n": len(p["destinations"])}
                 if direct:
-                    reason = "direct" if answered else "direct_unanswered"
-                smtp_lines.append(
-                    (
-                        status,
-                        reason,
-                        {
-                            **_who_params(p),
-                            "n": direct_n if direct else len(p["destinations"]),
-                        },
-                    )
-                )
+                    # Servers that answered on port 25, and those only tried. Summaries saved
+                    # before "direct_answered" existed only tell whether any server answered.
+                    if "direct_answered" in p:
+                        n_ok = len(p["direct_answered"])
+                    else:
+                        answered = p.get("sessions", 1) or p.get("messages_accepted", 0)
+                        n_ok = direct_n if answered else 0
+                    tried = direct_n - n_ok
+                    if not n_ok:
+                        reason, params = "direct_unanswered", {"n": direct_n}
+                    elif tried > 0:
+                        reason, params = "direct_and_tried", {"n": n_ok, "tried": tried}
+                    else:
+                        reason, params = "direct", {"n": n_ok}
+                smtp_lines.append((status, reason, {**_who_params(p), **params}))
         if p["mx_queries"]:
             # Lookups through Windows' DNS Client leave from svchost.exe whoever asked for them:
             # a question about some program, not a finding against svchost.

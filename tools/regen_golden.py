@@ -30,3 +30,12 @@ for path, public_ip in INPUTS:
         as_text(record(path, public_ip)), encoding="utf-8"
     )
 print("golden notice records rewritten")
+
+from tests import traffic_golden  # noqa: E402
+
+traffic_golden.GOLDEN.mkdir(parents=True, exist_ok=True)
+for name in traffic_golden.SCENARIOS:
+    (traffic_golden.GOLDEN / f"{name}.json").write_text(
+        traffic_golden.as_text(traffic_golden.record(name)), encoding="utf-8"
+    )
+print("golden capture records rewritten")

@@ -149,7 +149,8 @@ def test_unanswered_syns_are_attempts_and_ports_are_counted_apart(tmp_path):
     smtp = {r.id: r for r in results}["TRAFFIC-SMTP"]
     host = next(p for p in summary["programs"] if p.get("host") == BOT)
     assert len(host["direct_destinations"]) == 6 and host["unanswered"] == 6
-    assert "6 mail servers on port 25" in smtp.summary
+    # One server answered; five were only tried: said apart, never "connected to 6".
+    assert "connected directly to 1 mail server on port 25 and tried 5 more" in smtp.summary
     only_attempts = [seg(BOT, f"198.51.100.{i}", 41000 + i, 25, "S") for i in range(4)]
     _summary, results = analyze(tmp_path, pcap(only_attempts))
     smtp = {r.id: r for r in results}["TRAFFIC-SMTP"]

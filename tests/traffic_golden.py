@@ -1,0 +1,374 @@
+"""What the capture analyser keeps and concludes, packet by packet, for each SMTP/DNS structure
+we met: the bytes kept of every packet (what reaches the evidence), the summary and the two
+verdicts with their English words.
+
+Packets are built here byte by byte (no scapy) so a reader can follow each one. The golden files
+in tests/data/golden/traffic were read against these packets before they were committed;
+tools/regen_golden.py rewrites them after a deliberate change (read the diff)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from checks import traffic
+from checks.traffic import Analyzer
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests/data/golden/traffic"
+T0 = datetime(2026, 11, 20, 5, 5, tzinfo=UTC).timestamp()
+PC, ROUTER, MX, MX2, MX3, SUBMIT = (
+    "192.168.1.23",
+    "192.168.1.1",
+    "198.51.100.7",
+    "198.51.100.8",
+    "198.51.100.9",
+    "203.0.113.80",
+)
+F, S, R, P, A = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def addr(text: str) -> bytes:
+    return socket.inet_pton(socket.AF_INET6 if ":" in text else socket.AF_INET, text)
+
+
+def ip4(src: str, dst: str, proto: int, l4: bytes, frag: int = 0, pad: bytes = b"") -> bytes:
+    header = struct.pack(
+        "!BBHHHBBH4s4s", 0x45, 0, 20 + len(l4), 1, frag, 64, proto, 0, addr(src), addr(dst)
+    )
+    return header + l4 + pad
+
+
+def ip6(src: str, dst: str, next_header: int, rest: bytes) -> bytes:
+    """``rest``: any extension headers (each names the one after it), then the transport."""
+    header = struct.pack("!IHBB16s16s", 6 << 28, len(rest), next_header, 64, addr(src), addr(dst))
+    return header + rest
+
+
+def tcp(sport: int, dport: int, flags: int, payload: bytes = b"") -> bytes:
+    return struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, flags, 65535, 0, 0) + payload
+
+
+def udp(sport: int, dport: int, payload: bytes) -> bytes:
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def dns(name: str, qtype: int, response: bool = False) -> bytes:
+    flags = 0x8180 if response else 0x0100
+    labels = b"".join(bytes([len(p)]) + p.encode() for p in name.split(".")) + b"\0"
+    return (
+        struct.pack("!HHHHHH", 0x1234, flags, 1, int(response), 0, 0)
+        + labels
+        + struct.pack("!HH", qtype, 1)
+    )
+
+
+def conversation(
+    client: str, cport: int, server: str, sport: int, lines: list[tuple[str, bytes]], handshake=True
+) -> list[bytes]:
+    """One TCP connection: ('c', data) from the client, ('s', data) from the server."""
+    out = []
+    if handshake:
+        out += [
+            ip4(client, server, 6, tcp(cport, sport, S)),
+            ip4(server, client, 6, tcp(sport, cport, S | A)),
+            ip4(client, server, 6, tcp(cport, sport, A)),
+        ]
+    for who, data in lines:
+        if who == "c":
+            out.append(ip4(client, server, 6, tcp(cport, sport, P | A, data)))
+        else:
+            out.append(ip4(server, client, 6, tcp(sport, cport, P | A, data)))
+    return out
+
+
+def owner(pid: int, name: str, exe: str, **more: Any) -> dict[str, Any]:
+    return {"pid": pid, "name": name, "exe": exe, "exe_exists": True, "started": T0 - 600, **more}
+
+
+BOT = owner(4242, "svcupd.exe", "C:/Users/taro/AppData/Roaming/svcupd/svcupd.exe")
+THUNDERBIRD = owner(3100, "thunderbird.exe", "C:/Program Files/Mozilla Thunderbird/thunderbird.exe")
+DNS_CLIENT = owner(
+    1520,
+    "svchost.exe",
+    "C:/Windows/System32/svchost.exe",
+    cmdline=["C:/Windows/system32/svchost.exe", "-k", "NetworkService", "-p", "-s", "Dnscache"],
+)
+
+
+def _bot_direct() -> dict[str, Any]:
+    delivered = conversation(
+        PC,
+        40001,
+        MX,
+        25,
+        [
+            ("s", b"220 mx.recipient.example ESMTP\r\n"),
+            ("c", b"EHLO WIN-7Q2KJ3M\r\n"),
+            ("s", b"250-mx.recipient.example\r\n250 PIPELINING\r\n"),
+            ("c", b"MAIL FROM:<taro.yamada@example.jp>\r\nRCPT TO:<yuki@recipient.example>\r\n"),
+            ("s", b"250 ok\r\n250 ok\r\n"),
+            ("c", b"DATA\r\n"),
+            ("s", b"354 go ahead\r\n"),
+            ("c", b"Subject: your parcel\r\n\r\nsecret body text\r\n"),
+            ("c", b"more body\r\n.\r\n"),
+            ("s", b"250 2.0.0 queued as 1A2B\r\n"),
+            ("c", b"QUIT\r\n"),
+            ("s", b"221 bye\r\n"),
+        ],
+    )
+    refused = [
+        ip4(PC, MX2, 6, tcp(40002, 25, S)),
+        ip4(MX2, PC, 6, tcp(25, 40002, R | A)),
+    ]
+    unanswered = [ip4(PC, MX3, 6, tcp(40003, 25, S)), ip4(PC, MX3, 6, tcp(40003, 25, S))]
+    lookups = [
+        ip4(PC, ROUTER, 17, udp(53000, 53, dns("recipient.example", 15))),
+        ip4(ROUTER, PC, 17, udp(53, 53000, dns("recipient.example", 15, response=True))),
+        ip4(PC, ROUTER, 17, udp(53001, 53, dns("other.example", 15))),
+        ip4(PC, ROUTER, 17, udp(53002, 53, dns("www.example.com", 1))),
+    ]
+    keys = [(PC, 40001, MX, 25), (PC, 40002, MX2, 25), (PC, 40003, MX3, 25)]
+    return {
+        "packets": lookups + delivered + refused + unanswered,
+        "owners": {k: BOT for k in keys},
+        "mx_owners": {(PC, 53000): BOT, (PC, 53001): BOT},
+        "platform": "windows",
+        "attributed": True,
+    }
+
+
+def _auth_login_587() -> dict[str, Any]:
+    """A mail program's submission with a multi-packet AUTH LOGIN: the user name and the
+    password (base64 lines after each 334) must never be kept."""
+    packets = conversation(
+        PC,
+        41000,
+        SUBMIT,
+        587,
+        [
+            ("s", b"220 smtp.isp.example.jp ESMTP\r\n"),
+            ("c", b"EHLO [192.168.1.23]\r\n"),
+            ("s", b"250-smtp.isp.example.jp\r\n250 AUTH LOGIN PLAIN\r\n"),
+            ("c", b"AUTH LOGIN\r\n"),
+            ("s", b"334 VXNlcm5hbWU6\r\n"),
+            ("c", b"dGFyby55YW1hZGFAaXNwLmV4YW1wbGUuanA=\r\n"),
+            ("s", b"334 UGFzc3dvcmQ6\r\n"),
+            ("c", b"aHVudGVyMg==\r\n"),
+            ("s", b"235 2.7.0 accepted\r\n"),
+            ("c", b"MAIL FROM:<taro.yamada@isp.example.jp>\r\n"),
+            ("s", b"250 ok\r\n"),
+            ("c", b"RCPT TO:<hanako@example.org>\r\n"),
+            ("s", b"250 ok\r\n"),
+            ("c", b"DATA\r\n"),
+            ("s", b"354 go ahead\r\n"),
+            ("c", b"Subject: hello\r\n\r\nprivate words\r\n.\r\n"),
+            ("s", b"250 ok\r\n"),
+        ],
+    )
+    return {
+        "packets": packets,
+        "owners": {(PC, 41000, SUBMIT, 587): THUNDERBIRD},
+        "platform": "windows",
+        "attributed": True,
+    }
+
+
+def _starttls_and_465() -> dict[str, Any]:
+    tls = conversation(
+        PC,
+        42000,
+        SUBMIT,
+        587,
+        [
+            ("s", b"220 smtp.isp.example.jp ESMTP\r\n"),
+            ("c", b"EHLO pc\r\n"),
+            ("s", b"250 STARTTLS\r\n"),
+            ("c", b"STARTTLS\r\n"),
+            ("s", b"220 ready\r\n"),
+            ("c", b"\x16\x03\x01\x02\x00MAIL FROM:<hidden@x.example>"),
+            ("s", b"\x16\x03\x03\x00\x7a235 looks like a reply"),
+        ],
+    )
+    implicit = conversation(
+        PC, 42001, SUBMIT, 465, [("c", b"\x16\x03\x01EHLO inside tls"), ("s", b"\x16\x03\x03")]
+    )
+    return {"packets": tls + implicit, "owners": {}, "platform": "linux", "attributed": True}
+
+
+def _mid_session() -> dict[str, Any]:
+    """The capture starts while a bot is sending a body: nothing is kept until a reply."""
+    packets = conversation(
+        PC,
+        43000,
+        MX,
+        25,
+        [
+            ("c", b"body line with a secret\r\n.\r\n"),
+            ("s", b"250 2.0.0 ok\r\n"),
+            ("c", b"MAIL FROM:<x@spam.example>\r\n"),
+            ("s", b"250 ok\r\n"),
+            ("c", b"RCPT TO:<a@b.example>\r\n"),
+        ],
+        handshake=False,
+    )
+    server_first = conversation(
+        PC, 43001, MX2, 25, [("s", b"250 ok\r\n"), ("c", b"RSET\r\n")], handshake=False
+    )
+    reset_only = [ip4(MX3, PC, 6, tcp(25, 43002, R))]  # a lone reset opens no connection
+    return {
+        "packets": packets + server_first + reset_only,
+        "owners": {},
+        "platform": "linux",
+        "attributed": False,
+    }
+
+
+def _bdat() -> dict[str, Any]:
+    """CHUNKING: each chunk is exactly its announced size, whatever it contains."""
+    packets = conversation(
+        PC,
+        44000,
+        MX,
+        25,
+        [
+            ("c", b"EHLO host\r\n"),
+            ("c", b"MAIL FROM:<a@bdat.example>\r\n"),
+            ("c", b"BDAT 20\r\n0123456789"),
+            ("c", b"RCPT TO:<\r\n"),  # the last 10 bytes of the chunk, which look like a command
+            ("c", b"BDAT 12 LAST\r\nQUIT\r\nxxxxxx"),
+            ("s", b"250 ok\r\n"),
+            ("c", b"QUIT\r\n"),
+        ],
+    )
+    return {"packets": packets, "owners": {}, "platform": "linux", "attributed": False}
+
+
+def _elsewhere_by_host() -> dict[str, Any]:
+    """A capture made on a router: no programs, one sender per address on the line."""
+    laptop = "192.168.1.40"
+    packets = conversation(
+        laptop, 45000, MX, 25, [("c", b"HELO x\r\n"), ("s", b"250 ok\r\n")]
+    ) + conversation(PC, 45001, SUBMIT, 587, [("c", b"EHLO pc\r\n")])
+    packets.append(ip4(laptop, ROUTER, 17, udp(5353, 53, dns("victim.example", 15))))
+    return {"packets": packets, "by_host": True, "platform": "linux", "attributed": False}
+
+
+def _odd_packets() -> dict[str, Any]:
+    """What is not SMTP or DNS, or cannot be read, is kept to its headers or dropped."""
+    hop_by_hop = bytes([6, 0]) + bytes(6)  # next header TCP, 8 bytes long
+    first_fragment = bytes([6, 0]) + struct.pack("!HI", 0x0001, 7)  # offset 0, more to come
+    later_fragment = bytes([6, 0]) + struct.pack("!HI", 8 << 3, 7)  # offset 64: no ports here
+    v6, mx6 = "2001:db8::23", "2001:db8::7"
+    packets = [
+        ip6(v6, mx6, 0, hop_by_hop + tcp(46000, 25, S)),
+        ip6(mx6, v6, 6, tcp(25, 46000, S | A)),
+        ip6(v6, mx6, 44, first_fragment + tcp(46000, 25, P | A, b"EHLO frag\r\n")),
+        ip6(v6, mx6, 44, later_fragment + b"EHLO not a header\r\n" + bytes(8)),
+        ip4(PC, MX, 6, tcp(46001, 25, S), frag=0x2000 | 5),  # a later IPv4 fragment
+        ip4(PC, MX, 6, tcp(46002, 25, S), pad=b"HELO padding\r\n"),  # Ethernet padding
+        ip4(PC, ROUTER, 1, b"\x08\x00\x00\x00\x00\x01\x00\x01icmp-echo"),
+        ip4(PC, "192.0.2.50", 6, tcp(46003, 443, S | A, b"https")),
+        ip4(PC, ROUTER, 17, udp(40000, 123, b"\x23" + bytes(47))),
+        ip4(PC, ROUTER, 6, tcp(46004, 53, P | A, b"\x00\x21" + dns("tcp.example", 15))),
+        ip4(PC, ROUTER, 17, udp(40001, 53, b"\x12\x34\x01\x00\x00\x01" + bytes(6) + b"\xc0\x0c")),
+        b"\x45\x00\x00",  # too short to be a packet
+        b"\x75" + bytes(40),  # version 7
+    ]
+    return {"packets": packets, "owners": {}, "platform": "linux", "attributed": True}
+
+
+def _dns_client_lookups() -> dict[str, Any]:
+    packets = [ip4(PC, ROUTER, 17, udp(50000 + i, 53, dns(f"d{i}.example", 15))) for i in range(3)]
+    return {
+        "packets": packets,
+        "mx_owners": {(PC, 50000 + i): DNS_CLIENT for i in range(3)},
+        "platform": "windows",
+        "attributed": True,
+    }
+
+
+def _mostly_undecoded() -> dict[str, Any]:
+    return {
+        "packets": conversation(PC, 47000, SUBMIT, 587, [("c", b"EHLO pc\r\n")]),
+        "owners": {(PC, 47000, SUBMIT, 587): THUNDERBIRD},
+        "summary_extra": {"frames": 40, "frames_undecoded": 36, "undecoded_link_types": [147]},
+        "platform": "windows",
+        "attributed": True,
+    }
+
+
+SCENARIOS: dict[str, Callable[[], dict[str, Any]]] = {
+    "bot_direct": _bot_direct,
+    "auth_login_587": _auth_login_587,
+    "starttls_and_465": _starttls_and_465,
+    "mid_session": _mid_session,
+    "bdat": _bdat,
+    "elsewhere_by_host": _elsewhere_by_host,
+    "odd_packets": _odd_packets,
+    "dns_client_lookups": _dns_client_lookups,
+    "mostly_undecoded": _mostly_undecoded,
+}
+
+
+def _kept(packet: bytes, out: bytes | None) -> dict[str, Any] | str:
+    if out is None:
+        return "whole"
+    # The payload shown is everything after the transport header, or after the IP header of
+    # a packet that has none to read (a later fragment, ICMP): what a reader could recover.
+    parsed = traffic.parse_ip(packet)
+    if parsed:
+        offset = parsed[7]
+    elif packet[:1] and packet[0] >> 4 == 4:
+        offset = max(20, (packet[0] & 0x0F) * 4)
+    else:
+        offset = 40 if packet[:1] and packet[0] >> 4 == 6 else 0
+    return {"bytes": len(out), "of": len(packet), "payload": out[offset:].decode("latin-1")}
+
+
+def _utc(value: Any) -> Any:
+    # The summary shows times in the machine's zone; the record holds them in UTC.
+    return datetime.fromisoformat(value).astimezone(UTC).isoformat() if value else value
+
+
+def _keyed(mapping: dict, size: int) -> dict:
+    return {
+        tuple(addr(v) if isinstance(v, str) else v for v in k[:size]): o for k, o in mapping.items()
+    }
+
+
+def record(name: str) -> dict[str, Any]:
+    s = SCENARIOS[name]()
+    analyzer = Analyzer()
+    kept = []
+    for i, packet in enumerate(s["packets"]):
+        kept.append(_kept(packet, analyzer.feed(T0 + i, packet, scrub=True)))
+    summary = analyzer.summary(
+        _keyed(s.get("owners") or {}, 4),
+        _keyed(s.get("mx_owners") or {}, 2),
+        s.get("by_host", False),
+    )
+    summary.update(s.get("summary_extra") or {})
+    summary["first"], summary["last"] = _utc(summary["first"]), _utc(summary["last"])
+    for p in summary["programs"]:
+        p["first"], p["last"] = _utc(p["first"]), _utc(p["last"])
+    results = traffic.interpret(summary, s["platform"], s["attributed"], "capture.pcap")
+    words = []
+    for r in results:
+        w = r.words("en")
+        words.append({"id": r.id, "summary": w.summary, "advice": list(w.advice)})
+    return {
+        "kept": kept,
+        "summary": summary,
+        "results": [r.to_dict(text=False) for r in results],
+        "words_en": words,
+    }
+
+
+def as_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
