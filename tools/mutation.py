@@ -53,15 +53,12 @@ PYTEST_ARGS = [
 
 
 def copy_tree(target: Path) -> None:
-    files = subprocess.run(
-        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.split()
-    for name in files:
-        source = ROOT / name
-        if source.is_file():
-            dest = target / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(source.read_bytes())
+    """The committed tree (HEAD), not the working tree: a score belongs to a commit, and a file
+    half-edited while a long run goes on must not make every module's clean run fail."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", "HEAD"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     mo = ROOT / "locale/ja/LC_MESSAGES/clearline.mo"
     if mo.exists():
         (target / "locale/ja/LC_MESSAGES/clearline.mo").write_bytes(mo.read_bytes())
@@ -81,15 +78,18 @@ def run_module(module: str, seconds: float) -> dict:
             )
         env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLEARLINE_MUTATION="1")
         started = time.monotonic()
+        log = ROOT / "build/mutation" / (module.replace("/", "_") + ".log")
+        log.parent.mkdir(parents=True, exist_ok=True)
         try:
-            subprocess.run(
-                [str(MUTMUT), "run"],
-                cwd=work,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=seconds,
-            )
+            with log.open("wb") as out:
+                subprocess.run(
+                    [str(MUTMUT), "run"],
+                    cwd=work,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    timeout=seconds,
+                )
             finished = True
         except subprocess.TimeoutExpired:
             finished = False
@@ -124,7 +124,9 @@ def save_survivors(module: str, work: Path, env: dict) -> None:
 def score(stats: dict) -> str:
     judged = stats.get("killed", 0) + stats.get("survived", 0)
     if not judged:
-        return "–"
+        # Nothing judged: mutmut stopped before the first mutant (its clean run of the tests
+        # failed, or stats could not be collected): see build/mutation/<module>.log.
+        return "error (see log)" if stats.get("total") else "–"
     text = f"{100 * stats.get('killed', 0) / judged:.0f}%"
     return text if stats.get("finished") else f"{text} of {judged} (partial)"
 
