@@ -340,21 +340,22 @@ def _traffic(r: Result) -> list[Sighting]:
         owner = p.get("program") if isinstance(p.get("program"), dict) else {}
         if r.id == "TRAFFIC-MX" and p.get("mx_via") == "dns_client":
             owner = {}  # Windows' DNS Client asked for another program: which one is not known
-        ports = _list(p.get("ports"))
+        # A lookup sighting is about lookups, whatever else the same program did.
+        direct = 25 in _list(p.get("ports")) and r.id == "TRAFFIC-SMTP"
         out.append(
             Sighting(
                 r.id,
                 Status(status),
-                "direct" if 25 in ports else ("mx_lookups" if r.id == "TRAFFIC-MX" else "smtp"),
+                "direct" if direct else ("mx_lookups" if r.id == "TRAFFIC-MX" else "smtp"),
                 where,
                 program=owner.get("name") or None,
                 path=owner.get("exe") or None,
                 pid=_int(owner.get("pid")),
                 host=p.get("host") or None,
                 servers=len(_list(p.get("direct_destinations")) or _list(p.get("destinations")))
-                if 25 in ports
+                if direct
                 else 0,
-                destinations=len(_list(p.get("destinations"))),
+                destinations=len(_list(p.get("destinations"))) if r.id == "TRAFFIC-SMTP" else 0,
                 first_seen=_dt(p.get("first")) if isinstance(p.get("first"), str) else None,
                 last_seen=_dt(p.get("last")) if isinstance(p.get("last"), str) else None,
                 seen_at=r.started_at or _dt(r.facts.get("last")),

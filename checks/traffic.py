@@ -752,7 +752,12 @@ def interpret(
         (("find_device",) if m_params.get("host") else advice_bad)
         if m_status == Status.FAIL
         else (),
-        {**facts, "mx_names": summary["mx_names"][:200]},
+        # The programs (or hosts) that looked up: the assessment names them from here.
+        {
+            **facts,
+            "mx_names": summary["mx_names"][:200],
+            "programs": [p for p in summary["programs"] if p.get("mx_queries")],
+        },
     )
     return [smtp, mx]
 

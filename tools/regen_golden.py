@@ -39,3 +39,12 @@ for name in traffic_golden.SCENARIOS:
         traffic_golden.as_text(traffic_golden.record(name)), encoding="utf-8"
     )
 print("golden capture records rewritten")
+
+from tests import assessment_golden  # noqa: E402
+
+assessment_golden.GOLDEN.mkdir(parents=True, exist_ok=True)
+for name in assessment_golden.NAMES:
+    (assessment_golden.GOLDEN / f"{name}.json").write_text(
+        assessment_golden.as_text(assessment_golden.record(name)), encoding="utf-8"
+    )
+print("golden assessments rewritten")

@@ -330,6 +330,22 @@ def test_a_svchost_outside_system32_looking_up_mail_servers_is_named():
 
 
 @pytest.mark.parametrize("lang", LANGS)
+def test_a_program_seen_only_looking_up_mail_servers_is_named_in_the_letter(tmp_path, lang):
+    """The lookups' owner is in the capture's evidence: the letter must not say it is unknown."""
+    exe = r"C:\Users\taro\AppData\Roaming\svchost.exe"
+    case = make_case(tmp_path, "mx", [clean_watch(T0), *windows_mx_capture(exe, [])])
+    a = A.assess(case, JST)
+    assert (a.primary.check_id, a.primary.program, a.primary.reason) == (
+        "TRAFFIC-MX",
+        "svchost.exe",
+        "mx_lookups",
+    )
+    text = letter_text(case, lang, JST, TODAY)
+    assert ('"svchost.exe"' if lang == "en" else "「svchost.exe」") in text
+    assert ("not yet identified" if lang == "en" else "まだ特定できておりません") not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
 def test_a_removal_recorded_before_the_bot_was_last_seen_is_not_a_fix(tmp_path, lang):
     """Found by the letter property: removal at 14:00, the bot seen at 18:15, a quiet watch from
     18:17. The quiet watch is a pause between bursts; the letter must not say "removed"."""
