@@ -244,10 +244,10 @@ def write(plan_: Plan, out: Path) -> Path:
     pause = float(
         os.environ.get("CLEARLINE_TEST_BUNDLE_PAUSE", "0") or 0
     )  # tests: widen the window
+    fd = os.open(  # a file already there (planted, or another writer's) is not ours to touch
+        partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+    )
     try:
-        fd = os.open(
-            partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
-        )
         with (
             os.fdopen(fd, "wb") as raw,
             zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf,

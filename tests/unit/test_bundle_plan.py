@@ -157,3 +157,58 @@ def test_the_pdf_is_made_or_its_absence_said(tmp_path):
         assert result["pdf"] == "%PDF" and result["warnings"] == []
     else:
         assert result["warnings"][0].startswith("no PDF: Qt could not be loaded (")
+
+
+def test_masking_reaches_every_text_file_and_only_those(tmp_path, monkeypatch):
+    """With "mask paths", the user name inside paths is gone from the letters (text and HTML),
+    the report and every JSON file; a binary file is carried unchanged."""
+    monkeypatch.setattr(bundle.getpass, "getuser", lambda: "taro")
+    case = build("infected", tmp_path)  # the bot lives in C:\Users\taro\AppData\…
+    pcap = bytes(range(256)) + b"\\taro\\"
+    case.pcap_path().write_bytes(pcap)
+    plain = bundle.plan(case, "en", JST, today=TODAY, with_pdf=False)
+    masked = bundle.plan(case, "en", JST, today=TODAY, with_pdf=False, mask_paths=True)
+    for name in ("letter.en.txt", "letter.ja.html", "report.html", "results.json"):
+        assert "\\taro\\" in plain.files[name].decode("utf-8").replace("\\\\", "\\"), name
+        text = masked.files[name].decode("utf-8").replace("\\\\", "\\")
+        assert "\\taro\\" not in text and "\\<user>\\" in text, name
+    assert masked.files[bundle.PCAP_FILE] == pcap == plain.files[bundle.PCAP_FILE]
+
+
+def test_the_user_name_is_named_only_when_a_file_holds_it(tmp_path, monkeypatch):
+    case = build("clean", tmp_path)
+    monkeypatch.setattr(bundle.getpass, "getuser", lambda: "nobody-here")
+    plan = bundle.plan(case, "en", JST, today=TODAY, with_pdf=False)
+    assert "Your user name, inside file paths" not in plan.personal
+
+
+def test_the_written_bundle_is_private_compressed_and_complete(tmp_path):
+    """It holds personal data: readable by its owner only, whatever the umask."""
+    import stat
+    import zipfile
+
+    files = {"letter.en.txt": b"Dear abuse desk,\n" * 200, "results.json": b"{}"}
+    plan = bundle.Plan(files, {}, False, [])
+    old = os.umask(0o022)
+    try:
+        out = bundle.write(plan, tmp_path / "case.zip")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert list(tmp_path.iterdir()) == [out]  # no partial file left
+    with zipfile.ZipFile(out) as zf:
+        assert [i.filename for i in zf.infolist()] == [*sorted(files), "SHA256SUMS"]
+        assert {i.compress_type for i in zf.infolist()} == {zipfile.ZIP_DEFLATED}
+        assert zf.read("SHA256SUMS").decode() == bundle.sums_text(files)
+    assert bundle.verify(out).ok is True
+
+
+def test_a_bundle_is_never_written_through_a_planted_partial_file(tmp_path):
+    out = tmp_path / "case.zip"
+    planted = tmp_path / f".case.zip.{os.getpid()}.partial"
+    planted.write_bytes(b"planted")
+    try:
+        bundle.write(bundle.Plan({"a.txt": b"a"}, {}, False, []), out)
+    except FileExistsError:
+        pass
+    assert planted.read_bytes() == b"planted" and not out.exists()

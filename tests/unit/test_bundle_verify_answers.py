@@ -25,8 +25,17 @@ def zip_of(path, entries, attrs=None):
         for name, data in entries:
             info = zipfile.ZipInfo(name)
             for key, value in (attrs or {}).get(name, {}).items():
-                setattr(info, key, value)
+                if key != "flag_bits":
+                    setattr(info, key, value)
             zf.writestr(info, data)
+    for name, values in (attrs or {}).items():
+        if "flag_bits" in values:  # zipfile writes its own flags: set them in the directory
+            raw = bytearray(path.read_bytes())
+            at = raw.index(b"PK\x01\x02")
+            while raw[at + 46 : at + 46 + len(name)] != name.encode():
+                at = raw.index(b"PK\x01\x02", at + 4)
+            raw[at + 8] |= values["flag_bits"]
+            path.write_bytes(bytes(raw))
     return path
 
 
@@ -120,6 +129,21 @@ CASES = {
         {"a.txt": {"external_attr": (0o120777 << 16)}},
         dict(ok=False, checked=["a.txt"], problems=["a.txt: a symbolic link"]),
     ),
+    "a missing file before a present one": (
+        [("b.json", B), GOOD[2]],
+        {},
+        dict(ok=False, checked=["b.json"], missing=["a.txt"]),
+    ),
+    "a bad line before good ones": (
+        [("a.txt", A), (SUMS, b"not a line\n" + listing(("a.txt", A)))],
+        {},
+        dict(ok=False, checked=["a.txt"], problems=["SHA256SUMS line 1 is not 'checksum  name'"]),
+    ),
+    "an encrypted file before a good one": (
+        GOOD,
+        {"a.txt": {"flag_bits": 0x1}},
+        dict(ok=False, checked=["b.json"], changed=["a.txt"], problems=["a.txt: encrypted"]),
+    ),
     "a folder entry is ignored": (
         [("docs/", b""), ("a.txt", A), (SUMS, listing(("a.txt", A)))],
         {},
@@ -150,13 +174,13 @@ def test_a_file_that_is_not_a_zip(tmp_path):
     path = tmp_path / "x.zip"
     path.write_bytes(b"not a zip at all")
     result = verify(path)
-    assert not result.ok and result.error.startswith("not a readable zip file: ")
+    assert result.ok is False and result.error.startswith("not a readable zip file: ")
     assert result.checked == [] and result.problems == []
 
 
 def test_a_checksum_file_that_is_not_text(tmp_path):
     result = verify(zip_of(tmp_path / "b.zip", [("a.txt", A), (SUMS, b"\xff\xfe\x00")]))
-    assert not result.ok and result.changed == [SUMS]
+    assert result.ok is False and result.changed == [SUMS]
     assert result.error.startswith("SHA256SUMS is damaged: ")
 
 
