@@ -244,10 +244,12 @@ def write(plan_: Plan, out: Path) -> Path:
     pause = float(
         os.environ.get("CLEARLINE_TEST_BUNDLE_PAUSE", "0") or 0
     )  # tests: widen the window
-    fd = os.open(  # a file already there (planted, or another writer's) is not ours to touch
-        partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
-    )
+    created = False  # a file already there (planted, or another writer's) is not ours to touch
     try:
+        fd = os.open(
+            partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
+        created = True
         with (
             os.fdopen(fd, "wb") as raw,
             zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf,
@@ -261,10 +263,11 @@ def write(plan_: Plan, out: Path) -> Path:
             os.fsync(fp.fileno())
         os.replace(partial, out)
     except BaseException:
-        try:
-            partial.unlink()
-        except OSError:
-            pass
+        if created:
+            try:
+                partial.unlink()
+            except OSError:
+                pass
         raise
     return out
 
