@@ -36,6 +36,10 @@ SUMMARIES = {
         " licence on this PC, but enrolment through a Microsoft account may not show where we"
         " look, so we cannot tell whether it still gets fixes."
     ),
+    "esu_unreadable": N_(
+        "Regular support for {name} ended on {ended}. We could not read this PC's Extended"
+        " Security Updates licences, so we cannot tell whether it still gets fixes."
+    ),
     "windows_unreadable": N_("We could not read which Windows version this is."),
     "windows_server": N_("{caption} is a server edition; its support dates are not in our table."),
     "windows_build_newer": N_("Windows build {build} is newer than our support table ({as_of})."),
@@ -112,10 +116,11 @@ def _judge(
         )
         return _result(Status.WARN, reason, ["upgrade"], params, **facts)
     if in_extended and esu:
-        # No ESU licence was found (or the licences could not be read), and consumer ESU
-        # enrolled through a Microsoft account may leave none where we look: say we cannot
-        # tell, and how to check.
-        return _result(Status.UNKNOWN, "esu_not_found", ["check_esu", "upgrade"], params, **facts)
+        # No ESU licence was found, and consumer ESU enrolled through a Microsoft account may
+        # leave none where we look; or the licences could not be read: say we cannot tell (and
+        # which of the two), and how to check.
+        reason = "esu_unreadable" if extended_active is None else "esu_not_found"
+        return _result(Status.UNKNOWN, reason, ["check_esu", "upgrade"], params, **facts)
     reason = "ended_by" if approximate else "ended"
     return _result(Status.FAIL, reason, ["upgrade"], params, **facts)
 

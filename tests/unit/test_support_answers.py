@@ -144,7 +144,7 @@ EXPECTED = {
     ),
     ("WINDOWS", "windows 10 22H2, licences unreadable"): (
         "unknown",
-        "esu_not_found",
+        "esu_unreadable",
         ("check_esu", "upgrade"),
         {
             "name": "Windows 10 22H2",
@@ -153,7 +153,7 @@ EXPECTED = {
             "extended": "Extended Security Updates",
             "until": "2027-10-12",
         },
-        "Regular support for Windows 10 22H2 ended on 2025-10-14. We found no Extended Security Updates licence on this PC, but enrolment through a Microsoft account may not show where we look, so we cannot tell whether it still gets fixes.",
+        "Regular support for Windows 10 22H2 ended on 2025-10-14. We could not read this PC's Extended Security Updates licences, so we cannot tell whether it still gets fixes.",
         (
             'Open Settings > Update & Security > Windows Update: if it says "Your PC is enrolled to get Extended Security Updates", it still gets fixes; if not, enrol there.',
             "Upgrade to a supported version, or replace the system if it cannot be upgraded.",
@@ -512,3 +512,27 @@ def test_linux_names_and_keys():
     assert support.interpret_linux({"ID": "debian"}, TODAY).params["name"] == "debian "
     ended = support.interpret_linux(*LINUX["debian 10"]())
     assert ended.facts["support_ends"] == "2022-09-10" and ended.facts["name"] == "Debian 10"
+
+
+def test_an_enterprise_windows_7_or_8_1_is_read_from_the_home_table():
+    r = support.interpret_windows(
+        win("win10_no_av", os_changes={"build": 7601, "edition_id": "Enterprise"}), TODAY
+    )
+    assert (r.status, r.reason, r.params["name"], r.params["date"]) == (
+        "fail",
+        "ended",
+        "Windows 7 SP1",
+        "2020-01-14",
+    )
+
+
+def test_an_old_windows_without_a_caption_is_still_named():
+    r = support.interpret_windows(
+        win("win10_no_av", os_changes={"build": 7600, "caption": None}), TODAY
+    )
+    assert (r.status, r.reason, r.params["name"]) == ("fail", "ended_by", "Windows")
+
+
+def test_a_reported_problem_wins_over_half_read_facts():
+    r = support.interpret_windows({**win(), "problem": "timeout", "detail": "no answer"}, TODAY)
+    assert (r.status, r.reason) == ("unknown", "windows_unreadable")
