@@ -100,6 +100,22 @@ def test_japanese_windows_route_print_in_its_code_page():
     assert network.parse_route_print(garbled) == [("192.168.1.1", "192.168.1.13")]
 
 
+def test_japanese_windows_arp_a_in_its_code_page():
+    """A Japanese Windows names the sections "インターフェイス:" and the kinds 動的/静的: the
+    neighbours and their adapter are read all the same, broadcast and multicast left out."""
+    raw = (DATA / "windows/net/arp_a_ja.cp932.txt").read_bytes()
+    text, bad = decode_output(raw, "cp932")
+    assert not bad and "インターフェイス: 192.168.1.3 --- 0xc" in text
+    neigh = network.parse_arp_a(text)
+    assert [(n.ip, n.mac, n.interface) for n in neigh] == [
+        ("192.168.1.1", "00:dc:02:3c:32:02", "192.168.1.3")
+    ]
+    garbled, _bad = decode_output(raw)  # read in the wrong code page: the same neighbour
+    assert [(n.ip, n.interface) for n in network.parse_arp_a(garbled)] == [
+        ("192.168.1.1", "192.168.1.3")
+    ]
+
+
 def test_macos_recordings():
     """Real macOS 15 output (getmac's samples): `netstat -rn` with VPN tunnels' IPv6 defaults,
     `arp -an` with one-digit MAC octets."""
