@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -64,7 +65,80 @@ def copy_tree(target: Path) -> None:
         (target / "locale/ja/LC_MESSAGES/clearline.mo").write_bytes(mo.read_bytes())
 
 
-def run_module(module: str, seconds: float) -> dict:
+def tests_by_module(modules: list[str]) -> dict[str, list[str]]:
+    """Which test files run each module's code, from one run of the suite under coverage with
+    the test function as context. mutmut collects its own map of functions to tests, but it
+    does so by running every selected test file, once per module session, and then runs them
+    all again as a clean run: with the whole suite that was about two minutes per module
+    before the first mutant, most of a run's time. A file that never reaches a module cannot
+    kill its mutants, so leaving it out changes no score."""
+    with tempfile.TemporaryDirectory(prefix="clearline-coverage-") as tmp:
+        work = Path(tmp)
+        copy_tree(work)
+        (work / ".coveragerc-mutation").write_text(
+            "[run]\nsource = checks, cases, reports\n", encoding="utf-8"
+        )
+        # Each test's node id as the coverage context (what pytest-cov does), so a test run
+        # through hypothesis is named after the test, not hypothesis's inner function.
+        (work / "_mutation_context.py").write_text(
+            "import coverage\n\n\n"
+            "def pytest_runtest_setup(item):\n"
+            "    cov = coverage.Coverage.current()\n"
+            "    if cov is not None:\n"
+            "        cov.switch_context(item.nodeid)\n",
+            encoding="utf-8",
+        )
+        env = dict(
+            os.environ, QT_QPA_PLATFORM="offscreen", CLEARLINE_MUTATION="1", PYTHONPATH=str(work)
+        )
+        subprocess.run(
+            [sys.executable, "-m", "coverage", "run", "--rcfile=.coveragerc-mutation", "-m"]
+            + ["pytest", "-q", "-p", "no:cacheprovider", "-p", "_mutation_context"]
+            + [*TESTS, *PYTEST_ARGS],
+            cwd=work,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        from coverage import CoverageData
+
+        data = CoverageData(basename=str(work / ".coverage"))
+        data.read()
+        found: dict[str, set[str]] = {m: set() for m in modules}
+        for measured in data.measured_files():
+            module = Path(measured).relative_to(work).as_posix()
+            if module not in found:
+                continue
+            for contexts in data.contexts_by_lineno(measured).values():
+                for context in contexts:
+                    test_file = _test_file(work, context)
+                    if test_file:
+                        found[module].add(test_file)
+        # Coverage names a test run through hypothesis after hypothesis's own inner function,
+        # not the test: add every test file that imports the module by name.
+        for module, files in found.items():
+            files.update(_importers(work, module))
+        return {m: sorted(files) for m, files in found.items()}
+
+
+def _importers(work: Path, module: str) -> set[str]:
+    package, name = module.removesuffix(".py").split("/", 1)
+    pattern = re.compile(rf"\b{package}\.{name}\b|^from {package} import [^\n]*\b{name}\b", re.M)
+    return {
+        path.relative_to(work).as_posix()
+        for folder in TESTS
+        for path in (work / folder).glob("test_*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    }
+
+
+def _test_file(work: Path, context: str) -> str | None:
+    """'tests/unit/test_notice.py::test_x[param]' -> 'tests/unit/test_notice.py'."""
+    name = context.split("::", 1)[0]
+    return name if name.startswith("tests/") and (work / name).is_file() else None
+
+
+def run_module(module: str, seconds: float, tests: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="clearline-mutation-") as tmp:
         work = Path(tmp)
         copy_tree(work)
@@ -72,7 +146,7 @@ def run_module(module: str, seconds: float) -> dict:
             fp.write(
                 "\n[tool.mutmut]\n"
                 f"paths_to_mutate = [{module!r}]\n"
-                f"pytest_add_cli_args_test_selection = {TESTS!r}\n"
+                f"pytest_add_cli_args_test_selection = {(tests or TESTS)!r}\n"
                 f"pytest_add_cli_args = {PYTEST_ARGS!r}\n"
                 'also_copy = ["checks", "cases", "reports", "gui", "tests", "locale", "main.py"]\n'
             )
@@ -150,10 +224,16 @@ def order(module: str) -> int:
 def main(argv: list[str]) -> int:
     modules = argv or MODULES
     budget = float(os.environ.get("MUTATION_MINUTES", "20")) * 60
-    per_module = max(60.0, budget / len(modules))
+    deadline = time.monotonic() + budget
+    selection = tests_by_module(modules)
     rows = []
-    for module in modules:
-        stats = run_module(module, per_module)
+    for i, module in enumerate(modules):
+        # What is left of the budget, shared by the modules still to run: a module that
+        # finishes early leaves its time to the next.
+        share = max(60.0, (deadline - time.monotonic()) / (len(modules) - i))
+        stats = run_module(module, share, selection.get(module) or None)
+        stats["tests"] = len(selection.get(module) or [])
+        stats["share"] = round(share)
         rows.append((module, stats))
         print(f"{module:28} {score(stats):>5}  {stats}", flush=True)
     out = ROOT / "docs/mutation.md"
@@ -164,7 +244,7 @@ def main(argv: list[str]) -> int:
         table[module] = (
             f"| {module} | {score(s)} | {s.get('killed', 0)} | {s.get('survived', 0)} |"
             f" {s.get('no_tests', 0)} | {s.get('total', 0)} | {'yes' if s['finished'] else 'no'} |"
-            f" {today}, {per_module:.0f} s |"
+            f" {today}, {s['seconds']} of {s['share']} s, {s['tests']} test files |"
         )
     lines = [
         "# Mutation testing",
