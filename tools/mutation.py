@@ -92,9 +92,12 @@ def tests_by_module(modules: list[str]) -> dict[str, list[str]]:
             os.environ, QT_QPA_PLATFORM="offscreen", CLEARLINE_MUTATION="1", PYTHONPATH=str(work)
         )
         subprocess.run(
-            [sys.executable, "-m", "coverage", "run", "--rcfile=.coveragerc-mutation", "-m"]
-            + ["pytest", "-q", "-p", "no:cacheprovider", "-p", "_mutation_context"]
-            + [*TESTS, *PYTEST_ARGS],
+            [
+                *(sys.executable, "-m", "coverage", "run", "--rcfile=.coveragerc-mutation"),
+                *("-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "_mutation_context"),
+                *TESTS,
+                *PYTEST_ARGS,
+            ],
             cwd=work,
             env=env,
             stdout=subprocess.DEVNULL,
