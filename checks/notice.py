@@ -405,6 +405,15 @@ def decide(
         }
         if public_ip and anchor == public_ip:
             return DIRECT, None, anchor, [], chain
+        if public_ip and any(h.client_ip == public_ip for h in hops):
+            # The report names another source, but its own attached headers show this line:
+            # the two disagree, and "someone else sent it" would be an all-clear on a guess.
+            chain["notes"] = [
+                *reading.notes,
+                "the attached headers show this line's address: the report and its headers"
+                " disagree",
+            ]
+            return UNKNOWN, None, anchor, ["source_conflict"], chain
         if public_ip:
             return FORGED, None, anchor, [], chain
         return UNKNOWN, None, anchor, ["public_ip"], chain
@@ -447,6 +456,10 @@ def decide(
                 (h for h in logins if h.client_ip), logins[0]
             )
             return ACCOUNT, hop, hop.client_ip or entry.client_ip, [], chain
+    if dynamic and not public_ip and entry.client_ip:
+        # Sent straight from a home line. SPF fails for every home line, this user's own too:
+        # without the line's address, a failed SPF does not show that someone else sent it.
+        return DIRECT, entry, entry.client_ip, [], chain
     spf, dmarc = results.get("spf"), results.get("dmarc")
     if spf in ("fail", "softfail") or dmarc == "fail":
         return FORGED, entry, entry.client_ip, [], chain
@@ -686,6 +699,10 @@ EXPLANATIONS = {
         "We could not tell where the mail came from: the headers show no address on the internet."
     ),
     "nothing_to_read": N_("There was nothing to read."),
+    "source_conflict": N_(
+        "The report names {ip} as the source, but the message headers attached to it show this"
+        " line's address. Only the provider can say which is right."
+    ),
     "hidden_origin": N_(
         "The message entered the receiving side from {server}, which does not show the sender's"
         " address; only the provider of that server can say where it came from."
@@ -705,6 +722,8 @@ def explanation_code(a: Analysis, public_ip: str | None) -> str:
         return "direct_home_line"
     if a.verdict == FORGED:
         return "forged"
+    if "source_conflict" in a.missing:
+        return "source_conflict"
     if "hidden_origin" in a.missing:
         return "hidden_origin"
     if "full_headers" in a.missing:
@@ -726,7 +745,7 @@ def explanation_words(code: str, deciding_ip: str | None, hop: dict | None) -> s
         "ip": hop.get("client_ip") or deciding_ip or "…",
         "quote": _quote(hop.get("raw")),
     }
-    if code in ("direct_report", "need_public_ip"):
+    if code in ("direct_report", "need_public_ip", "source_conflict"):
         values["ip"] = deciding_ip or values["ip"]
     message = EXPLANATIONS.get(code)
     return wording.render(message, values) if message else ""

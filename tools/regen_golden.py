@@ -22,10 +22,10 @@ with tempfile.TemporaryDirectory() as tmp:
             )
 print("golden letters rewritten")
 
-from tests.notice_golden import GOLDEN, INPUTS, as_text, golden_name, record  # noqa: E402
+from tests.notice_golden import ALL, GOLDEN, as_text, golden_name, record  # noqa: E402
 
 GOLDEN.mkdir(parents=True, exist_ok=True)
-for path, public_ip in INPUTS:
+for path, public_ip in ALL:
     (GOLDEN / golden_name(path, public_ip)).write_text(
         as_text(record(path, public_ip)), encoding="utf-8"
     )

@@ -9,10 +9,10 @@ from datetime import UTC
 import pytest
 
 from checks import notice
-from tests.notice_golden import GOLDEN, INPUTS, as_text, golden_name, record
+from tests.notice_golden import ALL, GOLDEN, as_text, golden_name, record
 
 
-@pytest.mark.parametrize(("path", "public_ip"), INPUTS, ids=lambda v: str(v))
+@pytest.mark.parametrize(("path", "public_ip"), ALL, ids=lambda v: str(v))
 def test_the_recorded_analysis_is_what_was_read_and_checked(path, public_ip):
     expected = (GOLDEN / golden_name(path, public_ip)).read_text(encoding="utf-8")
     assert as_text(record(path, public_ip)) == expected, (
@@ -209,3 +209,20 @@ def test_without_a_source_word_the_first_address_is_the_source():
 )
 def test_a_reference_is_a_labelled_number(text, reference):
     assert claim(text)["reference"] == reference
+
+
+def test_a_home_line_failing_spf_is_not_someone_else_without_the_lines_address():
+    """SPF fails for every home line, the user's own too: without the user's address, a bot on
+    a home line is 'sent directly from a home line', never the all-clear 'forged'."""
+    data = (GOLDEN.parents[2] / "data/notices/direct_to_mx.eml").read_bytes()
+    data = data.replace(b"Authentication-Results:", b"Received-SPF: softfail (x)\nX-Old-AR:", 1)
+    assert notice.analyse(data, public_ip=None).verdict == notice.DIRECT
+    assert notice.analyse(data, public_ip="192.0.2.200").verdict == notice.FORGED
+
+
+def test_a_report_whose_headers_show_this_line_is_never_an_all_clear():
+    from tests.notice_golden import ARF_ZONELESS, USER_IP
+
+    a = notice.analyse(ARF_ZONELESS.encode(), public_ip=USER_IP)
+    assert (a.verdict, a.explanation_code) == (notice.UNKNOWN, "source_conflict")
+    assert notice.to_result(a).status != "pass"
