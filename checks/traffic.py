@@ -546,6 +546,12 @@ SUMMARIES = {
         " program it does not name. It makes the lookups of every program, so it is not the"
         " sender itself; which program asked is not known yet.",
     ),
+    "mx_by_mail_server": Np_(
+        "{who}, a mail server, looked up the mail servers of {n} domain, as it must to deliver"
+        " mail.",
+        "{who}, a mail server, looked up the mail servers of {n} domains, as it must to deliver"
+        " mail.",
+    ),
     "no_mx": N_("No program looked up mail servers (MX) {scope}."),
     "mostly_undecoded": N_(
         "{undecoded} of {frames} frames in {where} could not be decoded (link type {link_types}),"
@@ -739,6 +745,8 @@ def interpret(
     if mx_lines:
         m_params = next(p for s, p in mx_lines if s == m_status)
         m_reason = "mx_lookups_dns_client" if m_params.pop("dns_client") else "mx_lookups"
+        if m_status == Status.PASS:  # every lookup was a mail server's own
+            m_reason = "mx_by_mail_server"
     else:
         m_reason, m_params = "no_mx", {}
     if mostly_undecoded and m_status != Status.FAIL:

@@ -303,7 +303,42 @@ def _mostly_undecoded() -> dict[str, Any]:
     }
 
 
+POSTFIX = owner(800, "master", "/usr/lib/postfix/sbin/master")
+
+
+def _mail_server_and_a_bot() -> dict[str, Any]:
+    """A Linux PC running Postfix, which delivers on port 25 and looks up MX records as a mail
+    server must; an unknown program on 587 first, then a bot on port 25: the worst is told."""
+    postfix = conversation(PC, 48000, MX, 25, [("c", b"EHLO pc.example\r\n")])
+    unknown = conversation(PC, 48001, SUBMIT, 587, [("c", b"EHLO x\r\n")])
+    bot = conversation(PC, 48002, MX2, 25, [("c", b"HELO bot\r\n")])
+    lookups = [
+        ip4(PC, ROUTER, 17, udp(53100, 53, dns("recipient.example", 15))),
+        ip4(PC, ROUTER, 17, udp(53101, 53, dns("victim.example", 15))),
+    ]
+    return {
+        "packets": postfix + unknown + bot + lookups,
+        "owners": {
+            (PC, 48000, MX, 25): POSTFIX,
+            (PC, 48001, SUBMIT, 587): owner(900, "helper", "/opt/helper/helper"),
+            (PC, 48002, MX2, 25): owner(901, "kworker", "/tmp/.x/kworker"),
+        },
+        "mx_owners": {(PC, 53100): POSTFIX, (PC, 53101): POSTFIX},
+        "platform": "linux",
+        "attributed": True,
+    }
+
+
+def _a_few_frames_undecoded() -> dict[str, Any]:
+    s = _mostly_undecoded()
+    s["summary_extra"] = {"frames": 40, "frames_undecoded": 5, "undecoded_link_types": [147]}
+    s["packets"] = s["packets"] + _mid_session()["packets"][:2]
+    return s
+
+
 SCENARIOS: dict[str, Callable[[], dict[str, Any]]] = {
+    "mail_server_and_a_bot": _mail_server_and_a_bot,
+    "a_few_frames_undecoded": _a_few_frames_undecoded,
     "bot_direct": _bot_direct,
     "auth_login_587": _auth_login_587,
     "starttls_and_465": _starttls_and_465,

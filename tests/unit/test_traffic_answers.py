@@ -37,3 +37,37 @@ def test_no_secret_of_any_scenario_is_kept():
         kept = " ".join(k["payload"] for k in record(name)["kept"] if isinstance(k, dict))
         for secret in secrets:
             assert secret not in kept, (name, secret)
+
+
+def _bot_summary():
+    return record("bot_direct")["summary"]
+
+
+def test_a_summary_saved_before_answered_servers_were_counted_still_reads():
+    """Cases written by the first round hold no "direct_answered": whether any server answered
+    decides between "connected" and "tried", as it did then."""
+    from checks.traffic import interpret
+
+    summary = _bot_summary()
+    for p in summary["programs"]:
+        del p["direct_answered"]
+    smtp = interpret(summary, "windows", True, "c.pcap")[0]
+    assert (smtp.reason, smtp.params["n"]) == ("direct", 3)
+    for p in summary["programs"]:
+        p["sessions"], p["messages_accepted"] = 0, 0
+    smtp = interpret(summary, "windows", True, "c.pcap")[0]
+    assert (smtp.reason, smtp.params["n"]) == ("direct_unanswered", 3)
+    for p in summary["programs"]:
+        p["messages_accepted"] = 1  # a message accepted is an answer, sessions or not
+    assert interpret(summary, "windows", True, "c.pcap")[0].reason == "direct"
+
+
+def test_lookups_are_counted_by_domain_when_known_else_by_query():
+    from checks.traffic import interpret
+
+    summary = _bot_summary()
+    assert interpret(summary, "windows", True, "c.pcap")[1].params["n"] == 2
+    for p in summary["programs"]:
+        p["mx_domains"] = None  # an older summary: only the number of lookups
+        p["mx_queries"] = 5
+    assert interpret(summary, "windows", True, "c.pcap")[1].params["n"] == 5
