@@ -212,8 +212,6 @@ class Analyzer:
             key = (src, sport, dst, dport)
             flow = self.flows.get(key)
             if flags & 0x02 and not flags & 0x10:  # SYN: a connection attempt
-                if self.local is not None and src not in self.local:
-                    pass  # someone connecting to us: SMTP-LISTEN's business, still counted below
                 if flow is None:
                     if len(self.flows) >= self.MAX_FLOWS:
                         self.dropped_flows += 1
@@ -557,6 +555,13 @@ SUMMARIES = {
         "{undecoded} of {frames} frames in {where} could not be decoded (link type {link_types}),"
         " so we cannot tell whether mail was sent."
     ),
+    "not_all_followed": Np_(
+        "{untracked} more connection to a mail server could not be followed (more than the"
+        " analyser keeps track of).",
+        "{untracked} more connections to mail servers could not be followed (more than the"
+        " analyser keeps track of).",
+        "untracked",
+    ),
     "some_undecoded": N_("{undecoded} of {frames} frames could not be decoded and were not read."),
 }
 ADVICE = {
@@ -721,10 +726,16 @@ def interpret(
     if mid:
         base["mid"] = mid
         base["also"] = [*base.get("also", []), "mid_session"]
+    untracked = int(summary.get("flows_not_tracked") or 0)
+    if untracked:
+        base["untracked"] = untracked
+        base["also"] = [*base.get("also", []), "not_all_followed"]
     advice_bad: tuple[str, ...] = ("disconnect", "scan_and_password")
     s_status = worst(smtp_status) if smtp_status else Status.PASS
     if s_status == Status.PASS:
         s_reason, s_params = ("known_clients_only" if smtp_status else "no_mail"), {}
+        if untracked:
+            s_status = Status.UNKNOWN  # the connections not followed may be the mail
     else:
         _s, s_reason, s_params = sorted(smtp_lines, key=lambda x: -int(x[0] == Status.FAIL))[0]
     if mostly_undecoded and s_status != Status.FAIL:
@@ -751,7 +762,11 @@ def interpret(
         m_reason, m_params = "no_mx", {}
     if mostly_undecoded and m_status != Status.FAIL:
         m_status, m_reason, m_params = Status.UNKNOWN, "mostly_undecoded", {"also": []}
-    mx_base = {**base, "also": [c for c in base.get("also", []) if c != "mid_session"]}
+    # Lookups are not connections: what was said about connections is not said again here.
+    mx_base = {
+        **base,
+        "also": [c for c in base.get("also", []) if c not in ("mid_session", "not_all_followed")],
+    }
     mx = Result(
         "TRAFFIC-MX",
         m_status,

@@ -336,7 +336,24 @@ def _a_few_frames_undecoded() -> dict[str, Any]:
     return s
 
 
+def _flows_capped() -> dict[str, Any]:
+    """Past its flow limit the analyser counts what it could not follow, and keeps headers."""
+    syns = [ip4(PC, f"198.51.100.{20 + i}", 6, tcp(49000 + i, 25, S)) for i in range(4)]
+    late = [
+        ip4("198.51.100.30", PC, 6, tcp(25, 49010, P | A, b"250 ok\r\n")),  # mid-session reply
+        ip4(PC, "198.51.100.31", 6, tcp(49011, 25, P | A, b"MAIL FROM:<a@b.example>\r\n")),
+    ]
+    padded6 = ip6("2001:db8::23", "2001:db8::9", 6, tcp(49020, 25, S)) + b"HELO pad\r\n"
+    return {
+        "packets": [*syns, *late, padded6],
+        "max_flows": 2,
+        "platform": "linux",
+        "attributed": False,
+    }
+
+
 SCENARIOS: dict[str, Callable[[], dict[str, Any]]] = {
+    "flows_capped": _flows_capped,
     "mail_server_and_a_bot": _mail_server_and_a_bot,
     "a_few_frames_undecoded": _a_few_frames_undecoded,
     "bot_direct": _bot_direct,
@@ -379,10 +396,13 @@ def _keyed(mapping: dict, size: int) -> dict:
 
 def record(name: str) -> dict[str, Any]:
     s = SCENARIOS[name]()
-    analyzer = Analyzer()
-    kept = []
+    analyzer, counting = Analyzer(), Analyzer()
+    analyzer.MAX_FLOWS = counting.MAX_FLOWS = s.get("max_flows", Analyzer.MAX_FLOWS)
+    kept, returned_without_scrub = [], set()
     for i, packet in enumerate(s["packets"]):
         kept.append(_kept(packet, analyzer.feed(T0 + i, packet, scrub=True)))
+        # Without scrubbing (no file written) nothing is returned, and the counts are the same.
+        returned_without_scrub.add(repr(counting.feed(T0 + i, packet)))
     summary = analyzer.summary(
         _keyed(s.get("owners") or {}, 4),
         _keyed(s.get("mx_owners") or {}, 2),
@@ -399,6 +419,17 @@ def record(name: str) -> dict[str, Any]:
         words.append({"id": r.id, "summary": w.summary, "advice": list(w.advice)})
     return {
         "kept": kept,
+        "returned_without_scrub": sorted(returned_without_scrub),
+        "same_summary_without_scrub": counting.summary(
+            _keyed(s.get("owners") or {}, 4),
+            _keyed(s.get("mx_owners") or {}, 2),
+            s.get("by_host", False),
+        )
+        == analyzer.summary(
+            _keyed(s.get("owners") or {}, 4),
+            _keyed(s.get("mx_owners") or {}, 2),
+            s.get("by_host", False),
+        ),
         "summary": summary,
         "results": [r.to_dict(text=False) for r in results],
         "words_en": words,

@@ -71,3 +71,14 @@ def test_lookups_are_counted_by_domain_when_known_else_by_query():
         p["mx_domains"] = None  # an older summary: only the number of lookups
         p["mx_queries"] = 5
     assert interpret(summary, "windows", True, "c.pcap")[1].params["n"] == 5
+
+
+def test_connections_not_followed_are_never_a_pass():
+    from checks.traffic import interpret
+
+    summary = record("auth_login_587")["summary"]  # a known mail client only: a pass
+    assert interpret(summary, "windows", True, "c.pcap")[0].status == "pass"
+    summary["flows_not_tracked"] = 3
+    smtp = interpret(summary, "windows", True, "c.pcap")[0]
+    assert smtp.status == "unknown"
+    assert "3 more connections to mail servers could not be followed" in smtp.words("en").summary
