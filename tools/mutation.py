@@ -117,22 +117,36 @@ def tests_by_module(modules: list[str]) -> dict[str, list[str]]:
                     test_file = _test_file(work, context)
                     if test_file:
                         found[module].add(test_file)
-        # Coverage names a test run through hypothesis after hypothesis's own inner function,
-        # not the test: add every test file that imports the module by name.
-        for module, files in found.items():
-            files.update(_importers(work, module))
-        return {m: sorted(files) for m, files in found.items()}
+        # The tests written for a module are those that import it (or a tests/ helper that
+        # does, such as tests/notice_golden.py): when there are any, they are the selection.
+        # Tests that reach it only through the letter or the bundle re-run the whole letter
+        # for every mutant, at a few mutants a second, and kill little the module's own tests
+        # do not. Coverage (which names a hypothesis test after hypothesis's inner function,
+        # so misses those) is the fallback.
+        return {m: sorted(_importers(work, m) or files) for m, files in found.items()}
 
 
 def _importers(work: Path, module: str) -> set[str]:
     package, name = module.removesuffix(".py").split("/", 1)
     pattern = re.compile(rf"\b{package}\.{name}\b|^from {package} import [^\n]*\b{name}\b", re.M)
-    return {
-        path.relative_to(work).as_posix()
-        for folder in TESTS
-        for path in (work / folder).glob("test_*.py")
-        if pattern.search(path.read_text(encoding="utf-8"))
-    }
+    helpers = sorted(
+        path.stem
+        for path in (work / "tests").glob("*.py")
+        if path.stem != "cases" and pattern.search(path.read_text(encoding="utf-8"))
+    )
+    names = "|".join(helpers)
+    uses_helper = (
+        re.compile(rf"^from tests(?:\.({names})\b| import [^\n]*\b({names})\b)", re.M)
+        if helpers
+        else None
+    )
+    found = set()
+    for folder in TESTS:
+        for path in (work / folder).glob("test_*.py"):
+            text = path.read_text(encoding="utf-8")
+            if pattern.search(text) or (uses_helper and uses_helper.search(text)):
+                found.add(path.relative_to(work).as_posix())
+    return found
 
 
 def _test_file(work: Path, context: str) -> str | None:
