@@ -274,3 +274,12 @@ def test_resolver_settings():
     assert plain.nameservers == ["192.0.2.53"] and plain.port == 53
     v6 = blocklist.make_resolver("2001:db8::53")
     assert v6.nameservers == ["2001:db8::53"]
+
+
+def test_every_answer_keeps_the_rows_it_rests_on():
+    """The bundle's evidence is the per-list rows: every verdict carries them under its own ID."""
+    policy = [ZoneAnswer("zen.spamhaus.org", True, ["127.0.0.11"])]
+    for answers in ([], policy):
+        result = blocklist.interpret(IP, answers)
+        assert result.id == "NET-BLOCKLIST"
+        assert result.facts == {"ip": IP, "zones": [blocklist.judge_zone(a) for a in answers]}
