@@ -226,3 +226,137 @@ def test_a_report_whose_headers_show_this_line_is_never_an_all_clear():
     a = notice.analyse(ARF_ZONELESS.encode(), public_ip=USER_IP)
     assert (a.verdict, a.explanation_code) == (notice.UNKNOWN, "source_conflict")
     assert notice.to_result(a).status != "pass"
+
+
+# --- decide: every way the chain, the report and the user's address can meet ----------------------
+
+LOCAL_ONLY = [
+    "from localhost (localhost [127.0.0.1]) by mx.recipient.example with ESMTP;"
+    " Fri, 20 Nov 2026 05:05:34 +0000"
+]
+SERVER_ENTRY = [
+    "from mail.elsewhere.example (mail.elsewhere.example [198.51.100.77]) by"
+    " mx.recipient.example with ESMTP; Fri, 20 Nov 2026 05:00:00 +0000"
+]
+HELO_ONLY_ENTRY = [
+    "from relay.provider.example ([198.51.100.78]) by mx.recipient.example with ESMTP;"
+    " Fri, 20 Nov 2026 05:00:00 +0000"
+]
+
+
+def decided(lines, public_ip=None, results=None, arf=None, login=None):
+    from checks.received import parse_chain
+
+    verdict, hop, ip, missing, _chain = notice.decide(
+        parse_chain(lines), public_ip, results or {}, arf, login
+    )
+    return verdict, ip, missing
+
+
+@pytest.mark.parametrize(
+    ("lines", "public_ip", "results", "arf", "expected"),
+    [
+        # No entry from outside: the report's Source-IP alone.
+        (LOCAL_ONLY, "192.0.2.9", None, "192.0.2.9", ("direct", "192.0.2.9", [])),
+        (LOCAL_ONLY, None, None, "192.0.2.9", ("unknown", "192.0.2.9", ["public_ip"])),
+        ([], None, None, "192.0.2.9", ("unknown", "192.0.2.9", ["public_ip"])),
+        ([], "203.0.113.45", None, "192.0.2.9", ("forged", "192.0.2.9", [])),
+        # No report, no entry.
+        ([], None, None, None, ("unknown", None, ["full_headers"])),
+        (LOCAL_ONLY, None, None, None, ("unknown", None, ["public_origin"])),
+        # A mail server as the entry.
+        (SERVER_ENTRY, None, {"spf": "fail"}, None, ("forged", "198.51.100.77", [])),
+        (SERVER_ENTRY, None, {"spf": "pass"}, None, ("unknown", "198.51.100.77", ["public_ip"])),
+        (SERVER_ENTRY, "198.51.100.77", {"spf": "fail"}, None, ("direct", "198.51.100.77", [])),
+        (SERVER_ENTRY, "203.0.113.45", {}, None, ("forged", "198.51.100.77", [])),
+        # The report and its headers disagree, and neither is the user's line.
+        (SERVER_ENTRY, None, None, "192.0.2.9", ("unknown", "192.0.2.9", ["public_ip"])),
+    ],
+)
+def test_decide(lines, public_ip, results, arf, expected):
+    assert decided(lines, public_ip, results, arf) == expected
+
+
+def test_a_login_recorded_by_the_server_named_only_by_its_helo_is_believed():
+    verdict, ip, _missing = decided(
+        HELO_ONLY_ENTRY, login=("relay.provider.example", "taro@provider.example")
+    )
+    assert (verdict, ip) == ("account", None)
+    assert decided(HELO_ONLY_ENTRY, login=("other.example", "taro"))[0] != "account"
+
+
+# --- what to ask, and the explanation's words ---------------------------------------------------
+
+EXACT = {"utc": "2026-11-20T05:05:33+00:00", "text": "2026-11-20 14:05:33 JST"}
+FULL_CLAIM = {
+    "source_ips": ["203.0.113.45"],
+    "source_ports": [51234],
+    "destinations": ["mx.recipient.example"],
+    "message_counts": [12],
+}
+
+
+def asks(times, hops=("a hop",), **claim):
+    a = notice.Analysis("text", True, {**FULL_CLAIM, "times": times, **claim}, hops=list(hops))
+    return notice.what_to_ask(a)
+
+
+@pytest.mark.parametrize(
+    ("times", "rough"),
+    [
+        ([EXACT], False),
+        ([{**EXACT, "approximate": True}], True),
+        ([{**EXACT, "zone_assumed": True}], True),
+        ([{"utc": "2026-11-20T05:05:00+00:00", "text": "14:05"}], True),  # to the minute only
+        ([{"utc": "2026-11-20T05:05:00+00:00", "text": "14:05:00"}], False),  # :00 written out
+        ([{"utc": "2026-11-20T05:05:00+00:00", "text": "14時05分00秒"}], False),
+        (
+            [{"utc": "2026-11-20T05:05:00+00:00", "end_utc": "2026-11-20T05:30:07+00:00"}],
+            False,
+        ),
+        ([{**EXACT, "source": "Date header of the sample"}], True),  # not the provider's time
+        ([], True),
+        ([EXACT, {"utc": "2026-11-20T06:00:00+00:00", "text": "15:00"}], True),
+    ],
+)
+def test_exact_times_are_asked_for_unless_every_time_is_exact(times, rough):
+    assert ("times_exact" in asks(times)) is rough
+
+
+def test_what_to_ask_names_each_missing_fact_once():
+    assert asks([EXACT]) == ["trigger"]
+    assert asks(
+        [EXACT], hops=(), source_ips=[], source_ports=[], destinations=[], message_counts=[]
+    ) == [
+        "source_ip",
+        "source_port",
+        "destination",
+        "count",
+        "sample_headers",
+        "trigger",
+    ]
+
+
+def words(code, deciding_ip=None, **hop):
+    return notice.explanation_words(code, deciding_ip, hop or None)
+
+
+def test_explanation_words_fill_in_what_the_hop_holds():
+    assert words("hidden_origin", rdns="fwd.example", **{"from": "helo.example"}).startswith(
+        "The message entered the receiving side from fwd.example,"
+    )
+    assert "from helo.example," in words("hidden_origin", **{"from": "helo.example"})
+    assert "from …," in words("hidden_origin")
+    account = words("account", by="smtp.isp.example", auth_user="taro", client_ip="192.0.2.5")
+    assert account.startswith(
+        "The message was sent through the mail server smtp.isp.example after logging in with a"
+        " mail account (taro) from 192.0.2.5."
+    )
+    assert "a mail account from 192.0.2.9." in words("account", "192.0.2.9", by="s.example")
+    assert "a mail account from …." in words("account", by="s.example")
+    assert words("direct_this_line", raw="from x by y").endswith("header is: “from x by y”")
+    for code in ("direct_report", "need_public_ip", "source_conflict"):
+        assert "192.0.2.9" in words(code, "192.0.2.9", client_ip="198.51.100.1"), code
+        assert "198.51.100.1" not in words(code, "192.0.2.9", client_ip="198.51.100.1"), code
+    assert "198.51.100.1" in words("forged", "192.0.2.9", client_ip="198.51.100.1")
+    assert words("no_such_code", "192.0.2.9") == ""
