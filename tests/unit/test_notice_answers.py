@@ -247,7 +247,7 @@ HELO_ONLY_ENTRY = [
 def decided(lines, public_ip=None, results=None, arf=None, login=None):
     from checks.received import parse_chain
 
-    verdict, hop, ip, missing, _chain = notice.decide(
+    verdict, _hop, ip, missing, _chain = notice.decide(
         parse_chain(lines), public_ip, results or {}, arf, login
     )
     return verdict, ip, missing
