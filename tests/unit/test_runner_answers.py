@@ -84,3 +84,45 @@ def test_a_timed_out_check_says_its_limit():
     )
     assert result.facts == {"reason": "timed out", "timeout_s": 0.3}
     assert result.duration_ms == 300
+
+
+def test_each_check_gets_the_runs_options_rights_and_one_shared_store():
+    seen = []
+
+    def look(ctx):
+        seen.append((ctx.options, ctx.admin, ctx.shared))
+        return Result("X-TEST", Status.PASS, "fine")
+
+    options = Options(network=True)
+    run_checks([spec(look), spec(look)], options, admin=False, platform="linux")
+    assert [(o, a) for o, a, _s in seen] == [(options, False), (options, False)]
+    assert seen[0][2] is seen[1][2] and seen[0][2] is not None
+
+
+def test_a_failing_check_records_what_failed_and_how_long_it_ran():
+    def broken(ctx):
+        time.sleep(0.05)
+        raise RuntimeError("probe went away")
+
+    (result,) = run_checks([spec(broken)], admin=True)
+    assert (result.id, result.status, result.reason, result.params) == (
+        "X-TEST",
+        Status.ERROR,
+        "check_error",
+        {},
+    )
+    assert result.facts["exception"] == "RuntimeError: probe went away"
+    assert "Traceback" in result.facts["traceback"]
+    assert 50 <= result.duration_ms < 5000 and result.started_at is not None
+
+
+def test_a_watching_check_is_given_its_watch_on_top_of_its_limit():
+    def slow(ctx):
+        time.sleep(0.6)
+        return Result("X-TEST", Status.PASS, "fine")
+
+    quick = spec(slow, timeout=0.2, uses_watch=True)
+    (result,) = run_checks([quick], Options(watch=1.0), admin=True)
+    assert result.status == Status.PASS  # 0.2 s + a 1 s watch
+    (result,) = run_checks([quick], Options(watch=0.0), admin=True)
+    assert (result.reason, result.params) == ("timed_out", {"seconds": 0.2})
