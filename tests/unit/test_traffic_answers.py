@@ -1,6 +1,8 @@
 """What the capture analyser keeps of every packet and concludes, for each structure in
 tests/traffic_golden.py (the kept bytes are what reaches the evidence)."""
 
+import struct
+
 import pytest
 
 from tests.traffic_golden import GOLDEN, SCENARIOS, as_text, record
@@ -82,3 +84,94 @@ def test_connections_not_followed_are_never_a_pass():
     smtp = interpret(summary, "windows", True, "c.pcap")[0]
     assert smtp.status == "unknown"
     assert "3 more connections to mail servers could not be followed" in smtp.words("en").summary
+
+
+# --- the packet readers at their edges ------------------------------------------------------------
+
+from tests.traffic_golden import A, P, S, addr, dns, ip4, ip6, tcp, udp  # noqa: E402
+
+
+def test_parse_ip_at_its_edges():
+    from checks.traffic import parse_ip
+
+    pc, mx = addr("192.168.1.23"), addr("198.51.100.7")
+    assert parse_ip(bytes(19)) is None
+    bare = ip4("192.168.1.23", "198.51.100.7", 6, b"")
+    assert parse_ip(bare) is None and parse_ip(bare + bytes(7)) is None  # no room for ports
+    assert parse_ip(ip4("192.168.1.23", "198.51.100.7", 17, udp(5000, 53, b""))) == (
+        4,
+        pc,
+        mx,
+        17,
+        5000,
+        53,
+        0,
+        28,
+    )
+    syn = tcp(40000, 25, S)
+    assert parse_ip(ip4("192.168.1.23", "198.51.100.7", 6, syn)) == (
+        4,
+        pc,
+        mx,
+        6,
+        40000,
+        25,
+        S,
+        40,
+    )
+    # Don't-fragment and the first fragment (more fragments, offset 0) are read; later ones not.
+    assert parse_ip(ip4("192.168.1.23", "198.51.100.7", 6, syn, frag=0x4000)) is not None
+    assert parse_ip(ip4("192.168.1.23", "198.51.100.7", 6, syn, frag=0x2000)) is not None
+    assert parse_ip(ip4("192.168.1.23", "198.51.100.7", 6, syn, frag=1)) is None
+    options = struct.pack("!HHIIBBHHH", 40000, 25, 1, 0, 6 << 4, P | A, 1, 0, 0) + bytes(4)
+    assert parse_ip(ip4("192.168.1.23", "198.51.100.7", 6, options + b"EHLO"))[7] == 44
+    v6, mx6 = "2001:db8::23", "2001:db8::7"
+    assert parse_ip(ip6(v6, mx6, 17, udp(5000, 53, b""))[:47]) is None
+    assert parse_ip(ip6(v6, mx6, 17, udp(5000, 53, b"")))[7] == 48
+    long_hop = bytes([60, 1]) + bytes(14)  # 16 bytes, then destination options, then TCP
+    dest_opts = bytes([6, 0]) + bytes(6)
+    assert parse_ip(ip6(v6, mx6, 0, long_hop + dest_opts + syn))[3:8] == (6, 40000, 25, S, 84)
+    assert parse_ip(ip6(v6, mx6, 0, long_hop)) is None  # the chain runs off the packet
+    first = bytes([6, 0]) + struct.pack("!HI", 1, 9)
+    assert parse_ip(ip6(v6, mx6, 44, first + syn))[3:5] == (6, 40000)
+    assert parse_ip(ip6(v6, mx6, 44, first[:7])) is None
+    assert parse_ip(ip6(v6, mx6, 58, bytes(8))) is None  # ICMPv6
+
+
+def test_dns_question_at_its_edges():
+    from checks.traffic import dns_question
+
+    root = struct.pack("!HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\0" + struct.pack("!HH", 15, 1)
+    assert len(root) == 17 and dns_question(root) == (False, "", 15)
+    assert dns_question(root[:16]) is None
+    assert dns_question(dns("Mail.Example", 15)) == (False, "mail.example", 15)
+    assert dns_question(dns("mail.example", 1, response=True)) == (True, "mail.example", 1)
+    odd_flags = bytearray(dns("x.example", 15))
+    odd_flags[2:4] = b"\x00\x01"
+    assert dns_question(bytes(odd_flags))[0] is False  # only the top bit says "response"
+    no_question = bytearray(dns("x.example", 15))
+    no_question[4:6] = b"\x00\x00"
+    assert dns_question(bytes(no_question)) is None
+    assert dns_question(dns("x.example", 15)[:-3]) is None  # type cut off
+    pointer = struct.pack("!HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\xc0\x0c" + bytes(4)
+    assert dns_question(pointer) is None
+    too_long = struct.pack("!HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\x05ab" + bytes(4)
+    assert dns_question(too_long) is None
+    assert dns_question(dns(".".join(["a"] * 65), 15))[1] == ".".join(["a"] * 65)
+    assert dns_question(dns(".".join(["a"] * 66), 15)) is None
+    latin = struct.pack("!HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\x01\xe9\x01x\0" + bytes(4)
+    assert dns_question(latin) == (False, "\ufffd.x", 0)  # not ASCII: replaced, still read
+
+
+def test_the_scope_names_an_interface_or_a_file_and_says_when():
+    from checks.traffic import results_for
+
+    summary = record("dns_client_lookups")["summary"]
+    smtp = results_for(summary, True, "eth0", "iface")[0]
+    assert smtp.params["where_kind"] == "iface" and smtp.params["attributed"] is True
+    assert "(interface eth0)" in smtp.words("en").summary
+    undated = {**summary, "first": None, "last": None}
+    assert smtp.words("en").summary.startswith("No mail connections were seen during ")
+    assert results_for(undated, False, "x.pcap")[0].words("en").summary == (
+        "No mail connections were seen in x.pcap."
+    )
