@@ -352,7 +352,54 @@ def _flows_capped() -> dict[str, Any]:
     }
 
 
+def _refusals_and_odd_commands() -> dict[str, Any]:
+    """A failed login, then three messages on one connection: accepted, refused after its
+    body, refused before it (DATA answered 554); a second client with bare LF line ends."""
+    first = conversation(
+        PC,
+        50000,
+        MX,
+        25,
+        [
+            ("c", b"EHLO\r\n"),  # no name given
+            ("s", b"250 mx\r\n"),
+            ("c", b"AUTH PLAIN dGFybwB0YXJvAGh1bnRlcjI=\r\n"),
+            ("s", b"535 5.7.8 authentication failed\r\n"),
+            ("c", b"MAIL FROM:<a@one.example>\r\n"),
+            ("c", b"RCPT TO:<b@two.example>\r\n"),
+            ("c", b"DATA\r\n"),
+            ("s", b"354 go\r\n"),
+            ("c", b"first body\r\n"),
+            ("c", b".\r\n"),  # the end of the body opens the packet
+            ("s", b"250 ok 1\r\n"),
+            ("c", b"MAIL FROM:<a@one.example>\r\nDATA\r\n"),
+            ("s", b"354 go\r\n"),
+            ("c", b"second body\r\n.\r\n"),
+            ("s", b"550 5.7.1 rejected as spam\r\n"),
+            ("c", b"MAIL FROM:<a@one.example>\r\nDATA\r\n"),
+            ("s", b"554 5.5.1 no valid recipients\r\n"),
+            ("c", b"RSET\r\n"),
+        ],
+    )
+    lf = conversation(
+        PC,
+        50001,
+        MX2,
+        25,
+        [
+            ("c", b"lhlo lowercase.example\n"),
+            ("c", b"DATA\n"),
+            ("s", b"354 go\n"),
+            ("c", b"body with bare line ends\n.\n"),
+            ("s", b"250 ok\n"),
+            ("c", b"HELO " + b"n" * 300 + b"\n"),
+        ],
+    )
+    return {"packets": first + lf, "platform": "linux", "attributed": False}
+
+
 SCENARIOS: dict[str, Callable[[], dict[str, Any]]] = {
+    "refusals_and_odd_commands": _refusals_and_odd_commands,
     "flows_capped": _flows_capped,
     "mail_server_and_a_bot": _mail_server_and_a_bot,
     "a_few_frames_undecoded": _a_few_frames_undecoded,

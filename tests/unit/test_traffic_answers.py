@@ -23,8 +23,12 @@ def test_no_secret_of_any_scenario_is_kept():
         "secret body",
         "private words",
         "more body",
+        "first body",
+        "second body",
+        "bare line ends",
         "dGFyby55YW1hZGFAaXNwLmV4YW1wbGUuanA=",  # the user name, base64
         "aHVudGVyMg==",  # the password, base64
+        "dGFybwB0YXJv",  # AUTH PLAIN, refused or not
         "hidden@",
         "inside tls",
         "taro.yamada@",
