@@ -362,7 +362,8 @@ def _traffic(r: Result) -> list[Sighting]:
             )
         )
     if not out and r.status in (Status.FAIL, Status.WARN):
-        out.append(Sighting(r.id, r.status, r.reason, where, seen_at=r.started_at))
+        seen = r.started_at or _dt(r.facts.get("last"))
+        out.append(Sighting(r.id, r.status, r.reason, where, seen_at=seen))
     return out
 
 
@@ -473,6 +474,9 @@ def _journal_dict(view: JournalView | None, t) -> dict[str, Any] | None:
     return {
         "from": t(view.start),
         "to": t(view.end),
+        "reported": {"from": t(view.reported[0]), "to": t(view.reported[1])}
+        if view.reported
+        else None,
         "complete": view.complete,
         "every_attempt_seen": view.full_capture,
         "poll_interval_s": view.poll_interval_s,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,6 +92,7 @@ def _listeners() -> dict[str, Any]:
         {},
         facts={
             "findings": [
+                {"verdict": "pass", "name": "sshd", "pid": 600, "port": 2525},
                 {
                     "verdict": "fail",
                     "reason": "unknown_listener",
@@ -191,7 +192,52 @@ def _journal_with_gap_by_polling() -> dict[str, Any]:
     )
 
 
+def _bare_findings() -> dict[str, Any]:
+    """Findings without the per-program facts (older or partial results) still count, and
+    watches that were snapshots or incomplete are not clean observations."""
+
+    def window(mode, minutes, complete=True):
+        return {
+            "mode": mode,
+            "from": T0.isoformat(),
+            "to": (T0 + timedelta(minutes=minutes)).isoformat(),
+            "complete": complete,
+        }
+
+    bot = {
+        "verdict": "fail",
+        "reason": "direct",
+        "name": "bot.exe",
+        "exe": "C:/Users/taro/AppData/Local/Temp/bot.exe",
+        "pid": 66,
+        "direct_servers": ["198.51.100.7", "198.51.100.8"],
+        "destinations": ["198.51.100.7", "198.51.100.8"],
+        "first_seen": T0.isoformat(),
+        "last_seen": "not a time",
+    }
+    outlook = {"verdict": "pass", "name": "OUTLOOK.EXE", "destinations": ["203.0.113.80"]}
+    last = (T0 + timedelta(minutes=3)).isoformat()
+    history = [
+        Result("SMTP-LISTEN", Status.FAIL, "open_relay"),
+        Result(
+            "TRAFFIC-SMTP", Status.WARN, "connected", {"attributed": False}, facts={"last": last}
+        ),
+        Result("SMTP-OUT", Status.PASS, "no_mail", facts={"window": window("snapshot", 0)}),
+        Result("SMTP-OUT", Status.PASS, "no_mail", facts={"window": window("watch", 15, False)}),
+        Result(
+            "SMTP-OUT",
+            Status.FAIL,
+            "direct",
+            facts={"window": window("watch", 10), "programs": [outlook, bot]},
+        ),
+    ]
+    stamped = [_stamp(r, T0 + timedelta(minutes=i)) for i, r in enumerate(history)]
+    stamped[1] = replace(stamped[1], started_at=None)
+    return _inputs(history=stamped)
+
+
 SCENARIOS: dict[str, Callable[[], dict[str, Any]]] = {
+    "bare_findings": _bare_findings,
     "capture_elsewhere": _elsewhere,
     "live_bot_then_clean": _live_bot_then_clean,
     "listeners": _listeners,
@@ -212,6 +258,8 @@ def record(name: str) -> dict[str, Any]:
     data["uptime_off_everywhere"] = a.uptime_off_everywhere
     data["primary_identified"] = a.primary.identified if a.primary else None
     data["journal_partial"] = a.journal.partial if a.journal else None
+    # What the letter reads of the notice (not all of it is in assessment.json).
+    data["notice_view"] = asdict(a.notice) if a.notice else None
     return data
 
 
