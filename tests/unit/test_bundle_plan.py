@@ -212,3 +212,20 @@ def test_a_bundle_is_never_written_through_a_planted_partial_file(tmp_path):
     except FileExistsError:
         pass
     assert planted.read_bytes() == b"planted" and not out.exists()
+
+
+def test_assessment_json_reads_dates_in_the_users_zone_and_keeps_japanese_readable(
+    tmp_path, monkeypatch
+):
+    """A bare date ("password changed on 2026-11-21") is the end of that day where the user
+    lives; Japanese in paths stays Japanese in the JSON, not \\u escapes."""
+    from tests.unit.test_japanese_user import bot_watch
+
+    case = build("account", tmp_path)
+    case.add_results([bot_watch()])
+    plan = bundle.plan(case, "ja", JST, today=TODAY, with_pdf=False)
+    assessment = json.loads(plan.files["assessment.json"])
+    assert [s["latest_time"] for s in assessment["steps"]] == ["2026-11-21T23:59:59+09:00"]
+    for name in ("results.json", "assessment.json"):
+        text = plan.files[name].decode("utf-8")
+        assert "山田太郎" in text and "\\u" not in text, name
