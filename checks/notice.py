@@ -642,7 +642,7 @@ def analyse(
         if "full_headers" not in missing:
             missing = [*missing, "full_headers"]
     analysis = Analysis(
-        kind=kind if readable or kind != "text" else "text",
+        kind=kind,
         readable=readable,
         claim=claim,
         hops=hops,

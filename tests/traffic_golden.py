@@ -450,11 +450,13 @@ def record(name: str) -> dict[str, Any]:
         kept.append(_kept(packet, analyzer.feed(T0 + i, packet, scrub=True)))
         # Without scrubbing (no file written) nothing is returned, and the counts are the same.
         returned_without_scrub.add(repr(counting.feed(T0 + i, packet)))
-    summary = analyzer.summary(
+    owners = (
         _keyed(s.get("owners") or {}, 4),
         _keyed(s.get("mx_owners") or {}, 2),
         s.get("by_host", False),
     )
+    summary = analyzer.summary(*owners)
+    same_without_scrub = counting.summary(*owners) == summary
     summary.update(s.get("summary_extra") or {})
     summary["first"], summary["last"] = _utc(summary["first"]), _utc(summary["last"])
     for p in summary["programs"]:
@@ -467,16 +469,7 @@ def record(name: str) -> dict[str, Any]:
     return {
         "kept": kept,
         "returned_without_scrub": sorted(returned_without_scrub),
-        "same_summary_without_scrub": counting.summary(
-            _keyed(s.get("owners") or {}, 4),
-            _keyed(s.get("mx_owners") or {}, 2),
-            s.get("by_host", False),
-        )
-        == analyzer.summary(
-            _keyed(s.get("owners") or {}, 4),
-            _keyed(s.get("mx_owners") or {}, 2),
-            s.get("by_host", False),
-        ),
+        "same_summary_without_scrub": same_without_scrub,
         "summary": summary,
         "results": [r.to_dict(text=False) for r in results],
         "words_en": words,
