@@ -812,6 +812,10 @@ ADVICE = {
         "Find the device that sends: watch this PC's mail connections, then switch other devices off one at a time."
     ),
     "ask_sample": N_("Ask your provider for a sample message with its full headers."),
+    "ask_which_source": N_(
+        "Ask your provider which address really sent the mail: its report and the headers"
+        " attached to it name different ones."
+    ),
 }
 ADVICE_FOR = {
     ACCOUNT: ("change_password", "ask_submission_logs"),
@@ -835,7 +839,10 @@ def to_result(a: Analysis) -> Result:
             "explanation": a.explanation_code,
             "missing": a.missing,
         },
-        advice_codes=ADVICE_FOR.get(a.verdict, ()),
+        # The headers were sent already when they disagree with the report: ask which is right.
+        advice_codes=("ask_which_source",)
+        if a.explanation_code == "source_conflict"
+        else ADVICE_FOR.get(a.verdict, ()),
         facts={
             "verdict": a.verdict,
             "deciding_ip": a.deciding_ip,

@@ -312,10 +312,13 @@ def build(
             auth_user=str(hop.get("auth_user") or ""),
             server=str(hop.get("by") or ""),
             auth_results=", ".join(f"{k}={v}" for k, v in a.notice.auth_results.items()),
+            # The report's Source-IP and its attached headers (this line) disagree.
+            conflict=a.notice.explanation_code == "source_conflict",
         )
         requests = [k for k in (a.notice.asks or ALL_REQUESTS) if k in ALL_REQUESTS]
     else:
         notice.update(
+            conflict=False,
             verdict="",
             times=[],
             source_ips=[],

@@ -360,3 +360,23 @@ def test_explanation_words_fill_in_what_the_hop_holds():
         assert "198.51.100.1" not in words(code, "192.0.2.9", client_ip="198.51.100.1"), code
     assert "198.51.100.1" in words("forged", "192.0.2.9", client_ip="198.51.100.1")
     assert words("no_such_code", "192.0.2.9") == ""
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_letter_asks_which_source_is_right_when_report_and_headers_disagree(tmp_path, lang):
+    from cases import flows
+    from cases.store import Case
+    from reports.report import letter_text
+    from tests.cases import JST, TODAY
+    from tests.notice_golden import ARF_ZONELESS, USER_IP
+
+    case = Case(tmp_path / "case")
+    flows.read_notice(case, ARF_ZONELESS.encode(), public_ip=USER_IP, zone=JST, power={})
+    result = next(r for r in case.results() if r.id == "NOTICE-SOURCE")
+    assert result.advice_codes == ("ask_which_source",)
+    text = letter_text(case, lang, JST, TODAY)
+    expected = {
+        "ja": "報告では送信元が 192.0.2.77 とされておりますが、報告に添付されていたメールのヘッダーには当回線",
+        "en": "Your report names 192.0.2.77 as the source, but the message headers attached to it",
+    }[lang]
+    assert expected in text
