@@ -1,7 +1,8 @@
 """Mutation testing of the modules that decide what the user is told (`make mutation`).
 
-Each module gets its own mutmut session in a fresh copy of the tracked tree (so a run never
-touches the working tree), against the unit and real-world tests only, within a time budget
+Each module gets its own mutmut session in a copy of the committed tree (so a run never
+touches the working tree), kept in build/mutation/work so that kills carry over (prepare_work),
+against the unit and real-world tests only, within a time budget
 shared by all modules (default 20 minutes: MUTATION_MINUTES). Scores are written to
 docs/mutation.md: killed / (killed + survived); mutants in code no unit test reaches ("no
 tests": probes doing I/O) are counted apart, not as kills.
@@ -14,6 +15,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -155,42 +158,97 @@ def _test_file(work: Path, context: str) -> str | None:
     return name if name.startswith("tests/") and (work / name).is_file() else None
 
 
-def run_module(module: str, seconds: float, tests: list[str] | None = None) -> dict:
-    with tempfile.TemporaryDirectory(prefix="clearline-mutation-") as tmp:
-        work = Path(tmp)
+WORK = ROOT / "build/mutation/work"
+# mutmut's exit codes that mean a test failed on the mutant (mutmut/stats.py).
+KILLED = {1, 3}
+
+
+def prepare_work(module: str) -> tuple[Path, int]:
+    """The module's working copy and how many verdicts it carries over from the last run.
+
+    The copy lives in build/mutation/work/<module> so that a run can start where the last one
+    stopped. mutmut keeps a verdict while the mutated function's source is unchanged; of those,
+    only kills are kept here: a surviving mutant, a time-out or a mutant no test reached is
+    tried again, because a test written since may kill it (mutmut itself would keep the
+    survivor). Everything else is rebuilt from HEAD: the tree, the mutated files and mutmut's
+    map of tests to functions (a changed test may reach other functions). MUTATION_FRESH=1
+    starts from nothing."""
+    work = WORK / module.replace("/", "_")
+    mutants = work / "mutants"
+    if os.environ.get("MUTATION_FRESH") or not mutants.is_dir():
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
         copy_tree(work)
-        with (work / "pyproject.toml").open("a", encoding="utf-8") as fp:
-            fp.write(
-                "\n[tool.mutmut]\n"
-                f"paths_to_mutate = [{module!r}]\n"
-                f"pytest_add_cli_args_test_selection = {(tests or TESTS)!r}\n"
-                f"pytest_add_cli_args = {PYTEST_ARGS!r}\n"
-                'also_copy = ["checks", "cases", "reports", "gui", "tests", "locale", "main.py"]\n'
-            )
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLEARLINE_MUTATION="1")
-        started = time.monotonic()
-        log = ROOT / "build/mutation" / (module.replace("/", "_") + ".log")
-        log.parent.mkdir(parents=True, exist_ok=True)
+        return work, 0
+    for entry in work.iterdir():
+        if entry.name != "mutants":
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+    kept = 0
+    for path in sorted(mutants.rglob("*"), reverse=True):
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.suffix != ".meta":
+            path.unlink()
+        else:
+            kept += _keep_kills(path)
+    copy_tree(work)
+    return work, kept
+
+
+def _keep_kills(meta: Path) -> int:
+    try:
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        verdicts = data["exit_code_by_key"]
+    except (ValueError, KeyError, TypeError):
+        # Cut off mid-write by the time limit: its verdicts are lost, not guessed.
+        meta.unlink()
+        return 0
+    data["exit_code_by_key"] = {k: v if v in KILLED else None for k, v in verdicts.items()}
+    meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
+    return sum(v in KILLED for v in verdicts.values())
+
+
+def run_module(module: str, seconds: float, tests: list[str] | None = None) -> dict:
+    started = time.monotonic()
+    work, kept = prepare_work(module)
+    with (work / "pyproject.toml").open("a", encoding="utf-8") as fp:
+        fp.write(
+            "\n[tool.mutmut]\n"
+            f"paths_to_mutate = [{module!r}]\n"
+            f"pytest_add_cli_args_test_selection = {(tests or TESTS)!r}\n"
+            f"pytest_add_cli_args = {PYTEST_ARGS!r}\n"
+            'also_copy = ["checks", "cases", "reports", "gui", "tests", "locale", "main.py"]\n'
+        )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLEARLINE_MUTATION="1")
+    log = ROOT / "build/mutation" / (module.replace("/", "_") + ".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("wb") as out:
+        # A session of its own, so that the time limit stops mutmut's workers too, not only
+        # mutmut (orphaned workers would go on writing verdicts into the working copy).
+        process = subprocess.Popen(
+            [str(MUTMUT), "run"],
+            cwd=work,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         try:
-            with log.open("wb") as out:
-                subprocess.run(
-                    [str(MUTMUT), "run"],
-                    cwd=work,
-                    env=env,
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    timeout=seconds,
-                )
+            process.wait(timeout=max(1.0, seconds - (time.monotonic() - started)))
             finished = True
         except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
             finished = False
-        subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=work, env=env, capture_output=True)
-        save_survivors(module, work, env)
-        stats_file = work / "mutants/mutmut-cicd-stats.json"
-        stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
-        stats["finished"] = finished
-        stats["seconds"] = round(time.monotonic() - started)
-        return stats
+    subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=work, env=env, capture_output=True)
+    save_survivors(module, work, env)
+    stats_file = work / "mutants/mutmut-cicd-stats.json"
+    stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    stats["finished"] = finished
+    stats["kept"] = kept
+    stats["seconds"] = round(time.monotonic() - started)
+    return stats
 
 
 def save_survivors(module: str, work: Path, env: dict) -> None:
@@ -220,6 +278,15 @@ def score(stats: dict) -> str:
         return "error (see log)" if stats.get("total") else "–"
     text = f"{100 * stats.get('killed', 0) / judged:.0f}%"
     return text if stats.get("finished") else f"{text} of {judged} (partial)"
+
+
+def row(module: str, s: dict, today: str) -> str:
+    kept = f", {s['kept']} kills kept from the last run" if s.get("kept") else ""
+    return (
+        f"| {module} | {score(s)} | {s.get('killed', 0)} | {s.get('survived', 0)} |"
+        f" {s.get('no_tests', 0)} | {s.get('total', 0)} | {'yes' if s['finished'] else 'no'} |"
+        f" {today}, {s['seconds']} of {s['share']} s, {s['tests']} test files{kept} |"
+    )
 
 
 def previous_rows(text: str) -> dict[str, str]:
@@ -260,11 +327,7 @@ def main(argv: list[str]) -> int:
     today = date.today().isoformat()
     table = {m: row for m, row in previous_rows(existing).items() if m not in dict(rows)}
     for module, s in rows:
-        table[module] = (
-            f"| {module} | {score(s)} | {s.get('killed', 0)} | {s.get('survived', 0)} |"
-            f" {s.get('no_tests', 0)} | {s.get('total', 0)} | {'yes' if s['finished'] else 'no'} |"
-            f" {today}, {s['seconds']} of {s['share']} s, {s['tests']} test files |"
-        )
+        table[module] = row(module, s, today)
     lines = [
         "# Mutation testing",
         "",
