@@ -177,8 +177,8 @@ def plan(
     names = [*files, "README.txt"]
     files["README.txt"] = README.format(
         case=case.path.name,
-        files_en="\n".join(f"  {n:16} {DESCRIPTIONS.get(n, ('', ''))[0]}" for n in names),
-        files_ja="\n".join(f"  {n:16} {DESCRIPTIONS.get(n, ('', ''))[1]}" for n in names),
+        files_en="\n".join(f"  {n:16} {DESCRIPTIONS[n][0]}" for n in names),
+        files_ja="\n".join(f"  {n:16} {DESCRIPTIONS[n][1]}" for n in names),
     ).encode("utf-8")
     details = case.details()
     # Named in words of the bundle's language, never by field names.
@@ -192,7 +192,7 @@ def plan(
     personal = {labels[k]: v for k, v in details.items() if v and k in labels}
     user = getpass.getuser()
     if not mask_paths and any(
-        user in b.decode("utf-8", "ignore") for n, b in files.items() if n.endswith(".json")
+        user in b.decode("utf-8") for n, b in files.items() if n.endswith(".json")
     ):
         personal[labels["user_in_paths"]] = user
     notice = case.notice() or {}
@@ -401,12 +401,12 @@ def _verify(path: Path) -> Verification:
                 continue
             try:
                 actual = _digest(zf, info)
-            except RuntimeError:  # encrypted
-                result.problems.append(f"{name}: encrypted")
+            except NotImplementedError:  # first: it is a kind of RuntimeError
+                result.problems.append(f"{name}: unknown compression method")
                 result.changed.append(name)
                 continue
-            except NotImplementedError:
-                result.problems.append(f"{name}: unknown compression method")
+            except RuntimeError:  # encrypted
+                result.problems.append(f"{name}: encrypted")
                 result.changed.append(name)
                 continue
             except (zipfile.BadZipFile, OSError, EOFError, zlib.error):

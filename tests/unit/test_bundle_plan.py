@@ -229,3 +229,96 @@ def test_assessment_json_reads_dates_in_the_users_zone_and_keeps_japanese_readab
     for name in ("results.json", "assessment.json"):
         text = plan.files[name].decode("utf-8")
         assert "山田太郎" in text and "\\u" not in text, name
+
+
+def _fake_pdf(monkeypatch, fail: str | None = None) -> list:
+    """reports.pdf stands in: the real one needs a Qt application of its own (tested above in
+    its own process); what is tested here is what the plan does with its answer."""
+    from reports import pdf
+
+    calls = []
+
+    def write_pdf(html, target):
+        calls.append((html, Path(target).name))
+        if fail:
+            raise pdf.PdfUnavailable(fail)
+        Path(target).write_bytes(b"%PDF-1.4 fake")
+
+    monkeypatch.setattr(pdf, "write_pdf", write_pdf)
+    return calls
+
+
+def test_a_bundle_holds_the_pdf_of_its_report_by_default(tmp_path, monkeypatch):
+    calls = _fake_pdf(monkeypatch)
+    case = build("clean", tmp_path)
+
+    plan = bundle.plan(case, "en", JST, today=TODAY)
+
+    assert plan.files["report.pdf"] == b"%PDF-1.4 fake"
+    assert calls == [(plan.files["report.html"].decode("utf-8"), "report.pdf")]
+    assert plan.warnings == []
+
+
+def test_a_bundle_without_a_pdf_says_why(tmp_path, monkeypatch):
+    _fake_pdf(monkeypatch, fail="no display")
+    case = build("clean", tmp_path)
+
+    plan = bundle.plan(case, "en", JST, today=TODAY)
+
+    assert "report.pdf" not in plan.files
+    assert plan.warnings == ["no PDF: Qt could not be loaded (no display)"]
+    assert "report.pdf" not in plan.files["README.txt"].decode("utf-8")
+
+
+def test_every_file_a_bundle_can_hold_is_described_in_both_languages(tmp_path, monkeypatch):
+    _fake_pdf(monkeypatch)
+    case = build("infected", tmp_path)
+    case.write_json(bundle.CAPTURE_FILE, {"summary": {}})
+    case.write_json(bundle.JOURNAL_FILE, {"proof": {"records": []}})
+    case.pcap_path().write_bytes(b"\xd4\xc3\xb2\xa1")
+
+    plan = bundle.plan(case, "ja", JST, today=TODAY)
+
+    assert sorted(plan.files) == sorted(bundle.DESCRIPTIONS)
+    readme = plan.files["README.txt"].decode("utf-8")
+    for name, (en, ja) in bundle.DESCRIPTIONS.items():
+        assert f"  {name:16} {en}\n" in readme and f"  {name:16} {ja}\n" in readme, name
+
+
+def test_a_three_letter_user_name_is_masked_inside_paths(monkeypatch):
+    monkeypatch.setattr(bundle.getpass, "getuser", lambda: "bob")
+    monkeypatch.setattr(bundle.Path, "home", lambda: Path("/home/bob"))
+    assert bundle._mask("C:\\Users\\bob\\AppData and /srv/bob/x") == (
+        "C:\\Users\\<user>\\AppData and /srv/<user>/x"
+    )
+
+
+def test_a_failed_write_leaves_neither_bundle_nor_partial_file(tmp_path, monkeypatch):
+    def disk_full(_files):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bundle, "sums_text", disk_full)
+    out = tmp_path / "case.zip"
+    try:
+        bundle.write(bundle.Plan({"a.txt": b"a"}, {}, False, []), out)
+    except OSError as exc:
+        assert exc.errno == 28
+    else:
+        raise AssertionError("the write should have failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_tests_pause_between_files_only_when_asked(tmp_path, monkeypatch):
+    """CLEARLINE_TEST_BUNDLE_PAUSE widens the window a concurrency test needs; unset or empty,
+    a bundle is written without waiting."""
+    slept = []
+    monkeypatch.setattr(bundle.time, "sleep", slept.append)
+    files = {"a.txt": b"a", "b.txt": b"b"}
+    for value, expected in ((None, []), ("", []), ("0", []), ("0.25", [0.25, 0.25])):
+        slept.clear()
+        if value is None:
+            monkeypatch.delenv("CLEARLINE_TEST_BUNDLE_PAUSE", raising=False)
+        else:
+            monkeypatch.setenv("CLEARLINE_TEST_BUNDLE_PAUSE", value)
+        bundle.write(bundle.Plan(files, {}, False, []), tmp_path / f"{value}.zip")
+        assert slept == expected, value

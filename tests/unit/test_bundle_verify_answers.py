@@ -216,3 +216,71 @@ def test_unexpected_failures_are_named(tmp_path, monkeypatch):
     monkeypatch.setattr(bundle, "_verify", odd)
     result = verify(path)
     assert (result.ok, result.error) == (False, "the zip is damaged (KeyError)")
+
+
+def _patched(path, name, *, method=None, flip_data=False):
+    """The zip with one stored entry's compression method changed in both headers, or one
+    byte of its data flipped (so that its CRC fails)."""
+    raw = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(name)
+    local = info.header_offset
+    if method is not None:
+        raw[local + 8 : local + 10] = method.to_bytes(2, "little")
+        at = raw.index(b"PK\x01\x02")
+        while raw[at + 46 : at + 46 + len(name)] != name.encode():
+            at = raw.index(b"PK\x01\x02", at + 4)
+        raw[at + 10 : at + 12] = method.to_bytes(2, "little")
+    if flip_data:
+        start = local + 30 + int.from_bytes(raw[local + 26 : local + 28], "little")
+        start += int.from_bytes(raw[local + 28 : local + 30], "little")
+        raw[start] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    return path
+
+
+def _stored(path, entries):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+    return path
+
+
+def test_an_unknown_compression_method_is_named_and_the_next_file_still_checked(tmp_path):
+    path = _patched(_stored(tmp_path / "b.zip", GOOD), "a.txt", method=99)
+    result = verify(path)
+    assert (result.ok, result.checked, result.changed) == (False, ["b.json"], ["a.txt"])
+    assert result.problems == ["a.txt: unknown compression method"]
+
+
+def test_a_damaged_entry_counts_as_changed_and_the_next_file_still_checked(tmp_path):
+    path = _patched(_stored(tmp_path / "b.zip", GOOD), "a.txt", flip_data=True)
+    result = verify(path)
+    assert (result.ok, result.checked, result.changed) == (False, ["b.json"], ["a.txt"])
+    assert result.problems == [] and result.error is None
+
+
+JOURNAL_PROOFS = {
+    "no records at all": (b'{"proof": {"records": []}}', None),
+    "records that are not a list": (
+        b'{"proof": {"records": "x"}}',
+        "journal.json: its chain proof is missing",
+    ),
+    "not JSON": (b"{", "journal.json: its chain proof cannot be read"),
+    "no proof": (b"{}", "journal.json: its chain proof cannot be read"),
+    "a record whose hash does not match": (
+        b'{"proof": {"records": [{"prev": "00", "hash": "00", "seq": 1, "time_us": 0,'
+        b' "kind": "start", "run": "r", "data": {}}]}}',
+        "journal.json: its records do not follow from one another",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(JOURNAL_PROOFS))
+def test_the_journal_chain_is_checked_once_its_checksum_holds(tmp_path, name):
+    data, problem = JOURNAL_PROOFS[name]
+    entries = [("journal.json", data), (SUMS, listing(("journal.json", data)))]
+    result = verify(zip_of(tmp_path / "b.zip", entries))
+    assert result.checked == ["journal.json"]
+    assert result.problems == ([problem] if problem else [])
+    assert result.ok is (problem is None)
