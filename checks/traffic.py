@@ -28,9 +28,9 @@ QTYPE_MX = 15
 
 _IPV4 = struct.Struct("!BBHHHBBH4s4s")
 _PORTS = struct.Struct("!HH")
-_ADDR = re.compile(rb"<([^<>@\s]{1,128})@([A-Za-z0-9.\-\[\]:]{1,255})>")
+_ADDR = re.compile(rb"<([^<>@\s]+)@([A-Za-z0-9.\-\[\]:]{1,255})>")
 # "MAIL FROM: user@host" without angle brackets (Exchange and Postfix accept it).
-_BARE_ADDR = re.compile(rb"(?i)((?:FROM|TO):[ \t]*)([^<>@\s]{1,128})@([A-Za-z0-9.\-\[\]:]{1,255})")
+_BARE_ADDR = re.compile(rb"(?i)((?:FROM|TO):[ \t]*)([^<>@\s:]+)@([A-Za-z0-9.\-\[\]:]{1,255})")
 _BDAT = re.compile(rb"(?i)^BDAT[ \t]+(\d{1,12})(?:[ \t]+(LAST))?")
 _VERB = re.compile(rb"^([A-Za-z]{4,8})\b")
 
@@ -49,13 +49,12 @@ def _address_domain(line: bytes) -> str | None:
     a = _ADDR.search(line) or _BARE_ADDR.search(line)
     if a is None:
         return None
-    return a.group(a.lastindex).decode("ascii", "replace").lower()
+    return a.group(a.lastindex).decode().lower()  # the patterns take ASCII only
 
 
 @dataclass
 class Flow:
-    client: bytes
-    cport: int
+    client: bytes  # (the client's port is in the flow's key)
     server: bytes
     sport: int
     first: float
@@ -69,7 +68,6 @@ class Flow:
     in_auth: bool = False
     tls: bool = False
     auth_seen: bool = False
-    data_seen: bool = False
     handshake_seen: bool = True  # False: the capture started in the middle of this connection
     data_pending: bool = False  # DATA sent, the server's 354 (or a refusal) not seen yet
     bdat_left: int = 0  # bytes of a BDAT chunk still to come
@@ -177,20 +175,21 @@ class Analyzer:
         # The IP length, not the frame's, says where the packet ends: short Ethernet frames are
         # padded to 60 bytes, and stale padding must never be read as SMTP.
         # With ``scrub``, what is kept of a padded packet never includes its padding either.
-        if packet and packet[0] >> 4 == 4 and len(packet) >= 4:
-            total = (packet[2] << 8) | packet[3]
+        # (A slice of a short packet is short: its length field is then too small or too large
+        # to trim anything.)
+        version = packet[0] >> 4 if packet else 0
+        if version == 4:
+            total = int.from_bytes(packet[2:4], "big")
             if 20 <= total < len(packet):
                 return self._trimmed(ts, packet[:total], scrub)
-        elif packet and packet[0] >> 4 == 6 and len(packet) >= 6:
-            total = 40 + ((packet[4] << 8) | packet[5])
+        elif version == 6:
+            total = 40 + int.from_bytes(packet[4:6], "big")
             if total < len(packet):
                 return self._trimmed(ts, packet[:total], scrub)
         parsed = parse_ip(packet)
         self.packets += 1
-        if self.first is None or ts < self.first:
-            self.first = ts
-        if self.last is None or ts > self.last:
-            self.last = ts
+        self.first = ts if self.first is None else min(self.first, ts)
+        self.last = ts if self.last is None else max(self.last, ts)
         if parsed is None:
             # A later fragment, another protocol or no IP at all: its IP header at most, never
             # its data (a fragment of a mail body has no ports to recognise it by).
@@ -206,8 +205,7 @@ class Analyzer:
                         self.mx_queries.append((ts, q[1], src, sport))
                 return None  # DNS is kept whole
             return packet[:off] if scrub else None
-        if proto != 6:
-            return packet[:off] if scrub else None
+        # parse_ip reads only TCP and UDP: from here on, TCP.
         if dport in MAIL_PORTS:
             key = (src, sport, dst, dport)
             flow = self.flows.get(key)
@@ -216,15 +214,16 @@ class Analyzer:
                     if len(self.flows) >= self.MAX_FLOWS:
                         self.dropped_flows += 1
                         return packet[:off] if scrub else None
-                    flow = self.flows[key] = Flow(src, sport, dst, dport, ts, ts)
+                    flow = self.flows[key] = Flow(src, dst, dport, ts, ts)
                     if self.track_new_flows:
                         self.new_flows.append(key)
                 flow.syns += 1
                 self.syn_by_dest[(dst, dport)] += 1
-                self.dest_per_minute[int(ts // 60)].add((dst, dport))
+                self.dest_per_minute[int(ts) // 60].add((dst, dport))
             if flow is None:
-                # The capture started in the middle of this connection: count it from here.
-                flow = self._mid_session(key, ts)
+                # The capture started in the middle of this connection: count it from here
+                # (a lone reset ends whatever it was: it opens nothing).
+                flow = None if flags & 0x04 else self._mid_session(key, ts)
                 if flow is None:
                     return packet[:off] if scrub else None
             flow.last = max(flow.last, ts)
@@ -236,18 +235,16 @@ class Analyzer:
             key = (dst, dport, src, sport)
             flow = self.flows.get(key)
             if flow is None:
-                if flags & 0x02:  # a SYN-ACK whose SYN was not captured
-                    flow = self._mid_session(key, ts)
-                elif not flags & 0x04:
-                    flow = self._mid_session(key, ts)
+                # A SYN-ACK whose SYN was not captured, or the middle of a connection; a lone
+                # reset opens nothing.
+                flow = None if flags & 0x04 else self._mid_session(key, ts)
                 if flow is None:
                     return packet[:off] if scrub else None
-                flow.state = "established"
             flow.last = max(flow.last, ts)
-            if flags & 0x12 == 0x12:
-                flow.state = "established"
-            elif flags & 0x04 and flow.state == "syn":
-                flow.state = "refused"
+            if flow.state == "syn":
+                # The server answered: a reset refuses; anything else (a SYN-ACK, or an ACK or
+                # data after a SYN-ACK the capture missed) means it took the connection.
+                flow.state = "refused" if flags & 0x04 else "established"
             payload = packet[off:]
             if not payload:
                 return None
@@ -262,13 +259,13 @@ class Analyzer:
         if len(self.flows) >= self.MAX_FLOWS:
             self.dropped_flows += 1
             return None
-        client, cport, server, sport = key
-        flow = self.flows[key] = Flow(client, cport, server, sport, ts, ts, handshake_seen=False)
+        client, _cport, server, sport = key
+        flow = self.flows[key] = Flow(client, server, sport, ts, ts, handshake_seen=False)
         flow.state = "established"
         # Nothing before the first packet was seen: a body or an AUTH exchange may be under
         # way, so nothing of this flow's payload is kept until a reply shows where it stands.
         flow.data_pending = True
-        self.dest_per_minute[int(ts // 60)].add((server, sport))
+        self.dest_per_minute[int(ts) // 60].add((server, sport))
         if self.track_new_flows:
             self.new_flows.append(key)
         return flow
@@ -318,11 +315,10 @@ class Analyzer:
                 break
             elif verb == b"DATA":
                 # The body follows only after the server's 354; a refusal means none comes.
-                flow.data_pending = flow.data_seen = True
+                flow.data_pending = True
                 break
             elif verb == b"BDAT":
                 b = _BDAT.match(line)
-                flow.data_seen = True
                 keep = False
                 if b:
                     size = int(b.group(1))
@@ -396,7 +392,7 @@ class Analyzer:
         programs: dict[str, dict] = {}
 
         def entry(owner, first: float, last: float) -> dict:
-            host = owner.get("host") if isinstance(owner, dict) and "pid" not in owner else None
+            host = owner.get("host") if owner else None  # a program's facts have no host
             p = programs.setdefault(
                 _program_key(owner),
                 {
@@ -490,7 +486,7 @@ class Analyzer:
 def _program_key(owner) -> str:
     if not owner:
         return "?"
-    if "host" in owner and "pid" not in owner:
+    if "host" in owner:
         return f"host:{owner['host']}"
     return f"{owner.get('pid')}:{owner.get('started')}"
 
@@ -731,7 +727,7 @@ def interpret(
         base["untracked"] = untracked
         base["also"] = [*base.get("also", []), "not_all_followed"]
     advice_bad: tuple[str, ...] = ("disconnect", "scan_and_password")
-    s_status = worst(smtp_status) if smtp_status else Status.PASS
+    s_status = worst(smtp_status)
     if s_status == Status.PASS:
         s_reason, s_params = ("known_clients_only" if smtp_status else "no_mail"), {}
         if untracked:
@@ -752,7 +748,7 @@ def interpret(
         smtp_advice if s_status == Status.FAIL else (),
         {**facts, "programs": summary["programs"], "destinations": summary["destinations"]},
     )
-    m_status = worst([s for s, _p in mx_lines]) if mx_lines else Status.PASS
+    m_status = worst([s for s, _p in mx_lines])
     if mx_lines:
         m_params = next(p for s, p in mx_lines if s == m_status)
         m_reason = "mx_lookups_dns_client" if m_params.pop("dns_client") else "mx_lookups"
@@ -772,9 +768,9 @@ def interpret(
         m_status,
         m_reason,
         {**mx_base, **m_params},
-        (("find_device",) if m_params.get("host") else advice_bad)
-        if m_status == Status.FAIL
-        else (),
+        # Only a known program's lookups fail (a host's are a question): the program is the
+        # thing to remove.
+        advice_bad if m_status == Status.FAIL else (),
         # The programs (or hosts) that looked up: the assessment names them from here.
         {
             **facts,

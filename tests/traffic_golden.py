@@ -398,7 +398,143 @@ def _refusals_and_odd_commands() -> dict[str, Any]:
     return {"packets": first + lf, "platform": "linux", "attributed": False}
 
 
+def _padding_and_odd_flags() -> dict[str, Any]:
+    """Frames longer than their IP length (padding or a trailer, after short and long packets,
+    IPv4 and IPv6), and TCP flags a bot or a scanner sends: padding is never read or kept."""
+    v6, mx6 = "2001:db8::23", "2001:db8::7"
+    header_only = struct.pack(
+        "!BBHHHBBH4s4s", 0x45, 0, 20, 1, 0, 64, 6, 0, addr(PC), addr(MX)
+    ) + tcp(51000, 25, S)  # an IP header alone; its padding looks like a SYN to port 25
+    long_ehlo = b"EHLO " + b"h" * 300 + b"\r\n"
+    long4 = conversation(PC, 51001, MX, 25, [("c", long_ehlo)])
+    long4[-1] += b"RCPT TO:<pad@padding.example>\r\n"
+    long_mail = b"MAIL FROM:<" + b"m" * 280 + b"@six.example>\r\n"
+    long6 = [
+        ip6(v6, mx6, 6, tcp(51002, 25, S)) + b"HELO pad6\r\n",
+        ip6(mx6, v6, 6, tcp(25, 51002, S | A)),
+        ip6(v6, mx6, 6, tcp(51002, 25, P | A, long_mail)) + b"RCPT TO:<x@pad6.example>\r\n",
+    ]
+    odd = [
+        ip4(PC, MX2, 6, tcp(51003, 25, R)),  # a lone reset from this PC opens nothing
+        ip4(PC, MX2, 6, tcp(51004, 25, S | F)),  # SYN+FIN: still a connection attempt
+        ip4(PC, MX2, 6, tcp(51005, 25, F)),  # a FIN alone: a connection already open
+        ip4(PC, MX3, 6, tcp(51006, 25, S)),  # the SYN-ACK was not captured: the server's
+        ip4(MX3, PC, 6, tcp(25, 51006, A)),  # ACK still shows that it answered
+        ip4(PC, MX3, 6, tcp(51007, 25, S)),
+        ip4(MX3, PC, 6, tcp(25, 51007, F | A)),
+    ]
+    return {
+        "packets": [header_only, *long4, *long6, *odd],
+        "platform": "linux",
+        "attributed": False,
+    }
+
+
+def _commands_and_replies_at_the_edges() -> dict[str, Any]:
+    """SMTP as real clients and servers also write it: a line that is no command, a name with
+    spaces or a byte outside ASCII, the null sender, bare addresses, a bare reply code, two
+    messages accepted and refusals at each step, AUTH ended by a temporary failure, a BDAT
+    chunk split across packets after another command, a reply continued over packets, and
+    more senders and recipients than are kept."""
+    first = conversation(
+        PC,
+        52000,
+        MX,
+        25,
+        [
+            ("c", b"123 not a command\r\nEHLO my host name\r\n"),
+            ("c", b"MAIL FROM:<>\r\nRCPT TO:<postmaster>\r\n"),
+            ("c", b"MAIL FROM: bot@bare.example\r\nRCPT TO: victim@bare-rcpt.example\r\n"),
+            ("c", b"DATA\r\n"),
+            ("s", b"354 go\r\n"),
+            ("c", b"one\r\n.\r\n"),
+            ("s", b"250\r\n"),  # a reply code alone is a whole reply (RFC 5321 4.2)
+            ("c", b"MAIL FROM:<a@edge.example>\r\nDATA\r\n"),
+            ("s", b"354 go\r\n"),
+            ("c", b"two\r\n.\r\n"),
+            ("s", b"250 ok\r\n"),
+            ("c", b"DATA\r\n"),
+            ("s", b"451 4.3.0 try later\r\n"),  # refused before the body
+            ("c", b"DATA\r\n"),
+            ("s", b"354 go\r\n"),
+            ("c", b"three\r\n.\r\n"),
+            ("s", b"552 5.3.4 too big\r\n"),  # refused after it
+            ("c", b"RSET\r\n"),
+            ("s", b"250 ok\r\n"),  # a reply to RSET accepts no message
+            ("c", b"DATA\r\n"),
+            ("s", b"354 go\r\n"),
+            ("c", b"four\r\n.\r\n"),
+            ("s", b"451 4.7.1 later\r\n"),
+        ],
+    )
+    lmtp = conversation(PC, 52001, MX2, 25, [("c", b"LHLO lmtp.example\r\n")])
+    latin = conversation(PC, 52002, MX2, 25, [("c", b"EHLO caf\xe9\r\n")])
+    auth = conversation(
+        PC,
+        52003,
+        MX2,
+        25,
+        [
+            ("c", b"EHLO a\r\nAUTH LOGIN\r\n"),
+            ("s", b"454 4.7.0 temporary authentication failure\r\n"),
+            ("c", b"MAIL FROM:<x@after-auth.example>\r\n"),
+        ],
+    )
+    chunk = conversation(
+        PC,
+        52004,
+        MX3,
+        25,
+        [
+            ("c", b"RSET\r\nBDAT 6\r\nabc"),
+            ("c", b"defMAIL FROM:<a@after-chunk.example>\r\n"),
+        ],
+    )
+    continued = conversation(
+        PC, 52005, MX3, 25, [("s", b"250-PIPELINING\r\n"), ("s", b"250 ok\r\n")], handshake=False
+    )
+    many = b"".join(b"MAIL FROM:<a@s%d.example>\r\n" % i for i in range(51))
+    many += b"".join(b"RCPT TO:<b@r%d.example>\r\n" % i for i in range(201))
+    crowd = conversation(PC, 52006, MX3, 25, [("c", many)])
+    return {
+        "packets": first + lmtp + latin + auth + chunk + continued + crowd,
+        "platform": "linux",
+        "attributed": False,
+    }
+
+
+def _programs_at_the_edges() -> dict[str, Any]:
+    """Two bots told apart although Windows gave them the same process id; one retries a
+    server; a program whose name and file could not be read; hundreds of MX lookups, one
+    domain twice."""
+    later_bot = {**BOT, "started": T0 - 60}  # the same pid, another process
+    nameless = owner(5000, None, "C:/Users/taro/AppData/Local/Temp/x.exe", exe_exists=False)
+    packets = [
+        *conversation(PC, 53000, MX, 25, [("s", b"220 mx\r\n")]),
+        *conversation(PC, 53001, MX, 25, [("s", b"220 mx\r\n")]),
+        *conversation(PC, 53002, MX2, 25, [("s", b"220 mx\r\n")]),
+        *conversation(PC, 53003, SUBMIT, 587, [("c", b"EHLO x\r\n")]),
+    ]
+    names = [f"d{i:03}.example" for i in range(201)] + ["d000.example"]
+    lookups = [ip4(PC, ROUTER, 17, udp(54000 + i, 53, dns(n, 15))) for i, n in enumerate(names)]
+    return {
+        "packets": packets + lookups,
+        "owners": {
+            (PC, 53000, MX, 25): BOT,
+            (PC, 53001, MX, 25): BOT,
+            (PC, 53002, MX2, 25): later_bot,
+            (PC, 53003, SUBMIT, 587): nameless,
+        },
+        "mx_owners": {(PC, 54000 + i): BOT for i in range(len(names))},
+        "platform": "windows",
+        "attributed": True,
+    }
+
+
 SCENARIOS: dict[str, Callable[[], dict[str, Any]]] = {
+    "padding_and_odd_flags": _padding_and_odd_flags,
+    "commands_and_replies_at_the_edges": _commands_and_replies_at_the_edges,
+    "programs_at_the_edges": _programs_at_the_edges,
     "refusals_and_odd_commands": _refusals_and_odd_commands,
     "flows_capped": _flows_capped,
     "mail_server_and_a_bot": _mail_server_and_a_bot,

@@ -38,6 +38,11 @@ def test_no_secret_of_any_scenario_is_kept():
         "icmp-echo",
         "https",
         "0123456789",
+        "m" * 100,  # a local part longer than any real one is masked all the same
+        "bot@",
+        "victim@",
+        "one\r\n",
+        "four\r\n",
     ]
     for name in SCENARIOS:
         kept = " ".join(k["payload"] for k in record(name)["kept"] if isinstance(k, dict))
@@ -66,6 +71,78 @@ def test_a_summary_saved_before_answered_servers_were_counted_still_reads():
     for p in summary["programs"]:
         p["messages_accepted"] = 1  # a message accepted is an answer, sessions or not
     assert interpret(summary, "windows", True, "c.pcap")[0].reason == "direct"
+    for p in summary["programs"]:
+        del p["messages_accepted"]
+    assert interpret(summary, "windows", True, "c.pcap")[0].reason == "direct_unanswered"
+    for p in summary["programs"]:
+        del p["sessions"]  # older still: nothing says whether it answered, as then: "connected"
+    assert interpret(summary, "windows", True, "c.pcap")[0].reason == "direct"
+
+
+def test_mostly_undecoded_means_more_than_half_of_the_frames():
+    from checks.traffic import interpret
+
+    summary = record("auth_login_587")["summary"]  # a pass when every frame is read
+    for frames, undecoded, status in ((10, 5, "pass"), (10, 6, "unknown"), (10, 4, "pass")):
+        summary.update(frames=frames, frames_undecoded=undecoded)
+        smtp = interpret(summary, "windows", True, "c.pcap")[0]
+        assert smtp.status == status, (frames, undecoded)
+    summary.update(frames=1, frames_undecoded=1)
+    assert interpret(summary, "windows", True, "c.pcap")[0].reason == "mostly_undecoded"
+
+
+def test_both_notes_are_kept_when_a_capture_began_mid_session_and_lost_flows():
+    from checks.traffic import interpret
+
+    summary = record("auth_login_587")["summary"]
+    summary.update(flows_without_handshake=2, flows_not_tracked=3)
+    smtp, mx = interpret(summary, "windows", True, "c.pcap")
+    assert smtp.params["also"] == ["mid_session", "not_all_followed"]
+    assert mx.params["also"] == []
+
+
+def test_a_summary_without_owners_names_no_program_and_no_host():
+    from checks.traffic import Analyzer
+
+    a = Analyzer()
+    for i, packet in enumerate(_syn_and_reply()):
+        a.feed(float(i), packet)
+    (program,) = a.summary()["programs"]
+    assert (program["program"], program["host"]) == (None, None)
+    (by_host,) = a.summary(by_host=True)["programs"]
+    assert by_host["host"] == "192.168.1.23"
+
+
+def _syn_and_reply():
+    return [
+        ip4("192.168.1.23", "198.51.100.7", 6, tcp(40000, 25, S)),
+        ip4("198.51.100.8", "192.168.1.23", 6, tcp(25, 40001, P | A, b"250 ok\r\n")),
+    ]
+
+
+def test_a_live_capture_hands_every_new_connection_to_attribution_once():
+    from checks.traffic import Analyzer
+
+    live, offline = Analyzer(track_new_flows=True), Analyzer()
+    assert live.new_flows == [] and offline.new_flows == []
+    for i, packet in enumerate(_syn_and_reply() * 2):
+        live.feed(float(i), packet)
+        offline.feed(float(i), packet)
+    pc, mx, mx2 = addr("192.168.1.23"), addr("198.51.100.7"), addr("198.51.100.8")
+    assert live.new_flows == [(pc, 40000, mx, 25), (pc, 40001, mx2, 25)]
+    assert offline.new_flows == []
+
+
+def test_the_words_of_a_finding_stored_without_its_program_or_scope():
+    """Results stored by older versions lack some parameters: the words still read."""
+    from checks.model import Result
+
+    bare = Result("TRAFFIC-SMTP", "fail", "direct", {"n": 2, "where": "c.pcap"})
+    assert bare.words("en").summary.startswith("A program that ended before it could be identified")
+    line = Result("TRAFFIC-SMTP", "fail", "direct", {"n": 2, "attributed": False})
+    assert line.words("en").summary.startswith("A device on your line connected")
+    pid_only = Result("TRAFFIC-SMTP", "fail", "direct", {"n": 2, "pid": 0})
+    assert "(pid 0)" in pid_only.words("en").summary
 
 
 def test_lookups_are_counted_by_domain_when_known_else_by_query():
