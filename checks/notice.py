@@ -10,6 +10,7 @@ from __future__ import annotations
 import email
 import email.policy
 import ipaddress
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
@@ -36,6 +37,7 @@ TITLE = N_("Where the reported mail came from")
 MAX_BYTES = 20 * 1024 * 1024
 MAX_HEADER_VALUE = 8000
 MAX_RECEIVED = 100
+MAX_PARTS = 500  # of a multipart message: a notice has a few
 
 DIRECT, ACCOUNT, FORGED, UNKNOWN = "direct", "account", "forged", "unknown"
 HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?", re.M)
@@ -85,6 +87,16 @@ class Analysis:
 
 # --- decoding ---------------------------------------------------------------------------------
 
+# Header names (the email package looks them up in any case).
+RECEIVED, AUTH_RESULTS, RECEIVED_SPF = "Received", "Authentication-Results", "Received-SPF"
+SUBJECT, FROM = "Subject", "From"
+SAMPLE_HEADERS = {
+    "from": FROM,
+    "return_path": "Return-Path",
+    "subject": SUBJECT,
+    "date": "Date",
+    "message_id": "Message-ID",
+}
 JA_CHARSETS = ("utf-8", "iso-2022-jp", "cp932", "euc-jp")
 
 
@@ -110,7 +122,7 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str | N
         if declared and charset != declared:
             warning = f"text labelled {declared} was really {charset}"
         return text, warning
-    return data.decode("utf-8", errors="replace"), N_(
+    return data.decode(errors="replace"), N_(
         "text is in no known encoding; unreadable parts replaced"
     )
 
@@ -280,7 +292,7 @@ def _is_notice_mail(msg: Message, texts: list[str]) -> bool:
     """A mail that speaks about spam sent from the reader's line (a provider's notice), not a
     spam sample: notice words in its subject and body, and an address or a reference."""
     body = " ".join(texts)[:200_000]
-    words = header_text(msg.get("Subject") or "") + " " + body
+    words = header_text(msg.get(SUBJECT) or "") + " " + body
     found = {m.group(0).lower() for m in _NOTICE_WORDS.finditer(words)}
     facts = bool(IPV4.search(body) or _references(words))
     return len(found) >= 2 and facts
@@ -320,8 +332,7 @@ def _samples(msg: Message) -> tuple[list[Message], dict[str, str] | None, list[s
     arf: dict[str, str] | None = None
     texts: list[str] = []
     warnings: list[str] = []
-    parts = [msg] if not msg.is_multipart() else list(msg.walk())
-    for part in parts[:500]:
+    for part in itertools.islice(msg.walk(), MAX_PARTS):
         ctype = part.get_content_type()
         if ctype == "message/feedback-report":
             arf = _feedback_fields(part)
@@ -331,7 +342,7 @@ def _samples(msg: Message) -> tuple[list[Message], dict[str, str] | None, list[s
                 samples.append(_unwrap_from_line(inner[0]))
         elif ctype == "text/rfc822-headers":
             text, _w = _part_text(part)
-            samples.append(email.message_from_string(text, policy=email.policy.compat32))
+            samples.append(email.message_from_string(text))
         elif ctype in ("text/plain", "text/html"):
             text, warning = _part_text(part)
             texts.append(text)
@@ -350,11 +361,11 @@ def _unwrap_from_line(inner: Message) -> Message:
     parse it again without that line."""
     if inner.keys():
         return inner
-    raw = inner.as_bytes() if hasattr(inner, "as_bytes") else b""
     payload = inner.get_payload()
-    text = payload if isinstance(payload, str) else ""
-    data = strip_mbox_from(text.encode("utf-8", "replace") if text else raw)
-    return email.message_from_bytes(data, policy=email.policy.compat32)
+    if not isinstance(payload, str) or not payload:
+        return inner
+    # The parser kept bytes it could not decode as surrogates: this gives them back unchanged.
+    return email.message_from_bytes(strip_mbox_from(payload.encode("utf-8", "surrogateescape")))
 
 
 def _sample_facts(sample: Message) -> dict[str, Any]:
@@ -363,12 +374,8 @@ def _sample_facts(sample: Message) -> dict[str, Any]:
         return header_text(value) if value is not None else None
 
     return {
-        "from": first("From"),
-        "return_path": first("Return-Path"),
-        "subject": first("Subject"),
-        "date": first("Date"),
-        "message_id": first("Message-ID"),
-        "received_count": len(sample.get_all("Received") or []),
+        **{key: first(name) for key, name in SAMPLE_HEADERS.items()},
+        "received_count": len(sample.get_all(RECEIVED) or []),
     }
 
 
@@ -424,11 +431,7 @@ def decide(
         "notes": reading.notes,
     }
     entry = reading.entry
-    if entry is None:
-        if anchor and public_ip and anchor == public_ip:
-            return DIRECT, None, anchor, [], chain
-        if anchor:
-            return UNKNOWN, None, anchor, ["public_ip"] if not public_ip else [], chain
+    if entry is None:  # (with a Source-IP, the report decided above)
         return UNKNOWN, None, None, ["full_headers"] if not hops else ["public_origin"], chain
     if entry.authenticated:
         return ACCOUNT, entry, entry.client_ip, [], chain
@@ -487,7 +490,7 @@ def _from_bom(data: bytes) -> bytes:
     """Notepad on Windows saves "Unicode" as UTF-16 with a byte-order mark: read it as text."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return data.decode("utf-16").encode("utf-8")
+            return data.decode("utf-16").encode()
         except UnicodeDecodeError:
             return data
     if data.startswith(b"\xef\xbb\xbf"):
@@ -529,7 +532,7 @@ def analyse(
     kind = "text"
     if _looks_like_message(data):
         try:
-            msg = email.message_from_bytes(data, policy=email.policy.compat32)
+            msg = email.message_from_bytes(data)  # compat32, the default: lenient
         except Exception as exc:
             msg = None
             warnings.append(f"the message could not be parsed ({type(exc).__name__})")
@@ -547,14 +550,14 @@ def analyse(
                 # Received lines are the provider's mail to the user and decide nothing.
                 kind = "text"
                 texts = [
-                    f"Subject: {header_text(msg.get('Subject') or '')}",
-                    f"From: {header_text(msg.get('From') or '')}",
+                    f"Subject: {header_text(msg.get(SUBJECT) or '')}",
+                    f"From: {header_text(msg.get(FROM) or '')}",
                     *texts,
                 ]
             else:
                 kind = "eml" if msg.get_payload() else "headers"
                 samples = [msg]
-                if msg.get_all("Received") or []:
+                if msg.get_all(RECEIVED):
                     texts = []  # the body of a spam sample is not the provider's claim
     else:
         text, warning = decode_bytes(data)
@@ -598,22 +601,18 @@ def analyse(
     login: tuple[str, str] | None = None
     if samples:
         sample = samples[0]
-        received = [str(v) for v in (sample.get_all("Received") or [])][:MAX_RECEIVED]
-        if len(sample.get_all("Received") or []) > MAX_RECEIVED:
+        every_received = sample.get_all(RECEIVED) or []
+        received = [str(v) for v in every_received][:MAX_RECEIVED]
+        if len(every_received) > MAX_RECEIVED:
             warnings.append(f"only the first {MAX_RECEIVED} Received headers were read")
         hops = parse_chain([header_text(v) for v in received])
         sample_facts = _sample_facts(sample)
-        results = auth_results(
-            [header_text(v) for v in (sample.get_all("Authentication-Results") or [])]
-            + [
-                ("spf=" + header_text(v).split()[0]) if str(v).strip() else ""
-                for v in (sample.get_all("Received-SPF") or [])
-            ]
-        )
+        auth_lines = [header_text(v) for v in (sample.get_all(AUTH_RESULTS) or [])]
+        spf_lines = [header_text(v).split() for v in (sample.get_all(RECEIVED_SPF) or [])]
+        # Received-SPF: "Pass (...) ..." reads as spf=pass; an empty one says nothing.
+        results = auth_results(auth_lines + [f"spf={words[0]}" for words in spf_lines if words])
         sample_facts["authentication_results"] = results
-        login = auth_login(
-            [header_text(v) for v in (sample.get_all("Authentication-Results") or [])]
-        )
+        login = auth_login(auth_lines)
         if sample_facts.get("date"):
             # A Date without a zone is read like a time in the notice's text (the local zone)
             # and marked as assumed, never silently as UTC.
