@@ -637,9 +637,7 @@ def analyse(
     if not readable and _is_prose("\n".join(texts)):
         # A notice in words with no times, addresses or reference: still a notice. The verdict
         # is "unknown" and the reply asks for what it lacks.
-        readable = True
-        if "full_headers" not in missing:
-            missing = [*missing, "full_headers"]
+        readable = True  # (decide already asks for the full headers: there were no hops)
     analysis = Analysis(
         kind=kind,
         readable=readable,

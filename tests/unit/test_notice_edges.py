@@ -12,6 +12,7 @@ from checks import notice
 from checks.received import parse_chain
 
 JST = timezone(timedelta(hours=9))
+CET = timezone(timedelta(hours=1))
 NOTICE = "送信元IPアドレス：203.0.113.45\n日時：2026年11月20日 14時05分33秒\n".encode()
 
 
@@ -97,10 +98,10 @@ def test_received_spf_reads_as_spf_and_an_empty_one_says_nothing():
 
 def test_a_samples_date_without_a_zone_is_read_in_the_notices_zone():
     a = notice.analyse(
-        sample(RECEIVED, "Date: Fri, 20 Nov 2026 14:05:33", "Subject: x"), local_zone=JST
+        sample(RECEIVED, "Date: Fri, 20 Nov 2026 14:05:33", "Subject: x"), local_zone=CET
     )
     (t,) = [t for t in a.claim["times"] if t.get("source")]
-    assert t["utc"] == "2026-11-20T05:05:33+00:00" and t["zone_assumed"] is True
+    assert t["utc"] == "2026-11-20T13:05:33+00:00" and t["zone_assumed"] is True
 
 
 def _arf(arrival: str, body: str) -> bytes:
@@ -148,6 +149,29 @@ def test_without_a_zone_given_the_machines_zone_is_used_and_utc_stays_utc(tokyo_
     assert entry.claim["entry_time_utc"] == "2026-11-20T05:00:00+00:00"
 
 
+def test_a_spam_forwarded_as_an_attachment_is_read_from_the_attachment():
+    """What a user does most often: forward the spam "as attachment" (no feedback report)."""
+    mail = (
+        "From: taro@example.jp\nSubject: Fwd: spam\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/mixed; boundary="f"\n\n'
+        "--f\nContent-Type: text/plain\n\nこのメールが届きました。\n"
+        f"--f\nContent-Type: message/rfc822\n\n{RECEIVED}\nSubject: your parcel\n\nspam\n"
+        "--f--\n"
+    ).encode()
+    a = notice.analyse(mail, local_zone=JST)
+    assert a.kind == "eml"
+    assert [h.client_ip for h in a.hops] == ["198.51.100.77"]
+    assert a.sample["subject"] == "your parcel"
+
+
+def test_a_notice_in_words_alone_is_readable_and_asks_for_the_headers():
+    a = notice.analyse(
+        "お客様の回線から迷惑メールが送信されている可能性があります。ご確認ください。".encode(),
+        local_zone=JST,
+    )
+    assert a.readable is True and a.missing == ["full_headers"]
+
+
 def test_a_reference_alone_makes_a_notice_readable():
     a = notice.analyse("管理番号：ABC-12345\n".encode(), local_zone=JST)
     assert a.readable is True and a.claim["reference"] == "ABC-12345"
@@ -157,8 +181,13 @@ def test_a_reference_alone_makes_a_notice_readable():
 
 
 def test_a_time_without_a_zone_is_read_in_the_zone_given():
-    times = notice.extract_claim("2026-11-20 14:05", JST)["times"]
-    assert times[0]["utc"] == "2026-11-20T05:05:00+00:00"
+    assert notice.extract_claim("2026-11-20 14:05", JST)["times"][0]["utc"] == (
+        "2026-11-20T05:05:00+00:00"
+    )
+    # Not Japan's zone by default: a user abroad, or a notice in English.
+    assert notice.extract_claim("2026-11-20 14:05", CET)["times"][0]["utc"] == (
+        "2026-11-20T13:05:00+00:00"
+    )
 
 
 def test_a_source_word_counts_within_40_characters_of_the_address():
