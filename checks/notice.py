@@ -809,6 +809,10 @@ ADVICE = {
         "Find the device that sends: watch this PC's mail connections, then switch other devices off one at a time."
     ),
     "ask_sample": N_("Ask your provider for a sample message with its full headers."),
+    "give_public_ip": N_(
+        "Enter this line's internet address (the global IP shown on your router's status page or"
+        " on your provider's member page) and read the notice again."
+    ),
     "ask_which_source": N_(
         "Ask your provider which address really sent the mail: its report and the headers"
         " attached to it name different ones."
@@ -820,6 +824,16 @@ ADVICE_FOR = {
     UNKNOWN: ("ask_sample",),
 }
 wording.register(wording.Phrasebook({"NOTICE-SOURCE": TITLE}, SUMMARIES, ADVICE))
+
+
+def _advice(a: Analysis) -> tuple[str, ...]:
+    if a.explanation_code == "source_conflict":
+        # The headers were sent already and disagree with the report: ask which is right.
+        return ("ask_which_source",)
+    if a.verdict == UNKNOWN and a.missing == ["public_ip"]:
+        # The headers are here; only the line's own address is needed to compare.
+        return ("give_public_ip",)
+    return ADVICE_FOR.get(a.verdict, ())
 
 
 def to_result(a: Analysis) -> Result:
@@ -836,10 +850,7 @@ def to_result(a: Analysis) -> Result:
             "explanation": a.explanation_code,
             "missing": a.missing,
         },
-        # The headers were sent already when they disagree with the report: ask which is right.
-        advice_codes=("ask_which_source",)
-        if a.explanation_code == "source_conflict"
-        else ADVICE_FOR.get(a.verdict, ()),
+        advice_codes=_advice(a),
         facts={
             "verdict": a.verdict,
             "deciding_ip": a.deciding_ip,

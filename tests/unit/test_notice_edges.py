@@ -162,6 +162,11 @@ def test_a_spam_forwarded_as_an_attachment_is_read_from_the_attachment():
     assert a.kind == "eml"
     assert [h.client_ip for h in a.hops] == ["198.51.100.77"]
     assert a.sample["subject"] == "your parcel"
+    # The headers are here: what is missing is this line's address, not "a sample with headers".
+    assert a.missing == ["public_ip"]
+    assert notice.to_result(a).advice_codes == ("give_public_ip",)
+    blank = notice.to_result(notice.analyse(b"", local_zone=JST))
+    assert blank.advice_codes == ("ask_sample",)
 
 
 def test_a_notice_in_words_alone_is_readable_and_asks_for_the_headers():
