@@ -8,7 +8,6 @@ module raises on bad input; it returns what could be read, with warnings.
 from __future__ import annotations
 
 import email
-import email.policy
 import ipaddress
 import itertools
 import re
