@@ -84,7 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         " the mail came from (NOTICE-SOURCE) and whether this PC was on then (NOTICE-UPTIME).",
     )
     notice.add_argument("file", metavar="FILE", help="the file, or - to read standard input")
-    notice.add_argument("--public-ip", metavar="IP", help="this line's public IP address")
+    notice.add_argument(
+        "--public-ip",
+        metavar="IP",
+        action="append",
+        help="an address of this line (IPv4 or IPv6); repeat it, or separate several with"
+        " commas, to give every address the line has or had",
+    )
 
     details = sub.add_parser(
         "details",

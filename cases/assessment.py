@@ -140,6 +140,7 @@ class NoticeView:
     asks: tuple[str, ...]
     auth_results: dict[str, str]
     explanation_code: str
+    line: str = ""  # the line's addresses as the words show them
 
 
 @dataclass(frozen=True)
@@ -588,7 +589,14 @@ def _notice(notice: dict | None, details: dict[str, str]) -> NoticeView | None:
         asks=tuple(str(a) for a in _list(notice.get("ask_provider"))),
         auth_results={str(k): str(v) for k, v in auth.items()} if isinstance(auth, dict) else {},
         explanation_code=str(notice.get("explanation_code") or ""),
+        line=_line_shown(notice),
     )
+
+
+def _line_shown(notice: dict) -> str:
+    from checks.notice import line_shown
+
+    return line_shown(notice)
 
 
 # --- the whole -----------------------------------------------------------------------------------

@@ -76,17 +76,21 @@ def power_events(platform: str, ctx=None) -> dict:
 def read_notice(
     case: Case | None,
     data: bytes,
-    public_ip: str | None = None,
+    public_ip: str | list[str] | None = None,
     zone: tzinfo | None = None,
     power: dict | None = None,
 ) -> NoticeOutcome:
     """NOTICE-SOURCE and NOTICE-UPTIME from the notice; saved to the case (analysis, results
-    and the text as given) in one update, and only when something usable was read."""
+    and the text as given) in one update, and only when something usable was read.
+
+    The line is every address the user gave plus what this case's NET-NAT saw (this PC's global
+    addresses, the router's WAN address, carrier-grade NAT)."""
     from checks import notice, uptime
     from checks.model import current_platform
 
     zone = zone or datetime.now().astimezone().tzinfo
-    analysis = notice.analyse(data, public_ip=public_ip, local_zone=zone)
+    nat = _nat_facts(case)
+    analysis = notice.analyse(data, public_ip=public_ip, local_zone=zone, nat_facts=nat)
     source = notice.to_result(analysis)
     if power is None:
         power = power_events(current_platform())
@@ -105,6 +109,15 @@ def read_notice(
             if journal is not None:
                 u.set_journal(journal)
     return outcome
+
+
+def _nat_facts(case: Case | None) -> dict | None:
+    if case is None:
+        return None
+    for result in reversed(case.results()):
+        if result.id == "NET-NAT":
+            return dict(result.facts)
+    return None
 
 
 # --- the journal ------------------------------------------------------------------------------

@@ -116,7 +116,16 @@ def randomized(mac: str | None) -> bool:
         return False
 
 
-def interpret_nat(facts: NetworkFacts, public_ip: str | None = None) -> Result:
+def interpret_nat(
+    facts: NetworkFacts,
+    public_ip: str | None = None,
+    router_wan: str | None = None,
+    observed: str | None = None,
+) -> Result:
+    """``public_ip``: the line's public address (given, or looked up); ``router_wan``: the
+    router's own WAN address (UPnP); ``observed``: what a server outside saw (STUN). A WAN
+    address in 100.64.0.0/10, or one that differs from what the outside sees, is carrier-grade
+    NAT: the line shares its public address."""
     gw_ifaces = {iface for _gw, iface in facts.gateways if iface}
     own = [
         (iface, addr)
@@ -132,9 +141,15 @@ def interpret_nat(facts: NetworkFacts, public_ip: str | None = None) -> Result:
         "gateways": [{"ip": g, "interface": i} for g, i in facts.gateways],
         "public_ip": public_ip,
         "public_ip_source": "given" if public_ip else None,
+        "router_wan_ip": router_wan,
+        "observed_public_ip": observed,
         "cgnat": False,
         "problems": facts.problems,
     }
+    wan_shared = bool(router_wan) and (
+        addresses.kind(router_wan) == addresses.CGNAT_KIND
+        or (bool(observed) and addresses.parse(router_wan) != addresses.parse(observed))
+    )
     if main is None:
         return _result("NET-NAT", Status.UNKNOWN, "no_address", facts=out)
     k = kinds[main]
@@ -143,9 +158,10 @@ def interpret_nat(facts: NetworkFacts, public_ip: str | None = None) -> Result:
         k = addresses.PUBLIC
     if k == addresses.PUBLIC:
         return _result("NET-NAT", Status.FAIL, "public", ["router_in_front"], {"ip": main}, out)
-    if k == addresses.CGNAT_KIND:
+    if k == addresses.CGNAT_KIND or wan_shared:
         out["cgnat"] = True
-        return _result("NET-NAT", Status.PASS, "cgnat", ["ask_source_port"], {"ip": main}, out)
+        shared = main if k == addresses.CGNAT_KIND else router_wan
+        return _result("NET-NAT", Status.PASS, "cgnat", ["ask_source_port"], {"ip": shared}, out)
     if k == addresses.PRIVATE:
         params: dict[str, Any] = {"ip": main, "public": public_ip}
         if public_ip:
@@ -216,18 +232,20 @@ def _facts(ctx: CheckContext) -> NetworkFacts:
 def run_nat(ctx: CheckContext) -> Result:
     public = ctx.options.public_ip
     source = "given" if public else None
-    if public is None and ctx.options.network:
-        # The router knows the line's public address: ask it over UPnP first; otherwise ask a
-        # STUN server (configurable: CLEARLINE_STUN_SERVERS).
+    wan = observed = None
+    if ctx.options.network:
+        # The router knows its own WAN address (UPnP); a STUN server (configurable:
+        # CLEARLINE_STUN_SERVERS) tells what the internet sees. Both: when they differ, the line
+        # is behind carrier-grade NAT and shares its public address.
         from checks import upnp
         from checks.probes import stun
 
-        public = upnp.facts_for(ctx).get("external_ip")
-        source = "upnp" if public else None
+        wan = upnp.facts_for(ctx).get("external_ip")
+        observed, server = stun.public_address()
         if public is None:
-            public, server = stun.public_address()
-            source = f"stun {server}" if public else None
-    result = interpret_nat(_facts(ctx), public)
+            public = observed or wan
+            source = f"stun {server}" if observed else ("upnp" if wan else None)
+    result = interpret_nat(_facts(ctx), public, wan, observed)
     result.facts["public_ip_source"] = source
     return result
 

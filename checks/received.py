@@ -13,11 +13,19 @@ from email.utils import parsedate_to_datetime
 
 _IP_IN_BRACKETS = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
 _IP_BARE = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3})\b")
-_AUTH_WITH = re.compile(
-    r"^(E?SMTPS?A|ESMTPSA|ESMTPA|LMTPSA|UTF8SMTPSA|UTF8SMTPA|ESMTPSA\w*)$", re.I
-)
+# "with" protocols that record a login (RFC 3848: ESMTPA, ESMTPSA, LMTPA, UTF8SMTPSA, ...; Exim
+# writes them in lower case), and webmail ("with HTTP", "via HTTP"): a browser that logged in.
+_AUTH_WITH = re.compile(r"^(?:UTF8)?(?:E?SMTPS?A|LMTPS?A)\w*$", re.I)
+_WEBMAIL = re.compile(r"\b(?:with|via)\s+HTTPS?\b", re.I)
+# Login words servers write into Received lines, in the forms real servers use: Postfix
+# "(Authenticated sender: x)", Sendmail "(authenticated bits=0)", "(authenticated as x)",
+# "auth=x", Courier "(AUTH: LOGIN x)", Japanese providers' "with ESMTP AUTH" / "SMTP-AUTH".
 _AUTH_TEXT = re.compile(
-    r"Authenticated sender:\s*<?([^\s>)]+)|\bauth(?:enticated)?\s*(?:as|user|=)\s*<?([^\s>);]+)|\(authenticated(?: bits=\d+)?\)",
+    r"Authenticated sender:\s*<?([^\s>)]+)"
+    r"|\bauth(?:enticated)?\s*(?:as|user|by|=)\s*<?([^\s>);,]+)"
+    r"|\(AUTH:\s*[A-Z0-9-]+\s+([^\s,)]+)"
+    r"|\(authenticated(?: bits=\d+)?\)"
+    r"|\bwith\s+E?SMTPS?\s+AUTH\b|\bSMTP[- ]?AUTH\b",
     re.I,
 )
 
@@ -49,6 +57,7 @@ class Hop:
     with_proto: str | None = None
     authenticated: bool = False
     auth_user: str | None = None
+    webmail: bool = False
     time: datetime | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -155,8 +164,17 @@ def parse_received(raw: str, index: int = 0) -> Hop:
     auth = _AUTH_TEXT.search(body)
     if auth:
         hop.authenticated = True
-        hop.auth_user = auth.group(1) or auth.group(2)
+        hop.auth_user = hop.auth_user or auth.group(1) or auth.group(2) or auth.group(3)
+    if _WEBMAIL.search(body) and not _internal(hop):
+        # A browser that logged in to webmail; Exchange Online's servers also hand mail to each
+        # other "with HTTPS", which is no login.
+        hop.authenticated, hop.webmail = True, True
     return hop
+
+
+def _internal(hop: Hop) -> bool:
+    own = org(hop.from_rdns or hop.from_helo)
+    return own is not None and own == org(hop.by)
 
 
 def parse_chain(received_headers: list[str]) -> list[Hop]:
@@ -262,23 +280,57 @@ def walk(hops: list[Hop], anchor_ip: str | None = None) -> Reading:
     return Reading(None, newest_first, [], notes)
 
 
-def sender_chain(reading: Reading) -> list[Hop]:
-    """The sending side's own lines below the entry, followed only while each one hands over to
-    the line above (its "by" is the host the line above received from) within one organisation:
-    a mail provider's submission server, say. Lines that break the chain are ignored."""
-    if reading.entry is None:
+def _names(hop: Hop) -> set[str]:
+    return {n.lower().strip(".") for n in (hop.from_rdns, hop.from_helo) if n}
+
+
+def hands_over(above: Hop, below: Hop) -> bool:
+    """The line below was written by the server the line above received the message from: its
+    "by" is that server's name (or its address), or a host of the same organisation."""
+    by = (below.by or "").lower().strip(".")
+    if not by:
+        return False
+    literal = _valid_ip(by.strip("[]"))
+    if literal:
+        return literal == above.client_ip
+    names = _names(above)
+    if by in names:
+        return True
+    if "." not in by:  # "by mx1 (Postfix)" below "from mx1.example.net"
+        return any(n.split(".")[0] == by for n in names)
+    own = org(by)
+    return own is not None and own in {org(n) for n in names}
+
+
+def handed_down(reading: Reading) -> list[Hop]:
+    """The lines below the entry that the chain vouches for: each written by the server the line
+    above received from, across organisations (a mailing list, a forwarder, an open relay, the
+    sender's own gateway, a webmail service), down to the first home line or login. What a home
+    line or a logged-in client writes about itself can be invented, so the walk stops there."""
+    if reading.entry is None or looks_dynamic(reading.entry) or reading.entry.authenticated:
         return []
     chain: list[Hop] = []
     above = reading.entry
-    sender_org = org(_from_host(above))
     for hop in reading.untrusted:
-        handed = _from_host(above)
-        if not hop.by or not handed or hop.by.lower() != handed.lower():
+        if not hands_over(above, hop):
             break
+        chain.append(hop)
+        if hop.authenticated or looks_dynamic(hop):
+            break
+        above = hop
+    return chain
+
+
+def sender_chain(reading: Reading) -> list[Hop]:
+    """The part of ``handed_down`` inside the entry's own organisation (its submission servers)."""
+    if reading.entry is None:
+        return []
+    sender_org = org(_from_host(reading.entry))
+    chain: list[Hop] = []
+    for hop in handed_down(reading):
         if sender_org is None or org(hop.by) != sender_org:
             break
         chain.append(hop)
-        above = hop
     return chain
 
 

@@ -80,7 +80,12 @@ def run_checks(
     from checks.context import Options
 
     case = Case(case_path) if case_path else None
-    options = Options(network=network, watch=watch, public_ip=public_ip or None)
+    # The checks ask blocklists about one address: the first the user gave (the notice reader
+    # takes them all).
+    from checks.line_identity import split_given
+
+    given = split_given(public_ip)
+    options = Options(network=network, watch=watch, public_ip=given[0] if given else None)
     return flows.audit(case, ids, options, on_result=progress, cancel=cancel)
 
 

@@ -106,7 +106,10 @@ def report_html(
                 "source_ips": model.notice["source_ips"],
                 "verdict_label": verdict_label(a.notice.verdict),
                 "explanation": explanation_words(
-                    a.notice.explanation_code, a.notice.deciding_ip, a.notice.deciding_hop
+                    a.notice.explanation_code,
+                    a.notice.deciding_ip,
+                    a.notice.deciding_hop,
+                    a.notice.line,
                 ),
             }
         uptime = a.uptime.words(lang).summary if a.uptime is not None else ""

@@ -21,12 +21,17 @@ from reports import dates
 ALL_REQUESTS = (
     "times_exact",
     "source_ip",
+    "line_address",
+    "logs_for_line",
     "source_port",
     "destination",
     "count",
     "sample_headers",
     "trigger",
 )
+# What to ask for when the notice asked nothing specific (the line's address and logs are
+# asked only when the reading of the headers needs them).
+DEFAULT_REQUESTS = tuple(k for k in ALL_REQUESTS if k not in ("line_address", "logs_for_line"))
 DETAIL_KEYS = ("name", "contract_id", "provider", "reference", "notice_date", "email", "phone")
 
 # The remediation steps as the report names them (the letters word them in their templates).
@@ -172,19 +177,33 @@ def _journal(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any] | None:
 
 
 def _claimed_times(claim: dict, zone: tzinfo, lang: str) -> list[str]:
-    """The provider's reported times, in the letter's language and the user's zone."""
+    """The provider's reported times as the notice gave them: the whole range, in the notice's
+    own zone, and in the user's zone too when that differs (the reader of the letter and the
+    user see the same moment)."""
     out = []
     for t in claim.get("times") or []:
         if not isinstance(t, dict) or t.get("source"):
             continue
-        start, end = dates.parse(t.get("utc")), dates.parse(t.get("end_utc"))
+        start = dates.parse(t.get("notice_local")) or dates.parse(t.get("utc"))
+        end = dates.parse(t.get("end_notice_local")) or dates.parse(t.get("end_utc"))
         if start is None:
             continue
         # The notice's own precision: seconds only when it gave them.
         precise = bool(start.second or (end and end.second))
-        text = _span(start, end or start, zone, lang, seconds=precise)
+        own = start.tzinfo or zone
+        text = _span(start, end or start, own, lang, seconds=precise)
         if t.get("approximate"):
             text += "頃" if lang == "ja" else " (approximately)"
+        if t.get("zone_assumed"):
+            named = dates.zone_words(start, lang)
+            text += (
+                f"（時間帯のご記載がないため、{named}として扱っております）"
+                if lang == "ja"
+                else f" (no time zone was given; taken as {named})"
+            )
+        if start.utcoffset() != start.astimezone(zone).utcoffset():
+            mine = _span(start, end or start, zone, lang, seconds=precise)
+            text += f"（この PC の時間帯では {mine}）" if lang == "ja" else f" ({mine} here)"
         out.append(text)
     return out
 
@@ -314,11 +333,15 @@ def build(
             auth_results=", ".join(f"{k}={v}" for k, v in a.notice.auth_results.items()),
             # The report's Source-IP and its attached headers (this line) disagree.
             conflict=a.notice.explanation_code == "source_conflict",
+            code=a.notice.explanation_code,
+            line=a.notice.line,
         )
-        requests = [k for k in (a.notice.asks or ALL_REQUESTS) if k in ALL_REQUESTS]
+        requests = [k for k in (a.notice.asks or DEFAULT_REQUESTS) if k in ALL_REQUESTS]
     else:
         notice.update(
             conflict=False,
+            code="",
+            line="",
             verdict="",
             times=[],
             source_ips=[],
@@ -328,7 +351,7 @@ def build(
             server="",
             auth_results="",
         )
-        requests = list(ALL_REQUESTS)
+        requests = list(DEFAULT_REQUESTS)
     notice["password_changed"] = password["date"] if password else ""
     claim: dict[str, Any] = {"any": False}
     if a.notice is not None:

@@ -73,8 +73,9 @@ class NoticePage(Page):
         self.open_button.setText(_("Open file…"))
         self.analyse_button.setText(_("Analyse"))
         self.analyse_button.setAccessibleName(_("Analyse the notice"))
-        self.ip_label.setText(_("Your public IP (optional):"))
-        self.ip.setAccessibleName(_("Your public IP address"))
+        self.ip_label.setText(_("Your line's IP addresses (optional):"))
+        self.ip.setAccessibleName(_("Your line's IP addresses"))
+        self.ip.setPlaceholderText(_("IPv4 and IPv6, separated by commas"))
         self.network.setText(
             _(
                 "Allow network lookups (public IP address, blocklists, router): these leave this computer"
@@ -132,7 +133,7 @@ class NoticePage(Page):
         if not doc:
             self.result.setText("")
             return
-        from checks.notice import explanation_words
+        from checks.notice import explanation_words, line_shown
         from reports.console import verdict_label
 
         claim = doc.get("claim", {})
@@ -146,6 +147,7 @@ class NoticePage(Page):
             str(doc.get("explanation_code") or ""),
             doc.get("deciding_ip"),
             doc.get("deciding_hop") if isinstance(doc.get("deciding_hop"), dict) else None,
+            line_shown(doc),
         ) or str(doc.get("explanation") or "")
         rows = [
             f"<b>{verdict}:</b> {verdict_label(doc.get('verdict'))}",

@@ -144,3 +144,21 @@ def test_linux_recordings_and_gateway_vendor():
 
 def test_no_neighbours_is_unknown_not_pass():
     assert lan.interpret_devices(NetworkFacts()).status == Status.UNKNOWN
+
+
+def test_a_router_wan_address_that_differs_from_what_the_internet_sees_is_carrier_grade_nat():
+    from checks.lan import NetworkFacts, interpret_nat
+
+    facts = NetworkFacts(addresses={"eth0": ["192.168.1.20"]}, gateways=[("192.168.1.1", "eth0")])
+    shared = interpret_nat(facts, "198.51.100.7", router_wan="100.71.2.3", observed="198.51.100.7")
+    assert (shared.reason, shared.facts["cgnat"], shared.params["ip"]) == (
+        "cgnat",
+        True,
+        "100.71.2.3",
+    )
+    differs = interpret_nat(
+        facts, "198.51.100.7", router_wan="203.0.113.9", observed="198.51.100.7"
+    )
+    assert differs.facts["cgnat"] is True
+    same = interpret_nat(facts, "203.0.113.9", router_wan="203.0.113.9", observed="203.0.113.9")
+    assert (same.reason, same.facts["cgnat"]) == ("private", False)

@@ -127,7 +127,8 @@ def test_report_has_every_check_chart_and_scope(cases):
 def test_the_letter_restates_the_notice_and_asks_only_for_what_is_missing(cases):
     clean = letter_text(cases["clean"], "ja", JST, TODAY)
     assert (
-        "ご指摘の内容：2026年11月20日 14時05分～14時30分（日本時間）頃、IPアドレス 203.0.113.45"
+        "ご指摘の内容：2026年11月20日 14時05分～14時30分（日本時間）頃（時間帯のご記載がないため、"
+        "日本時間として扱っております）、IPアドレス 203.0.113.45"
         "（送信元ポート 51234）から外部メールサーバーの25番ポートへ約1,200通" in clean
     )
     requests = clean.split("【お願い】")[1]

@@ -8,7 +8,7 @@ from datetime import UTC
 
 import pytest
 
-from checks import notice
+from checks import line_identity, notice, notice_claim, notice_input, provenance
 from tests.notice_golden import ALL, GOLDEN, as_text, golden_name, record
 
 
@@ -21,7 +21,7 @@ def test_the_recorded_analysis_is_what_was_read_and_checked(path, public_ip):
 
 
 def claim(text: str) -> dict:
-    return notice.extract_claim(text, UTC)
+    return notice_claim.extract_claim(text, UTC)
 
 
 @pytest.mark.parametrize(
@@ -67,14 +67,14 @@ def test_destinations_are_read_only_after_a_destination_word(text, destinations)
     ],
 )
 def test_decode_bytes_reads_what_the_bytes_are(data, declared, expected):
-    assert notice.decode_bytes(data, declared) == expected
+    assert notice_input.decode_bytes(data, declared) == expected
 
 
 def test_header_text_decodes_encoded_words_and_drops_control_characters():
-    assert notice.header_text("=?UTF-8?B?44GT44KT44Gr44Gh44Gv?=") == "こんにちは"
-    assert notice.header_text("a\r\n\tb\x00c\x7fd") == "a  \tb c d"
-    assert notice.header_text("=?x-bogus?Q?abc?=") == "=?x-bogus?Q?abc?="  # kept, not dropped
-    assert len(notice.header_text("x" * 20_000)) == notice.MAX_HEADER_VALUE
+    assert notice_input.header_text("=?UTF-8?B?44GT44KT44Gr44Gh44Gv?=") == "こんにちは"
+    assert notice_input.header_text("a\r\n\tb\x00c\x7fd") == "a  \tb c d"
+    assert notice_input.header_text("=?x-bogus?Q?abc?=") == "=?x-bogus?Q?abc?="  # kept, not dropped
+    assert len(notice_input.header_text("x" * 20_000)) == notice_input.MAX_HEADER_VALUE
 
 
 def part(text: str) -> email.message.Message:
@@ -87,22 +87,22 @@ def test_a_part_is_read_in_its_charset_and_html_loses_its_tags():
         "<p>送信元<b>IP</b></p>".encode("cp932"),
         policy=email.policy.compat32,
     )
-    assert notice._part_text(html) == (" 送信元 IP  ", None)
+    assert notice_input._part_text(html) == (" 送信元 IP  ", None)
     wrong = email.message.Message()
     wrong["Content-Type"] = "text/plain; charset=utf-8"
     wrong.set_payload("送信元".encode("cp932"))
-    assert notice._part_text(wrong) == ("送信元", "text labelled utf-8 was really cp932")
+    assert notice_input._part_text(wrong) == ("送信元", "text labelled utf-8 was really cp932")
     container = part('Content-Type: multipart/mixed; boundary="b"\n\n--b\n\nx\n--b--\n')
-    assert notice._part_text(container) == ("", None)
+    assert notice_input._part_text(container) == ("", None)
 
 
 def test_an_attached_original_behind_an_mbox_from_line_gets_its_headers_back():
     inner = email.message.Message()
     inner.set_payload("From bot@example Fri Nov 20 14:05:30 2026\nSubject: hi\n\nbody\n")
-    unwrapped = notice._unwrap_from_line(inner)
+    unwrapped = notice_input._unwrap_from_line(inner)
     assert unwrapped["Subject"] == "hi" and unwrapped.get_payload() == "body\n"
     has_headers = part("Subject: kept\n\nbody")
-    assert notice._unwrap_from_line(has_headers) is has_headers
+    assert notice_input._unwrap_from_line(has_headers) is has_headers
 
 
 def test_feedback_fields_from_a_parsed_report_and_from_plain_text():
@@ -111,13 +111,13 @@ def test_feedback_fields_from_a_parsed_report_and_from_plain_text():
         "--b\nContent-Type: message/feedback-report\n\n"
         "Feedback-Type: abuse\nSource-IP: 203.0.113.45\nSource-IP: 192.0.2.1\n--b--\n"
     )
-    fields = notice._feedback_fields(
+    fields = notice_input._feedback_fields(
         next(p for p in report.walk() if p.get_content_type() == "message/feedback-report")
     )
     assert fields == {"feedback-type": "abuse", "source-ip": "203.0.113.45"}
     text = email.message.Message()
     text.set_payload("Feedback-Type: abuse\nnot a field\nIncidents:  37 \nIncidents: 2\n")
-    assert notice._feedback_fields(text) == {"feedback-type": "abuse", "incidents": "37"}
+    assert notice_input._feedback_fields(text) == {"feedback-type": "abuse", "incidents": "37"}
 
 
 @pytest.mark.parametrize(
@@ -133,9 +133,7 @@ def test_feedback_fields_from_a_parsed_report_and_from_plain_text():
     ],
 )
 def test_a_notice_mail_speaks_of_spam_and_gives_a_fact(subject, body, expected):
-    msg = email.message.Message()
-    msg["Subject"] = subject
-    assert notice._is_notice_mail(msg, [body]) is expected
+    assert notice_input.is_notice_mail(subject, [body]) is expected
 
 
 @pytest.mark.parametrize(
@@ -149,7 +147,7 @@ def test_a_notice_mail_speaks_of_spam_and_gives_a_fact(subject, body, expected):
     ],
 )
 def test_prose_is_readable_words(text, expected):
-    assert notice._is_prose(text) is expected
+    assert notice_input.is_prose(text) is expected
 
 
 @pytest.mark.parametrize(
@@ -177,6 +175,7 @@ def test_an_english_notice_is_read_field_by_field():
         "times": [],
         "ips": ["203.0.113.45", "198.51.100.9"],
         "source_ips": ["203.0.113.45"],
+        "named_sources": ["203.0.113.45"],
         "source_ports": [51234],
         "destination_ports": [587, 2525],
         "destinations": [],
@@ -247,10 +246,10 @@ HELO_ONLY_ENTRY = [
 def decided(lines, public_ip=None, results=None, arf=None, login=None):
     from checks.received import parse_chain
 
-    verdict, _hop, ip, missing, _chain = notice.decide(
-        parse_chain(lines), public_ip, results or {}, arf, login
+    d = provenance.decide(
+        parse_chain(lines), line_identity.build(public_ip), results or {}, arf, login
     )
-    return verdict, ip, missing
+    return d.verdict, d.ip, d.missing
 
 
 @pytest.mark.parametrize(
@@ -260,12 +259,16 @@ def decided(lines, public_ip=None, results=None, arf=None, login=None):
         (LOCAL_ONLY, "192.0.2.9", None, "192.0.2.9", ("direct", "192.0.2.9", [])),
         (LOCAL_ONLY, None, None, "192.0.2.9", ("unknown", "192.0.2.9", ["public_ip"])),
         ([], None, None, "192.0.2.9", ("unknown", "192.0.2.9", ["public_ip"])),
-        ([], "203.0.113.45", None, "192.0.2.9", ("forged", "192.0.2.9", [])),
+        # Another address than the line's now: which one the line had then, only the provider
+        # knows (a report's source is what the provider traced to this contract).
+        ([], "203.0.113.45", None, "192.0.2.9", ("unknown", "192.0.2.9", ["line_address"])),
         # No report, no entry.
         ([], None, None, None, ("unknown", None, ["full_headers"])),
         (LOCAL_ONLY, None, None, None, ("unknown", None, ["public_origin"])),
         # A mail server as the entry.
-        (SERVER_ENTRY, None, {"spf": "fail"}, None, ("forged", "198.51.100.77", [])),
+        # A failed SPF says another server than the domain's sent it, not that the line did not:
+        # without the line's address, no all-clear.
+        (SERVER_ENTRY, None, {"spf": "fail"}, None, ("unknown", "198.51.100.77", ["public_ip"])),
         (SERVER_ENTRY, None, {"spf": "pass"}, None, ("unknown", "198.51.100.77", ["public_ip"])),
         (SERVER_ENTRY, "198.51.100.77", {"spf": "fail"}, None, ("direct", "198.51.100.77", [])),
         (SERVER_ENTRY, "203.0.113.45", {}, None, ("forged", "198.51.100.77", [])),

@@ -8,7 +8,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from checks import notice
+from checks import line_identity, notice, notice_input, provenance
 from checks.received import parse_chain
 
 JST = timezone(timedelta(hours=9))
@@ -65,9 +65,9 @@ def test_parts_are_read_up_to_the_limit(monkeypatch):
         f"From: abuse@provider.example\nSubject: 迷惑メール送信のお知らせ\n"
         f'Content-Type: multipart/mixed; boundary="{boundary}"\n\n{parts}--{boundary}--\n'
     ).encode()
-    monkeypatch.setattr(notice, "MAX_PARTS", 3)  # the message, and its two parts
+    monkeypatch.setattr(notice_input, "MAX_PARTS", 3)  # the message, and its two parts
     assert notice.analyse(mail, local_zone=JST).claim["ips"] == ["203.0.113.45", "198.51.100.9"]
-    monkeypatch.setattr(notice, "MAX_PARTS", 2)
+    monkeypatch.setattr(notice_input, "MAX_PARTS", 2)
     assert notice.analyse(mail, local_zone=JST).claim["ips"] == ["203.0.113.45"]
 
 
@@ -75,7 +75,7 @@ def test_a_message_the_parser_cannot_read_is_said_and_nothing_is_made_up(monkeyp
     def fails(_data):
         raise ValueError("broken")
 
-    monkeypatch.setattr(notice.email, "message_from_bytes", fails)
+    monkeypatch.setattr(notice_input.email, "message_from_bytes", fails)
     a = notice.analyse(sample(RECEIVED, "Subject: x"), local_zone=JST)
     assert a.warnings == ["the message could not be parsed (ValueError)"]
     assert (a.kind, a.hops, a.claim["ips"]) == ("text", [], [])
@@ -220,8 +220,8 @@ def test_destination_ports_are_real_ports_named_as_destinations(text, ports):
 
 
 def _decided(lines, login):
-    verdict, _hop, ip, _missing, _chain = notice.decide(parse_chain(lines), None, {}, None, login)
-    return verdict, ip
+    d = provenance.decide(parse_chain(lines), line_identity.build(None), {}, None, login)
+    return d.verdict, d.ip
 
 
 NAMED = [

@@ -51,8 +51,9 @@ def test_proxy_open_speaks_about_the_worst_finding():
     assert r.advice[0].startswith("Disconnect this PC")
 
 
-def test_forged_needs_only_one_of_spf_or_dmarc_failing():
-    from checks.notice import FORGED, decide
+def test_forged_is_refused_when_the_senders_domain_authorises_the_server():
+    from checks import line_identity
+    from checks.provenance import FORGED, decide
     from checks.received import parse_chain
 
     hops = parse_chain(
@@ -61,9 +62,11 @@ def test_forged_needs_only_one_of_spf_or_dmarc_failing():
             " mx.recipient.example with ESMTP; Fri, 20 Nov 2026 05:00:00 +0000"
         ]
     )
-    for results in ({"spf": "softfail", "dmarc": "none"}, {"spf": "pass", "dmarc": "fail"}):
-        assert decide(hops, None, results)[0] == FORGED, results
-    assert decide(hops, None, {"spf": "pass", "dmarc": "pass"})[0] != FORGED
+    line = line_identity.build("203.0.113.45")
+    for results in ({"spf": "softfail", "dmarc": "none"}, {}, {"spf": "fail", "dmarc": "fail"}):
+        assert decide(hops, line, results).verdict == FORGED, results
+    for results in ({"spf": "pass"}, {"dmarc": "pass"}, {"spf": "fail", "dmarc": "pass"}):
+        assert decide(hops, line, results).code == "authorised_server", results
 
 
 def test_a_multi_packet_auth_login_never_reaches_the_pcap():

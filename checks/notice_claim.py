@@ -1,0 +1,155 @@
+"""What a provider's notice claims, read from its words: times, addresses, ports, counts, the
+reference, the provider and where a reply goes.
+
+Pure functions over text. Addresses inside links ("http://198.51.100.7/verify") are no claim:
+a spam that imitates a notice carries them, and a notice names its source beside a word that
+says so (送信元, source, from).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import tzinfo
+from typing import Any
+
+from checks.notice_time import find_times, normalise_text
+
+# --- the claim --------------------------------------------------------------------------------
+
+IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])")
+IPV6 = re.compile(
+    r"(?<![:\w])((?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?:::?[0-9A-Fa-f]{1,4})*)(?![:\w])"
+)
+SOURCE_WORDS = re.compile(
+    r"(送信元|発信元|接続元|source|src|from|Source-IP|IPアドレス|IP address)", re.I
+)
+PORT_PATTERNS = (
+    re.compile(r"ポート(?:番号)?\s*[:：]?\s*(\d{1,5})", re.I),
+    re.compile(r"(\d{1,5})\s*番ポート"),
+    re.compile(r"\bport\s*[:#]?\s*(\d{1,5})\b", re.I),
+    re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}:(\d{1,5})\b"),
+)
+SOURCE_PORT_WORDS = re.compile(r"(送信元|発信元|接続元|source|src|from)", re.I)
+DEST_PORT_WORDS = re.compile(r"(宛先|送信先|あて先|接続先|destination|dst|to)", re.I)
+MAIL_PORTS = {25, 465, 587, 2525}
+COUNT = re.compile(
+    # A number starts where no digit or comma stands before it, and is digits with optional
+    # thousands commas: one pass over a long run of "1,1,1,…" instead of one per position.
+    # (A Japanese counter word is followed by more Japanese, so no \b after it.)
+    r"(約|およそ|about|approximately|approx\.?)?\s*(?<![\d,])(\d{1,3}(?:,\d{3})+|\d+)\s*"
+    r"(通|件|messages?(?![A-Za-z])|e-?mails?(?![A-Za-z])|mails?(?![A-Za-z]))",
+    re.I,
+)
+REFERENCE = re.compile(
+    r"(?:受付番号|管理番号|整理番号|お問い?合わせ番号|問合せ番号|案件番号|チケット番号|参照番号|"
+    # English labels only as whole words ("reference" is not "Ref" + "erence", "Showcase" is no
+    # "Case"); a value without a digit is a word ("our reference in …"), not a number.
+    r"(?<![A-Za-z])(?:Reference(?: (?:No\.?|number|ID))?|Ticket(?: (?:No\.?|ID|number))?|"
+    r"Case(?: ID| No\.?)?|Ref\.?)(?![A-Za-z]))"
+    r"\s*[:：#]?\s*([A-Za-z0-9][A-Za-z0-9\-_/#]{2,40})",
+    re.I,
+)
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+# Where a reply goes: an abuse or support desk's address in the notice (or its From).
+REPLY_LOCALS = re.compile(r"^(abuse|security|support|noc|spam|postmaster|info|fbl|report)", re.I)
+# A reference in parentheses with no label, as subject lines carry it:
+# 「【重要】迷惑メール送信に関するお知らせ（ABU-2026-1120-0042）」.
+REFERENCE_IN_PARENS = re.compile(r"[（(]\s*([A-Z]{2,}[A-Z0-9]*(?:-[A-Z0-9]+){1,5})\s*[）)]")
+PROVIDER = re.compile(
+    r"(株式会社\s?[^\s　、。,（(<]{2,30}|[^\s　、。,:：（(<A-Za-z0-9]{2,30}株式会社|"
+    r"[A-Z][\w&.\-]*(?: [A-Z][\w&.\-]*){0,4},? (?:Inc\.|Co\., Ltd\.|Ltd\.|Corporation|K\.K\.))"
+)
+# English keywords only as whole words: "tools.ietf.org" holds "to" + "ols.ietf.org".
+DESTINATION = re.compile(
+    r"(?:宛先|送信先|あて先|(?<![A-Za-z])(?:destination|recipient server|to)(?![A-Za-z]))"
+    r"\s*[:：]?\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,}|\d{1,3}(?:\.\d{1,3}){3})",
+    re.I,
+)
+
+
+def references(text: str) -> list[str]:
+    labelled = [m.group(1).strip("#") for m in REFERENCE.finditer(text)]
+    return [r for r in labelled if any(ch.isdigit() for ch in r)] + [
+        m.group(1) for m in REFERENCE_IN_PARENS.finditer(text)
+    ]
+
+
+# Links: an address inside one is where the link goes, not where mail came from.
+URL = re.compile(r"(?:(?:https?|ftp)://|www\.)[^\s<>\"'）)」]+", re.I)
+
+
+def without_links(text: str) -> str:
+    return URL.sub(" ", text)
+
+
+def ips(text: str) -> list[str]:
+    """Every IPv4 and IPv6 address written in the text, in order, once each."""
+    out = []
+    for m in list(IPV4.finditer(text)) + list(IPV6.finditer(text)):
+        try:
+            ip = str(ipaddress.ip_address(m.group(1)))
+        except ValueError:
+            continue
+        if ip not in out:
+            out.append(ip)
+    return out
+
+
+def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
+    text = normalise_text(text)[:2_000_000]
+    # A time without a zone is read in Japan's zone in a Japanese notice and in the user's zone
+    # otherwise (and marked as assumed, so the reply asks for exact times with the zone).
+    times = find_times(text, default_zone=local_zone)
+    plain = without_links(text)
+    found = ips(plain)
+    sources = []
+    for ip in found:
+        pos = plain.find(ip)
+        if pos >= 0 and SOURCE_WORDS.search(plain[max(0, pos - 40) : pos]):
+            sources.append(ip)
+    source_ports: list[int] = []
+    dest_ports: list[int] = []
+    for pattern in PORT_PATTERNS:
+        for m in pattern.finditer(text):
+            port = int(m.group(1))
+            if not 0 < port < 65536:
+                continue
+            before = text[max(0, m.start() - 12) : m.start() + 6]
+            if DEST_PORT_WORDS.search(before) and not SOURCE_PORT_WORDS.search(before):
+                target = dest_ports
+            elif SOURCE_PORT_WORDS.search(before):
+                target = source_ports
+            else:
+                target = dest_ports if port in MAIL_PORTS else source_ports
+            if port not in target:
+                target.append(port)
+    counts = []
+    approximate_count = False
+    for m in COUNT.finditer(text):
+        try:
+            counts.append(int(m.group(2).replace(",", "")))
+        except ValueError:
+            continue
+        approximate_count = approximate_count or bool(m.group(1))
+    refs = references(text)
+    provider = PROVIDER.search(text)
+    emails = list(dict.fromkeys(EMAIL.findall(text)))
+    reply_to = next((e for e in emails if REPLY_LOCALS.match(e)), None)
+    dests = [m.group(1) for m in DESTINATION.finditer(text) if m.group(1) not in sources]
+    return {
+        "times": [t.as_facts(local_zone) for t in times],
+        "ips": found,
+        "source_ips": sources or found[:1],
+        # Addresses the notice itself names as the source (beside 送信元, source, from): the
+        # provider's word for which address this contract had at the reported time.
+        "named_sources": sources,
+        "source_ports": source_ports,
+        "destination_ports": dest_ports,
+        "destinations": list(dict.fromkeys(dests)),
+        "message_counts": counts,
+        "count_approximate": approximate_count,
+        "reference": refs[0] if refs else None,
+        "provider": provider.group(1).strip() if provider else None,
+        "reply_to": reply_to,
+    }
