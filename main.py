@@ -651,8 +651,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from checks.i18n import _
 
     case = _open_case(args) if args.case else None
+
+    def progress(frames: int, read: int | None) -> None:
+        size = f", {read / 1e6:.0f} MB" if read else ""
+        print(f"\r{frames:,} packets{size}…", end="", file=sys.stderr, flush=True)
+
+    shown = sys.stderr is not None and sys.stderr.isatty()
     try:
-        summary, results = flows.analyze_capture(case, args.file)
+        summary, results = flows.analyze_capture(case, args.file, progress if shown else None)
     except OSError as exc:
         print(
             _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
@@ -665,6 +671,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
+    if shown:
+        print("\r", end="", file=sys.stderr)
     for warning in summary.get("warnings") or []:
         print(f"! {warning}", file=sys.stderr)
     if not results:

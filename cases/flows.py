@@ -207,15 +207,21 @@ class CaptureUnreadable(ValueError):
     pass
 
 
-def analyze_capture(case: Case | None, path: str | Path) -> tuple[dict, list[Result]]:
-    """A capture made elsewhere: results per host on the line, saved once."""
+def analyze_capture(
+    case: Case | None,
+    path: str | Path,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> tuple[dict, list[Result]]:
+    """A capture made elsewhere: results per host on the line, saved once. Only a regular file
+    is read (a FIFO or a device would never end), and reading stops at pcapfile's limits, which
+    the summary then names. ``progress(frames, bytes read)`` about once a second."""
     import os
 
-    from checks import pcapfile, traffic
-    from checks.traffic import Analyzer
+    from checks import pcapfile, safefile, traffic
+    from checks.analyzer import Analyzer
 
-    with open(path, "rb") as fp:
-        reader = pcapfile.Reader(fp)
+    with safefile.open_regular(path) as fp:
+        reader = pcapfile.Reader(fp, progress=progress)
         analyzer = Analyzer()
         try:
             for ts, packet in reader.packets():
@@ -231,6 +237,8 @@ def analyze_capture(case: Case | None, path: str | Path) -> tuple[dict, list[Res
         undecoded_link_types=sorted(reader.undecoded_linktypes),
         warnings=reader.warnings,
     )
+    if reader.limit:
+        summary["read_limit"] = reader.limit
     if reader.frames == 0:
         return summary, []
     results = [_stamp(r) for r in traffic.results_for(summary, False, os.path.basename(path))]

@@ -171,10 +171,8 @@ def build(
         add(value, NOTICE)
     nat = nat_facts or {}
     for item in nat.get("addresses") or []:
-        if (
-            isinstance(item, dict)
-            and addresses.kind(str(item.get("address", ""))) == addresses.PUBLIC
-        ):
+        kind = addresses.kind(str(item.get("address", ""))) if isinstance(item, dict) else None
+        if kind in (addresses.PUBLIC, addresses.DOCUMENTATION_KIND):
             # A global address on this PC is the line's (IPv6 on most lines; IPv4 when the PC is
             # connected without a router).
             add(item.get("address"), THIS_PC)

@@ -194,6 +194,17 @@ def analyse(
         if given.report.reference and not claim.get("reference"):
             claim["reference"] = given.report.reference
     sample = _read_sample(given.samples[0] if given.samples else None, warnings)
+    if given.carrier is not None:
+        # The mail that carried the report: the line's address anywhere in it forbids an
+        # all-clear too.
+        sample.headers += [(str(k), header_text(v)) for k, v in given.carrier.items()][
+            : MAX_RECEIVED * 5
+        ]
+    if given.report is not None and given.report.source_time:
+        # "Email from IP / date": the reporter's time is part of what is claimed.
+        claim["times"] += [
+            t.as_facts(local_zone) for t in find_times(given.report.source_time, default_zone=UTC)
+        ]
     if sample.facts.get("date"):
         # A Date without a zone is read like a time in the notice's text and marked as
         # assumed, never silently as UTC.
@@ -423,7 +434,9 @@ def what_to_ask(a: Analysis) -> list[str]:
         seconds = any(_has_seconds(t.get(k)) for k in ("utc", "end_utc") if t.get(k)) or re.search(
             r"\d:\d\d:\d\d|\d秒", str(t.get("text") or "")
         )
-        return bool(t.get("approximate") or t.get("zone_assumed") or not seconds)
+        return bool(
+            t.get("approximate") or t.get("zone_assumed") or t.get("year_assumed") or not seconds
+        )
 
     if not times or any(rough(t) for t in times):
         ask.append("times_exact")

@@ -173,14 +173,17 @@ def _sample_facts(sample: Message) -> dict[str, Any]:
     }
 
 
-_MBOX_FROM = re.compile(rb"\A(?:\s*\r?\n)*From [^\r\n]*\r?\n")
+# "From sender date", or ">From " as mboxrd quotes it (Yahoo's feedback reports attach that).
+_MBOX_FROM = re.compile(rb"\A(?:\s*\r?\n)*>?From [^\r\n]*\r?\n")
 
 
 def strip_mbox_from(data: bytes) -> bytes:
     """Mail clients, archives and some providers' reports start a saved message with an mbox
     "From sender date" line, which is not a header: without it the message parses as one."""
     m = _MBOX_FROM.match(data)
-    return data[m.end() :] if m and not data[m.start() :].lstrip().startswith(b"From:") else data
+    if m and not data[m.start() :].lstrip().lstrip(b">").startswith(b"From:"):
+        return data[m.end() :]
+    return data
 
 
 def _from_bom(data: bytes) -> bytes:
@@ -208,7 +211,7 @@ _SENDING = re.compile(
     r"(?:迷惑メール|スパム|大量.{0,6}メール|spam|unsolicited|bulk)[^。.\n]{0,60}"
     r"(?:送信|発信|配信|中継|sent|sending|send|originat|relay|emitted)"
     r"|(?:送信|発信|sent|sending|originat)[^。.\n]{0,60}(?:迷惑メール|スパム|spam|unsolicited)"
-    r"|(?:迷惑メール|スパム|spam|abuse)[^。.\n]{0,30}(?:complaint|report|苦情|申告|通報)",
+    r"|(?:迷惑メール|スパム|spam)\s*(?:complaint|苦情|申告|通報)",
     re.I,
 )
 
@@ -246,6 +249,7 @@ class QuotedReport:
     source: str | None  # the address the report says the mail came from
     source_time: str | None
     reference: str | None
+    words: str = ""  # the report's own words: its text without the quoted headers
 
 
 def quoted_report(text: str) -> QuotedReport | None:
@@ -255,23 +259,37 @@ def quoted_report(text: str) -> QuotedReport | None:
     start = _HEADER_START.search(text)
     if start is None:
         return None
-    lines = text[start.start() :].splitlines()
+    # The block may begin a few header lines before its first Received line.
+    begin = start.start()
+    while True:
+        previous = text.rfind("\n", 0, max(0, begin - 1))
+        line = text[previous + 1 : begin - 1] if begin else ""
+        if not line.strip() or not _HEADER_LINE.match(line) or previous < 0:
+            break
+        begin = previous + 1
     block: list[str] = []
-    for line in lines:
+    end = begin
+    for line in text[begin:].splitlines(keepends=True):
         if not line.strip() or not _HEADER_LINE.match(line):
             break
-        block.append(re.sub(r"^>\s?", "", line))
+        block.append(re.sub(r"^>\s?", "", line.rstrip("\r\n")))
+        end += len(line)
     if not any(line.lower().startswith("received:") for line in block):
         return None
     headers = email.message_from_string("\n".join(block) + "\n\n")
     source = _EMAIL_FROM.search(text)
     ref = _SPAMCOP_ID.search(text)
     found_ip = ips(source.group(1)) if source else []
+    words = text[:begin] + text[end:]
+    if source is not None:
+        # "Email from IP / date" is what the reporter saw, not this line's own address.
+        words = _EMAIL_FROM.sub(" ", words)
     return QuotedReport(
         headers,
         found_ip[0] if found_ip else None,
         source.group(2) if source else None,
         (ref.group(1) or ref.group(2)) if ref else None,
+        words,
     )
 
 
@@ -287,6 +305,9 @@ class Input:
     report: QuotedReport | None = None
     notice_from: str | None = None  # the From of a provider's notice mail
     warnings: list[str] = field(default_factory=list)
+    # The mail that carried a quoted report or bounce: its own path is not the one judged, but
+    # the line's address anywhere in it still forbids an all-clear.
+    carrier: Message | None = None
 
 
 def read_input(data: bytes) -> Input:
@@ -321,15 +342,25 @@ def read_input(data: bytes) -> Input:
         reading = _words("\n".join(texts), warnings)
         reading.texts = [f"Subject: {subject}", f"From: {sender}", *reading.texts]
         reading.notice_from = sender
+        reading.carrier = msg
         return reading
+    report = quoted_report("\n".join(texts)[:2_000_000])
+    if report is not None and report.headers is not None:
+        # A bounce, a SpamCop report or a forward that quotes the original's headers in its
+        # words: the original's path is the one that matters, not the report's delivery.
+        words = [report.words] if report.source else []
+        return Input(
+            "report", words, [report.headers], report=report, warnings=warnings, carrier=msg
+        )
     kind = "eml" if msg.get_payload() else "headers"
     # The body of a spam sample is not the provider's claim.
     return Input(kind, [] if msg.get_all(RECEIVED) else texts, [msg], warnings=warnings)
 
 
 def _words(text: str, warnings: list[str]) -> Input:
-    """Words: a notice, or a report that quotes the offending headers."""
+    """Words: a notice, or a report that quotes the offending headers (those are read as the
+    sample, not as the provider's words: their addresses are no claim about this line)."""
     report = quoted_report(text)
     if report is not None and report.headers is not None:
-        return Input("report", [text], [report.headers], report=report, warnings=warnings)
+        return Input("report", [report.words], [report.headers], report=report, warnings=warnings)
     return Input("text", [text], [], warnings=warnings)

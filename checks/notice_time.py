@@ -55,6 +55,7 @@ class FoundTime:
     approximate: bool  # 頃 / about / approx.
     range_end: datetime | None = None
     zone_label: str | None = None  # the zone as written, or the name of the assumed one
+    year_assumed: bool = False  # "11月18日" without a year: the nearest past one was taken
 
     def as_facts(self, local_zone: tzinfo) -> dict:
         out = {
@@ -67,6 +68,8 @@ class FoundTime:
             "zone_assumed": self.zone_assumed,
             "approximate": self.approximate,
         }
+        if self.year_assumed:
+            out["year_assumed"] = True
         if self.range_end is not None:
             out["end_utc"] = self.range_end.astimezone(UTC).isoformat()
             out["end_local"] = self.range_end.astimezone(local_zone).isoformat()
@@ -103,6 +106,8 @@ DATE_FORMS = (
     ),
     # 11/18/2026 (US) or 18/11/2026 when the first number cannot be a month.
     re.compile(r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<year>\d{4})(?![\d/])"),
+    # 「11月18日」 without a year: the year is the nearest that is not in the future.
+    re.compile(r"(?<![\d年/])(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*日"),
 )
 
 _ZONE_WORDS = r"日本標準時|日本時間|JST|UTC|GMT|UT|EST|EDT|CST|CDT|MST|MDT|PST|PDT|CET|CEST|BST|KST"
@@ -114,7 +119,8 @@ _ZONE = (
 _APPROX = r"(?P<{g}>\s*(?:頃|ごろ|前後|approx\.?|about|approximately))?"
 _CLOCK = (
     r"(?P<{p}ampm_pre>午前|午後)?\s*"
-    r"(?:(?P<{p}h1>\d{{1,2}})\s*時(?:\s*(?P<{p}m1>\d{{1,2}})\s*分)?(?:\s*(?P<{p}s1>\d{{1,2}})\s*秒)?"
+    r"(?:(?P<{p}h1>\d{{1,2}})\s*時(?:\s*(?P<{p}m1>\d{{1,2}})\s*分|\s*(?P<{p}half>半))?"
+    r"(?:\s*(?P<{p}s1>\d{{1,2}})\s*秒)?"
     r"|(?P<{p}h2>\d{{1,2}}):(?P<{p}m2>\d{{2}})(?::(?P<{p}s2>\d{{2}})(?:\.\d+)?)?)"
     r"(?:\s*(?P<{p}ampm>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?"
 )
@@ -131,6 +137,8 @@ _TIME = re.compile(
 # full date again.
 _RANGE = re.compile(
     r"\s*(?:～|-|–|—|から|より|to|until|till|through)\s*[、,]?\s*"
+    # 「翌朝」「翌日」: the end is on the next day ("22時半から翌朝7時まで").
+    r"(?:(?P<next>翌朝|翌日|翌)\s*(?:[\(（][^)）]{1,6}[\)）])?\s*)?"
     r"(?:(?:(?P<year>\d{4})\s*[年/\-.]\s*)?(?P<month>\d{1,2})\s*[月/]\s*(?P<day>\d{1,2})\s*日?"
     r"(?:\s*[\(（][日月火水木金土A-Za-z]{1,3}[\)）])?\s*)?"
     r"(?:(?P<zone_pre>日本時間|JST)\s*)?"
@@ -168,7 +176,7 @@ def _clock(g: dict) -> tuple[int, int, int] | None:
     if hour is None:
         return None
     h = int(hour)
-    m = int(g.get("m1") or g.get("m2") or 0)
+    m = 30 if g.get("half") else int(g.get("m1") or g.get("m2") or 0)
     s = int(g.get("s1") or g.get("s2") or 0)
     if g.get("ampm_pre") == "午後" and h < 12:
         h += 12
@@ -195,9 +203,17 @@ def _moment(year: int, month: int, day: int, clock: tuple[int, int, int], tz) ->
     return base + timedelta(hours=h)
 
 
-def _date(m: re.Match) -> tuple[int, int, int] | None:
+def _date(m: re.Match, reference: datetime | None = None) -> tuple[int, int, int] | None:
     g = m.groupdict()
     try:
+        if not g.get("year") and not g.get("era") and not g.get("a") and not g.get("mon"):
+            # No year written: the latest such day not more than a few weeks ahead of now.
+            today = (reference or datetime.now(UTC)).date()
+            month, day = int(g["month"]), int(g["day"])
+            year = today.year
+            if (month, day) > (today.month, today.day) and month - today.month > 1:
+                year -= 1
+            return year, month, day
         if g.get("era"):
             year = REIWA_START + (1 if g["ryear"] == "元" else int(g["ryear"]))
         else:
@@ -217,7 +233,9 @@ def _label(token: str | None) -> str | None:
     return re.sub(r"\s+", "", token) if token else None
 
 
-def find_times(text: str, default_zone: tzinfo = JST) -> list[FoundTime]:
+def find_times(
+    text: str, default_zone: tzinfo = JST, reference: datetime | None = None
+) -> list[FoundTime]:
     """Every time mentioned, in order; ranges carry their end. A time without a zone takes
     Japan's when the text is Japanese, ``default_zone`` otherwise (marked as assumed)."""
     text = normalise_text(text)
@@ -237,14 +255,22 @@ def find_times(text: str, default_zone: tzinfo = JST) -> list[FoundTime]:
         for dm in form.finditer(text):
             if not free(dm.start(), dm.end()):
                 continue
-            date = _date(dm)
+            date = _date(dm, reference)
             tm = _TIME.match(text, dm.end()) if date else None
             if tm is None:
                 continue
             clock = _clock(tm.groupdict())
             if clock is None:
                 continue
-            item = _found(text, dm, tm, date, clock, assumed_zone)
+            item = _found(
+                text,
+                dm,
+                tm,
+                date,
+                clock,
+                assumed_zone,
+                not dm.groupdict().get("year") and not dm.groupdict().get("era"),
+            )
             if item is None:
                 continue
             start_at, end_at, moment = item
@@ -253,7 +279,7 @@ def find_times(text: str, default_zone: tzinfo = JST) -> list[FoundTime]:
     return [f for _pos, f in sorted(found, key=lambda x: x[0])]
 
 
-def _found(text, dm, tm, date, clock, assumed_zone):
+def _found(text, dm, tm, date, clock, assumed_zone, year_assumed=False):
     g = dict(tm.groupdict())
     end_at = tm.end()
     if g.get("zone") and _dash_offset_is_a_range(text, tm):
@@ -290,7 +316,9 @@ def _found(text, dm, tm, date, clock, assumed_zone):
                 end_clock,
                 end_tz or tz or assumed_zone,
             )
-            if start is not None and end is not None and end < start and not r.get("day"):
+            if end is not None and r.get("next") and not r.get("day"):
+                end += timedelta(days=1)
+            elif start is not None and end is not None and end < start and not r.get("day"):
                 end += timedelta(days=1)  # "23時50分頃～0時10分頃": the end is the next day
             if start is None or end is None or end < start or end - start > timedelta(days=31):
                 end = None
@@ -304,7 +332,9 @@ def _found(text, dm, tm, date, clock, assumed_zone):
     if after:
         approx, end_at = True, after.end()
     label = _label(zone_token) if tz is not None else _zone_name(assumed_zone, when)
-    moment = FoundTime(text[start_at:end_at].strip(), when, tz is None, approx, end, label)
+    moment = FoundTime(
+        text[start_at:end_at].strip(), when, tz is None, approx, end, label, year_assumed
+    )
     return start_at, end_at, moment
 
 

@@ -6,6 +6,7 @@ file yields what could be read and a warning, never an exception from the middle
 from __future__ import annotations
 
 import struct
+import time
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -56,16 +57,55 @@ def strip_link(linktype: int, frame: bytes) -> bytes | None:
 
 # Timestamps outside 1970..3000 are damage, not time: read as 0 with a warning.
 MAX_TIMESTAMP = 32503680000.0
+# Where reading stops, and says so (the verdict is then "only part was read"): a file larger
+# than any home capture, or one that never ends (a sparse file of zeros, a stream).
+MAX_RECORDS = 50_000_000
+MAX_SECONDS = 15 * 60.0
+MAX_EMPTY_RUN = 10_000  # records holding no byte, in a row: zeros, not packets
+NO_INTERFACE = -1  # a packet naming an interface the file never described
 
 
 class Reader:
-    def __init__(self, fp: BinaryIO):
+    def __init__(
+        self,
+        fp: BinaryIO,
+        max_records: int | None = None,
+        max_seconds: float | None = None,
+        progress=None,
+    ):
         self.fp = fp
         self.warnings: list[str] = []
         self.frames = 0
         self.skipped = 0  # frames that are not IP (ARP, PPP control, ...) or not decoded
         self.undecoded = 0  # frames of a link layer this reader does not decode
         self.undecoded_linktypes: set[int] = set()
+        self.limit: str | None = None  # why reading stopped before the end of the file
+        self.max_records = max_records or MAX_RECORDS
+        self.deadline = time.monotonic() + (max_seconds or MAX_SECONDS)
+        self.progress = progress  # called with (frames, bytes read) about once a second
+        self._next_report = time.monotonic() + 1.0
+        self._empty_run = 0
+
+    def _counted(self, size: int) -> bool:
+        """Count one record; False when reading must stop here (a limit or damage)."""
+        self.frames += 1
+        self._empty_run = 0 if size else self._empty_run + 1
+        if self._empty_run >= MAX_EMPTY_RUN:
+            self.limit = f"{MAX_EMPTY_RUN} empty records in a row: the rest is damage"
+            self._warn("the file is damaged: " + self.limit)
+            return False
+        if self.frames >= self.max_records:
+            self.limit = f"the first {self.max_records} packets"
+            return False
+        if self.frames % 4096 == 0:
+            now = time.monotonic()
+            if now >= self.deadline:
+                self.limit = f"{self.frames} packets in the time allowed"
+                return False
+            if self.progress is not None and now >= self._next_report:
+                self._next_report = now + 1.0
+                self.progress(self.frames, self.fp.tell() if self.fp.seekable() else None)
+        return True
 
     def _time(self, ts: float) -> float:
         if 0 <= ts <= MAX_TIMESTAMP:
@@ -123,7 +163,8 @@ class Reader:
             if len(data) < incl:
                 self._warn("the file is truncated: it ends in the middle of a packet")
                 return
-            self.frames += 1
+            if not self._counted(incl):
+                return
             if linktype not in KNOWN_LINKTYPES:
                 self._not_decoded(linktype)
             ip = strip_link(linktype, data)
@@ -174,13 +215,19 @@ class Reader:
             if kind == 1 and len(body) >= 8:  # Interface Description
                 linktype = struct.unpack_from(endian + "H", body, 0)[0]
                 interfaces.append((linktype, _tsresol(body[8:-4], endian)))
-            elif kind == 6 and len(body) >= 20:  # Enhanced Packet
-                iface, hi, lo, caplen, _orig = struct.unpack_from(endian + "IIIII", body, 0)
-                if iface >= len(interfaces):
-                    self.skipped += 1
+            elif kind in (2, 6) and len(body) >= 20:  # (Enhanced) Packet Block
+                if kind == 6:
+                    iface, hi, lo, caplen, _orig = struct.unpack_from(endian + "IIIII", body, 0)
+                else:  # the obsolete Packet Block: a 16-bit interface and a drops count
+                    iface, _drops, hi, lo, caplen, _orig = struct.unpack_from(
+                        endian + "HHIIII", body, 0
+                    )
+                if not self._counted(caplen):
+                    return
+                found = self._interface(interfaces, iface)
+                if found is None:
                     continue
-                linktype, per_second = interfaces[iface]
-                self.frames += 1
+                linktype, per_second = found
                 if linktype not in KNOWN_LINKTYPES:
                     self._not_decoded(linktype)
                 ip = strip_link(linktype, body[20 : 20 + caplen])
@@ -188,13 +235,28 @@ class Reader:
                     self.skipped += 1
                     continue
                 yield self._time(((hi << 32) | lo) / per_second), ip
-            elif kind == 3 and len(body) >= 4 and interfaces:  # Simple Packet (no timestamp)
-                self.frames += 1
-                if interfaces[0][0] not in KNOWN_LINKTYPES:
-                    self._not_decoded(interfaces[0][0])
-                ip = strip_link(interfaces[0][0], body[4:-4])
-                if ip is not None:
-                    yield 0.0, ip
+            elif kind == 3 and len(body) >= 4:  # Simple Packet (no timestamp)
+                if not self._counted(len(body) - 8):
+                    return
+                found = self._interface(interfaces, 0)
+                if found is None:
+                    continue
+                if found[0] not in KNOWN_LINKTYPES:
+                    self._not_decoded(found[0])
+                ip = strip_link(found[0], body[4:-4])
+                if ip is None:
+                    self.skipped += 1
+                    continue
+                yield 0.0, ip
+
+    def _interface(self, interfaces: list, iface: int):
+        """The interface a packet names, or None: it was never described, so the packet's link
+        layer is unknown (counted as undecoded, never skipped in silence)."""
+        if iface < len(interfaces):
+            return interfaces[iface]
+        self._not_decoded(NO_INTERFACE)
+        self._warn("the file is damaged: some packets name an interface it never describes")
+        return None
 
 
 def _tsresol(options: bytes, endian: str) -> float:

@@ -99,12 +99,13 @@ TOOL_DOT_DIRS = {
 }
 
 # Reasons a program's location is suspicious (stable keys; shown through describe_reason).
-TEMP, HIDDEN, DOWNLOADS, DELETED, IMPERSONATES = (
+TEMP, HIDDEN, DOWNLOADS, DELETED, IMPERSONATES, DISGUISED = (
     "temp",
     "hidden",
     "downloads",
     "deleted",
     "impersonates",
+    "disguised",
 )
 
 _REASON_TEXT = {
@@ -114,6 +115,10 @@ _REASON_TEXT = {
     (DOWNLOADS,): N_("the Downloads folder"),
     (DELETED,): N_("a file that has since been deleted"),
     (IMPERSONATES,): N_("the wrong folder for a Windows system program of that name"),
+    (DISGUISED,): N_(
+        "a file that only looks like the one at its path (another file, seen from a sandbox of its"
+        " own)"
+    ),
 }
 
 
@@ -168,7 +173,9 @@ def location_reasons(exe: str | None, platform: str, exe_exists: bool | None = N
             reasons.append(HIDDEN)
         if "downloads" in parts:
             reasons.append(DOWNLOADS)
-    return sorted(set(reasons), key=[TEMP, HIDDEN, DOWNLOADS, DELETED, IMPERSONATES].index)
+    return sorted(
+        set(reasons), key=[TEMP, HIDDEN, DOWNLOADS, DELETED, IMPERSONATES, DISGUISED].index
+    )
 
 
 def describe_reasons(reasons: list[str]) -> str:
@@ -215,15 +222,25 @@ class Program:
         return bool(self.reasons)
 
 
-def classify(name: str, exe: str | None, platform: str, exe_exists: bool | None = None) -> Program:
+def classify(
+    name: str,
+    exe: str | None,
+    platform: str,
+    exe_exists: bool | None = None,
+    exe_verified: bool | None = None,
+) -> Program:
+    """``exe_verified`` False: the program is not the file at its path (another namespace, or
+    another file): whatever its name, it is named as disguised and is no mail server."""
     base = base_name(exe, name, platform)
     reasons = tuple(location_reasons(exe, platform, exe_exists))
+    if exe_verified is False:
+        reasons = (*reasons, DISGUISED)
     standard = in_standard_location(exe, platform)
     if base == "mail" and exe and exe.startswith(APPLE_MAIL_DIRS):
         return Program("mail_client", "Apple Mail", reasons, standard)
     if base in MAIL_CLIENTS:
         return Program("mail_client", MAIL_CLIENTS[base], reasons, standard)
-    if base in MAIL_SERVERS and standard:
+    if base in MAIL_SERVERS and standard and exe_verified is not False:
         return Program("mail_server", MAIL_SERVERS[base], reasons, standard)
     return Program("other", name or base, reasons, standard)
 
@@ -265,4 +282,5 @@ def program_facts(info, program: Program) -> dict:
         "location": list(program.reasons),
         "standard_location": program.standard_location,
         "not_readable": list(info.denied),
+        "exe_verified": getattr(info, "exe_verified", None),
     }

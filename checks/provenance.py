@@ -211,6 +211,9 @@ def _line_absent(
         )
     origin = _origin(path) if path.anchored else None
     ip = origin.client_ip if origin is not None else path.anchor
+    if line.cgnat and ip is not None:
+        # The line shares its public address: which one it had then is not known here.
+        return Decision(UNKNOWN, "cgnat_unknowable", origin, ip, ["line_address", "source_port"])
     if not line.known:
         return _line_unknown(origin, ip)
     return _against_the_line(path, line, results, provider_orgs, origin, ip)

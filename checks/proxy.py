@@ -116,7 +116,9 @@ def interpret(facts: ListenerFacts) -> Result:
                     }
                 )
             continue
-        program = programs.classify(owner.name, owner.exe, facts.platform, owner.exe_exists)
+        program = programs.classify(
+            owner.name, owner.exe, facts.platform, owner.exe_exists, owner.exe_verified
+        )
         base = programs.base_name(owner.exe, owner.name, facts.platform)
         if program.suspicious:
             status, reason = Status.FAIL, "suspicious_location"

@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 _IP_IN_BRACKETS = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
-_IP_BARE = re.compile(r"\b(\d{1,3}(?:\.\d{1,3}){3})\b")
+# A bare IPv4 address, not the start or end of a longer dotted number: "Messaging Server
+# 7.0.5.33.0" is a version, not the client.
+_IP_BARE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])")
+# A comment in parentheses (innermost first): "with" and "by" inside one ("using TLSv1 with
+# cipher ...") are no part of the line's clauses.
+_COMMENT = re.compile(r"\([^()]*\)")
+# Exim and Ecelerity write the greeting name inside the brackets: "([10.0.0.1:50449] helo=x)".
+_HELO_IN_COMMENT = re.compile(r"\bhelo=\s*\[?([A-Za-z0-9.\-_:]+)\]?", re.I)
 # "with" protocols that record a login (RFC 3848: ESMTPA, ESMTPSA, LMTPA, UTF8SMTPSA, ...; Exim
 # writes them in lower case), and webmail ("with HTTP", "via HTTP"): a browser that logged in.
 _AUTH_WITH = re.compile(r"^(?:UTF8)?(?:E?SMTPS?A|LMTPS?A)\w*$", re.I)
@@ -29,9 +36,12 @@ _AUTH_TEXT = re.compile(
     re.I,
 )
 
+# qmail: "from RDNS (HELO name) (user@[ip])", Japanese providers' "(ip with plain)" and
+# "(user@domain@ip)": a login name or mechanism beside the address is a login.
 _QMAIL_FROM = re.compile(
     r"^(?P<rdns>[^\s()]+)\s+(?:\((?:HELO|EHLO)\s+(?P<helo>[^\s()]+)\)\s+)?"
-    r"\((?:(?P<user>[^\s()@\[\]]+)@)?\[?(?P<ip>[0-9A-Fa-f:.]+)\]?\)\s*$",
+    r"\((?:(?P<user>[^\s()\[\]]+)@)?\[?(?P<ip>[0-9A-Fa-f:.]+)\]?"
+    r"(?:\s+with\s+(?P<mech>[A-Za-z0-9\-]+))?\)\s*$",
     re.I,
 )
 # Authentication-Results (RFC 8601) that records a login: "auth=pass smtp.auth=user".
@@ -104,6 +114,47 @@ def is_public(ip: str | None) -> bool:
     return doc or addr.is_global
 
 
+_CLAUSE_END = re.compile(r"\s(?:by|with|id|for|via)\s", re.I)
+
+
+def _from_clause(body: str) -> str:
+    """What follows "from" up to the next clause ("by", "with", "id", "for", "via") outside
+    parentheses: "(user@ip with plain)" and "(using TLSv1 with cipher ...)" belong to it."""
+    m = re.match(r"\s*from\s+", body, re.I)
+    if not m:
+        return ""
+    depth, i = 0, m.end()
+    while i < len(body):
+        ch = body[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0 and ch.isspace():
+            end = _CLAUSE_END.match(body, i)
+            if end:
+                return body[m.end() : i]
+        i += 1
+    return body[m.end() :]
+
+
+def _outside_comments(text: str) -> str:
+    for _ in range(8):
+        stripped = _COMMENT.sub(" ", text)
+        if stripped == text:
+            break
+        text = stripped
+    return text
+
+
+def _address(candidate: str) -> str | None:
+    """An address as servers bracket it, with a port after an IPv4 one ("10.0.0.1:50449")."""
+    ip = _valid_ip(candidate)
+    if ip is None and candidate.count(":") == 1 and "." in candidate:
+        ip = _valid_ip(candidate.split(":", 1)[0])
+    return ip
+
+
 def parse_received(raw: str, index: int = 0) -> Hop:
     text = " ".join(raw.split())
     hop = Hop(index=index, raw=text)
@@ -121,8 +172,7 @@ def parse_received(raw: str, index: int = 0) -> Hop:
     # The from clause opens the line (RFC 5321 "Received: from X by Y"): a "from" inside a
     # later comment, as in "by mx (Postfix, from userid 1000)" or qmail's "(qmail 123 invoked
     # from network)", names no client.
-    m = re.match(r"\s*from\s+(.*?)(?=\s+by\s|\s+with\s|\s+id\s|\s+for\s|$)", body, re.I)
-    from_clause = m.group(1) if m else ""
+    from_clause = _from_clause(body)
     qmail = _QMAIL_FROM.match(from_clause)
     if qmail:
         # qmail writes "from RDNS (HELO name) (user@[ip])": the first word is the reverse-DNS
@@ -137,29 +187,39 @@ def parse_received(raw: str, index: int = 0) -> Hop:
         if rdns and rdns.lower() != "unknown" and "." in rdns and _valid_ip(rdns) is None:
             hop.from_rdns = rdns.lower()
         hop.client_ip = _valid_ip(ip)
-        if user:
+        if user or qmail.group("mech"):
             hop.authenticated, hop.auth_user = True, user
         from_clause = ""
     if from_clause:
         hop.from_helo = from_clause.split()[0].strip("()")
-        rd = re.search(r"\(\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,})\s*\[", from_clause)
+        rd = re.search(r"\(\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,})\.?\s*\[", from_clause)
         if rd:
             hop.from_rdns = rd.group(1).lower()
+        helo = _HELO_IN_COMMENT.search(from_clause)
+        if helo and hop.from_helo.startswith("[") and _valid_ip(hop.from_helo.strip("[]")):
+            hop.from_helo = helo.group(1)  # "from [ip] (helo=name)": the name it greeted with
+        elif helo and hop.from_helo.lower() in ("localhost", "unknown"):
+            hop.from_helo = helo.group(1)
         # "from HELO (rdns [IP])": the address the server saw is inside the parentheses; a
         # bracketed first word is only what the client claimed in HELO.
         seen = re.findall(r"\([^()]*?\[(?:IPv6:)?([0-9A-Fa-f:.]+)\][^()]*\)", from_clause)
         for cand in seen + _IP_IN_BRACKETS.findall(from_clause) + _IP_BARE.findall(from_clause):
-            ip = _valid_ip(cand)
+            ip = _address(cand)
             if ip:
                 hop.client_ip = ip
                 break
-    m = re.search(r"\bby\s+([^\s;()]+)", body, re.I)
+        if hop.from_helo.lower() == "authenticated-user":
+            # Mail-in-a-Box names a client that logged in "authenticated-user".
+            hop.authenticated = True
+    clauses = _outside_comments(body)
+    m = re.search(r"\bby\s+([^\s;()]+)", clauses, re.I)
     if m:
         hop.by = m.group(1).lower()
-    m = re.search(r"\bwith\s+([A-Za-z0-9_\-]+)", body, re.I)
+    m = re.search(r"\bwith\s+([A-Za-z0-9_\-]+)", clauses, re.I)
     if m:
         hop.with_proto = m.group(1)
-        if _AUTH_WITH.match(m.group(1)):
+        if _AUTH_WITH.match(m.group(1)) or m.group(1).lower() == "mapi":
+            # MAPI: Outlook submitting through Exchange, logged in as the mailbox's owner.
             hop.authenticated = True
     auth = _AUTH_TEXT.search(body)
     if auth:
@@ -217,14 +277,43 @@ _SECOND_LEVEL = {
 }
 
 
+# Operators that run one mail service under several domains: their servers hand mail to each
+# other across them (smtp.gmail.com -> mail-xx.google.com; Exchange Online's
+# prod.exchangelabs.com and protection.outlook.com).
+OPERATORS = {
+    "google.com": "google",
+    "gmail.com": "google",
+    "googlemail.com": "google",
+    "1e100.net": "google",
+    "outlook.com": "microsoft",
+    "office365.com": "microsoft",
+    "exchangelabs.com": "microsoft",
+    "hotmail.com": "microsoft",
+    "live.com": "microsoft",
+    "microsoft.com": "microsoft",
+    "yahoo.com": "yahoo",
+    "yahoo.net": "yahoo",
+    "yahoodns.net": "yahoo",
+    "aol.com": "yahoo",
+    "icloud.com": "apple",
+    "me.com": "apple",
+    "mac.com": "apple",
+    "apple.com": "apple",
+    "amazonses.com": "amazon",
+}
+
+
 def org(host: str | None) -> str | None:
-    """The organisation's domain of a host name: mx1.mail.example.co.jp -> example.co.jp."""
+    """The organisation's domain of a host name: mx1.mail.example.co.jp -> example.co.jp (or the
+    operator's name for a service under several domains)."""
     if not host or "." not in host or _valid_ip(host.strip("[]")):
         return None
     labels = host.lower().strip(".").split(".")
     if len(labels) >= 3 and ".".join(labels[-2:]) in _SECOND_LEVEL:
-        return ".".join(labels[-3:])
-    return ".".join(labels[-2:])
+        domain = ".".join(labels[-3:])
+    else:
+        domain = ".".join(labels[-2:])
+    return OPERATORS.get(domain, domain)
 
 
 def _from_host(hop: Hop) -> str | None:
@@ -284,18 +373,31 @@ def _names(hop: Hop) -> set[str]:
     return {n.lower().strip(".") for n in (hop.from_rdns, hop.from_helo) if n}
 
 
-def hands_over(above: Hop, below: Hop) -> bool:
+def _transparent(hop: Hop) -> bool:
+    """A line a server writes to itself: no client ("Received: by mx (Postfix, from userid
+    0)"), or the loopback (a list server or a filter re-injecting the message)."""
+    if hop.client_ip is None:
+        return not hop.from_helo
+    return ipaddress.ip_address(hop.client_ip).is_loopback
+
+
+def hands_over(above: Hop, below: Hop, also: set[str] = frozenset()) -> bool:
     """The line below was written by the server the line above received the message from: its
-    "by" is that server's name (or its address), or a host of the same organisation."""
+    "by" is that server's name (or its address), or a host of the same organisation. ``also``:
+    more names of that server (from lines it wrote to itself in between)."""
     by = (below.by or "").lower().strip(".")
     if not by:
         return False
     literal = _valid_ip(by.strip("[]"))
     if literal:
         return literal == above.client_ip
-    names = _names(above)
+    names = _names(above) | set(also)
     if by in names:
         return True
+    if not {org(n) for n in names} - {None} and org(above.by) is not None:
+        # The line above names its client only by address (an operator's internal relays
+        # often do): a line below written by the same organisation is its own hand-over.
+        return org(by) == org(above.by)
     if "." not in by:  # "by mx1 (Postfix)" below "from mx1.example.net"
         return any(n.split(".")[0] == by for n in names)
     own = org(by)
@@ -311,14 +413,25 @@ def handed_down(reading: Reading) -> list[Hop]:
         return []
     chain: list[Hop] = []
     above = reading.entry
+    also: set[str] = set()
     for hop in reading.untrusted:
-        if not hands_over(above, hop):
+        if _transparent(hop) and (not hop.by or hands_over(above, hop, also) or _literal(hop.by)):
+            # The server above writing to itself: the line below is handed over to it still.
+            chain.append(hop)
+            if hop.by:
+                also.add(hop.by.lower().strip("."))
+            continue
+        if not hands_over(above, hop, also):
             break
         chain.append(hop)
         if hop.authenticated or looks_dynamic(hop):
             break
-        above = hop
+        above, also = hop, set()
     return chain
+
+
+def _literal(name: str | None) -> bool:
+    return bool(name) and _valid_ip(name.strip("[]")) is not None
 
 
 def sender_chain(reading: Reading) -> list[Hop]:

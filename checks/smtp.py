@@ -55,7 +55,7 @@ def _judge(group: _Group, platform: str) -> None:
         group.reason = "unidentified_direct" if direct else "unidentified"
         return
     info = group.owner
-    program = programs.classify(info.name, info.exe, platform, info.exe_exists)
+    program = programs.classify(info.name, info.exe, platform, info.exe_exists, info.exe_verified)
     group.program = program
     if program.suspicious:
         group.status, group.reason = Status.FAIL, "suspicious_location"
@@ -420,7 +420,11 @@ def interpret_listen(facts: ListenerFacts) -> Result:
         entry = {"address": item.addr, "port": item.port, "exposed": exposed(item.addr)}
         if item.owner is not None:
             program = programs.classify(
-                item.owner.name, item.owner.exe, facts.platform, item.owner.exe_exists
+                item.owner.name,
+                item.owner.exe,
+                facts.platform,
+                item.owner.exe_exists,
+                item.owner.exe_verified,
             )
             entry.update(programs.program_facts(item.owner, program))
         else:

@@ -1,502 +1,25 @@
-"""What mail traffic a capture shows: a lean per-packet analyzer (the hot path), the scrubbing
-that keeps only what evidence needs, and the TRAFFIC-SMTP / TRAFFIC-MX verdicts.
+"""TRAFFIC-SMTP and TRAFFIC-MX: the verdicts on a capture's summary (checks/analyzer.py reads
+the packets, checks/capture_summary.py groups them) and their words.
 
-Packets arrive as IP packets (link layer already stripped). Parsing uses struct on the few fields
-needed; addresses stay bytes until the summary is written.
-
-Scrubbing, before anything is written: all headers are kept; for cleartext SMTP only command
-verbs, EHLO names and the domains of MAIL FROM / RCPT TO (local parts masked); message bodies,
-the whole AUTH exchange and anything after STARTTLS or on port 465 are cut off (the record keeps
-its original length, so Wireshark shows it as truncated). DNS is kept whole: the questions are
-the evidence.
+Nothing unread is silent: what a capture could not read (fragments, IPsec, extension chains, a
+file read only in part, frames holding no IP) makes a clean capture `unknown`, never `pass`.
+The words say what was seen: mail to a server elsewhere, mail received by a server at home
+(inbound), mail between two programs or devices at home (local), servers that refused or never
+answered, every sending host or program and every mail port.
 """
 
 from __future__ import annotations
 
-import re
-import socket
-import struct
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-MAIL_PORTS = frozenset({25, 465, 587, 2525})
-CLEARTEXT_SMTP = frozenset({25, 587, 2525})
-SUBMISSION = frozenset({465, 587, 2525})
-DNS_PORT = 53
-QTYPE_MX = 15
+from checks import programs as _programs
+from checks import wording
+from checks.i18n import N_, Np_, _
+from checks.model import Result, Status, worst
 
-_IPV4 = struct.Struct("!BBHHHBBH4s4s")
-_PORTS = struct.Struct("!HH")
-_ADDR = re.compile(rb"<([^<>@\s]+)@([A-Za-z0-9.\-\[\]:]{1,255})>")
-# "MAIL FROM: user@host" without angle brackets (Exchange and Postfix accept it).
-_BARE_ADDR = re.compile(rb"(?i)((?:FROM|TO):[ \t]*)([^<>@\s:]+)@([A-Za-z0-9.\-\[\]:]{1,255})")
-_BDAT = re.compile(rb"(?i)^BDAT[ \t]+(\d{1,12})(?:[ \t]+(LAST))?")
-_VERB = re.compile(rb"^([A-Za-z]{4,8})\b")
-
-
-def ntop(raw: bytes) -> str:
-    return socket.inet_ntop(socket.AF_INET if len(raw) == 4 else socket.AF_INET6, raw)
-
-
-def _mask_local_parts(data: bytes) -> bytes:
-    """Same length, local parts of addresses (in <> or after FROM:/TO:) replaced by '*'."""
-    data = _ADDR.sub(lambda m: b"<" + b"*" * len(m.group(1)) + b"@" + m.group(2) + b">", data)
-    return _BARE_ADDR.sub(lambda m: m.group(1) + b"*" * len(m.group(2)) + b"@" + m.group(3), data)
-
-
-def _address_domain(line: bytes) -> str | None:
-    a = _ADDR.search(line) or _BARE_ADDR.search(line)
-    if a is None:
-        return None
-    return a.group(a.lastindex).decode().lower()  # the patterns take ASCII only
-
-
-@dataclass
-class Flow:
-    client: bytes  # (the client's port is in the flow's key)
-    server: bytes
-    sport: int
-    first: float
-    last: float
-    syns: int = 0
-    state: str = "syn"  # syn -> established | refused
-    ehlo: str | None = None
-    mail_from: list[str] = field(default_factory=list)
-    rcpt_domains: list[str] = field(default_factory=list)
-    in_data: bool = False
-    in_auth: bool = False
-    tls: bool = False
-    auth_seen: bool = False
-    handshake_seen: bool = True  # False: the capture started in the middle of this connection
-    data_pending: bool = False  # DATA sent, the server's 354 (or a refusal) not seen yet
-    bdat_left: int = 0  # bytes of a BDAT chunk still to come
-    awaiting_end: bool = False  # a message was sent ("." or BDAT LAST): its reply decides
-    messages_accepted: int = 0
-    messages_refused: int = 0
-
-
-def _ip_header(packet: bytes) -> bytes:
-    version = packet[0] >> 4 if packet else 0
-    if version == 4 and len(packet) >= 20:
-        return packet[: max(20, (packet[0] & 0x0F) * 4)]
-    if version == 6 and len(packet) >= 40:
-        return packet[:40]
-    return b""
-
-
-def parse_ip(packet: bytes):
-    """(version, src, dst, proto, sport, dport, tcp_flags, payload_offset) or None."""
-    if len(packet) < 20:
-        return None
-    version = packet[0] >> 4
-    if version == 4:
-        ihl = (packet[0] & 0x0F) * 4
-        proto = packet[9]
-        frag = struct.unpack_from("!H", packet, 6)[0] & 0x1FFF
-        if ihl < 20 or frag or len(packet) < ihl + 8:
-            return None
-        src, dst = packet[12:16], packet[16:20]
-        l4 = ihl
-    elif version == 6:
-        if len(packet) < 48:
-            return None
-        proto = packet[6]
-        src, dst = packet[8:24], packet[24:40]
-        l4 = 40
-        # Hop-by-hop, routing, destination options: skip to the transport header.
-        while proto in (0, 43, 60) and len(packet) >= l4 + 8:
-            proto, l4 = packet[l4], l4 + (packet[l4 + 1] + 1) * 8
-        if proto == 44:  # a fragment: only the first one holds the ports
-            if len(packet) < l4 + 8 or struct.unpack_from("!H", packet, l4 + 2)[0] & 0xFFF8:
-                return None
-            proto, l4 = packet[l4], l4 + 8
-        if len(packet) < l4 + 8:
-            return None
-    else:
-        return None
-    if proto == 6:
-        if len(packet) < l4 + 20:
-            return None
-        sport, dport = _PORTS.unpack_from(packet, l4)
-        offset = l4 + (packet[l4 + 12] >> 4) * 4
-        return version, src, dst, 6, sport, dport, packet[l4 + 13], offset
-    if proto == 17:
-        sport, dport = _PORTS.unpack_from(packet, l4)
-        return version, src, dst, 17, sport, dport, 0, l4 + 8
-    return None
-
-
-def dns_question(payload: bytes) -> tuple[bool, str, int] | None:
-    """(is_response, name, qtype) of the first question."""
-    if len(payload) < 17:
-        return None
-    flags, qdcount = struct.unpack_from("!HH", payload, 2)
-    if qdcount < 1:
-        return None
-    labels, i = [], 12
-    while i < len(payload):
-        n = payload[i]
-        if n == 0:
-            i += 1
-            break
-        if n & 0xC0 or i + 1 + n > len(payload) or len(labels) > 64:
-            return None
-        labels.append(payload[i + 1 : i + 1 + n].decode("ascii", "replace"))
-        i += 1 + n
-    if i + 4 > len(payload):
-        return None
-    qtype = struct.unpack_from("!H", payload, i)[0]
-    return bool(flags & 0x8000), ".".join(labels).lower(), qtype
-
-
-class Analyzer:
-    """Counts what matters, packet by packet, in bounded memory (flows are capped)."""
-
-    MAX_FLOWS = 200_000
-
-    def __init__(self, local_addresses: set[bytes] | None = None, track_new_flows: bool = False):
-        self.local = local_addresses  # None: judge direction by who sends the SYN
-        self.track_new_flows = track_new_flows  # live capture: new flows go to attribution
-        self.packets = 0
-        self.flows: dict[tuple, Flow] = {}
-        self.syn_by_dest: Counter = Counter()
-        self.mx_queries: list[tuple[float, str, bytes, int]] = []  # (ts, name, client, client port)
-        self.dns_queries = 0
-        self.dest_per_minute: dict[int, set] = defaultdict(set)
-        self.first: float | None = None
-        self.last: float | None = None
-        self.dropped_flows = 0
-        self.new_flows: list[tuple] = []  # keys of flows created since the caller last drained it
-
-    # The hot path ------------------------------------------------------------------------------
-    def feed(self, ts: float, packet: bytes, scrub: bool = False) -> bytes | None:
-        """Account for one IP packet; with ``scrub`` return the bytes to keep (None: keep all)."""
-        # The IP length, not the frame's, says where the packet ends: short Ethernet frames are
-        # padded to 60 bytes, and stale padding must never be read as SMTP.
-        # With ``scrub``, what is kept of a padded packet never includes its padding either.
-        # (A slice of a short packet is short: its length field is then too small or too large
-        # to trim anything.)
-        version = packet[0] >> 4 if packet else 0
-        if version == 4:
-            total = int.from_bytes(packet[2:4], "big")
-            if 20 <= total < len(packet):
-                return self._trimmed(ts, packet[:total], scrub)
-        elif version == 6:
-            total = 40 + int.from_bytes(packet[4:6], "big")
-            if total < len(packet):
-                return self._trimmed(ts, packet[:total], scrub)
-        parsed = parse_ip(packet)
-        self.packets += 1
-        self.first = ts if self.first is None else min(self.first, ts)
-        self.last = ts if self.last is None else max(self.last, ts)
-        if parsed is None:
-            # A later fragment, another protocol or no IP at all: its IP header at most, never
-            # its data (a fragment of a mail body has no ports to recognise it by).
-            return _ip_header(packet) if scrub else None
-        _version, src, dst, proto, sport, dport, flags, off = parsed
-        if proto == 17 or (proto == 6 and DNS_PORT in (sport, dport)):
-            if dport == DNS_PORT or sport == DNS_PORT:
-                payload = packet[off + (2 if proto == 6 else 0) :]
-                q = dns_question(payload)
-                if q and not q[0]:
-                    self.dns_queries += 1
-                    if q[2] == QTYPE_MX:
-                        self.mx_queries.append((ts, q[1], src, sport))
-                return None  # DNS is kept whole
-            return packet[:off] if scrub else None
-        # parse_ip reads only TCP and UDP: from here on, TCP.
-        if dport in MAIL_PORTS:
-            key = (src, sport, dst, dport)
-            flow = self.flows.get(key)
-            if flags & 0x02 and not flags & 0x10:  # SYN: a connection attempt
-                if flow is None:
-                    if len(self.flows) >= self.MAX_FLOWS:
-                        self.dropped_flows += 1
-                        return packet[:off] if scrub else None
-                    flow = self.flows[key] = Flow(src, dst, dport, ts, ts)
-                    if self.track_new_flows:
-                        self.new_flows.append(key)
-                flow.syns += 1
-                self.syn_by_dest[(dst, dport)] += 1
-                self.dest_per_minute[int(ts) // 60].add((dst, dport))
-            if flow is None:
-                # The capture started in the middle of this connection: count it from here
-                # (a lone reset ends whatever it was: it opens nothing).
-                flow = None if flags & 0x04 else self._mid_session(key, ts)
-                if flow is None:
-                    return packet[:off] if scrub else None
-            flow.last = max(flow.last, ts)
-            payload = packet[off:]
-            if not payload:
-                return None
-            return self._client_payload(flow, packet, off, payload, scrub)
-        if sport in MAIL_PORTS:
-            key = (dst, dport, src, sport)
-            flow = self.flows.get(key)
-            if flow is None:
-                # A SYN-ACK whose SYN was not captured, or the middle of a connection; a lone
-                # reset opens nothing.
-                flow = None if flags & 0x04 else self._mid_session(key, ts)
-                if flow is None:
-                    return packet[:off] if scrub else None
-            flow.last = max(flow.last, ts)
-            if flow.state == "syn":
-                # The server answered: a reset refuses; anything else (a SYN-ACK, or an ACK or
-                # data after a SYN-ACK the capture missed) means it took the connection.
-                flow.state = "refused" if flags & 0x04 else "established"
-            payload = packet[off:]
-            if not payload:
-                return None
-            return self._server_payload(flow, packet, off, payload, scrub)
-        return packet[:off] if scrub else None
-
-    def _trimmed(self, ts: float, packet: bytes, scrub: bool) -> bytes | None:
-        kept = self.feed(ts, packet, scrub)
-        return packet if scrub and kept is None else kept
-
-    def _mid_session(self, key: tuple, ts: float) -> Flow | None:
-        if len(self.flows) >= self.MAX_FLOWS:
-            self.dropped_flows += 1
-            return None
-        client, _cport, server, sport = key
-        flow = self.flows[key] = Flow(client, server, sport, ts, ts, handshake_seen=False)
-        flow.state = "established"
-        # Nothing before the first packet was seen: a body or an AUTH exchange may be under
-        # way, so nothing of this flow's payload is kept until a reply shows where it stands.
-        flow.data_pending = True
-        self.dest_per_minute[int(ts) // 60].add((server, sport))
-        if self.track_new_flows:
-            self.new_flows.append(key)
-        return flow
-
-    # SMTP --------------------------------------------------------------------------------------
-    def _client_payload(self, flow: Flow, packet: bytes, off: int, payload: bytes, scrub: bool):
-        if flow.sport not in CLEARTEXT_SMTP or flow.tls:
-            return packet[:off] if scrub else None
-        if flow.in_auth or flow.data_pending:
-            return packet[:off] if scrub else None
-        if flow.bdat_left:
-            # A BDAT chunk: exactly its announced size, no terminator (RFC 3030).
-            taken = min(flow.bdat_left, len(payload))
-            flow.bdat_left -= taken
-            payload = payload[taken:]
-            if not payload:
-                return packet[:off] if scrub else None
-            keep = False  # the rest of a packet that began with body bytes is not kept either
-        else:
-            keep = True
-        if flow.in_data:
-            if b"\r\n.\r\n" in payload or payload.startswith(b".\r\n") or b"\n.\n" in payload:
-                flow.in_data, flow.awaiting_end = False, True
-            return packet[:off] if scrub else None
-        lines = payload.splitlines()
-        for line in lines:
-            m = _VERB.match(line)
-            if not m:
-                continue
-            verb = m.group(1).upper()
-            if verb in (b"EHLO", b"HELO", b"LHLO"):
-                parts = line.split(None, 1)
-                flow.ehlo = (
-                    parts[1].decode("ascii", "replace").strip()[:255] if len(parts) > 1 else ""
-                )
-            elif verb == b"MAIL":
-                domain = _address_domain(line)
-                if domain and len(flow.mail_from) < 50:
-                    flow.mail_from.append(domain)
-            elif verb == b"RCPT":
-                domain = _address_domain(line)
-                if domain and len(flow.rcpt_domains) < 200:
-                    flow.rcpt_domains.append(domain)
-            elif verb == b"AUTH":
-                flow.in_auth = flow.auth_seen = True
-                keep = False
-                break
-            elif verb == b"DATA":
-                # The body follows only after the server's 354; a refusal means none comes.
-                flow.data_pending = True
-                break
-            elif verb == b"BDAT":
-                b = _BDAT.match(line)
-                keep = False
-                if b:
-                    size = int(b.group(1))
-                    flow.awaiting_end = bool(b.group(2))
-                    # The chunk starts right after this command line, in this packet or later.
-                    start = payload.find(line)
-                    end = payload.find(b"\n", start + len(line))
-                    rest = len(payload) - (end + 1) if end >= 0 else 0
-                    flow.bdat_left = max(0, size - rest)
-                break
-            elif verb == b"STARTTLS":
-                flow.tls = True
-        if not scrub:
-            return None
-        if not keep:
-            return packet[:off]
-        return packet[:off] + _mask_local_parts(payload)
-
-    def _server_payload(self, flow: Flow, packet: bytes, off: int, payload: bytes, scrub: bool):
-        if flow.sport not in CLEARTEXT_SMTP or (flow.tls and not payload.startswith(b"220")):
-            return packet[:off] if scrub else None
-        # Pipelining puts several replies in one segment: follow each final reply line.
-        for line in payload.splitlines():
-            if len(line) >= 3 and line[:3].isdigit() and line[3:4] in (b" ", b""):
-                self._reply(flow, line[:3])
-        if flow.in_auth or (not flow.handshake_seen and flow.data_pending):
-            return packet[:off] if scrub else None
-        return packet[:off] + _mask_local_parts(payload) if scrub else None
-
-    @staticmethod
-    def _reply(flow: Flow, code: bytes) -> None:
-        if flow.in_auth:
-            if code == b"235" or code[:1] in (b"4", b"5"):
-                flow.in_auth = False
-            return
-        if flow.data_pending:
-            if code == b"354":
-                flow.data_pending, flow.in_data = False, True
-            elif not flow.handshake_seen:
-                flow.data_pending = False  # mid-session: a reply, so the client is between commands
-            elif code[:1] in (b"4", b"5"):
-                flow.data_pending = False  # DATA refused: no body follows (RSET, MAIL next)
-                flow.messages_refused += 1
-        elif flow.awaiting_end and not flow.in_data and not flow.bdat_left:
-            if code == b"250":
-                flow.messages_accepted += 1
-                flow.awaiting_end = False
-            elif code[:1] in (b"4", b"5"):
-                flow.messages_refused += 1
-                flow.awaiting_end = False
-
-    # Results -----------------------------------------------------------------------------------
-    def summary(
-        self, owners: dict | None = None, mx_owners: dict | None = None, by_host: bool = False
-    ) -> dict:
-        """JSON-ready summary. ``owners`` maps (client, cport, server, sport) and ``mx_owners``
-        maps (client, port) to process facts (or None when the program could not be found).
-        ``by_host``: a capture made elsewhere has no programs; group by the sending host."""
-        owners = owners or {}
-        mx_owners = mx_owners or {}
-
-        def owner_of(found, client: bytes):
-            if found is None and by_host:
-                return {"host": ntop(client)}
-            return found
-
-        def when(ts):
-            return datetime.fromtimestamp(ts, UTC).astimezone().isoformat() if ts else None
-
-        per_dest = defaultdict(lambda: {"syn": 0, "completed": 0, "refused": 0})
-        programs: dict[str, dict] = {}
-
-        def entry(owner, first: float, last: float) -> dict:
-            host = owner.get("host") if owner else None  # a program's facts have no host
-            p = programs.setdefault(
-                _program_key(owner),
-                {
-                    "program": None if host else owner,
-                    "host": host,
-                    "flows": 0,
-                    "sessions": 0,
-                    "unanswered": 0,
-                    "handshake_missing": 0,
-                    "messages_accepted": 0,
-                    "ports": set(),
-                    "destinations": set(),
-                    "direct_destinations": set(),
-                    "direct_answered": set(),
-                    "ehlo_names": set(),
-                    "first": first,
-                    "last": last,
-                    "mx_queries": 0,
-                    "mx_domains": set(),
-                },
-            )
-            p["first"], p["last"] = min(p["first"], first), max(p["last"], last)
-            return p
-
-        for key, flow in self.flows.items():
-            d = per_dest[(ntop(flow.server), flow.sport)]
-            d["syn"] += flow.syns
-            d["completed"] += flow.state == "established"
-            d["refused"] += flow.state == "refused"
-            p = entry(owner_of(owners.get(key), flow.client), flow.first, flow.last)
-            p["flows"] += 1
-            p["sessions"] += flow.state == "established"
-            p["unanswered"] += flow.state == "syn"
-            p["handshake_missing"] += not flow.handshake_seen
-            p["messages_accepted"] += flow.messages_accepted
-            p["ports"].add(flow.sport)
-            p["destinations"].add(ntop(flow.server))
-            if flow.sport == 25:
-                p["direct_destinations"].add(ntop(flow.server))
-                if flow.state == "established":
-                    p["direct_answered"].add(ntop(flow.server))
-            if flow.ehlo:
-                p["ehlo_names"].add(flow.ehlo)
-        for ts, name, client, port in self.mx_queries:
-            p = entry(owner_of(mx_owners.get((client, port)), client), ts, ts)
-            p["mx_queries"] += 1
-            p["mx_domains"].add(name)
-        mx_names = [name for _ts, name, _c, _p in self.mx_queries]
-        return {
-            "packets": self.packets,
-            "first": when(self.first),
-            "last": when(self.last),
-            "smtp_syn_total": sum(self.syn_by_dest.values()),
-            "smtp_sessions_completed": sum(f.state == "established" for f in self.flows.values()),
-            "smtp_refused": sum(f.state == "refused" for f in self.flows.values()),
-            "smtp_unanswered": sum(f.state == "syn" for f in self.flows.values()),
-            "flows_without_handshake": sum(not f.handshake_seen for f in self.flows.values()),
-            "messages_accepted": sum(f.messages_accepted for f in self.flows.values()),
-            "messages_refused": sum(f.messages_refused for f in self.flows.values()),
-            "destinations": [
-                {"ip": ip, "port": port, **counts}
-                for (ip, port), counts in sorted(per_dest.items())
-            ],
-            "ehlo_names": sorted({f.ehlo for f in self.flows.values() if f.ehlo}),
-            "mail_from_domains": sorted({d for f in self.flows.values() for d in f.mail_from}),
-            "rcpt_domains": sorted({d for f in self.flows.values() for d in f.rcpt_domains}),
-            "auth_seen": any(f.auth_seen for f in self.flows.values()),
-            "mx_queries_total": len(self.mx_queries),
-            "mx_names": sorted(set(mx_names)),
-            "mx_distinct": len(set(mx_names)),
-            "dns_queries_total": self.dns_queries,
-            "per_minute": {
-                datetime.fromtimestamp(m * 60, UTC).isoformat(): len(d)
-                for m, d in sorted(self.dest_per_minute.items())
-            },
-            "programs": [
-                {
-                    **{k: v for k, v in p.items() if not isinstance(v, set)},
-                    **{k: sorted(v) for k, v in p.items() if isinstance(v, set)},
-                    "mx_domains": len(p["mx_domains"]),
-                    "mx_names": sorted(p["mx_domains"])[:50],
-                    "first": when(p["first"]),
-                    "last": when(p["last"]),
-                }
-                for p in programs.values()
-            ],
-            "flows_not_tracked": self.dropped_flows,
-        }
-
-
-def _program_key(owner) -> str:
-    if not owner:
-        return "?"
-    if "host" in owner:
-        return f"host:{owner['host']}"
-    return f"{owner.get('pid')}:{owner.get('started')}"
-
-
-# --- verdicts ---------------------------------------------------------------------------------
-
-from checks import programs as _programs  # noqa: E402
-from checks import wording  # noqa: E402
-from checks.i18n import N_, Np_, _  # noqa: E402
-from checks.model import Result, Status, worst  # noqa: E402
+MAIL_PORTS = (25, 465, 587, 2525)
+# Unread packets that could hold mail (an ICMP message or an ARP frame cannot).
+HIDING = ("fragment", "short_fragment", "encrypted", "extensions", "truncated")
 
 TITLE_SMTP = N_("Mail traffic seen on the line")
 TITLE_MX = N_("Mail-server lookups (MX) seen on the line")
@@ -512,15 +35,63 @@ SUMMARIES = {
         "{who} connected directly to {n} mail servers on port 25 and tried {tried} more that"
         " did not answer.",
     ),
-    "connected": Np_("{who} connected to {n} mail server.", "{who} connected to {n} mail servers."),
+    "direct_and_refused": Np_(
+        "{who} connected directly to {n} mail server on port 25; {refused} more refused the"
+        " connection and {silent} did not answer.",
+        "{who} connected directly to {n} mail servers on port 25; {refused} more refused the"
+        " connection and {silent} did not answer.",
+    ),
+    "connected": Np_(
+        "{who} connected to {n} mail server ({ports}).",
+        "{who} connected to {n} mail servers ({ports}).",
+    ),
     "direct_unanswered": Np_(
         "{who} tried to connect directly to {n} mail server on port 25; it did not answer.",
         "{who} tried to connect directly to {n} mail servers on port 25; none answered.",
+    ),
+    "direct_refused": Np_(
+        "{who} tried to connect directly to {n} mail server on port 25; it refused the connection.",
+        "{who} tried to connect directly to {n} mail servers on port 25; they refused the"
+        " connection.",
+    ),
+    "direct_refused_and_silent": Np_(
+        "{who} tried to connect directly to {n} mail server on port 25: {refused} refused and"
+        " {silent} did not answer.",
+        "{who} tried to connect directly to {n} mail servers on port 25: {refused} refused and"
+        " {silent} did not answer.",
+    ),
+    "via_proxy": N_(
+        "{who} asked the proxy {proxy} (port {proxy_port}) to connect to port {port} of"
+        " {target}: mail sent through a proxy, where the mail ports do not show it."
+    ),
+    "smtp_other_port": N_(
+        "{who} spoke to {server} on port {port} as a mail client does (EHLO/HELO), although that"
+        " is not a mail port."
+    ),
+    "inbound": Np_(
+        "A mail server on your line ({server}) received {n} connection from outside ({ports});"
+        " it accepts mail from the internet.",
+        "A mail server on your line ({server}) received {n} connections from outside ({ports});"
+        " it accepts mail from the internet.",
+    ),
+    "local_only": N_(
+        "{who} connected only to a mail server inside your own network or on this PC ({server},"
+        " {ports}): that traffic did not leave the line."
     ),
     "mid_session": Np_(
         "{mid} connection was already open when the capture started: its start was not captured.",
         "{mid} connections were already open when the capture started: their start was not captured.",
         "mid",
+    ),
+    "other_ports": Np_(
+        "{who} also tried {other_ports} ({attempts} attempt).",
+        "{who} also tried {other_ports} ({attempts} attempts).",
+        "attempts",
+    ),
+    "more_senders": Np_(
+        "{more} more sent or tried to send mail: {others}.",
+        "{more} more sent or tried to send mail: {others}.",
+        "more",
     ),
     "known_clients_only": N_(
         "Only known mail programs sent mail, on the normal submission ports, {scope}."
@@ -551,6 +122,26 @@ SUMMARIES = {
         "{undecoded} of {frames} frames in {where} could not be decoded (link type {link_types}),"
         " so we cannot tell whether mail was sent."
     ),
+    "not_all_read": Np_(
+        "{unread} packet could not be read ({kinds}); mail could be in it, so we cannot say"
+        " that none was sent.",
+        "{unread} packets could not be read ({kinds}); mail could be among them, so we cannot"
+        " say that none was sent.",
+        "unread",
+    ),
+    "some_unread": Np_(
+        "Besides, {unread} packet could not be read ({kinds}).",
+        "Besides, {unread} packets could not be read ({kinds}).",
+        "unread",
+    ),
+    "nothing_readable": N_(
+        "None of the {frames} frames in {where} held an IP packet that could be read, so"
+        " nothing can be said about mail."
+    ),
+    "read_part": N_(
+        "Only part of {where} was read ({read_limit}); the rest could hold mail, so we cannot"
+        " say that none was sent."
+    ),
     "not_all_followed": Np_(
         "{untracked} more connection to a mail server could not be followed (more than the"
         " analyser keeps track of).",
@@ -570,33 +161,67 @@ ADVICE = {
     "find_device": N_(
         "Find the device with the address {host} (your router's list of connected devices shows its name) and disconnect it from the network until it has been checked."
     ),
+    "check_mail_server": N_(
+        "If you do not run a mail server at home, find the device with the address {server} and"
+        " turn that service off; if you do, make sure it relays mail only for you."
+    ),
 }
 WHO_PROGRAM = N_("The program {name} (pid {pid})")
 WHO_ENDED = N_("A program that ended before it could be identified")
+WHO_PID = N_("A program whose name could not be read (pid {pid})")
+PORT_WORDS = Np_("mail port {ports}", "mail ports {ports}", "count")
 WHO_HOST = N_("A device on your line ({host})")
 WHO_LINE = N_("A device on your line")
+WHO_THIS_PC = N_("A program on this PC ({host})")
 SCOPE_SPAN = N_("during {span} ({where})")
 SCOPE_IN = N_("in {where}")
 WHERE_IFACE = N_("interface {iface}")
+UNREAD_KINDS = {
+    "fragment": N_("IP fragments"),
+    "short_fragment": N_("fragments too short to read"),
+    "encrypted": N_("encrypted IPsec"),
+    "extensions": N_("IPv6 extension headers"),
+    "truncated": N_("cut-off packets"),
+}
+
+
+def _who(params: dict) -> str:
+    if params.get("host") and params.get("this_pc"):
+        return _(WHO_THIS_PC).format(host=params["host"])
+    if params.get("host"):
+        return _(WHO_HOST).format(host=params["host"])
+    if params.get("name"):
+        return _(WHO_PROGRAM).format(name=params.get("name"), pid=params.get("pid"))
+    if params.get("pid") is not None:
+        return _(WHO_PID).format(pid=params.get("pid"))
+    if not params.get("attributed", True):
+        return _(WHO_LINE)
+    return _(WHO_ENDED)
 
 
 def _prepare(params: dict) -> dict:
     where = params.get("where") or ""
     if params.get("where_kind") == "iface":
         where = _(WHERE_IFACE).format(iface=where)
-    if params.get("first") and params.get("last"):
-        span = wording.display_value("span", [params["first"], params["last"]])
+    # The time watched (a live capture's start and end), else the first and last packet.
+    start = params.get("started") or params.get("first")
+    end = params.get("ended") or params.get("last")
+    if start and end:
+        span = wording.display_value("span", [start, end])
         params["scope"] = _(SCOPE_SPAN).format(span=span, where=where)
     else:
         params["scope"] = _(SCOPE_IN).format(where=where)
-    if params.get("host"):
-        params["who"] = _(WHO_HOST).format(host=params["host"])
-    elif params.get("pid") is not None or params.get("name"):
-        params["who"] = _(WHO_PROGRAM).format(name=params.get("name"), pid=params.get("pid"))
-    elif not params.get("attributed", True):
-        params["who"] = _(WHO_LINE)
-    else:
-        params["who"] = _(WHO_ENDED)
+    params["who"] = _who(params)
+    for key in ("ports", "other_ports"):
+        if isinstance(params.get(key), list):
+            ports = params[key]
+            params[key] = wording.render(
+                PORT_WORDS, {"count": len(ports), "ports": ", ".join(str(x) for x in ports)}
+            )
+    if params.get("others"):
+        params["others"] = "; ".join(_who(o) for o in params["others"] if isinstance(o, dict))
+    if params.get("kinds"):
+        params["kinds"] = ", ".join(_(UNREAD_KINDS.get(k, k)) for k in params["kinds"])
     return params
 
 
@@ -611,11 +236,15 @@ def _classify(owner: dict | None, platform: str):
     if not owner:
         return None
     return _programs.classify(
-        owner.get("name") or "", owner.get("exe"), platform, owner.get("exe_exists")
+        owner.get("name") or "",
+        owner.get("exe"),
+        platform,
+        owner.get("exe_exists"),
+        owner.get("exe_verified"),
     )
 
 
-def _who_params(p: dict) -> dict:
+def _who_params(p: dict, attributed: bool) -> dict:
     owner = p.get("program")
     if owner:
         return {"name": owner.get("name"), "pid": owner.get("pid")}
@@ -624,81 +253,117 @@ def _who_params(p: dict) -> dict:
     return {}
 
 
-def interpret(
-    summary: dict, platform: str, attributed: bool, where: str, where_kind: str = "file"
-) -> list[Result]:
-    """TRAFFIC-SMTP and TRAFFIC-MX from a capture summary. ``attributed``: programs were looked
-    up (live capture); a file from elsewhere has no programs. ``where`` names what was watched
-    (an interface, ``where_kind="iface"``, or a file)."""
-    smtp_status: list[Status] = []
-    smtp_lines: list[tuple[Status, str, dict]] = []
-    mx_lines: list[tuple[Status, dict]] = []
-    for p in summary["programs"]:
-        program = _classify(p.get("program"), platform)
-        direct = 25 in p["ports"]
-        if p["flows"]:
-            if program is not None and program.suspicious:
-                status = Status.FAIL
-            elif direct and (program is None or program.kind != "mail_server"):
-                status = Status.FAIL
-            elif direct:
-                status = Status.WARN
-            elif program is not None and program.kind == "mail_client":
-                status = Status.PASS
-            else:
-                status = Status.WARN
-            p["verdict"] = str(status)
-            smtp_status.append(status)
-            if status != Status.PASS:
-                direct_n = len(p.get("direct_destinations") or p["destinations"])
-                reason, params = "connected", {"n": len(p["destinations"])}
-                if direct:
-                    # Servers that answered on port 25, and those only tried. Summaries saved
-                    # before "direct_answered" existed only tell whether any server answered.
-                    if "direct_answered" in p:
-                        n_ok = len(p["direct_answered"])
-                    else:
-                        answered = p.get("sessions", 1) or p.get("messages_accepted", 0)
-                        n_ok = direct_n if answered else 0
-                    tried = direct_n - n_ok
-                    if not n_ok:
-                        reason, params = "direct_unanswered", {"n": direct_n}
-                    elif tried > 0:
-                        reason, params = "direct_and_tried", {"n": n_ok, "tried": tried}
-                    else:
-                        reason, params = "direct", {"n": n_ok}
-                smtp_lines.append((status, reason, {**_who_params(p), **params}))
-        if p["mx_queries"]:
-            # Lookups through Windows' DNS Client leave from svchost.exe whoever asked for them:
-            # a question about some program, not a finding against svchost.
-            via_dns_client = _programs.is_windows_dns_client(p.get("program"), platform)
-            if program is not None and program.kind == "mail_server":
-                status = Status.PASS
-            elif program is None or via_dns_client:
-                status = Status.WARN
-            else:
-                status = Status.FAIL
-            p["mx_verdict"] = str(status)
-            if via_dns_client:
-                p["mx_via"] = "dns_client"
-            domains = p.get("mx_domains")
-            n = domains if isinstance(domains, int) else p["mx_queries"]
-            mx_lines.append((status, {**_who_params(p), "n": n, "dns_client": via_dns_client}))
-    facts = {
-        "scope": where,
-        **{
-            k: summary[k]
-            for k in (
-                "first",
-                "last",
-                "smtp_syn_total",
-                "smtp_sessions_completed",
-                "smtp_refused",
-                "mx_queries_total",
-                "mx_distinct",
-            )
-        },
-    }
+def _ports(ports) -> list[int]:
+    return sorted(int(x) for x in ports)
+
+
+@dataclass
+class _Line:
+    """One program's (or host's) finding about mail connections."""
+
+    status: Status
+    reason: str
+    params: dict = field(default_factory=dict)
+
+
+def _status(p: dict, program, direct: bool, directions: set[str]) -> Status:
+    if directions and directions <= {"local"}:
+        return Status.PASS  # between programs or devices at home: nothing left the line
+    if directions and directions <= {"inbound", "local"}:
+        return Status.WARN  # a server here received mail from outside: not sending
+    if program is not None and program.suspicious:
+        return Status.FAIL
+    if direct and (program is None or program.kind != "mail_server"):
+        return Status.FAIL
+    if direct:
+        return Status.WARN
+    if program is not None and program.kind == "mail_client":
+        return Status.PASS
+    return Status.WARN
+
+
+def _direct_words(p: dict) -> tuple[str, dict]:
+    """Servers that answered on port 25, refused, or never answered."""
+    direct_n = len(p.get("direct_destinations") or p["destinations"])
+    if "direct_answered" in p:
+        n_ok = len(p["direct_answered"])
+    else:  # a summary saved before "direct_answered" existed
+        answered = p.get("sessions", 1) or p.get("messages_accepted", 0)
+        n_ok = direct_n if answered else 0
+    refused = len(p.get("direct_refused") or [])
+    silent = direct_n - n_ok - refused
+    if n_ok:
+        if refused:
+            return "direct_and_refused", {"n": n_ok, "refused": refused, "silent": silent}
+        if silent:
+            return "direct_and_tried", {"n": n_ok, "tried": silent}
+        return "direct", {"n": n_ok}
+    if refused and silent:
+        return "direct_refused_and_silent", {"n": direct_n, "refused": refused, "silent": silent}
+    if refused:
+        return "direct_refused", {"n": direct_n}
+    return "direct_unanswered", {"n": direct_n}
+
+
+def _connection_line(p: dict, program, attributed: bool) -> _Line:
+    ports = set(p["ports"])
+    direct = 25 in ports
+    directions = set(p.get("directions") or [])
+    status = _status(p, program, direct, directions)
+    who = _who_params(p, attributed)
+    if directions and directions <= {"local"}:
+        server = ", ".join(p["destinations"][:3])
+        return _Line(status, "local_only", {**who, "server": server, "ports": _ports(ports)})
+    if directions and directions <= {"inbound", "local"}:
+        server = ", ".join(p["destinations"][:3])
+        params = {**who, "server": server, "n": p["flows"], "ports": _ports(ports)}
+        return _Line(status, "inbound", params)
+    if direct:
+        reason, params = _direct_words(p)
+    else:
+        reason, params = "connected", {"n": len(p["destinations"]), "ports": _ports(ports)}
+    others = sorted(ports - {25}) if direct else []
+    if others:
+        attempts = p.get("attempts_by_port") or {}
+        count = sum(int(attempts.get(str(x), 0)) for x in others) or len(others)
+        params.update(other_ports=_ports(others), attempts=count, also=["other_ports"])
+    return _Line(status, reason, {**who, **params})
+
+
+def _extra_lines(summary: dict, attributed: bool) -> list[_Line]:
+    """Proxy requests for a mail port, and SMTP spoken on another port."""
+    lines = []
+    for t in summary.get("tunnels") or []:
+        if int(t.get("port") or 0) in MAIL_PORTS:
+            who = {"host": t.get("client"), "this_pc": attributed}
+            params = {k: t.get(k) for k in ("proxy", "proxy_port", "target", "port")}
+            lines.append(_Line(Status.FAIL, "via_proxy", {**who, **params}))
+    for e in summary.get("smtp_elsewhere") or []:
+        who = {"host": e.get("client"), "this_pc": attributed}
+        params = {"server": e.get("server"), "port": e.get("port")}
+        lines.append(_Line(Status.FAIL, "smtp_other_port", {**who, **params}))
+    return lines
+
+
+def _mx_line(p: dict, program, platform: str, attributed: bool) -> tuple[Status, dict]:
+    # Lookups through Windows' DNS Client leave from svchost.exe whoever asked for them: a
+    # question about some program, not a finding against svchost.
+    via_dns_client = _programs.is_windows_dns_client(p.get("program"), platform)
+    if program is not None and program.kind == "mail_server":
+        status = Status.PASS
+    elif program is None or via_dns_client:
+        status = Status.WARN
+    else:
+        status = Status.FAIL
+    p["mx_verdict"] = str(status)
+    if via_dns_client:
+        p["mx_via"] = "dns_client"
+    domains = p.get("mx_domains")
+    n = domains if isinstance(domains, int) else p["mx_queries"]
+    return status, {**_who_params(p, attributed), "n": n, "dns_client": via_dns_client}
+
+
+def _base(summary: dict, attributed: bool, where: str, where_kind: str) -> dict:
     base = {
         "where": where,
         "where_kind": where_kind,
@@ -708,6 +373,7 @@ def interpret(
         "ended": summary.get("ended"),
         "attributed": attributed,
     }
+    also: list[str] = []
     frames = int(summary.get("frames") or 0)
     undecoded = int(summary.get("frames_undecoded") or 0)
     if undecoded:
@@ -715,39 +381,93 @@ def interpret(
             frames=frames,
             undecoded=undecoded,
             link_types=summary.get("undecoded_link_types") or [],
-            also=["some_undecoded"],
         )
-    mostly_undecoded = frames > 0 and undecoded * 2 > frames
+        also.append("some_undecoded")
     mid = int(summary.get("flows_without_handshake") or 0)
     if mid:
         base["mid"] = mid
-        base["also"] = [*base.get("also", []), "mid_session"]
+        also.append("mid_session")
     untracked = int(summary.get("flows_not_tracked") or 0)
     if untracked:
         base["untracked"] = untracked
-        base["also"] = [*base.get("also", []), "not_all_followed"]
-    advice_bad: tuple[str, ...] = ("disconnect", "scan_and_password")
-    s_status = worst(smtp_status)
+        also.append("not_all_followed")
+    if also:
+        base["also"] = also
+    return base
+
+
+def _unread(summary: dict) -> tuple[int, list[str]]:
+    counts = summary.get("unread") or {}
+    kinds = [k for k in HIDING if counts.get(k)]
+    return sum(int(counts[k]) for k in kinds), kinds
+
+
+def _unknown_instead(summary: dict, frames: int) -> tuple[str, dict] | None:
+    """Why a capture without a finding cannot be a pass: what it could not read."""
+    undecoded = int(summary.get("frames_undecoded") or 0)
+    if frames > 0 and undecoded * 2 > frames:
+        return "mostly_undecoded", {"also": []}
+    if frames > 0 and summary.get("ip_packets") == 0:
+        return "nothing_readable", {"frames": frames, "also": []}
+    if summary.get("read_limit"):
+        return "read_part", {"read_limit": summary["read_limit"], "also": []}
+    unread, kinds = _unread(summary)
+    if unread:
+        return "not_all_read", {"unread": unread, "kinds": kinds, "also": []}
+    return None
+
+
+def _smtp_result(summary, lines: list[_Line], base: dict, facts: dict) -> Result:
+    statuses = [line.status for line in lines]
+    s_status = worst(statuses)
+    problems = sorted(
+        (x for x in lines if x.status != Status.PASS), key=lambda x: -int(x.status == Status.FAIL)
+    )
     if s_status == Status.PASS:
-        s_reason, s_params = ("known_clients_only" if smtp_status else "no_mail"), {}
-        if untracked:
+        s_reason = "known_clients_only" if any(x.reason != "local_only" for x in lines) else None
+        local = next((x for x in lines if x.reason == "local_only"), None)
+        if local is not None and s_reason is None:
+            s_reason, s_params = "local_only", dict(local.params)
+        else:
+            s_reason, s_params = s_reason or "no_mail", {}
+        if int(summary.get("flows_not_tracked") or 0):
             s_status = Status.UNKNOWN  # the connections not followed may be the mail
     else:
-        _s, s_reason, s_params = sorted(smtp_lines, key=lambda x: -int(x[0] == Status.FAIL))[0]
-    if mostly_undecoded and s_status != Status.FAIL:
-        # What could not be read may hold the mail: never a pass.
-        s_status, s_reason, s_params = Status.UNKNOWN, "mostly_undecoded", {"also": []}
-    smtp_advice = advice_bad
-    if s_params.get("host"):
-        smtp_advice = ("find_device",)
-    smtp = Result(
+        first = problems[0]
+        s_reason, s_params = first.reason, dict(first.params)
+        if len(problems) > 1:
+            s_params["more"] = len(problems) - 1
+            s_params["others"] = [x.params for x in problems[1:6]]
+            s_params["also"] = [*s_params.get("also", []), "more_senders"]
+    if s_status != Status.FAIL:
+        instead = _unknown_instead(summary, int(summary.get("frames") or 0))
+        if instead is not None:
+            s_status, (s_reason, s_params) = Status.UNKNOWN, instead
+    elif _unread(summary)[0]:
+        unread, kinds = _unread(summary)
+        s_params = {**s_params, "unread": unread, "kinds": kinds}
+        s_params["also"] = [*s_params.get("also", []), "some_unread"]
+    advice: tuple[str, ...] = ("disconnect", "scan_and_password")
+    if s_params.get("host") and not s_params.get("this_pc"):
+        advice = ("find_device",)
+    if s_reason == "inbound":
+        advice = ("check_mail_server",)
+    if "also" in s_params and not s_params["also"]:
+        params = {**base, **s_params}  # what could not be read is the whole answer
+    else:
+        also = [*base.get("also", []), *s_params.pop("also", [])]
+        params = {**base, **s_params, "also": also} if also else {**base, **s_params}
+    return Result(
         "TRAFFIC-SMTP",
         s_status,
         s_reason,
-        {**base, **s_params},
-        smtp_advice if s_status == Status.FAIL else (),
+        params,
+        advice if s_status in (Status.FAIL,) or s_reason == "inbound" else (),
         {**facts, "programs": summary["programs"], "destinations": summary["destinations"]},
     )
+
+
+def _mx_result(summary, mx_lines, base: dict, facts: dict) -> Result:
     m_status = worst([s for s, _p in mx_lines])
     if mx_lines:
         m_params = next(p for s, p in mx_lines if s == m_status)
@@ -756,21 +476,21 @@ def interpret(
             m_reason = "mx_by_mail_server"
     else:
         m_reason, m_params = "no_mx", {}
-    if mostly_undecoded and m_status != Status.FAIL:
-        m_status, m_reason, m_params = Status.UNKNOWN, "mostly_undecoded", {"also": []}
+    if m_status != Status.FAIL:
+        instead = _unknown_instead(summary, int(summary.get("frames") or 0))
+        if instead is not None:
+            m_status, (m_reason, m_params) = Status.UNKNOWN, instead
     # Lookups are not connections: what was said about connections is not said again here.
-    mx_base = {
-        **base,
-        "also": [c for c in base.get("also", []) if c not in ("mid_session", "not_all_followed")],
-    }
-    mx = Result(
+    also = [c for c in base.get("also", []) if c not in ("mid_session", "not_all_followed")]
+    mx_base = {**base, "also": also}
+    return Result(
         "TRAFFIC-MX",
         m_status,
         m_reason,
         {**mx_base, **m_params},
         # Only a known program's lookups fail (a host's are a question): the program is the
         # thing to remove.
-        advice_bad if m_status == Status.FAIL else (),
+        ("disconnect", "scan_and_password") if m_status == Status.FAIL else (),
         # The programs (or hosts) that looked up: the assessment names them from here.
         {
             **facts,
@@ -778,7 +498,40 @@ def interpret(
             "programs": [p for p in summary["programs"] if p.get("mx_queries")],
         },
     )
-    return [smtp, mx]
+
+
+def interpret(
+    summary: dict, platform: str, attributed: bool, where: str, where_kind: str = "file"
+) -> list[Result]:
+    """TRAFFIC-SMTP and TRAFFIC-MX from a capture summary. ``attributed``: programs were looked
+    up (live capture); a file from elsewhere has no programs. ``where`` names what was watched
+    (an interface, ``where_kind="iface"``, or a file)."""
+    lines: list[_Line] = []
+    mx_lines: list[tuple[Status, dict]] = []
+    for p in summary["programs"]:
+        program = _classify(p.get("program"), platform)
+        if p["flows"]:
+            line = _connection_line(p, program, attributed)
+            p["verdict"] = str(line.status)
+            lines.append(line)
+        if p["mx_queries"]:
+            mx_lines.append(_mx_line(p, program, platform, attributed))
+    lines += _extra_lines(summary, attributed)
+    keys = (
+        "first",
+        "last",
+        "smtp_syn_total",
+        "smtp_sessions_completed",
+        "smtp_refused",
+        "mx_queries_total",
+        "mx_distinct",
+    )
+    facts = {"scope": where, **{k: summary.get(k) for k in keys}}
+    for k in ("unread", "tunnels", "smtp_elsewhere", "ip_packets", "read_limit"):
+        if summary.get(k):
+            facts[k] = summary[k]
+    base = _base(summary, attributed, where, where_kind)
+    return [_smtp_result(summary, lines, base, facts), _mx_result(summary, mx_lines, base, facts)]
 
 
 def results_for(summary: dict, attributed: bool, where: str, where_kind: str = "file"):

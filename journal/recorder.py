@@ -75,12 +75,13 @@ def program_record(facts: dict | None) -> dict | None:
 def packet_event(ip: bytes, ts_us: int) -> tuple[Event, tuple] | None:
     """The event an outgoing packet stands for, and the key to attribute it by; None for a
     packet that is neither a mail connection's first packet nor an MX query."""
-    from checks.traffic import dns_question, ntop, parse_ip
+    from checks.packet import dns_question, ntop, parse_ip
 
     parsed = parse_ip(ip)
     if parsed is None:
         return None
-    _version, src, dst, proto, sport, dport, flags, offset = parsed
+    src, dst, proto, sport, dport = parsed.src, parsed.dst, parsed.proto, parsed.sport, parsed.dport
+    flags, offset = parsed.flags, parsed.offset
     if proto == 6 and dport in MAIL_PORTS and flags & 0x12 == 0x02:
         data = {"local": ntop(src), "lport": sport, "remote": ntop(dst), "rport": dport}
         return Event(CONNECT, ts_us, data), ("tcp", (src, sport, dst, dport))
@@ -185,7 +186,9 @@ class PollSource:
                 info = obs.owner
                 owner = programs.program_facts(
                     info,
-                    programs.classify(info.name, info.exe, self.watch.platform, info.exe_exists),
+                    programs.classify(
+                        info.name, info.exe, self.watch.platform, info.exe_exists, info.exe_verified
+                    ),
                 )
             data = {
                 "local": obs.laddr,

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from checks import traffic
-from checks.traffic import Analyzer
+from checks.analyzer import Analyzer
+from checks.packet import parse_ip
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests/data/golden/traffic"
@@ -50,8 +51,8 @@ def ip6(src: str, dst: str, next_header: int, rest: bytes) -> bytes:
     return header + rest
 
 
-def tcp(sport: int, dport: int, flags: int, payload: bytes = b"") -> bytes:
-    return struct.pack("!HHIIBBHHH", sport, dport, 1000, 0, 5 << 4, flags, 65535, 0, 0) + payload
+def tcp(sport: int, dport: int, flags: int, payload: bytes = b"", seq: int = 1000) -> bytes:
+    return struct.pack("!HHIIBBHHH", sport, dport, seq, 0, 5 << 4, flags, 65535, 0, 0) + payload
 
 
 def udp(sport: int, dport: int, payload: bytes) -> bytes:
@@ -71,19 +72,24 @@ def dns(name: str, qtype: int, response: bool = False) -> bytes:
 def conversation(
     client: str, cport: int, server: str, sport: int, lines: list[tuple[str, bytes]], handshake=True
 ) -> list[bytes]:
-    """One TCP connection: ('c', data) from the client, ('s', data) from the server."""
+    """One TCP connection: ('c', data) from the client, ('s', data) from the server, each side's
+    sequence numbers counting its bytes as a real stack does."""
     out = []
+    cseq, sseq = 1000, 5000
     if handshake:
         out += [
-            ip4(client, server, 6, tcp(cport, sport, S)),
-            ip4(server, client, 6, tcp(sport, cport, S | A)),
-            ip4(client, server, 6, tcp(cport, sport, A)),
+            ip4(client, server, 6, tcp(cport, sport, S, seq=cseq)),
+            ip4(server, client, 6, tcp(sport, cport, S | A, seq=sseq)),
+            ip4(client, server, 6, tcp(cport, sport, A, seq=cseq + 1)),
         ]
+    cseq, sseq = cseq + 1, sseq + 1
     for who, data in lines:
         if who == "c":
-            out.append(ip4(client, server, 6, tcp(cport, sport, P | A, data)))
+            out.append(ip4(client, server, 6, tcp(cport, sport, P | A, data, seq=cseq)))
+            cseq += len(data)
         else:
-            out.append(ip4(server, client, 6, tcp(sport, cport, P | A, data)))
+            out.append(ip4(server, client, 6, tcp(sport, cport, P | A, data, seq=sseq)))
+            sseq += len(data)
     return out
 
 
@@ -268,7 +274,7 @@ def _odd_packets() -> dict[str, Any]:
     packets = [
         ip6(v6, mx6, 0, hop_by_hop + tcp(46000, 25, S)),
         ip6(mx6, v6, 6, tcp(25, 46000, S | A)),
-        ip6(v6, mx6, 44, first_fragment + tcp(46000, 25, P | A, b"EHLO frag\r\n")),
+        ip6(v6, mx6, 44, first_fragment + tcp(46000, 25, P | A, b"EHLO frag\r\n", seq=1001)),
         ip6(v6, mx6, 44, later_fragment + b"EHLO not a header\r\n" + bytes(8)),
         ip4(PC, MX, 6, tcp(46001, 25, S), frag=0x2000 | 5),  # a later IPv4 fragment
         ip4(PC, MX, 6, tcp(46002, 25, S), pad=b"HELO padding\r\n"),  # Ethernet padding
@@ -412,7 +418,8 @@ def _padding_and_odd_flags() -> dict[str, Any]:
     long6 = [
         ip6(v6, mx6, 6, tcp(51002, 25, S)) + b"HELO pad6\r\n",
         ip6(mx6, v6, 6, tcp(25, 51002, S | A)),
-        ip6(v6, mx6, 6, tcp(51002, 25, P | A, long_mail)) + b"RCPT TO:<x@pad6.example>\r\n",
+        ip6(v6, mx6, 6, tcp(51002, 25, P | A, long_mail, seq=1001))
+        + b"RCPT TO:<x@pad6.example>\r\n",
     ]
     odd = [
         ip4(PC, MX2, 6, tcp(51003, 25, R)),  # a lone reset from this PC opens nothing
@@ -556,9 +563,9 @@ def _kept(packet: bytes, out: bytes | None) -> dict[str, Any] | str:
         return "whole"
     # The payload shown is everything after the transport header, or after the IP header of
     # a packet that has none to read (a later fragment, ICMP): what a reader could recover.
-    parsed = traffic.parse_ip(packet)
+    parsed = parse_ip(packet)
     if parsed:
-        offset = parsed[7]
+        offset = parsed.offset
     elif packet[:1] and packet[0] >> 4 == 4:
         offset = max(20, (packet[0] & 0x0F) * 4)
     else:

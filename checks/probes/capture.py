@@ -25,9 +25,25 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from checks.traffic import Analyzer, ntop
+from checks.analyzer import Analyzer, ntop
 
-BPF_FILTER = "tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525 or port 53"
+_PAYLOAD = "tcp[((tcp[12:1] & 0xf0) >> 2):{n}]"
+# The mail ports and DNS, and, on any other port, what shows mail the ports do not: a proxy
+# request (HTTP CONNECT, SOCKS 5 and 4 connect requests) and an SMTP greeting (EHLO/HELO in any
+# case). The kernel passes nothing else to Python.
+BPF_FILTER = (
+    "tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525 or port 53 or (tcp and ("
+    + " or ".join(
+        (
+            _PAYLOAD.format(n=4) + " = 0x434f4e4e",  # "CONN"
+            _PAYLOAD.format(n=2) + " = 0x0501",
+            _PAYLOAD.format(n=2) + " = 0x0401",
+            _PAYLOAD.format(n=4) + " & 0xdfdfdfdf = 0x45484c4f",  # "EHLO", any case
+            _PAYLOAD.format(n=4) + " & 0xdfdfdfdf = 0x48454c4f",  # "HELO"
+        )
+    )
+    + "))"
+)
 ETH_P_ALL = 0x0003
 PACKET_OUTGOING = 4
 SOL_PACKET, PACKET_STATISTICS = 263, 6
@@ -162,7 +178,10 @@ class Attributor(threading.Thread):
         if info is None:
             return None
         return programs.program_facts(
-            info, programs.classify(info.name, info.exe, current_platform(), info.exe_exists)
+            info,
+            programs.classify(
+                info.name, info.exe, current_platform(), info.exe_exists, info.exe_verified
+            ),
         )
 
     @staticmethod
@@ -189,7 +208,9 @@ class Attributor(threading.Thread):
         if info is None:
             return None
         self._hints.append(pid)
-        program = programs.classify(info.name, info.exe, current_platform(), info.exe_exists)
+        program = programs.classify(
+            info.name, info.exe, current_platform(), info.exe_exists, info.exe_verified
+        )
         return programs.program_facts(info, program)
 
 
@@ -577,7 +598,11 @@ def capture(
                 continue
             if owners.get(key) is None:
                 program = programs.classify(
-                    obs.owner.name, obs.owner.exe, current_platform(), obs.owner.exe_exists
+                    obs.owner.name,
+                    obs.owner.exe,
+                    current_platform(),
+                    obs.owner.exe_exists,
+                    obs.owner.exe_verified,
                 )
                 owners[key] = programs.program_facts(obs.owner, program)
     mx_owners = {k: v for k, v in owners.items() if len(k) == 2}

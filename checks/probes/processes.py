@@ -22,6 +22,10 @@ class ProcessInfo:
     user: str | None = None
     parents: tuple[tuple[int, str], ...] = ()  # (pid, name), nearest first
     denied: tuple[str, ...] = field(default=())  # fields we were not allowed to read
+    # Is the program what its path says? False: it runs in other namespaces than ours, or its
+    # file is not the one at that path here (a binary bind-mounted over /usr/sbin/exim4 in a
+    # namespace of its own); None: could not be told (not Linux, not allowed, gone).
+    exe_verified: bool | None = None
 
     @property
     def identity(self) -> tuple[int, float | None]:
@@ -46,6 +50,26 @@ def _exe_exists(proc: psutil.Process, exe: str | None) -> bool | None:
         except OSError:
             pass
     return os.path.exists(exe)
+
+
+def exe_verified(pid: int, exe: str | None) -> bool | None:
+    """Whether the program file a process runs is the file at its path as this process sees
+    it, seen from the same mount and user namespaces (Linux; None elsewhere or when unreadable).
+    A user without root can run any binary under any path in namespaces of its own: the path
+    alone names nothing."""
+    if not exe or not os.path.isdir("/proc/self/ns"):
+        return None
+    try:
+        for ns in ("mnt", "user"):
+            if os.stat(f"/proc/{pid}/ns/{ns}").st_ino != os.stat(f"/proc/self/ns/{ns}").st_ino:
+                return False
+        running = os.stat(f"/proc/{pid}/exe")
+        here = os.stat(exe)
+    except FileNotFoundError:
+        return False if os.path.exists(f"/proc/{pid}") else None
+    except OSError:
+        return None
+    return (running.st_dev, running.st_ino) == (here.st_dev, here.st_ino)
 
 
 def describe(pid: int) -> ProcessInfo | None:
@@ -94,4 +118,5 @@ def describe(pid: int) -> ProcessInfo | None:
         user=user,
         parents=tuple(parents),
         denied=tuple(denied),
+        exe_verified=exe_verified(pid, exe),
     )

@@ -94,7 +94,12 @@ def test_bot_with_mx_lookups_is_counted_and_attributed(
     assert mine[0]["flows"] == 3 and mine[0]["mx_queries"] == 3
     assert mine[0]["program"]["exe"] == str(hidden_bot_exe)
     results = {r["id"]: r for r in summary["results"]}
-    assert results["TRAFFIC-SMTP"]["status"] == "fail" and results["TRAFFIC-MX"]["status"] == "fail"
+    # The servers stand on this PC's loopback: the mail never left it, and the words say so.
+    assert (results["TRAFFIC-SMTP"]["status"], results["TRAFFIC-SMTP"]["reason"]) == (
+        "pass",
+        "local_only",
+    )
+    assert results["TRAFFIC-MX"]["status"] == "fail"
     if shutil.which("tshark"):
         out = subprocess.run(
             [
@@ -109,6 +114,46 @@ def test_bot_with_mx_lookups_is_counted_and_attributed(
         )
         assert out.returncode == 0, out.stderr
         assert len(out.stdout.strip().splitlines()) == 3
+
+
+def test_a_bot_sending_to_a_server_off_this_pc_fails(tmp_path, hidden_bot_exe):
+    """The same bot, its server in a network namespace (another host on a link): direct mail
+    to port 25 of a server elsewhere, attributed to the hidden program."""
+    from tests.integration.conftest import make_namespace
+
+    ns, server_ip = "clearline-mx", "10.254.10.2"
+    cleanup = make_namespace(ns, "clmx0", "clmx1", "10.254.10.1", server_ip)
+    server = subprocess.Popen(
+        [
+            "ip", "netns", "exec", ns, sys.executable, "-c",
+            "import time\nfrom aiosmtpd.controller import Controller\n"
+            "from aiosmtpd.handlers import Sink\n"
+            f"c = Controller(Sink(), hostname='{server_ip}', port=25); c.start()\n"
+            "print('up', flush=True); time.sleep(20)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout.readline().strip() == "up"
+        proc, _pcap = start_capture(tmp_path, 4, "all")
+        bot = subprocess.run(
+            [str(hidden_bot_exe), str(HERE / "bot.py"), server_ip, "25", "1.5"],
+            env=bot_env(),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert "sent" in bot.stdout, bot.stderr
+        summary, _lines = finish(proc)
+    finally:
+        server.kill()
+        cleanup()
+    results = {r["id"]: r for r in summary["results"]}
+    assert results["TRAFFIC-SMTP"]["status"] == "fail", results["TRAFFIC-SMTP"]
+    mine = [p for p in summary["programs"] if p["program"]]
+    assert mine and mine[0]["program"]["exe"] == str(hidden_bot_exe)
+    assert mine[0]["directions"] == ["outbound"]
 
 
 @pytest.fixture
@@ -176,6 +221,136 @@ def test_authenticated_client_on_587_passes_and_secrets_never_reach_evidence(
     assert results["TRAFFIC-SMTP"]["status"] == "pass", results["TRAFFIC-SMTP"]
     if shutil.which("tshark"):
         assert subprocess.run(["tshark", "-r", str(pcap)], capture_output=True).returncode == 0
+
+
+RCPT = "hanako@friend.example"
+SPLIT_CLIENT = """
+import base64, os, socket, sys, time
+
+def recv(s):
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            return data
+        data += chunk
+        last = data.rstrip(b"\\r\\n").rsplit(b"\\n", 1)[-1]
+        if data.endswith(b"\\n") and last[3:4] in (b" ", b""):
+            return data
+
+def send(s, data, split):
+    for i in range(0, len(data), split):
+        s.send(data[i:i + split])
+        time.sleep(0.02)  # each piece in its own segment
+
+s = socket.socket()
+s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+if os.environ.get("CLIENT_PORT"):
+    s.bind(("127.0.0.1", int(os.environ["CLIENT_PORT"])))
+s.connect(("127.0.0.1", int(os.environ["PORT"])))
+recv(s)
+send(s, b"EHLO laptop.example\\r\\n", 64)
+recv(s)
+split = int(os.environ["SPLIT"])
+send(s, b"au", split); send(s, b"th LOGIN\\r\\n", split)
+recv(s)
+send(s, base64.b64encode(b"taro") + b"\\r\\n", split)
+recv(s)
+send(s, base64.b64encode(os.environ["SECRET"].encode()) + b"\\r\\n", split)
+print(recv(s).decode().strip(), flush=True)
+send(s, b"MAIL FROM:<taro@isp.example>\\r\\n", 64); recv(s)
+send(s, b"RCPT TO:<" + os.environ["RCPT"].encode() + b">\\r\\n", 64); recv(s)
+send(s, b"DATA\\r\\n", 64); recv(s)
+send(s, b"Subject: x\\r\\n\\r\\n" + os.environ["BODY"].encode() + b"\\r\\n.\\r\\n", split); recv(s)
+send(s, b"QUIT\\r\\n", 64)
+print("sent", flush=True)
+"""
+
+
+@pytest.mark.parametrize(
+    ("port", "client_port", "split"),
+    [(2525, None, 1), (2525, None, 3), (25, 53, 5)],
+    ids=["one-byte-segments", "three-byte-segments", "from-client-port-53"],
+)
+def test_auth_split_across_segments_never_reaches_the_pcap(tmp_path, port, client_port, split):
+    """A client that sends "au" and "th LOGIN" apart, its credentials and its body a few bytes
+    per segment (as a terminal does), and one from client port 53 to port 25: nothing of the
+    exchange or the body is in capture.pcap or the capture's own output."""
+    import base64
+
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Sink
+    from aiosmtpd.smtp import AuthResult
+
+    controller = Controller(
+        Sink(),
+        hostname="127.0.0.1",
+        port=port,
+        authenticator=lambda *a: AuthResult(success=True),
+        auth_require_tls=False,
+    )
+    controller.start()
+    try:
+        proc, pcap = start_capture(tmp_path, 6)
+        env = dict(bot_env(), SECRET=SECRET, BODY=BODY, PORT=str(port), SPLIT=str(split), RCPT=RCPT)
+        if client_port:
+            env["CLIENT_PORT"] = str(client_port)
+        client = subprocess.run(
+            [sys.executable, "-c", SPLIT_CLIENT],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert "235" in client.stdout and "sent" in client.stdout, client.stderr
+        summary, lines = finish(proc)
+    finally:
+        controller.stop()
+    everything = pcap.read_bytes() + json.dumps(lines).encode()
+    for secret in (SECRET, BODY, base64.b64encode(SECRET.encode()).decode(), "hanako@"):
+        # no run of 6 characters of a secret, in any packet
+        for i in range(len(secret) - 5):
+            assert secret[i : i + 6].encode() not in everything, (secret, secret[i : i + 6])
+    assert summary["auth_seen"] is True
+    assert summary["smtp_syn_total"] >= 1
+
+
+def test_a_socks_request_for_port_25_is_seen_live_on_any_port(tmp_path):
+    """The kernel filter passes a proxy's connect request whatever its port, so a bot that
+    sends mail through a SOCKS proxy is seen although no packet goes to a mail port."""
+    import socket
+    import struct
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    port = server.getsockname()[1]
+
+    def accept() -> None:
+        conn, _ = server.accept()
+        conn.recv(64)
+        conn.sendall(b"\x05\x00")
+        conn.recv(64)
+        conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    proc, _pcap = start_capture(tmp_path, 3)
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.sendall(b"\x05\x01\x00")
+        s.recv(2)
+        s.sendall(b"\x05\x01\x00\x01" + bytes([198, 51, 100, 7]) + struct.pack("!H", 25))
+        time.sleep(0.3)
+    summary, _lines = finish(proc)
+    server.close()
+    assert [t["port"] for t in summary["tunnels"]] == [25]
+    results = {r["id"]: r for r in summary["results"]}
+    assert (results["TRAFFIC-SMTP"]["status"], results["TRAFFIC-SMTP"]["reason"]) == (
+        "fail",
+        "via_proxy",
+    )
 
 
 def test_kill_9_leaves_a_readable_pcap(tmp_path, mail_servers):

@@ -6,8 +6,8 @@ import struct
 import pytest
 
 from cases import flows
+from checks.analyzer import Analyzer
 from checks.model import Status
-from checks.traffic import Analyzer
 
 pytest.importorskip("scapy.all")
 from scapy.layers.inet import IP, TCP
@@ -25,17 +25,21 @@ def seg(src, dst, sport, dport, flags, payload=b"", seq=1000):
 def session(lines, sport=40001, server=MX, handshake=True):
     """Client lines ('c', bytes) and server replies ('s', bytes) of one SMTP session."""
     pkts = []
+    cseq, sseq = 1000, 7000
     if handshake:
         pkts += [
-            seg(BOT, server, sport, 25, "S"),
-            seg(server, BOT, 25, sport, "SA"),
-            seg(BOT, server, sport, 25, "A"),
+            seg(BOT, server, sport, 25, "S", seq=cseq),
+            seg(server, BOT, 25, sport, "SA", seq=sseq),
+            seg(BOT, server, sport, 25, "A", seq=cseq + 1),
         ]
+    cseq, sseq = cseq + 1, sseq + 1
     for who, data in lines:
         if who == "c":
-            pkts.append(seg(BOT, server, sport, 25, "PA", data))
+            pkts.append(seg(BOT, server, sport, 25, "PA", data, seq=cseq))
+            cseq += len(data)
         else:
-            pkts.append(seg(server, BOT, 25, sport, "PA", data))
+            pkts.append(seg(server, BOT, 25, sport, "PA", data, seq=sseq))
+            sseq += len(data)
     return pkts
 
 

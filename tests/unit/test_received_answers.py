@@ -74,7 +74,7 @@ EXPECTED = {
     "exim": (
         {
             "index": 3,
-            "from": "[203.0.113.45]",
+            "from": "DESKTOP-7Q2KJ3M",
             "rdns": None,
             "client_ip": "203.0.113.45",
             "by": "mx.example.org",

@@ -78,14 +78,18 @@ def test_a_multi_packet_auth_login_never_reaches_the_pcap():
     pytest.importorskip("scapy.all")
     from scapy.layers.inet import IP, TCP
 
-    from checks.traffic import Analyzer
+    from checks.analyzer import Analyzer
 
     c, s = ("192.168.1.5", "198.51.100.10")
     password = base64.b64encode(b"hunter2-secret")
     user = base64.b64encode(b"taro@example.jp")
 
+    seqs = {c: 100, s: 900}
+
     def seg(src, dst, sp, dp, flags, data=b""):
-        return bytes(IP(src=src, dst=dst) / TCP(sport=sp, dport=dp, flags=flags) / data)
+        pkt = IP(src=src, dst=dst) / TCP(sport=sp, dport=dp, flags=flags, seq=seqs[src]) / data
+        seqs[src] += len(data) + ("S" in flags)
+        return bytes(pkt)
 
     packets = [
         seg(c, s, 40000, 587, "S"),

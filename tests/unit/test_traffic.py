@@ -11,22 +11,30 @@ from scapy.all import DNS, DNSQR, IP, TCP, UDP, Ether, raw, wrpcap  # noqa: E402
 from scapy.utils import PcapNgWriter  # noqa: E402
 
 from checks import pcapfile  # noqa: E402
+from checks.analyzer import Analyzer  # noqa: E402
 from checks.model import Status  # noqa: E402
-from checks.traffic import Analyzer, interpret  # noqa: E402
+from checks.traffic import interpret  # noqa: E402
 from tests.budget import examples  # noqa: E402
 
 CLIENT, SERVER = "192.0.2.10", "198.51.100.25"
 
 
 def smtp_session(sport=40000, dport=25, lines=(), server=SERVER):
-    c2s = IP(src=CLIENT, dst=server) / TCP(sport=sport, dport=dport, flags="PA")
-    s2c = IP(src=server, dst=CLIENT) / TCP(sport=dport, dport=sport, flags="PA")
-    pkts = [c2s.copy(), s2c.copy(), c2s.copy()]
-    pkts[0][TCP].flags, pkts[1][TCP].flags, pkts[2][TCP].flags = "S", "SA", "A"
-    pkts.append(s2c / b"220 mx.example ESMTP\r\n")
+    """A TCP connection whose sequence numbers count each side's bytes, as a real stack's do."""
+    seq = {"c": 100, "s": 900}
+
+    def segment(who: str, flags: str, data: bytes = b"") -> IP:
+        src, dst, a, b = (
+            (CLIENT, server, sport, dport) if who == "c" else (server, CLIENT, dport, sport)
+        )
+        pkt = IP(src=src, dst=dst) / TCP(sport=a, dport=b, flags=flags, seq=seq[who])
+        seq[who] += len(data) + ("S" in flags)
+        return pkt / data if data else pkt
+
+    pkts = [segment("c", "S"), segment("s", "SA"), segment("c", "A")]
+    pkts.append(segment("s", "PA", b"220 mx.example ESMTP\r\n"))
     for who, text in lines:
-        base = c2s if who == "c" else s2c
-        pkts.append(base / text)
+        pkts.append(segment(who, "PA", text))
     return pkts
 
 

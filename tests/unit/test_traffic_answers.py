@@ -61,7 +61,7 @@ def test_a_summary_saved_before_answered_servers_were_counted_still_reads():
 
     summary = _bot_summary()
     for p in summary["programs"]:
-        del p["direct_answered"]
+        del p["direct_answered"], p["direct_refused"]
     smtp = interpret(summary, "windows", True, "c.pcap")[0]
     assert (smtp.reason, smtp.params["n"]) == ("direct", 3)
     for p in summary["programs"]:
@@ -102,7 +102,7 @@ def test_both_notes_are_kept_when_a_capture_began_mid_session_and_lost_flows():
 
 
 def test_a_summary_without_owners_names_no_program_and_no_host():
-    from checks.traffic import Analyzer
+    from checks.analyzer import Analyzer
 
     a = Analyzer()
     for i, packet in enumerate(_syn_and_reply()):
@@ -121,7 +121,7 @@ def _syn_and_reply():
 
 
 def test_a_live_capture_hands_every_new_connection_to_attribution_once():
-    from checks.traffic import Analyzer
+    from checks.analyzer import Analyzer
 
     live, offline = Analyzer(track_new_flows=True), Analyzer()
     assert live.new_flows == [] and offline.new_flows == []
@@ -173,7 +173,7 @@ from tests.traffic_golden import A, P, S, addr, dns, ip4, ip6, tcp, udp  # noqa:
 
 
 def test_parse_ip_at_its_edges():
-    from checks.traffic import parse_ip
+    from checks.packet import parse_ip
 
     pc, mx = addr("192.168.1.23"), addr("198.51.100.7")
     assert parse_ip(bytes(19)) is None
@@ -188,6 +188,8 @@ def test_parse_ip_at_its_edges():
         53,
         0,
         28,
+        0,
+        0,
     )
     syn = tcp(40000, 25, S)
     assert parse_ip(ip4("192.168.1.23", "198.51.100.7", 6, syn)) == (
@@ -199,6 +201,8 @@ def test_parse_ip_at_its_edges():
         25,
         S,
         40,
+        1000,
+        0,
     )
     # Don't-fragment and the first fragment (more fragments, offset 0) are read; later ones not.
     assert parse_ip(ip4("192.168.1.23", "198.51.100.7", 6, syn, frag=0x4000)) is not None
@@ -216,11 +220,12 @@ def test_parse_ip_at_its_edges():
     first = bytes([6, 0]) + struct.pack("!HI", 1, 9)
     assert parse_ip(ip6(v6, mx6, 44, first + syn))[3:5] == (6, 40000)
     assert parse_ip(ip6(v6, mx6, 44, first[:7])) is None
-    assert parse_ip(ip6(v6, mx6, 58, bytes(8))) is None  # ICMPv6
+    # ICMPv6 is read (no ports, no mail); a later fragment or a cut-off packet is not.
+    assert parse_ip(ip6(v6, mx6, 58, bytes(8)))[3:6] == (58, 0, 0)
 
 
 def test_dns_question_at_its_edges():
-    from checks.traffic import dns_question
+    from checks.packet import dns_question
 
     root = struct.pack("!HHHHHH", 1, 0x0100, 1, 0, 0, 0) + b"\0" + struct.pack("!HH", 15, 1)
     assert len(root) == 17 and dns_question(root) == (False, "", 15)
