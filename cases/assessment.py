@@ -123,7 +123,10 @@ class JournalView:
     port25: tuple[dict[str, Any], ...]  # connections to port 25 by anything but a mail server
     other_mail: int  # connections to the other mail ports (a mail client sending normally)
     mx: int
-    intact: bool  # the chain proof of the records it rests on holds
+    intact: bool  # the records verify (chain, heads outside the file): it may be cited
+    problem: str = ""  # why it may not be (the verification's words)
+    mail_servers: tuple[str, ...] = ()  # believed mail servers that connected to port 25
+    head: str = ""  # the hash of the segment's last record: the commitment the letter prints
 
     @property
     def partial(self) -> bool:
@@ -396,6 +399,24 @@ def _journal(doc: dict | None) -> JournalView | None:
     reported = doc.get("reported") if isinstance(doc.get("reported"), dict) else {}
     r_from, r_to = _dt(reported.get("from")), _dt(reported.get("to"))
     proof = doc.get("proof") if isinstance(doc.get("proof"), dict) else {}
+    checked = doc.get("verification") if isinstance(doc.get("verification"), dict) else None
+    # A journal that does not verify is cited for nothing: not its running time, not its events.
+    trusted = checked.get("trusted") is True if checked else proof.get("segment_intact") is True
+    problem = "" if trusted else _journal_problem(checked, proof)
+    if not trusted:
+        running, gaps, port25 = [], [(start, end)], []
+    servers = sorted(
+        {
+            str((e.get("program") or {}).get("name") or "")
+            for e in events
+            if isinstance(e.get("program"), dict)
+            and e.get("kind") == "connect"
+            and _int(e.get("rport")) == 25
+            and not _bad_on_port25(e)
+        }
+        - {""}
+    )
+    segment = proof.get("segment_head") if isinstance(proof.get("segment_head"), dict) else {}
     try:
         interval = float(doc["poll_interval_s"]) if doc.get("poll_interval_s") else None
     except (TypeError, ValueError):
@@ -411,17 +432,38 @@ def _journal(doc: dict | None) -> JournalView | None:
         running=tuple(running),
         gaps=tuple(gaps),
         port25=tuple(port25),
-        other_mail=sum(1 for e in events if e.get("kind") == "connect") - len(port25),
-        mx=sum(1 for e in events if e.get("kind") == "mx"),
-        intact=proof.get("segment_intact") is True,
+        other_mail=sum(1 for e in events if e.get("kind") == "connect") - len(port25)
+        if trusted
+        else 0,
+        mx=sum(1 for e in events if e.get("kind") == "mx") if trusted else 0,
+        intact=trusted,
+        problem=problem,
+        mail_servers=tuple(servers) if trusted else (),
+        head=str(segment.get("hash") or "") if trusted else "",
     )
+
+
+def _journal_problem(checked: dict | None, proof: dict) -> str:
+    if not checked:
+        return "the records do not follow one another"
+    for part in ("chain", "heads"):
+        found = checked.get(part) if isinstance(checked.get(part), dict) else {}
+        if found.get("ok") is False:
+            return str(found.get("detail") or found.get("problem") or "")
+    if not checked.get("segment_intact"):
+        return "the records do not follow one another"
+    return "the records could not be tied to the heads written when they were made"
 
 
 def _bad_on_port25(event: dict) -> bool:
     """Port 25 is for mail servers: any other program there, or one whose owner we could not
-    see, or a mail server run from an odd place, is sending as a bot does."""
+    see, or a mail server run from an odd place, or one not verified to be the file at its path
+    (another namespace, another file, gone before it could be checked), is sending as a bot
+    does."""
+    from journal.coverage import believed_mail_server
+
     program = event.get("program") if isinstance(event.get("program"), dict) else {}
-    return program.get("kind") != "mail_server" or bool(program.get("location"))
+    return not believed_mail_server(program)
 
 
 def _journal_sightings(view: JournalView | None) -> list[Sighting]:
@@ -483,6 +525,9 @@ def _journal_dict(view: JournalView | None, t) -> dict[str, Any] | None:
         "poll_interval_s": view.poll_interval_s,
         "running": [{"from": t(a), "to": t(b), "mode": m} for a, b, m in view.running],
         "gaps": [{"from": t(a), "to": t(b)} for a, b in view.gaps],
+        "verified": view.intact,
+        "problem": view.problem,
+        "head": view.head,
         "port25_connections": len(view.port25),
         "other_mail_connections": view.other_mail,
         "mx_lookups": view.mx,

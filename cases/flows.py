@@ -158,7 +158,7 @@ def journal_for_times(times: list[dict], zone: tzinfo | None) -> dict | None:
     margin = timedelta(minutes=JOURNAL_MARGIN_MIN)
     try:
         doc = export.window_doc(db, window[0] - margin, window[1] + margin, zone)
-    except (JournalError, OSError, sqlite3.DatabaseError):
+    except (JournalError, OSError, sqlite3.DatabaseError, export.WindowTooLarge):
         return None
     doc["reported"] = {
         "from": window[0].astimezone(zone).isoformat(),

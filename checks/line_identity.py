@@ -84,6 +84,20 @@ class LineIdentity:
     def is_line(self, ip: str | None) -> bool:
         return self.match(ip)[0] in (EXACT, PREFIX)
 
+    def mentioned_in(self, text: str) -> str | None:
+        """The first of the line's addresses written anywhere in ``text`` (a header, a body, a
+        link, a bounce's report, "77.32.148.21:5293057"), or None."""
+        for line in self.public:
+            if ":" not in line.ip:
+                pattern = r"(?<![\d.])" + re.escape(line.ip) + r"(?!\d)"
+                if re.search(pattern, text):
+                    return line.ip
+        if any(":" in a.ip for a in self.public):
+            for token in _V6_TOKEN.findall(text.replace("IPv6:", " ").replace("ipv6:", " ")):
+                if self.is_line(token.strip(".:[]")):
+                    return str(addresses.parse(token.strip(".:[]")))
+        return None
+
     def shown(self) -> str:
         """The line's public addresses as the words show them ("203.0.113.45, 2001:db8:1::/64")."""
         out = []
@@ -108,6 +122,7 @@ class LineIdentity:
 
 
 _TOKEN = re.compile(r"[0-9A-Fa-f:.]{2,}")
+_V6_TOKEN = re.compile(r"[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:\.\d{1,3}){0,3}")
 
 
 def addresses_in(text: str) -> list[str]:

@@ -194,12 +194,9 @@ def analyse(
         if given.report.reference and not claim.get("reference"):
             claim["reference"] = given.report.reference
     sample = _read_sample(given.samples[0] if given.samples else None, warnings)
-    if given.carrier is not None:
-        # The mail that carried the report: the line's address anywhere in it forbids an
-        # all-clear too.
-        sample.headers += [(str(k), header_text(v)) for k, v in given.carrier.items()][
-            : MAX_RECEIVED * 5
-        ]
+    # The line's address anywhere in what was given (the carrier of a report, another part, a
+    # bounce's report, a body, a link) forbids an all-clear.
+    sample.headers.append(("anywhere", given.everything))
     if given.report is not None and given.report.source_time:
         # "Email from IP / date": the reporter's time is part of what is claimed.
         claim["times"] += [
@@ -219,7 +216,7 @@ def analyse(
 
     # The addresses the provider's own words name as the source are this contract's at the
     # reported time (a report's source is what its server saw: not necessarily this line).
-    named = claim.get("named_sources") if given.kind in ("text", "eml", "report") else []
+    named = claim.get("named_sources") if given.notice_words else []
     line = line_identity.build(public_ip, named, nat_facts)
     for value in line.ignored:
         warnings.append(f"--public-ip {value!r} is not an IP address; ignored")

@@ -308,10 +308,33 @@ class Input:
     # The mail that carried a quoted report or bounce: its own path is not the one judged, but
     # the line's address anywhere in it still forbids an all-clear.
     carrier: Message | None = None
+    notice_words: bool = False  # ``texts`` are a provider's notice (their addresses: the line's)
+    everything: str = ""  # all the input's text, decoded: the line's address anywhere in it
 
 
 def read_input(data: bytes) -> Input:
     """Sort the bytes into the provider's words and the samples they are about."""
+    given = _read_input(data)
+    given.everything = _everything(data, given)
+    return given
+
+
+def _everything(data: bytes, given: Input) -> str:
+    """The raw bytes as text, and every text part decoded (base64 and quoted-printable parts
+    hide what they hold from the raw bytes)."""
+    parts = [data.decode("latin-1")]
+    for message in [given.carrier, *given.samples]:
+        if message is None:
+            continue
+        for part in itertools.islice(message.walk(), MAX_PARTS):
+            if part.get_content_maintype() == "text":
+                text, _w = _part_text(part)
+                parts.append(text)
+    parts.extend(given.texts)
+    return "\n".join(parts)
+
+
+def _read_input(data: bytes) -> Input:
     warnings: list[str] = []
     if b"\x00" in data[:4096] and not looks_like_message(data):
         warnings.append(N_("the input looks like a binary file, not a message or a notice"))
@@ -343,6 +366,7 @@ def read_input(data: bytes) -> Input:
         reading.texts = [f"Subject: {subject}", f"From: {sender}", *reading.texts]
         reading.notice_from = sender
         reading.carrier = msg
+        reading.notice_words = True
         return reading
     report = quoted_report("\n".join(texts)[:2_000_000])
     if report is not None and report.headers is not None:
@@ -362,5 +386,8 @@ def _words(text: str, warnings: list[str]) -> Input:
     sample, not as the provider's words: their addresses are no claim about this line)."""
     report = quoted_report(text)
     if report is not None and report.headers is not None:
-        return Input("report", [report.words], [report.headers], report=report, warnings=warnings)
-    return Input("text", [text], [], warnings=warnings)
+        return Input(
+            "report", [report.words], [report.headers], report=report, warnings=warnings,
+            notice_words=True,
+        )  # fmt: skip
+    return Input("text", [text], [], warnings=warnings, notice_words=True)

@@ -23,21 +23,39 @@ class PcapError(ValueError):
     """Not a capture file we can read at all."""
 
 
+MPLS = (0x8847, 0x8848)
+ETAG = 0x893F  # IEEE 802.1BR: an 8-byte tag, then the real ethertype
+
+
+def _mpls(frame: bytes, off: int) -> bytes | None:
+    """The packet under an MPLS label stack: labels until the bottom-of-stack bit, then IP
+    (told by its version nibble)."""
+    for _ in range(16):
+        if len(frame) < off + 4:
+            return None
+        bottom = frame[off + 2] & 0x01
+        off += 4
+        if bottom:
+            version = frame[off] >> 4 if len(frame) > off else 0
+            return frame[off:] if version in (4, 6) else None
+    return None
+
+
 def strip_link(linktype: int, frame: bytes) -> bytes | None:
     if linktype == ETHERNET:
         off, ethertype = 14, int.from_bytes(frame[12:14], "big") if len(frame) >= 14 else 0
-        while ethertype in (0x8100, 0x88A8, 0x9100) and len(frame) >= off + 4:  # VLAN tags
-            ethertype = int.from_bytes(frame[off + 2 : off + 4], "big")
-            off += 4
+        while ethertype in (0x8100, 0x88A8, 0x9100, ETAG) and len(frame) >= off + 4:
+            size = 8 if ethertype == ETAG else 4  # VLAN tags, or an E-Tag
+            ethertype = int.from_bytes(frame[off + size - 2 : off + size], "big")
+            off += size
+        if ethertype in MPLS:
+            return _mpls(frame, off)
         if ethertype == PPPOE_SESSION and len(frame) >= off + 8:
             # PPPoE session (FLET'S and other DSL/fibre lines): 6-byte header, then PPP.
-            protocol = int.from_bytes(frame[off + 6 : off + 8], "big")
-            return frame[off + 8 :] if protocol in PPP_IP else None
+            return _ppp(frame[off + 6 :])
         return frame[off:] if ethertype in ETH_IP else None
     if linktype == PPP:
-        body = frame[2:] if frame[:2] == b"\xff\x03" else frame
-        protocol = int.from_bytes(body[:2], "big") if len(body) >= 2 else 0
-        return body[2:] if protocol in PPP_IP else None
+        return _ppp(frame[2:] if frame[:2] == b"\xff\x03" else frame)
     if linktype == SLL:
         return (
             frame[16:]
@@ -53,6 +71,15 @@ def strip_link(linktype: int, frame: bytes) -> bytes | None:
     if linktype in (NULL, LOOP):
         return frame[4:]
     return None
+
+
+def _ppp(body: bytes) -> bytes | None:
+    """IP after a PPP protocol field, two bytes or (protocol-field compression) one: an odd
+    first byte is a whole one-byte field."""
+    if body[:1] and body[0] & 0x01:
+        return body[1:] if body[0] in (0x21, 0x57) else None
+    protocol = int.from_bytes(body[:2], "big") if len(body) >= 2 else 0
+    return body[2:] if protocol in PPP_IP else None
 
 
 # Timestamps outside 1970..3000 are damage, not time: read as 0 with a warning.

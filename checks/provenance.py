@@ -169,9 +169,9 @@ def _mentioned(
             if line.is_line(ip):
                 return hop, ip
     for _name, value in headers:
-        for ip in L.addresses_in(value):
-            if line.is_line(ip):
-                return None, ip
+        found = line.mentioned_in(value)
+        if found:
+            return None, found
     return None
 
 

@@ -45,6 +45,12 @@ def add_parser(sub, common) -> None:
         "verify", help="check the hash chain: exit 0 intact, 2 naming the first bad record"
     )
     verify.add_argument("--db", **db)
+    verify.add_argument(
+        "--head",
+        metavar="HASH",
+        help="also check that the journal still holds this record hash (a head printed in an"
+        " earlier reply)",
+    )
     verify.add_argument("--json", action="store_true", help="print one JSON document")
 
     show = actions.add_parser("show", help="events and coverage for a time range")
@@ -90,7 +96,17 @@ def main(args: argparse.Namespace) -> int:
         "install": cmd_install,
         "uninstall": cmd_uninstall,
     }
-    return handlers[args.journal_command](args)
+    import sqlite3
+
+    from checks.i18n import _
+    from journal.store import JournalError
+
+    try:
+        return handlers[args.journal_command](args)
+    except (JournalError, sqlite3.DatabaseError) as exc:
+        # A damaged file, a FIFO, another program's database, a newer format: said plainly.
+        print(_("The journal cannot be read: {error}").format(error=exc), file=sys.stderr)
+        return EXIT_PROBLEM
 
 
 def _zone():
@@ -141,6 +157,7 @@ def cmd_run(args) -> int:
     stop = threading.Event()
     install_stop_handlers(stop)
     rec = recorder.Recorder(db, source, heartbeat_s=args.heartbeat, keep_days=args.keep_days)
+    rec.on_problem = lambda problem: paths.write_pid(db, problem)
 
     def started(info: dict) -> None:
         paths.write_pid(db)
@@ -158,8 +175,13 @@ def cmd_run(args) -> int:
             flush=True,
         )
 
+    from journal.store import JournalError
+
     try:
         written = rec.run(stop, on_start=started)
+    except JournalError as exc:
+        print(_("The journal cannot be written: {error}.").format(error=exc), file=sys.stderr)
+        return EXIT_USAGE
     finally:
         paths.clear_pid(db)
     print(_("Stopped; {n} events recorded.").format(n=written), file=sys.stderr)
@@ -167,26 +189,62 @@ def cmd_run(args) -> int:
 
 
 # --- verify ---------------------------------------------------------------------------------
+def verify_doc(db: Path, head: str | None = None) -> dict:
+    """The chain, the heads written outside the database, a head given out earlier, and who
+    may write the file: each a separate answer, ``ok`` only when all hold."""
+    import os
+    import stat
+
+    from journal import heads as H
+    from journal.store import Journal
+
+    with Journal(db, readonly=True) as journal:
+        verdict = journal.verify()
+        logged = H.check(journal, db)
+        doc: dict = {
+            "db": str(db),
+            "chain": verdict.__dict__,
+            "heads": logged.__dict__,
+        }
+        if head is not None:
+            try:
+                wanted = bytes.fromhex(head.strip())
+            except ValueError:
+                wanted = b""
+            found = journal.has_hash(wanted) if len(wanted) == 32 else None
+            doc["head"] = {"hash": head, "found": found is not None, "seq": found}
+    mode = os.stat(db).st_mode
+    writable = [
+        who for who, bit in (("group", stat.S_IWGRP), ("others", stat.S_IWOTH)) if mode & bit
+    ]
+    doc["writable_by"] = writable
+    doc["ok"] = verdict.ok and logged.ok and doc.get("head", {}).get("found", True) and not writable
+    return doc
+
+
 def cmd_verify(args) -> int:
+    import sqlite3
+
     from checks.i18n import _
-    from journal.store import Journal, JournalError
+    from journal.store import JournalError
 
     db = _reading_db(args)
     if db is None:
         return EXIT_USAGE
     try:
-        with Journal(db, readonly=True) as journal:
-            verdict = journal.verify()
-    except (JournalError, OSError, __import__("sqlite3").DatabaseError) as exc:
+        doc = verify_doc(db, args.head)
+    except (JournalError, OSError, sqlite3.DatabaseError) as exc:
         print(_("The journal cannot be read: {error}").format(error=exc), file=sys.stderr)
         return EXIT_PROBLEM
     if args.json:
-        json.dump(verdict.__dict__, sys.stdout, indent=2)
+        json.dump(doc, sys.stdout, indent=2)
         print()
-    elif verdict.ok:
+        return EXIT_OK if doc["ok"] else EXIT_PROBLEM
+    chain, logged = doc["chain"], doc["heads"]
+    if chain["ok"]:
         print(
             _("The journal is intact: {n} records, each following from the one before.").format(
-                n=verdict.checked
+                n=chain["checked"]
             )
         )
     else:
@@ -194,15 +252,47 @@ def cmd_verify(args) -> int:
             "changed": _("record {seq} was changed"),
             "removed": _("record {seq} was removed"),
             "inserted": _("a record was inserted at {seq}"),
+            "reordered": _("records {seq} and the next were swapped"),
             "anchor": _("the start of the chain (record {seq}) was moved"),
         }
         print(
             _("The journal was tampered with: {what} ({detail}).").format(
-                what=words.get(verdict.problem or "", "{seq}").format(seq=verdict.seq),
-                detail=verdict.detail,
+                what=words.get(chain["problem"] or "", "{seq}").format(seq=chain["seq"]),
+                detail=chain["detail"],
             )
         )
-    return EXIT_OK if verdict.ok else EXIT_PROBLEM
+    if not logged["ok"]:
+        print(
+            _("It no longer matches the heads its recorder wrote beside it: {detail}.").format(
+                detail=logged["detail"]
+            )
+        )
+    if "head" in doc:
+        if doc["head"]["found"]:
+            print(_("It still holds the record {hash} (record {seq}).").format(**doc["head"]))
+        else:
+            print(
+                _("It does not hold the record {hash}: that part was changed or removed.").format(
+                    **doc["head"]
+                )
+            )
+    if doc["writable_by"]:
+        print(
+            _(
+                "Warning: the journal file can be written by {who}: anyone of them could have"
+                " changed it (a change still shows in the chain unless the whole chain was"
+                " computed again)."
+            ).format(who=", ".join(doc["writable_by"]))
+        )
+    print(
+        _(
+            "What this proves: the records follow one another and match the heads written at"
+            " the time. Someone able to rewrite the database and the heads file together can"
+            " rewrite history; a head printed in a reply to your provider is what makes that"
+            " visible later (journal verify --head HASH)."
+        )
+    )
+    return EXIT_OK if doc["ok"] else EXIT_PROBLEM
 
 
 # --- show -----------------------------------------------------------------------------------
@@ -289,6 +379,7 @@ def status_doc(db: Path) -> dict:
             "db": str(db),
             "running": run.running,
             "pid": run.pid,
+            "problem": run.problem,
             "why_not": run.why if not run.running else "",
             "mode": start.data.get("mode") if start else None,
             "since": iso(start.ts_us, _zone()) if start else None,
@@ -318,6 +409,8 @@ def cmd_status(args) -> int:
             else _("not running: {why}").format(why=doc["why_not"])
         )
         print(_("Journal {db}: {state}.").format(db=db, state=state))
+        if doc.get("problem"):
+            print(_("It cannot write: {problem}.").format(problem=doc["problem"]))
         print(
             _("{events} events in {records} records, {first} – {last}, {mb:.1f} MB.").format(
                 events=doc["events"],
@@ -340,8 +433,14 @@ def cmd_export(args) -> int:
     if opened is None:
         return EXIT_USAGE
     db, start, end = opened
+    from journal.export import WindowTooLarge
+
     case = Case(args.case)
-    doc = flows.record_journal(case, db, start, end, _zone())
+    try:
+        doc = flows.record_journal(case, db, start, end, _zone())
+    except WindowTooLarge as exc:
+        print(_("Nothing was copied: {why}.").format(why=exc), file=sys.stderr)
+        return EXIT_USAGE
     cov = doc["coverage"]
     print(
         _(

@@ -39,6 +39,7 @@ class Coverage:
     end_us: int
     stretches: list[Stretch] = field(default_factory=list)  # clipped to the range
     gaps: list[tuple[int, int]] = field(default_factory=list)
+    clock_steps: list[tuple[int, int, int]] = field(default_factory=list)  # (seq, time, step)
 
     @property
     def complete(self) -> bool:
@@ -62,14 +63,43 @@ class Coverage:
             "full_capture": self.full_capture,
             "running": [s.to_dict(zone) for s in self.stretches],
             "gaps": [{"from": iso(a, zone), "to": iso(b, zone)} for a, b in self.gaps],
+            "clock_steps": [
+                {"seq": seq, "at": iso(ts, zone), "seconds": round(step / 1e6, 3)}
+                for seq, ts, step in self.clock_steps
+            ],
         }
 
 
-def stretches(records: Iterable[Record]) -> list[Stretch]:
-    """Every stretch of time the recorder provably ran, from records in time order."""
+# A wall clock that moved more than this against the monotonic one between two beats stepped.
+STEP_US = 2_000_000
+
+
+def _step(before: Record | None, after: Record) -> int:
+    """How far the wall clock stepped between two records of one run that carry the
+    monotonic clock (positive: forward), 0 when it did not or cannot be told."""
+    if before is None or before.run != after.run:
+        return 0
+    a, b = before.data.get("mono_us"), after.data.get("mono_us")
+    if not isinstance(a, int) or not isinstance(b, int):
+        return 0
+    if before.data.get("boot_id") != after.data.get("boot_id"):
+        return 0
+    drift = (after.ts_us - before.ts_us) - (b - a)
+    return drift if abs(drift) > STEP_US else 0
+
+
+def stretches(records: Iterable[Record], steps: list | None = None) -> list[Stretch]:
+    """Every stretch of time the recorder provably ran, from its records in the order written.
+
+    A run vouches only forward from its own start: a record whose time lies before the run's
+    latest (its clock went back: a large NTP step, a dual-boot clock in local time) ends what
+    the run vouches for, and a forward step starts a new stretch after it. ``steps`` collects
+    (seq, time, how far in microseconds) for each step seen."""
     out: list[Stretch] = []
     current: Stretch | None = None
     limit = MAX_GAP_S * 1_000_000
+    beat: Record | None = None  # the run's latest record carrying the monotonic clock
+    broken: set[int] = set()  # runs whose clock went back: they vouch for nothing more
 
     def close() -> None:
         nonlocal current
@@ -77,7 +107,7 @@ def stretches(records: Iterable[Record]) -> list[Stretch]:
             out.append(current)
             current = None
 
-    for r in sorted(records, key=lambda r: (r.ts_us, r.seq)):
+    for r in sorted(records, key=lambda r: r.seq):
         mode = r.data.get("mode") if r.kind in (START, HEARTBEAT) else None
         if r.kind in (START, HEARTBEAT):
             # Half a heartbeat of slack: a recorder that beats every minute vouches for 90 s.
@@ -85,12 +115,33 @@ def stretches(records: Iterable[Record]) -> list[Stretch]:
         if r.kind == START:
             close()
             current = Stretch(r.ts_us, r.ts_us, str(mode or POLL), r.seq)
+            beat = r
             continue
-        if current is not None and r.run == current.run and r.ts_us - current.end_us <= limit:
-            current.end_us = r.ts_us
-            if mode and current.mode != mode:  # the run changed how it records: a new stretch
+        if r.run in broken:
+            continue
+        step = _step(beat, r) if "mono_us" in r.data else 0
+        if "mono_us" in r.data:
+            beat = r
+        if current is not None and r.run == current.run:
+            if step < 0 or r.ts_us < current.end_us - STEP_US:
+                if steps is not None:
+                    steps.append((r.seq, r.ts_us, step or r.ts_us - current.end_us))
                 close()
-                current = Stretch(r.ts_us, r.ts_us, str(mode), r.run)
+                broken.add(r.run)
+                continue
+            if step > 0:
+                if steps is not None:
+                    steps.append((r.seq, r.ts_us, step))
+                close()
+                current = Stretch(r.ts_us, r.ts_us, str(mode or _mode_of_run(r)), r.run)
+            elif r.ts_us - current.end_us <= limit:
+                current.end_us = max(current.end_us, r.ts_us)
+                if mode and current.mode != mode:  # the run changed how it records
+                    close()
+                    current = Stretch(r.ts_us, r.ts_us, str(mode), r.run)
+            else:
+                close()
+                current = Stretch(r.ts_us, r.ts_us, str(mode or _mode_of_run(r)), r.run)
         else:
             # Another run whose start lies before the records we were given, or the same run
             # after a silence: what follows is a new stretch, the silence a gap.
@@ -120,7 +171,8 @@ def _mode_of_run(r: Record) -> str:
 def coverage(records: Iterable[Record], start_us: int, end_us: int) -> Coverage:
     """Coverage of [start, end], from the records between start - MAX_GAP and end + MAX_GAP."""
     clipped: list[Stretch] = []
-    for s in stretches(records):
+    steps: list[tuple[int, int, int]] = []
+    for s in stretches(records, steps):
         a, b = max(s.start_us, start_us), min(s.end_us, end_us)
         if a < b or (a == b and start_us == end_us and s.start_us <= a <= s.end_us):
             clipped.append(Stretch(a, b, s.mode, s.run))
@@ -132,7 +184,7 @@ def coverage(records: Iterable[Record], start_us: int, end_us: int) -> Coverage:
         at = max(at, s.end_us)
     if at < end_us:
         gaps.append((at, end_us))
-    return Coverage(start_us, end_us, clipped, gaps)
+    return Coverage(start_us, end_us, clipped, gaps, steps)
 
 
 def events(records: Iterable[Record]) -> list[Record]:
@@ -143,6 +195,14 @@ def mail_events(records: Iterable[Record], ports: tuple[int, ...] = MAIL_PORTS) 
     """Connection attempts to mail ports (the journal records nothing else, but an import of
     another journal might)."""
     return [r for r in records if r.kind == CONNECT and int(r.data.get("rport", 0)) in ports]
+
+
+def believed_mail_server(program: dict) -> bool:
+    """A mail server in its place, and (when the record says) the very file at that path, seen
+    from our own namespaces. Records written before the check carry no ``exe_verified``."""
+    if program.get("kind") != "mail_server" or program.get("location"):
+        return False
+    return "exe_verified" not in program or program.get("exe_verified") is True
 
 
 def iso(us: int, zone=None) -> str:

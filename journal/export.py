@@ -11,7 +11,17 @@ from typing import Any
 from journal import coverage as C
 from journal.store import ALERT, CONNECT, MX, Journal, Record, record_hash
 
-FORMAT = 1
+FORMAT = 2
+# A whole-chain walk is done when the journal is at most this long (a few seconds); beyond
+# it, the segment is tied to a head written outside the database instead.
+FULL_VERIFY_MAX = 300_000
+# A case carries the records of its window whole; a window holding more than this (a day of a
+# busy machine) is refused: export a shorter one (a complaint's is minutes).
+MAX_PROOF_RECORDS = 200_000
+
+
+class WindowTooLarge(ValueError):
+    pass
 
 
 def window_doc(db: Path, start: datetime, end: datetime, zone=None) -> dict[str, Any]:
@@ -27,9 +37,15 @@ def window_doc(db: Path, start: datetime, end: datetime, zone=None) -> dict[str,
         proof: list[Record] = []
         if around:
             lo, hi = min(r.seq for r in around), max(r.seq for r in around)
+            if hi - lo + 1 > MAX_PROOF_RECORDS:
+                raise WindowTooLarge(
+                    f"the range holds {hi - lo + 1:,} records; export at most"
+                    f" {MAX_PROOF_RECORDS:,} (a shorter range)"
+                )
             proof = _span(journal, lo, hi)
         head = journal.last()
         first, _last = journal.first_and_last()
+        checked = verification(journal, db, proof)
         # How each run recorded is in its start record, which may lie long before the range.
         starts = [_span(journal, run, run) for run in sorted({r.run for r in around if r.run})]
         interval = _poll_interval([r for found in starts for r in found] + around)
@@ -49,9 +65,79 @@ def window_doc(db: Path, start: datetime, end: datetime, zone=None) -> dict[str,
         "proof": {
             "records": [r.to_dict() for r in proof],
             "head": {"seq": head[0], "hash": head[1].hex()},
-            "segment_intact": segment_intact([r.to_dict() for r in proof]),
+            # The last record of the segment: the commitment the letter prints.
+            "segment_head": {"seq": proof[-1].seq, "hash": proof[-1].hash.hex()} if proof else None,
+            "segment_intact": checked["segment_intact"],
         },
+        "verification": checked,
     }
+
+
+def verification(journal: Journal, db: Path, proof: list[Record]) -> dict[str, Any]:
+    """Whether the segment can be cited: its records chain and match their hashes; the journal
+    still holds every head the recorder wrote outside it (no tail removed, no chain computed
+    again); the segment leads to such a head; and the whole chain verifies when it is short
+    enough to walk now. ``trusted`` is the one answer the letter reads."""
+    from journal import heads as H
+
+    intact = segment_intact([r.to_dict() for r in proof])
+    head_check = H.check(journal, db, (proof[0].seq, proof[-1].seq) if proof else None)
+    anchored = _anchored(journal, db, proof)
+    count = journal.count()
+    if count <= FULL_VERIFY_MAX:
+        verdict = journal.verify()
+        chain = {"checked": True, "ok": verdict.ok, "problem": verdict.problem}
+        chain.update({"seq": verdict.seq, "detail": verdict.detail})
+    else:
+        chain = {"checked": False, "ok": None, "records": count}
+    logged = H.heads_around(db, 0, 0)[1] is not None
+    trusted = (
+        intact
+        and head_check.ok
+        and chain["ok"] is not False
+        and (anchored or (not logged and chain["ok"] is True) or not proof)
+    )
+    return {
+        "segment_intact": intact,
+        "heads": {
+            "ok": head_check.ok,
+            "problem": head_check.problem,
+            "seq": head_check.seq,
+            "detail": head_check.detail,
+        },
+        "anchored_to_head": anchored,
+        "chain": chain,
+        "trusted": bool(trusted),
+    }
+
+
+def _anchored(journal: Journal, db: Path, proof: list[Record]) -> bool:
+    """The segment's last record leads, record by record, to a head written outside the
+    database at or after it."""
+    from journal import heads as H
+
+    if not proof:
+        return False
+    last = proof[-1]
+    later = [h for h in H.heads_around(db, last.seq, last.seq)[0] if h.seq >= last.seq]
+    if not later:
+        return False
+    target = min(later, key=lambda h: h.seq)
+    previous = last.hash
+    for r in _span(journal, last.seq + 1, target.seq):
+        if (
+            r.prev != previous
+            or record_hash(r.prev, r.seq, r.ts_us, r.kind, r.run, _canonical(r.data)) != r.hash
+        ):
+            return False
+        previous = r.hash
+    return previous == target.hash
+
+
+def _canonical(data: dict[str, Any]) -> str:
+    from journal.store import canonical
+
+    return canonical(data)
 
 
 def _span(journal: Journal, lo: int, hi: int) -> list[Record]:
@@ -92,3 +178,71 @@ def segment_intact(records: list[dict[str, Any]]) -> bool:
             return False
         previous, expected_seq = digest, r["seq"] + 1
     return True
+
+
+def contradictions(doc: dict[str, Any]) -> list[str]:
+    """What a journal.json says that its own chain proof does not: its events and coverage are
+    computed again from the proof records (checkable by anyone with the bundle) and compared.
+    The letter reads events and coverage: a copy whose words were edited and whose records were
+    left alone must not pass."""
+    from journal.store import Record
+
+    try:
+        records = [
+            Record(
+                int(r["seq"]),
+                int(r["time_us"]),
+                str(r["kind"]),
+                int(r["run"]),
+                dict(r["data"]),
+                bytes.fromhex(r["prev"]),
+                bytes.fromhex(r["hash"]),
+            )
+            for r in doc["proof"]["records"]
+        ]
+        start = datetime.fromisoformat(doc["window"]["from"])
+        end = datetime.fromisoformat(doc["window"]["to"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return ["its proof or window cannot be read"]
+    problems = []
+    start_us, end_us = C.to_us(start), C.to_us(end)
+    cov = C.coverage(records, start_us, end_us).to_dict(start.tzinfo)
+    claimed = doc.get("coverage") if isinstance(doc.get("coverage"), dict) else {}
+    if bool(claimed.get("complete")) != cov["complete"]:
+        problems.append("its coverage says otherwise than its records")
+    for key in ("running", "gaps"):
+        if _instants(claimed.get(key)) != _instants(cov[key]):
+            problems.append(f"its coverage ({key}) says otherwise than its records")
+    inside = {
+        r.seq: r for r in records if start_us <= r.ts_us <= end_us and r.kind in (CONNECT, MX)
+    }
+    listed = {}
+    for e in doc.get("events") or []:
+        if isinstance(e, dict) and isinstance(e.get("seq"), int):
+            listed[e["seq"]] = e
+    if set(listed) != set(inside):
+        problems.append("its events are not the events its records hold")
+    else:
+        for seq, e in listed.items():
+            r = inside[seq]
+            shown = {k: v for k, v in e.items() if k not in ("seq", "time", "kind")}
+            if e.get("kind") != r.kind or shown != r.data:
+                problems.append(f"its event {seq} is not what record {seq} holds")
+                break
+    return problems
+
+
+def _instants(items) -> list[tuple]:
+    out = []
+    for item in items or []:
+        try:
+            out.append(
+                (
+                    datetime.fromisoformat(item["from"]).timestamp(),
+                    datetime.fromisoformat(item["to"]).timestamp(),
+                    item.get("mode"),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            out.append(("?",))
+    return sorted(out, key=str)

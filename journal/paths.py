@@ -10,6 +10,7 @@ first."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -76,13 +77,21 @@ def pid_file(db: Path) -> Path:
     return db.with_name(PID_NAME)
 
 
-def write_pid(db: Path) -> None:
+def write_pid(db: Path, problem: str | None = None) -> None:
+    """The pid file (with the recorder's current problem, if any), created fresh without
+    following a link someone planted under its temporary name, then renamed into place."""
     import psutil
 
     me = psutil.Process()
     target = pid_file(db)
     temp = target.with_name(f".{target.name}.{os.getpid()}")
-    temp.write_text(json.dumps({"pid": me.pid, "create_time": me.create_time(), "db": str(db)}))
+    doc = {"pid": me.pid, "create_time": me.create_time(), "db": str(db), "problem": problem}
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temp)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(temp, flags, 0o644)
+    with os.fdopen(fd, "w") as fp:
+        fp.write(json.dumps(doc))
     os.replace(temp, target)
 
 
@@ -100,6 +109,7 @@ class Running:
     running: bool
     pid: int | None = None
     why: str = ""
+    problem: str | None = None  # what the running recorder cannot do (e.g. write: disk full)
 
 
 def running(db: Path) -> Running:
@@ -116,7 +126,7 @@ def running(db: Path) -> Running:
         return Running(False, why=f"the recorder's pid file cannot be read ({exc})")
     try:
         if abs(psutil.Process(pid).create_time() - created) < 0.01:
-            return Running(True, pid)
+            return Running(True, pid, problem=doc.get("problem"))
     except psutil.Error:
         pass
     return Running(False, why=f"the recorder (pid {pid}) is no longer running")

@@ -15,6 +15,7 @@ heartbeat every minute, an alert at once."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -28,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from journal import coverage as C
-from journal.store import ALERT, CONNECT, HEARTBEAT, MX, START, STOP, Journal, now_us
+from journal.coverage import believed_mail_server
+from journal.store import ALERT, CONNECT, HEARTBEAT, MX, PROBLEM, START, STOP, Journal
 
 VERSION = 1
 MAIL_PORTS = C.MAIL_PORTS
@@ -39,6 +41,17 @@ FLUSH_S = 1.0
 PRUNE_EVERY_S = 3600.0
 KEEP_DAYS = 90.0
 ALERT_REPEAT_S = 3600.0
+MAX_PENDING = 200_000  # records held in memory while the disk refuses them
+
+
+def clocks() -> dict[str, Any]:
+    """The monotonic clock beside the wall clock: a step of the wall clock between two records
+    shows as a difference between them (journal/coverage.py)."""
+    boot = ""
+    with contextlib.suppress(OSError):
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    return {"mono_us": time.monotonic_ns() // 1000, "boot_id": boot}
+
 
 _ports = " or ".join(f"tcp dst port {p}" for p in MAIL_PORTS)
 # Only the opening packet of an outgoing mail connection (SYN, no ACK; for IPv6 the flags byte
@@ -69,6 +82,8 @@ def program_record(facts: dict | None) -> dict | None:
         out["location"] = list(facts["location"])
     if facts.get("exe_exists") is False:
         out["exe_exists"] = False  # the program's file was deleted after it started
+    if "exe_verified" in facts:
+        out["exe_verified"] = facts["exe_verified"]
     return out
 
 
@@ -84,7 +99,9 @@ def packet_event(ip: bytes, ts_us: int) -> tuple[Event, tuple] | None:
     flags, offset = parsed.flags, parsed.offset
     if proto == 6 and dport in MAIL_PORTS and flags & 0x12 == 0x02:
         data = {"local": ntop(src), "lport": sport, "remote": ntop(dst), "rport": dport}
-        return Event(CONNECT, ts_us, data), ("tcp", (src, sport, dst, dport))
+        # The SYN's sequence number tells a retransmission (the same) from a new connection
+        # that reuses the ports (refused connections free them at once).
+        return Event(CONNECT, ts_us, data), ("tcp", (src, sport, dst, dport), parsed.seq)
     if proto == 17 and dport == 53:
         question = dns_question(ip[offset:])
         if question is None:
@@ -93,59 +110,173 @@ def packet_event(ip: bytes, ts_us: int) -> tuple[Event, tuple] | None:
         if is_response or qtype != DNS_MX:
             return None
         data = {"name": name, "server": ntop(dst), "lport": sport}
-        return Event(MX, ts_us, data), ("udp", (src, sport))
+        return Event(MX, ts_us, data), ("udp", (src, sport), 0)
     return None
 
 
+ATTRIBUTION_WAIT_S = 0.3  # how long a connection may wait for the kernel's word on its program
+
+
 class PacketSource:
+    """Packets as root on Linux. Each record is made from the packet itself, with the kernel's
+    time of it; who sent it comes from the kernel's connect tracepoint (exact for a process
+    that lives a millisecond: journal/tracer.py), else from sock_diag and /proc while the
+    socket lives. A connection waits at most ATTRIBUTION_WAIT_S for that, never a record."""
+
     mode = C.CAPTURE
 
     def __init__(self, iface: str | None = None):
         from checks.probes.capture import Attributor, LinuxSource
 
-        self.source = LinuxSource(iface, JOURNAL_FILTER)
+        self.source = LinuxSource(iface, JOURNAL_FILTER, stamps=True)
         self.attributor = Attributor()
         self.seen: dict[tuple, float] = {}  # a retransmitted SYN is not a second attempt
         self.notes: dict[str, Any] = {"mx": True, "iface": iface or "all"}
+        self.tracer = None
+        try:
+            from journal.tracer import ConnectTracer
+
+            self.tracer = ConnectTracer(MAIL_PORTS, describe=live_facts).start()
+            self.notes["attribution"] = "tracepoint"
+        except OSError as exc:
+            self.notes["attribution"] = "sock_diag"
+            self.notes["tracer_problem"] = str(exc)
+        self.waiting: list[tuple[Event, tuple, float, float]] = []  # event, key, mono, deadline
+        self.offset = time.time() - time.monotonic()
 
     def events(self, timeout: float) -> list[Event]:
-        out: list[Event] = []
         deadline = time.monotonic() + timeout
+        ready: list[Event] = []
         wait = timeout
         while True:
             got = self.source.read(max(0.0, wait))
             if got is None:
                 break
-            ip, pkttype, _hatype, _addr, _ethertype = got
-            if pkttype != PACKET_OUTGOING:
-                continue
-            found = packet_event(ip, now_us())
-            if found is None:
-                continue
-            event, key = found
-            if event.kind == CONNECT:
-                if time.monotonic() - self.seen.get(key, -1e9) < 30:
-                    continue
-                self.seen[key] = time.monotonic()
-            self.attributor.attribute(key)
-            owner = self.attributor.owners.pop(key[1], None)
-            event.data["program"] = program_record(owner)
-            if owner is None:
-                event.data["owner_problem"] = "ended"
-            out.append(event)
+            self._packet(got, ready)
             wait = deadline - time.monotonic()
             if wait <= 0:
                 break
+        ready += self._resolve(final=False)
         if len(self.seen) > 10000:
             cutoff = time.monotonic() - 30
             self.seen = {k: t for k, t in self.seen.items() if t >= cutoff}
+        return ready
+
+    def _packet(self, got, ready: list[Event]) -> None:
+        ip, pkttype, _hatype, _addr, _ethertype = got
+        if pkttype != PACKET_OUTGOING:
+            return
+        ns = self.source.last_time_ns or time.time_ns()
+        found = packet_event(ip, ns // 1000)
+        if found is None:
+            return
+        event, key = found
+        if event.kind == CONNECT:
+            if time.monotonic() - self.seen.get(key, -1e9) < 30:
+                return
+            self.seen[key] = time.monotonic()
+            mono = ns / 1e9 - self.offset
+            if self._from_tracer(event, mono):
+                ready.append(event)
+            else:
+                self.waiting.append((event, key, mono, time.monotonic() + ATTRIBUTION_WAIT_S))
+            return
+        # An MX lookup's socket lives until its answer (milliseconds): look it up now.
+        self._from_sockets(event, key)
+        ready.append(event)
+
+    def _from_tracer(self, event: Event, mono: float) -> bool:
+        if self.tracer is None:
+            return False
+        d = event.data
+        opener = self.tracer.take(d["local"], d["remote"], d["rport"], mono)
+        if opener is None:
+            return False
+        d["program"] = opener_record(opener)
+        d["attributed_by"] = "tracepoint"
+        return True
+
+    def _from_sockets(self, event: Event, key: tuple) -> None:
+        self.attributor.attribute(key[:2])
+        owner = self.attributor.owners.pop(key[1], None)
+        event.data["program"] = program_record(owner)
+        if owner is None:
+            event.data["owner_problem"] = "ended"
+        else:
+            event.data["attributed_by"] = "sock_diag"
+
+    def _resolve(self, final: bool) -> list[Event]:
+        """Connections whose program the kernel has now named, or whose wait is over."""
+        out, still = [], []
+        now = time.monotonic()
+        for event, key, mono, until in self.waiting:
+            if self._from_tracer(event, mono):
+                out.append(event)
+            elif final or now >= until:
+                self._from_sockets(event, key)
+                out.append(event)
+            else:
+                still.append((event, key, mono, until))
+        self.waiting = still
         return out
 
+    def drain(self) -> list[Event]:
+        """Everything the kernel queued before the stop, then every connection still waiting."""
+        ready: list[Event] = []
+        for _ in range(100_000):
+            got = self.source.read(0.0)
+            if got is None:
+                break
+            self._packet(got, ready)
+        time.sleep(0.05 if self.waiting else 0)
+        return ready + self._resolve(final=True)
+
     def drops(self) -> int:
-        return self.source.drops()
+        lost = self.tracer.lost() if self.tracer is not None else 0
+        return self.source.drops() + lost
 
     def close(self) -> None:
+        if self.tracer is not None:
+            self.tracer.close()
         self.source.close()
+
+
+def live_facts(pid: int, comm: str, exe: str | None = None) -> dict[str, Any] | None:
+    """The program record of a live process, when it is still the one the kernel named."""
+    from checks import programs
+    from checks.model import current_platform
+    from checks.probes import processes
+
+    info = processes.describe(pid)
+    if info is None or info.name[:15] != comm[:15]:
+        return None
+    program = programs.classify(
+        info.name, info.exe, current_platform(), info.exe_exists, info.exe_verified
+    )
+    record = program_record(programs.program_facts(info, program)) or {}
+    return {**record, "exe_verified": info.exe_verified}
+
+
+def opener_record(opener) -> dict[str, Any]:
+    """The program the kernel named at connect time: the live process's full facts (looked up
+    as the kernel reported it, or now), else what the kernel kept (pid, name, program file),
+    unverified."""
+    from checks import programs
+    from checks.model import current_platform
+
+    facts = opener.facts or live_facts(opener.tgid, opener.comm, opener.exe)
+    if facts:
+        return facts
+    program = programs.classify(opener.comm, opener.exe, current_platform())
+    return {
+        "pid": opener.tgid,
+        "name": opener.comm,
+        "exe": opener.exe,
+        "kind": program.kind,
+        "location": list(program.reasons),
+        "exe_verified": None,  # gone before it could be checked: not believed as a mail server
+        "ended": True,
+    }
 
 
 class PollSource:
@@ -241,8 +372,7 @@ def alert_worthy(event: Event) -> bool:
     """An unknown program sending to port 25: what a bot does and a mail client does not."""
     if event.kind != CONNECT or event.data.get("rport") != 25:
         return False
-    program = event.data.get("program") or {}
-    return program.get("kind") != "mail_server" or bool(program.get("location"))
+    return not believed_mail_server(event.data.get("program") or {})
 
 
 def desktop_notify(title: str, body: str) -> bool:
@@ -277,11 +407,17 @@ class Recorder:
         self.notify = notify
         self.events_written = 0
         self.alerted: dict[str, float] = {}
+        self.problem: tuple[str, float] | None = None  # a write that failed, and since when
+        self.on_problem: Callable[[str | None], None] | None = None
 
     def run(self, stop: threading.Event, on_start: Callable[[dict], None] | None = None) -> int:
         from checks.model import current_platform
+        from journal.heads import HeadLog
+        from journal.store import lock_for_writing
 
+        lock = lock_for_writing(self.path)  # a second recorder, however it names the file
         journal = Journal(self.path)
+        self.heads = HeadLog(self.path)
         try:
             pruned = journal.prune(self.keep_days)
             start = journal.append(
@@ -294,60 +430,116 @@ class Recorder:
                     "version": VERSION,
                     "heartbeat_s": self.heartbeat_s,
                     "pruned_at_start": pruned,
+                    **clocks(),
                     **self.source.notes,
                 },
             )
+            self._head(journal)
             if on_start:
                 on_start({"run": start.seq, "mode": self.source.mode, **self.source.notes})
             self._loop(journal, start.seq, stop)
         finally:
             journal.close()
+            self.heads.close()
             self.source.close()
+            lock.close()
         return self.events_written
+
+    def _head(self, journal: Journal) -> None:
+        """The newest record's number and hash, written outside the database too."""
+        seq, digest = journal.last()
+        last = journal.db.execute("SELECT ts FROM records WHERE seq = ?", (seq,)).fetchone()
+        self.heads.write(seq, digest, int(last[0]) if last else 0)
+
+    def _write(self, journal: Journal, pending: list) -> bool:
+        """Commit what is pending; on a full disk (or any write failure) keep it, say so once
+        and go on recording: the next flush tries again."""
+        import sqlite3
+
+        try:
+            journal.append_many(pending)
+        except sqlite3.OperationalError as exc:
+            if self.problem is None:
+                self.problem = (str(exc), time.time())
+                print(
+                    f"journal: cannot write ({exc}); still recording, will retry", file=sys.stderr
+                )
+                if self.on_problem:
+                    self.on_problem(str(exc))
+            return False
+        if self.problem is not None:
+            what, since = self.problem
+            self.problem = None
+            if self.on_problem:
+                self.on_problem(None)
+            try:
+                journal.append_many(
+                    [
+                        (
+                            PROBLEM,
+                            {"problem": what, "since_us": int(since * 1e6)},
+                            pending[0][2],
+                            None,
+                        )
+                    ]
+                )
+            except sqlite3.OperationalError:
+                pass
+        return True
 
     def _loop(self, journal: Journal, run: int, stop: threading.Event) -> None:
         pending: list[tuple[str, dict, int, int | None]] = []
         last_flush = last_beat = last_prune = time.monotonic()
+        beat_pending = False
         while not stop.is_set():
             urgent = False
             due = last_beat + self.heartbeat_s - time.monotonic()
             for event in self.source.events(max(0.0, min(0.5, self.flush_s, due))):
-                pending.append((event.kind, event.data, run, event.ts_us))
-                self.events_written += 1
-                if alert_worthy(event) and self._new_alert(event):
-                    pending.append((ALERT, {"event": event.data, "reason": "port25"}, run, None))
-                    urgent = True
+                urgent |= self._take(event, pending, run)
             now = time.monotonic()
             if now - last_beat >= self.heartbeat_s:
-                pending.append(
-                    (
-                        HEARTBEAT,
-                        {
-                            "mode": self.source.mode,
-                            "heartbeat_s": self.heartbeat_s,
-                            "drops": self.source.drops(),
-                            **(
-                                {"interval_s": self.source.notes["interval_s"]}
-                                if "interval_s" in self.source.notes
-                                else {}
-                            ),
-                        },
-                        run,
-                        None,
-                    )
-                )
-                last_beat = now
+                pending.append((HEARTBEAT, self._beat_data(), run, None))
+                last_beat, beat_pending = now, True
             if pending and (urgent or now - last_flush >= self.flush_s):
-                journal.append_many(pending)
-                if urgent:
-                    self._tell(pending)
-                pending = []
+                if self._write(journal, pending):
+                    if urgent:
+                        self._tell(pending)
+                    if beat_pending:
+                        self._head(journal)
+                        beat_pending = False
+                    pending = []
+                elif len(pending) > MAX_PENDING:
+                    del pending[: len(pending) - MAX_PENDING]
                 last_flush = now
             if now - last_prune >= PRUNE_EVERY_S:
-                journal.prune(self.keep_days)
+                with contextlib.suppress(Exception):
+                    journal.prune(self.keep_days)
                 last_prune = now
-        pending.append((STOP, {"events": self.events_written}, run, None))
-        journal.append_many(pending)
+        drain = getattr(self.source, "drain", None)
+        for event in drain() if drain else []:
+            self._take(event, pending, run)
+        pending.append((STOP, {"events": self.events_written, **clocks()}, run, None))
+        if self._write(journal, pending):
+            self._head(journal)
+
+    def _take(self, event: Event, pending: list, run: int) -> bool:
+        pending.append((event.kind, event.data, run, event.ts_us))
+        self.events_written += 1
+        if alert_worthy(event) and self._new_alert(event):
+            pending.append((ALERT, {"event": event.data, "reason": "port25"}, run, None))
+            return True
+        return False
+
+    def _beat_data(self) -> dict[str, Any]:
+        data = {
+            "mode": self.source.mode,
+            "heartbeat_s": self.heartbeat_s,
+            "drops": self.source.drops(),
+            **clocks(),
+        }
+        if "interval_s" in self.source.notes:
+            data["interval_s"] = self.source.notes["interval_s"]
+        return data
 
     def _new_alert(self, event: Event) -> bool:
         program = event.data.get("program") or {}

@@ -32,7 +32,8 @@ GENESIS = bytes(32)
 START, HEARTBEAT, STOP = "start", "heartbeat", "stop"
 CONNECT, MX, ALERT = "connect", "mx", "alert"
 RETENTION = "retention"
-KINDS = (START, HEARTBEAT, STOP, CONNECT, MX, ALERT, RETENTION)
+PROBLEM = "problem"  # the recorder could not write for a while (a full disk): what and since
+KINDS = (START, HEARTBEAT, STOP, CONNECT, MX, ALERT, RETENTION, PROBLEM)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -121,10 +122,8 @@ class Journal:
     def __init__(self, path: str | Path, *, readonly: bool = False):
         self.path = Path(path)
         if readonly:
-            if not self.path.exists():
-                raise JournalError(f"no journal at {self.path}")
-            uri = f"file:{self.path}?mode=ro"
-            self.db = sqlite3.connect(uri, uri=True, timeout=10, isolation_level=None)
+            self.db = _open_readonly(self.path)
+            _check_is_journal(self.db, self.path)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
@@ -345,6 +344,27 @@ class Journal:
         return total
 
     # --- checking --------------------------------------------------------------------------
+    def _swapped_with_next(self, seq, prev, ts, kind, run, data, digest) -> bool:
+        """Record ``seq`` holds what was written as ``seq + 1`` (and the next one what was
+        written as ``seq``): their contents traded places."""
+        if record_hash(prev, seq + 1, ts, kind, run, data) != digest:
+            return False
+        row = self.db.execute(
+            "SELECT seq, ts, kind, run, data, prev, hash FROM records WHERE seq = ?", (seq + 1,)
+        ).fetchone()
+        if row is None:
+            return False
+        _s, nts, nkind, nrun, ndata, nprev, ndigest = row
+        try:
+            return record_hash(bytes(nprev), seq, nts, nkind, nrun, ndata) == bytes(ndigest)
+        except TypeError:
+            return False
+
+    def has_hash(self, digest: bytes) -> int | None:
+        """The seq of the record whose hash is ``digest`` (a head given out earlier), if any."""
+        row = self.db.execute("SELECT seq FROM records WHERE hash = ?", (digest,)).fetchone()
+        return int(row[0]) if row else None
+
     def verify(self) -> Verdict:
         """Walk the chain from the anchor; name the first record that does not fit."""
         anchor_seq, anchor_hash = self.anchor()
@@ -355,6 +375,12 @@ class Journal:
             "SELECT seq, ts, kind, run, data, prev, hash FROM records ORDER BY seq"
         )
         for seq, ts, kind, run, data, prev, digest in rows:
+            if not isinstance(prev, bytes | bytearray | memoryview) or not isinstance(
+                digest, bytes | bytearray | memoryview
+            ):
+                return Verdict(False, checked, "changed", seq, "its hash is not a hash (rewritten)")
+            if not isinstance(data, str) or not isinstance(ts, int) or not isinstance(seq, int):
+                return Verdict(False, checked, "changed", seq, "its fields were rewritten")
             prev, digest = bytes(prev), bytes(digest)
             if seq > expected_seq:
                 return Verdict(
@@ -367,6 +393,15 @@ class Journal:
                     else f"record {expected_seq} is missing",
                 )
             if record_hash(prev, seq, ts, kind, run, data) != digest:
+                swapped = self._swapped_with_next(seq, prev, ts, kind, run, data, digest)
+                if swapped:
+                    return Verdict(
+                        False,
+                        checked,
+                        "reordered",
+                        seq,
+                        f"records {seq} and {seq + 1} were swapped",
+                    )
                 for shift in range(1, 9):
                     if record_hash(prev, seq - shift, ts, kind, run, data) == digest:
                         return Verdict(
@@ -416,6 +451,72 @@ class Journal:
 
 def now_us() -> int:
     return time.time_ns() // 1000
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """Read without writing anything next to the database. While the recorder runs, WAL's side
+    files exist and are shared; when it is stopped they may be gone and the folder not ours to
+    write, so the file is read as it stands (immutable)."""
+    from checks.safefile import NotARegularFile, open_regular
+
+    try:
+        open_regular(path).close()  # a FIFO or a device would hang SQLite: refuse it first
+    except FileNotFoundError:
+        raise JournalError(f"no journal at {path}") from None
+    except NotARegularFile as exc:
+        raise JournalError(f"{path} is not a journal: {exc.strerror}") from None
+    quoted = str(path.resolve()).replace("?", "%3f").replace("#", "%23")
+    for query in ("mode=ro", "mode=ro&immutable=1"):
+        db = sqlite3.connect(f"file:{quoted}?{query}", uri=True, timeout=10, isolation_level=None)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+            continue
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            raise JournalError(f"{path} is not a Clearline journal ({exc})") from None
+    raise JournalError(f"{path} cannot be read")
+
+
+def _check_is_journal(db: sqlite3.Connection, path: Path) -> None:
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+        version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise JournalError(f"{path} is not a Clearline journal ({exc})") from None
+    if not {"meta", "records"} <= tables or version is None:
+        db.close()
+        raise JournalError(f"{path} is not a Clearline journal (it holds no records table)")
+    try:
+        newer = int(version[0]) > SCHEMA_VERSION
+    except (TypeError, ValueError):
+        newer = True
+    if newer:
+        db.close()
+        raise JournalError(
+            f"{path} was written by a newer Clearline (journal format {version[0]}); this one"
+            f" reads format {SCHEMA_VERSION}"
+        )
+
+
+def lock_for_writing(path: Path):
+    """An exclusive lock on the database file itself, held while the process lives: a second
+    recorder, however it names the file (a link, another path), is refused at once. Returns
+    the open file that holds the lock, or raises JournalError naming who holds it."""
+    import fcntl
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise JournalError(f"another recorder is writing {path.resolve()}") from None
+    return os.fdopen(fd, "rb")
 
 
 def _load(text: str) -> dict[str, Any]:

@@ -37,6 +37,9 @@ _STATE = re.compile(
     r"sport=\d+\s+dport=(?P<dport>\d+)\s+saddr=(?P<saddr>[\d.]+)\s+daddr=(?P<daddr>[\d.]+)\s+"
     r"saddrv6=(?P<saddr6>[0-9a-f:.]+)\s+daddrv6=(?P<daddr6>[0-9a-f:.]+)"
 )
+_FORK = re.compile(
+    r"sched_process_fork:\s+comm=.*?\s+pid=(?P<parent>\d+)\s+child_comm=.*?\s+child_pid=(?P<child>\d+)"
+)
 _EXEC = re.compile(
     r"^\s*.+?-\d+\s+(?:\(\s*[\d-]+\))?\s*\[\d+\]\s+\S+\s+\d+\.\d+:\s+sched_process_exec:\s+"
     r"filename=(?P<filename>.*)\s+pid=(?P<pid>\d+)\s+old_pid=\d+\s*$"
@@ -50,6 +53,7 @@ class Opener:
     comm: str
     exe: str | None
     mono_s: float
+    facts: dict | None = None  # the process as /proc showed it right then (None: gone already)
 
 
 def tracefs() -> Path | None:
@@ -66,7 +70,7 @@ def tracefs() -> Path | None:
 class ConnectTracer:
     """The tracefs instance, its reader thread, and the connections waiting for their packet."""
 
-    def __init__(self, ports: tuple[int, ...]):
+    def __init__(self, ports: tuple[int, ...], describe=None):
         root = tracefs()
         if root is None or os.geteuid() != 0:
             raise OSError("the kernel's tracing file system is not available to this process")
@@ -74,6 +78,9 @@ class ConnectTracer:
         with contextlib.suppress(FileExistsError):
             self.dir.mkdir()
         self.ports = ports
+        # (tgid, comm, exe) -> facts about the live process, looked up as soon as the kernel
+        # reports the connection: a process that lives a few milliseconds is often still there.
+        self.describe = describe
         self.lock = threading.Lock()
         self.waiting: dict[tuple[str, str, int], deque[Opener]] = {}
         self.exec_of: OrderedDict[int, str] = OrderedDict()
@@ -97,8 +104,11 @@ class ConnectTracer:
         ports = " || ".join(f"dport == {p}" for p in self.ports)
         self._write("events/sock/inet_sock_set_state/filter", f"newstate == 2 && ({ports})")
         self._write("events/sock/inet_sock_set_state/enable", "1")
-        with contextlib.suppress(OSError):
-            self._write("events/sched/sched_process_exec/enable", "1")
+        for event in ("sched_process_exec", "sched_process_fork"):
+            # Every program file as it starts, and what a forked child inherits (a child that
+            # never calls exec runs its parent's file).
+            with contextlib.suppress(OSError):
+                self._write(f"events/sched/{event}/enable", "1")
         self._write("trace", "")  # start from an empty buffer
         self._write("tracing_on", "1")
 
@@ -138,7 +148,9 @@ class ConnectTracer:
             dst = m.group("daddr6") if v6 else m.group("daddr")
             with self.lock:
                 exe = self.exec_of.get(tgid) or self.exec_of.get(pid)
-            opener = Opener(pid, tgid, m.group("comm").strip(), exe, float(m.group("ts")))
+            comm = m.group("comm").strip()
+            facts = self.describe(tgid, comm, exe) if self.describe else None
+            opener = Opener(pid, tgid, comm, exe, float(m.group("ts")), facts)
             key = (_norm(src), _norm(dst), int(m.group("dport")))
             with self.lock:
                 queue = self.waiting.setdefault(key, deque())
@@ -148,11 +160,24 @@ class ConnectTracer:
             return
         m = _EXEC.match(line)
         if m is not None:
+            self._remember(int(m.group("pid")), m.group("filename").strip())
+            return
+        f = _FORK.search(line)
+        if f is not None:
             with self.lock:
-                self.exec_of[int(m.group("pid"))] = m.group("filename").strip()
-                self.exec_of.move_to_end(int(m.group("pid")))
-                while len(self.exec_of) > MAX_EXEC:
-                    self.exec_of.popitem(last=False)
+                parent = self.exec_of.get(int(f.group("parent")))
+            if parent is None:
+                with contextlib.suppress(OSError):
+                    parent = os.readlink(f"/proc/{f.group('parent')}/exe")
+            if parent:
+                self._remember(int(f.group("child")), parent)
+
+    def _remember(self, pid: int, filename: str) -> None:
+        with self.lock:
+            self.exec_of[pid] = filename
+            self.exec_of.move_to_end(pid)
+            while len(self.exec_of) > MAX_EXEC:
+                self.exec_of.popitem(last=False)
 
     def take(self, src: str, dst: str, dport: int, at_mono: float) -> Opener | None:
         """The process that opened the connection whose first SYN left at ``at_mono`` (the
@@ -185,6 +210,7 @@ class ConnectTracer:
             ("tracing_on", "0"),
             ("events/sock/inet_sock_set_state/enable", "0"),
             ("events/sched/sched_process_exec/enable", "0"),
+            ("events/sched/sched_process_fork/enable", "0"),
         ):
             with contextlib.suppress(OSError):
                 self._write(name, value)

@@ -425,13 +425,16 @@ def _verify(path: Path) -> Verification:
 def _journal_proof_problem(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
     """The journal range carries its records' hash chain: check that it holds (a checksum
     file can be remade; the chain ties the records to the journal they came from)."""
-    from journal.export import segment_intact
+    from journal.export import contradictions, segment_intact
 
     try:
         doc = json.loads(zf.read(info).decode("utf-8"))
         records = doc["proof"]["records"]
         if not isinstance(records, list):
             return "its chain proof is missing"
-        return None if segment_intact(records) else "its records do not follow from one another"
+        if not segment_intact(records):
+            return "its records do not follow from one another"
+        found = contradictions(doc)
+        return "; ".join(found) if found else None
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return "its chain proof cannot be read"

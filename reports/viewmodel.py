@@ -152,7 +152,16 @@ def _sighting(s: A.Sighting | None, zone: tzinfo, lang: str) -> dict[str, Any] |
 def _journal(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any] | None:
     """What the letter says from the journal: only about the time it provably ran."""
     j = a.journal
-    if j is None or not j.running:
+    if j is None:
+        return None
+    if not j.intact:
+        # Cited for nothing: the letter says the record for that time did not verify.
+        return {
+            "damaged": True,
+            "window": _span(j.start, j.end, zone, lang, seconds=False),
+            "problem": j.problem,
+        }
+    if not j.running:
         return None
     events = [
         {
@@ -173,6 +182,9 @@ def _journal(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any] | None:
         "running": [_span(x, y, zone, lang, seconds=False) for x, y, _m in j.running],
         "events": events,
         "intact": j.intact,
+        "damaged": False,
+        "mail_servers": list(j.mail_servers),
+        "head": j.head,
     }
 
 

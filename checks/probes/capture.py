@@ -406,14 +406,34 @@ def kernel_drops(sock) -> tuple[int, int]:
         return (0, 0)
 
 
-class LinuxSource:
-    """The fast path: an AF_PACKET socket with the BPF filter attached, read directly."""
+SO_TIMESTAMPNS = 35  # struct timespec of when the kernel took the packet
 
-    def __init__(self, iface: str | None, bpf: str = BPF_FILTER):
+
+class LinuxSource:
+    """The fast path: an AF_PACKET socket with the BPF filter attached, read directly.
+    ``stamps``: keep the kernel's own time of each packet (``last_time_ns``), not the time
+    Python got round to it (the journal's records carry it)."""
+
+    def __init__(self, iface: str | None, bpf: str = BPF_FILTER, stamps: bool = False):
         self.sock = open_socket(iface, bpf)
         self.cooked = not iface  # all interfaces: packets start at the IP header
         self.dropped = 0  # PACKET_STATISTICS resets on every read: keep the sum
         self.timeout = 0.2
+        self.stamps = stamps
+        self.last_time_ns: int | None = None
+        if stamps:
+            self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+
+    def _receive(self):
+        if not self.stamps:
+            return self.sock.recvfrom(262144)
+        frame, ancillary, _flags, addr = self.sock.recvmsg(262144, socket.CMSG_SPACE(16))
+        self.last_time_ns = None
+        for level, kind, data in ancillary:
+            if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+                seconds, nanos = struct.unpack("qq", data[:16])
+                self.last_time_ns = seconds * 1_000_000_000 + nanos
+        return frame, addr
 
     def read(self, timeout: float):
         if timeout != self.timeout:
@@ -421,8 +441,8 @@ class LinuxSource:
             self.timeout = timeout
         while True:
             try:
-                frame, addr = self.sock.recvfrom(262144)
-            except TimeoutError:
+                frame, addr = self._receive()
+            except (TimeoutError, BlockingIOError):  # (a zero timeout makes it non-blocking)
                 return None
             ifname, protocol, pkttype, hatype = addr[0], addr[1], addr[2], addr[3]
             if ifname == "lo" and pkttype != PACKET_OUTGOING:

@@ -112,7 +112,7 @@ def test_a_bot_is_recorded_and_attributed_and_kill_9_leaves_a_provable_gap(
     recorder = start_recorder(db)
     time.sleep(1.5)
     recorder.send_signal(signal.SIGTERM)
-    assert recorder.wait(10) == 0
+    assert recorder.wait(10) == 0, recorder.stderr.read()
     ended = datetime.now(UTC)
     doc = show(db, began + timedelta(milliseconds=1), ended - timedelta(milliseconds=1))
     gaps = [

@@ -261,7 +261,10 @@ def test_a_damaged_entry_counts_as_changed_and_the_next_file_still_checked(tmp_p
 
 
 JOURNAL_PROOFS = {
-    "no records at all": (b'{"proof": {"records": []}}', None),
+    "no records at all": (
+        b'{"proof": {"records": []}}',
+        "journal.json: its proof or window cannot be read",
+    ),
     "records that are not a list": (
         b'{"proof": {"records": "x"}}',
         "journal.json: its chain proof is missing",

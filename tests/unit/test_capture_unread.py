@@ -277,3 +277,32 @@ def test_every_sending_host_is_named():
     _summary, results = verdicts(packets)
     words = results["TRAFFIC-SMTP"].words("en").summary
     assert "192.168.1.40" in words and "192.168.1.41" in words
+
+
+# --- link layers met in real captures (suricata-verify, zeek): mail behind unusual headers -----
+
+
+@pytest.mark.parametrize(
+    "wrap",
+    [
+        # MPLS: two labels, the second the bottom of the stack.
+        lambda ip: bytes(12) + b"\x88\x47" + b"\x00\x01\x00\x40" + b"\x00\x02\x01\x40" + ip,
+        # IEEE 802.1BR E-Tag (8 bytes) before the ethertype.
+        lambda ip: bytes(12) + b"\x89\x3f" + bytes(6) + b"\x08\x00" + ip,
+        # PPPoE with a one-byte PPP protocol field (0x21: IPv4).
+        lambda ip: bytes(12) + b"\x88\x64" + b"\x11\x00\x00\x01\x00\x00" + b"\x21" + ip,
+    ],
+    ids=["mpls", "e-tag", "ppp-one-byte-protocol"],
+)
+def test_mail_behind_unusual_link_headers_is_read(tmp_path, wrap):
+    syn = ip4(PC, MX, 6, tcp(40000, 25, S))
+    summary, results = analyze(tmp_path, pcap([wrap(syn)], linktype=1))
+    assert summary["smtp_syn_total"] == 1
+    assert results["TRAFFIC-SMTP"].status == Status.FAIL
+
+
+def test_mail_between_two_devices_of_a_capture_made_elsewhere_is_a_question():
+    packets = conversation(LAPTOP, 40000, "192.168.1.50", 25, [("s", b"220 nas\r\n")])
+    _summary, results = verdicts(packets)
+    smtp = results["TRAFFIC-SMTP"]
+    assert (smtp.status, smtp.reason) == (Status.WARN, "local_only")

@@ -110,7 +110,11 @@ def test_packets_are_decoded_into_attempts_and_mx_queries_only():
     assert mx[0].data["name"] == "example.com" and mx[1] == (
         "udp",
         (b"\xc0\xa8\x00\x02", 50001),
+        0,
     )
+    # A SYN's key holds its sequence number: a new connection reusing the ports is not taken
+    # for a retransmission of the old one.
+    assert syn[1][2] == struct.unpack("!I", ipv4(6, tcp(25, 0x02))[24:28])[0]
     assert recorder.packet_event(ipv4(17, dns(1)), 1) is None
 
 

@@ -1,0 +1,39 @@
+"""The kernel's own words on who connected (journal/tracer.py), read from lines recorded on a
+real kernel: a forked child that never exec'd runs its parent's program file; IPv6 and IPv4
+connections are matched to their SYN in order, and a stale one is dropped."""
+
+from __future__ import annotations
+
+from journal import tracer as T
+from tests.recorded import DATA
+
+LINES = (DATA / "linux/trace/trace_pipe.txt").read_text().splitlines()
+
+
+def fed() -> T.ConnectTracer:
+    t = T.ConnectTracer.__new__(T.ConnectTracer)  # no tracefs: only the reading is tested
+    t.ports, t.describe, t.lines = (2525,), None, 0
+    t.lock = __import__("threading").Lock()
+    t.waiting, t.exec_of = {}, T.OrderedDict()
+    for line in LINES:
+        t.feed(line)
+    return t
+
+
+def test_the_connecting_process_and_its_program_file_are_read():
+    t = fed()
+    child = t.take("127.0.0.1", "127.0.0.1", 2525, 7110.73)
+    assert child is not None and (child.pid, child.comm) == (19245, "python3")
+    assert child.exe == "/root/.pyenv/versions/3.11.7/bin/python3"  # inherited at the fork
+    parent = t.take("::1", "::1", 2525, 7110.73)
+    assert parent is not None and parent.pid == 19204 and parent.exe.endswith("python3")
+    assert t.take("127.0.0.1", "127.0.0.1", 2525, 7110.73) is None  # each opener once
+
+
+def test_a_packet_sent_before_the_opener_is_not_its_and_a_stale_opener_is_dropped():
+    t = fed()
+    assert t.take("127.0.0.1", "127.0.0.1", 2525, 7110.0) is None  # earlier than the connect
+    assert t.take("127.0.0.1", "127.0.0.1", 2525, 7110.73) is not None  # still waiting for it
+    t = fed()
+    assert t.take("127.0.0.1", "127.0.0.1", 2525, 7200.0) is None  # its SYN never came
+    assert t.take("127.0.0.1", "127.0.0.1", 2525, 7110.73) is None  # dropped, not matched later
