@@ -108,7 +108,7 @@ def write(out: str | os.PathLike[str] | None = None) -> Path:
         path = folder / f"diagnose-{datetime.now():%Y%m%d-%H%M%S}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     text = mask(json.dumps(collect(), ensure_ascii=False, indent=2, default=str))
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fp:
-        fp.write(text)
+    from checks import safefile
+
+    safefile.write_new(path, text.encode("utf-8"))
     return path

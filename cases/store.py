@@ -19,9 +19,10 @@ case.json on the first update.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -91,67 +92,64 @@ def default_root() -> Path:
     return user_data_path("Clearline", appauthor=False) / "cases"
 
 
-def _private(path: Path) -> None:
-    try:
-        os.chmod(path, 0o600)
-    except OSError:
-        pass
-
-
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``path`` so that it is either the old or the new content, never a mix."""
-    _commit({path: data})
+    from cases.folder import Folder
 
-
-def _stage(path: Path, data: bytes) -> str:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    folder = Folder(path.parent)
     try:
-        with os.fdopen(fd, "wb") as fp:
-            fp.write(data)
-            fp.flush()
-            os.fsync(fp.fileno())
-    except BaseException:
-        _unlink(tmp)
-        raise
-    return tmp
-
-
-def _commit(files: dict[Path, bytes]) -> None:
-    """Stage every file, then rename them all: nothing is renamed unless all were written."""
-    staged: list[tuple[str, Path]] = []
-    try:
-        for path, data in files.items():
-            staged.append((_stage(path, data), path))
-    except BaseException:
-        for tmp, _path in staged:
-            _unlink(tmp)
-        raise
-    for tmp, path in staged:
-        _private(Path(tmp))
-        os.replace(tmp, path)
-    if staged:
-        _fsync_dir(staged[0][1].parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
+        commit(folder, {path.name: data})
     finally:
-        os.close(fd)
+        folder.close()
 
 
-def _unlink(path: str | Path) -> None:
+class CommitFailed(OSError):
+    """A case update could not be applied; the case is as it was before it."""
+
+
+def commit(folder, files: dict[str, bytes | None]) -> None:
+    """All or nothing. Every target is checked before anything is renamed (a folder, a link or
+    a FIFO where a file goes fails the whole update at once); each new file is staged and
+    fsynced; the old files are kept under backup names (hard links) while the new ones are
+    renamed into place; if any step fails, what was done is undone. ``None`` removes a file."""
+    for name in files:
+        kind = folder.kind(name)
+        if kind not in (None, "file"):
+            raise CommitFailed(errno.EEXIST, f"{name} in the case is a {kind}, not a file")
+    staged: dict[str, str] = {}
+    backups: dict[str, str] = {}
+    done: list[str] = []
     try:
-        os.unlink(path)
-    except OSError:
-        pass
+        for name, data in files.items():
+            if data is not None:
+                staged[name] = folder.stage(name, data)
+        for name in files:
+            if folder.kind(name) == "file":
+                backups[name] = f".{name}.{os.getpid()}.{len(backups)}.backup"
+                folder.unlink(backups[name])
+                folder.link(name, backups[name])
+        for name, data in files.items():
+            if data is None:
+                folder.unlink(name)
+            else:
+                folder.replace(staged[name], name)
+                del staged[name]
+            done.append(name)
+    except BaseException:
+        for name in reversed(done):
+            if name in backups:
+                with contextlib.suppress(OSError):
+                    folder.replace(backups.pop(name), name)
+            else:
+                folder.unlink(name)
+        for tmp in staged.values():
+            folder.unlink(tmp)
+        for backup in backups.values():
+            folder.unlink(backup)
+        raise
+    for backup in backups.values():
+        folder.unlink(backup)
+    folder.fsync()
 
 
 def _dumps(data: Any) -> bytes:
@@ -270,25 +268,32 @@ class Update:
 
 
 class Case:
+    """One case folder, reached by descriptor (cases/folder.py). Reading takes no lock: a
+    read-only case (a read-only mount, write-protected media) can still give its letter and
+    bundle."""
+
     def __init__(self, path: str | os.PathLike[str], create: bool = True):
+        from cases.folder import Folder
+
         self.path = Path(path)
-        if create:
-            self.path.mkdir(parents=True, exist_ok=True)
-            try:
-                os.chmod(self.path, 0o700)
-            except OSError:
-                pass
+        self.folder = Folder(self.path, create=create and not _read_only(self.path))
         self.damaged: list[Damaged] = []
 
     # --- reading --------------------------------------------------------------------------------
-    def _read_json(self, name: str, default: Any, kind: type) -> Any:
-        path = self.path / name
+    def _read_bytes(self, name: str) -> bytes | None:
+        from cases.folder import UnsafeFolder
+
         try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return default
-        except IsADirectoryError:
-            self._note_damage(name, "not a file")
+            return self.folder.read(name)
+        except UnsafeFolder as exc:
+            self._note_damage(name, f"not a file ({exc.strerror})")
+        except OSError:
+            self._note_damage(name, "unreadable")
+        return None
+
+    def _read_json(self, name: str, default: Any, kind: type) -> Any:
+        raw = self._read_bytes(name)
+        if raw is None:
             return default
         try:
             data = json.loads(raw.decode("utf-8"))
@@ -305,13 +310,8 @@ class Case:
             self.damaged.append(Damaged(name, reason))
 
     def _read_text(self, name: str) -> str | None:
-        try:
-            return (self.path / name).read_bytes().decode("utf-8", errors="replace")
-        except FileNotFoundError:
-            return None
-        except OSError:
-            self._note_damage(name, "unreadable")
-            return None
+        raw = self._read_bytes(name)
+        return None if raw is None else raw.decode("utf-8", errors="replace")
 
     def _results_list(self, name: str) -> list[dict]:
         data = self._read_json(name, {"results": []}, dict)
@@ -385,18 +385,11 @@ class Case:
     # --- writing --------------------------------------------------------------------------------
     @contextmanager
     def lock(self) -> Iterator[None]:
-        from filelock import FileLock, Timeout
-
-        self.path.mkdir(parents=True, exist_ok=True)
-        lock = FileLock(str(self.path / LOCK_FILE), timeout=LOCK_TIMEOUT_S)
         try:
-            lock.acquire()
-        except Timeout:
+            with self.folder.lock(LOCK_FILE, LOCK_TIMEOUT_S):
+                yield
+        except TimeoutError:
             raise CaseBusy(f"{self.path} is busy (another Clearline holds its lock)") from None
-        try:
-            yield
-        finally:
-            lock.release()
 
     @contextmanager
     def update(self) -> Iterator[Update]:
@@ -408,29 +401,26 @@ class Case:
             yield change
             if not change.changed:
                 return
-            self._set_aside_damaged()
-            files: dict[Path, bytes] = {}
+            files: dict[str, bytes | None] = {}
             state = change.state
             for name in sorted(change.changed):
-                data = self._serialise(name, state)
-                if data is None:
-                    _unlink(self.path / name)
-                else:
-                    files[self.path / name] = data
-            files[self.path / META_FILE] = _dumps(self._meta())
-            _commit(files)
+                files[name] = self._serialise(name, state)
+            files[META_FILE] = _dumps(self._meta())
+            self._set_aside_damaged(set(files))
+            commit(self.folder, files)
 
     def _meta(self) -> dict:
-        meta = self._read_json(META_FILE, {}, dict) if (self.path / META_FILE).exists() else {}
+        known = self.folder.exists(META_FILE)
+        meta = self._read_json(META_FILE, {}, dict) if known else {}
         return {
             "schema": SCHEMA_VERSION,
             "created": meta.get("created") or datetime.now().astimezone().isoformat(),
             "migrated_from": meta.get("migrated_from")
-            or (1 if not (self.path / META_FILE).exists() and self._has_data() else None),
+            or (1 if not known and self._has_data() else None),
         }
 
     def _has_data(self) -> bool:
-        return any((self.path / n).exists() for n in (RESULTS_FILE, DETAILS_FILE, NOTICE_FILE))
+        return any(self.folder.exists(n) for n in (RESULTS_FILE, DETAILS_FILE, NOTICE_FILE))
 
     def _serialise(self, name: str, state: State) -> bytes | None:
         now = datetime.now().astimezone().isoformat()
@@ -457,28 +447,31 @@ class Case:
                 return None if text is None else text.encode("utf-8")
         raise KeyError(name)
 
-    def _set_aside_damaged(self) -> None:
+    def _set_aside_damaged(self, writing: set[str]) -> None:
+        """Damaged files are kept under a new name; a folder, a link or a FIFO in a file's place
+        is left alone (an update that would write it refuses to go on)."""
         stamp = datetime.now().strftime("%Y%m%dT%H%M%S")
         for item in self.damaged:
-            source = self.path / item.name
-            if source.is_file():
-                target = self.path / f"{item.name}.damaged-{stamp}"
-                n = 1
-                while target.exists():
-                    n += 1
-                    target = self.path / f"{item.name}.damaged-{stamp}-{n}"
-                os.replace(source, target)
+            if self.folder.kind(item.name) != "file":
+                continue
+            target = f"{item.name}.damaged-{stamp}"
+            n = 1
+            while self.folder.exists(target):
+                n += 1
+                target = f"{item.name}.damaged-{stamp}-{n}"
+            self.folder.replace(item.name, target)
 
     def clean_partials(self) -> list[str]:
         """Temporary files left by a process that was killed while writing. Taken under the lock:
         every writer stages its files while holding it, so none is in flight now."""
-        removed = []
-        if not self.path.is_dir():
-            return removed
+        removed: list[str] = []
+        if not self.path.is_dir() or _read_only(self.path):
+            return removed  # a read-only case holds nothing to clean, and cannot be locked
         with self.lock():
-            for tmp in self.path.glob(".*.partial"):
-                _unlink(tmp)
-                removed.append(tmp.name)
+            for name in self.folder.names():
+                if name.startswith(".") and name.endswith((".partial", ".backup")):
+                    self.folder.unlink(name)
+                    removed.append(name)
         return removed
 
     # --- one-call conveniences -----------------------------------------------------------------
@@ -496,13 +489,17 @@ class Case:
 
     def write_json(self, name: str, data: Any) -> Path:
         """For the few files outside the state (tests, tools)."""
-        target = self.path / name
         with self.lock():
-            atomic_write_bytes(target, _dumps(data))
-        return target
+            commit(self.folder, {name: _dumps(data)})
+        return self.path / name
 
     def read_json(self, name: str, default: Any = None) -> Any:
         return self._read_json(name, default, object)
+
+
+def _read_only(path: Path) -> bool:
+    """A case on a read-only mount or write-protected media (or a folder we may not write)."""
+    return path.is_dir() and not os.access(path, os.W_OK)
 
 
 def _valid_result(data: Any) -> bool:

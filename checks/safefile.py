@@ -8,6 +8,7 @@ link as the last component. Code that runs as root opens through here.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -63,3 +64,92 @@ def read_regular(path: str | os.PathLike, limit: int, follow: bool = True) -> by
     """At most ``limit`` + 1 bytes of a regular file (the caller sees that it was longer)."""
     with open_regular(path, follow) as fp:
         return fp.read(limit + 1)
+
+
+class NotRootOnly(OSError):
+    """Root was to write in a folder another user can change."""
+
+
+def others_can_change(st: os.stat_result, sticky_ok: bool = False) -> bool:
+    if sticky_ok and st.st_mode & stat.S_ISVTX:
+        return st.st_uid != 0  # a sticky folder: others add names, but cannot swap root's
+    if st.st_uid != 0 or st.st_mode & stat.S_IWOTH:
+        return True
+    return bool(st.st_mode & stat.S_IWGRP and st.st_gid != 0)
+
+
+def refuse_unless_root_only(folder: str | os.PathLike) -> None:
+    """As root: NotRootOnly unless ``folder`` can be changed by root alone, and so can every
+    folder above it (a sticky one like /tmp is fine above, not as the folder itself: another
+    user could plant the names root is about to create, such as a database's -wal file, as
+    links). A link on the way must be root's, and where it leads is checked the same way.
+    Elsewhere, and for anyone but root, nothing to check."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    path = os.path.abspath(os.fspath(folder))
+    _chain(path, path)
+    real = os.path.realpath(path)
+    if real != path:
+        _chain(real, path)
+
+
+def _chain(path: str, named: str) -> None:
+    here = path
+    sticky_ok = False
+    while True:
+        try:
+            st = os.lstat(here)
+        except FileNotFoundError:
+            st = None  # made later by root itself (mkdir), under a folder checked next
+        if st is not None:
+            if stat.S_ISLNK(st.st_mode) and st.st_uid != 0:
+                raise NotRootOnly(
+                    errno.EPERM, f"{named} goes through a link another user made ({here})"
+                )
+            if not stat.S_ISLNK(st.st_mode) and others_can_change(st, sticky_ok):
+                raise NotRootOnly(
+                    errno.EPERM,
+                    f"{named} can be changed by a user other than root ({here}); root does not"
+                    " write there",
+                )
+        parent = os.path.dirname(here)
+        if parent == here:
+            return
+        # A sticky folder above is fine only over a name that exists (root's, checked): over a
+        # name root is yet to make, another user could make it first.
+        here, sticky_ok = parent, st is not None
+
+
+def write_new(path: str | os.PathLike, data: bytes) -> None:
+    """``data`` into ``path`` the way root may write where a user could have planted something:
+    a fresh private file (O_CREAT|O_EXCL|O_NOFOLLOW, 0600) beside it, fsynced, then renamed over
+    it (a rename replaces a planted link, never its target). Anything at ``path`` that is not a
+    regular file (a FIFO, a device, a folder, a link) is refused before a byte is written."""
+    path = os.fspath(path)
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        st = None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise NotARegularFile(errno.EEXIST, f"{path} is {_kind(st.st_mode)}; not replaced")
+    folder, name = os.path.split(path)
+    partial = os.path.join(folder, f".{name}.{os.getpid()}.partial")
+    fd = os.open(
+        partial,
+        os.O_WRONLY
+        | os.O_CREAT
+        | os.O_EXCL
+        | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_BINARY", 0),
+        0o600,
+    )
+    try:
+        with os.fdopen(fd, "wb") as fp:
+            fp.write(data)
+            fp.flush()
+            os.fsync(fp.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(partial)
+        raise

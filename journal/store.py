@@ -16,9 +16,12 @@ where a float's text may not."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
+import os
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -125,7 +128,7 @@ class Journal:
             self.db = _open_readonly(self.path)
             _check_is_journal(self.db, self.path)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(_open_for_writing(self.path))  # the same checks as the recorder's lock
             self.db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             # WAL: readers never wait for the recorder; NORMAL: a commit survives a killed
             # process (the WAL is in the file system), only a power cut may lose the last one.
@@ -509,14 +512,47 @@ def lock_for_writing(path: Path):
     import fcntl
     import os
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    fd = _open_for_writing(path)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         raise JournalError(f"another recorder is writing {path.resolve()}") from None
     return os.fdopen(fd, "rb")
+
+
+def _open_for_writing(path: Path) -> int:
+    """The database file, opened read-write (made when missing): never through a link, never
+    a FIFO or a device, and, as root, only in a folder root alone can change. Otherwise the
+    folder's owner could plant the database's side files (-wal, -journal) as links to any file
+    root would then write."""
+    import os
+
+    from checks import safefile
+
+    try:
+        safefile.refuse_unless_root_only(path.parent)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        safefile.refuse_unless_root_only(path.parent)
+        fd = os.open(
+            path,
+            os.O_RDWR
+            | os.O_CREAT
+            | getattr(os, "O_CLOEXEC", 0)
+            | getattr(os, "O_NOFOLLOW", 0)
+            | getattr(os, "O_NONBLOCK", 0),
+            0o644,
+        )
+    except safefile.NotRootOnly as exc:
+        raise JournalError(exc.strerror) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise JournalError(f"{path} is a link; the journal does not follow it") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise JournalError(f"{path} is not a regular file")
+    return fd
 
 
 def _load(text: str) -> dict[str, Any]:

@@ -250,17 +250,15 @@ def write(plan_: Plan, out: Path) -> Path:
             partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
         )
         created = True
-        with (
-            os.fdopen(fd, "wb") as raw,
-            zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf,
-        ):
-            for name, data in sorted(plan_.files.items()):
-                zf.writestr(name, data)
-                if pause:
-                    time.sleep(pause)
-            zf.writestr(SUMS, sums_text(plan_.files))
-        with open(partial, "rb+") as fp:
-            os.fsync(fp.fileno())
+        with os.fdopen(fd, "wb") as raw:
+            with zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for name, data in sorted(plan_.files.items()):
+                    zf.writestr(name, data)
+                    if pause:
+                        time.sleep(pause)
+                zf.writestr(SUMS, sums_text(plan_.files))
+            raw.flush()
+            os.fsync(raw.fileno())  # the descriptor written, not a name that may have changed
         os.replace(partial, out)
     except BaseException:
         if created:
@@ -338,11 +336,20 @@ def verify(path: Path) -> Verification:
 
 
 def _verify(path: Path) -> Verification:
+    from checks.safefile import NotARegularFile, open_regular
+
     try:
-        zf = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        fp = open_regular(path)  # a FIFO or a device is refused before a byte is read
+    except NotARegularFile as exc:
+        return Verification(False, error=f"not a zip file: {exc.strerror}")
+    except OSError as exc:
         return Verification(False, error=f"not a readable zip file: {exc}")
-    with zf:
+    try:
+        zf = zipfile.ZipFile(fp)
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        fp.close()
+        return Verification(False, error=f"not a readable zip file: {exc}")
+    with fp, zf:
         infos = zf.infolist()
         if len(infos) > MAX_ENTRIES:
             return Verification(

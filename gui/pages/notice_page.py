@@ -92,9 +92,16 @@ class NoticePage(Page):
             _("Mail and text files (*.eml *.txt *.msg);;All files (*)"),
         )
         if path:
-            data = Path(path).read_bytes()[:20_000_000]
-            from checks.notice import decode_bytes
+            from checks import safefile
+            from checks.notice import MAX_BYTES, decode_bytes
 
+            try:
+                data = safefile.read_regular(path, MAX_BYTES)[:MAX_BYTES]
+            except OSError as exc:
+                self.result.setText(
+                    _("Cannot read {file}: {error}").format(file=path, error=exc.strerror or exc)
+                )
+                return
             self.text.setPlainText(decode_bytes(data)[0])
             self.analyse()
 

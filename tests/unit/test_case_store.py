@@ -105,16 +105,18 @@ def test_disk_full_between_two_files_leaves_nothing_half_written(tmp_path, monke
     case = Case(tmp_path / "case")
     case.set_details(name="A")
     before = snapshot(case.path)
-    real = store._stage
+    from cases.folder import Folder
+
+    real = Folder.stage
     calls = []
 
-    def stage(path, data):
-        calls.append(path.name)
+    def stage(self, name, data):
+        calls.append(name)
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
-        return real(path, data)
+        return real(self, name, data)
 
-    monkeypatch.setattr(store, "_stage", stage)
+    monkeypatch.setattr(Folder, "stage", stage)
     with pytest.raises(OSError), case.update() as u:
         u.set_details(name="B")
         u.add_results([Result("T-1", Status.FAIL, "x")])
@@ -185,3 +187,102 @@ def test_partial_files_of_a_killed_writer_are_cleaned(tmp_path):
     (case.path / ".results.json.abc.partial").write_text("{")
     assert case.clean_partials() == [".results.json.abc.partial"]
     assert not list(case.path.glob(".*.partial"))
+
+
+# --- all or nothing, whatever fails (issue 30) ----------------------------------------------------
+
+
+@pytest.mark.parametrize("failing", range(4))
+def test_a_failure_at_any_rename_leaves_the_case_as_it_was(tmp_path, monkeypatch, failing):
+    from cases.folder import Folder
+
+    case = Case(tmp_path / "case")
+    case.set_details(name="A")
+    case.add_results([Result("T-0", Status.PASS, "x")])
+    before = snapshot(case.path)
+    real = Folder.replace
+    calls = []
+
+    def replace(self, source, target):
+        if source.endswith(".partial"):
+            calls.append(target)
+            if len(calls) == failing + 1:
+                raise OSError(5, "Input/output error")
+        return real(self, source, target)
+
+    monkeypatch.setattr(Folder, "replace", replace)
+    with pytest.raises(OSError), case.update() as u:
+        u.set_details(name="B")
+        u.add_results([Result("T-1", Status.FAIL, "x")])
+    assert snapshot(case.path) == before
+    assert not [p for p in case.path.iterdir() if p.name.endswith((".partial", ".backup"))]
+
+
+def test_a_folder_where_a_file_goes_fails_the_update_before_anything_changes(tmp_path):
+    from cases.store import CommitFailed
+
+    case = Case(tmp_path / "case")
+    case.add_results([Result("T-0", Status.PASS, "x")])
+    (case.path / "notice.json").mkdir()
+    before = snapshot(case.path)
+    with pytest.raises(CommitFailed), case.update() as u:
+        u.add_results([Result("T-1", Status.FAIL, "x")])
+        u.set_notice({"verdict": "unknown"})
+    assert snapshot(case.path) == before
+
+
+def test_a_fifo_where_a_file_is_read_is_refused_at_once(tmp_path):
+    import os
+
+    case = Case(tmp_path / "case")
+    os.mkfifo(case.path / "details.json")
+    assert case.details()["name"] == ""  # read at once, not blocked
+    assert [d.name for d in case.damaged] == ["details.json"]
+
+
+def test_a_linked_case_folder_is_not_followed(tmp_path):
+    from cases.folder import UnsafeFolder
+
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "case").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(UnsafeFolder, match="link"):
+        Case(tmp_path / "case")
+
+
+def test_a_read_only_case_gives_its_letter_and_bundle(tmp_path):
+    """A case on a read-only mount (as root here: a tmpfs remounted read-only) still gives its
+    letter and its bundle: reading takes no lock."""
+    import os
+    import subprocess
+    import sys
+
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        pytest.skip("needs root to mount a read-only file system")
+    mount = tmp_path / "ro"
+    mount.mkdir()
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "tmpfs", str(mount)], capture_output=True
+    ).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        case = Case(mount / "case")
+        case.set_details(name="Taro")
+        case.add_results([Result("FW-STATUS", Status.WARN, "linux_no_filter")])
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        root = __import__("pathlib").Path(__file__).resolve().parents[2]
+        main = [sys.executable, str(root / "main.py")]
+        letter = subprocess.run(
+            [*main, "letter", "--case", str(case.path), "--lang", "en"],
+            capture_output=True,
+            text=True,
+        )
+        assert letter.returncode in (0, 1, 2) and "Taro" in letter.stdout, letter.stderr
+        out = tmp_path / "b.zip"
+        bundle = subprocess.run(
+            [*main, "bundle", "--case", str(case.path), "--out", str(out), "--lang", "en"],
+            capture_output=True,
+            text=True,
+        )
+        assert bundle.returncode in (0, 1, 2) and out.exists(), bundle.stderr
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount)], capture_output=True)

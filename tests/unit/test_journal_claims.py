@@ -358,13 +358,16 @@ def test_a_stopped_journal_in_a_folder_the_reader_cannot_write_is_read():
 def test_a_second_recorder_through_a_link_is_refused(tmp_path):
     from journal.store import JournalError, lock_for_writing
 
-    db = tmp_path / "journal.sqlite3"
-    link = tmp_path / "other.sqlite3"
-    link.symlink_to(db)
+    (tmp_path / "real").mkdir()
+    db = tmp_path / "real" / "journal.sqlite3"
+    (tmp_path / "other").symlink_to(tmp_path / "real")  # another name for the same folder
     held = lock_for_writing(db)
     try:
         with pytest.raises(JournalError, match="another recorder"):
-            lock_for_writing(link)
+            lock_for_writing(tmp_path / "other" / "journal.sqlite3")
+        (tmp_path / "link.sqlite3").symlink_to(db)
+        with pytest.raises(JournalError, match="is a link"):
+            lock_for_writing(tmp_path / "link.sqlite3")  # a link as the file: never followed
     finally:
         held.close()
 
