@@ -312,8 +312,9 @@ def cmd_notice(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
             data = sys.stdin.buffer.read(notice.MAX_BYTES + 1)
         else:
-            with open(args.file, "rb") as fp:
-                data = fp.read(notice.MAX_BYTES + 1)
+            from checks import safefile
+
+            data = safefile.read_regular(args.file, notice.MAX_BYTES)
     except OSError as exc:
         print(
             _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
@@ -689,7 +690,16 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     from cases import diagnostics
     from checks.i18n import _
 
-    path = diagnostics.write(args.out)
+    try:
+        path = diagnostics.write(args.out)
+    except OSError as exc:
+        print(
+            _("Could not write {path}: {reason}").format(
+                path=args.out or "", reason=exc.strerror or exc
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if args.json:
         json.dump({"written": str(path)}, sys.stdout)
         print()
@@ -723,13 +733,22 @@ def open_window() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv:
+    if not argv and not (os.environ.get("PKEXEC_UID") or os.environ.get("SUDO_UID")):
         # The double-click path: straight to the window, without building the CLI parser.
         _setup_language(None)
         return open_window()
+    from checks.probes import elevation_door
+
+    if elevation_door.elevated_for_a_user() and not argv:
+        print(elevation_door.refusal(None), file=sys.stderr)
+        return EXIT_USAGE
     parser = build_parser()
     args = parser.parse_args(argv)
     _setup_language(getattr(args, "lang", None))
+    refused = elevation_door.refusal(args)
+    if refused:
+        print(refused, file=sys.stderr)
+        return EXIT_USAGE
     if args.command is None:
         return open_window()
     handlers = {

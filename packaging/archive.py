@@ -19,7 +19,8 @@ README = """Clearline {version}
 Run it from here:      ./Clearline/Clearline            (the window)
                        ./Clearline/Clearline --help     (the commands, for support staff)
 Install it for everyone on this PC (menu entry, `clearline` command, administrator prompt
-named for Clearline):  sudo ./install.sh
+named for Clearline), from the archive itself:  sudo ./install.sh --archive THIS.tar.gz
+(or unpack it as root first: sudo tar xzf THIS.tar.gz; sudo ./install.sh)
 Remove it:             sudo ./install.sh --uninstall
 
 Nothing else is needed: no Python, no set-up. The capture and the journal ask for the
@@ -41,6 +42,13 @@ def build(dist: Path) -> Path:
     linux = ROOT / "packaging/linux"
     readme = dist / "README.txt"
     readme.write_text(README.format(version=version()), encoding="utf-8")
+    # Libraries copied with the build machine's search paths: none may point outside the app.
+    sys.path.insert(0, str(ROOT / "packaging"))
+    import runpath
+
+    runpath.fix(app)
+    manifest = dist / "MANIFEST.sha256"
+    manifest.write_text(_manifest(app), encoding="utf-8")
 
     def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
         info.uid = info.gid = 0
@@ -55,10 +63,23 @@ def build(dist: Path) -> Path:
             (linux / "org.clearline.policy.in", "org.clearline.policy.in"),
             (ROOT / "packaging/clearline.png", "clearline.png"),
             (readme, "README.txt"),
+            (manifest, "MANIFEST.sha256"),
         ):
             tar.add(path, f"{name}/{arcname}", filter=owned_by_root)
     readme.unlink()
+    manifest.unlink()
     return out
+
+
+def _manifest(app: Path) -> str:
+    """`sha256sum` lines for every file of the application (what install.sh checks)."""
+    import hashlib
+
+    lines = []
+    for path in sorted(p for p in app.rglob("*") if p.is_file() and not p.is_symlink()):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  ./{path.relative_to(app).as_posix()}")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

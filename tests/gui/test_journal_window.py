@@ -100,3 +100,38 @@ def test_an_alert_from_the_recorder_is_told_in_the_window(
     w.check_alerts()
     qtbot.waitUntil(lambda: "svchost" in w.statusBar().currentMessage(), timeout=5000)
     assert "198.51.100.7" in w.statusBar().currentMessage()
+
+
+def test_the_administrator_prompts_name_exactly_the_commands_the_window_runs(monkeypatch):
+    """Each polkit action names the installed executable and its first argument; what the
+    packaged window runs through pkexec is exactly one of them, and the door lets it through."""
+    import xml.etree.ElementTree as ET
+
+    import launch
+    from checks.probes import elevation_door
+    from gui.journal_box import install_command
+    from gui.pages import watch_page
+
+    root = ET.parse(Path(__file__).resolve().parents[2] / "packaging/linux/org.clearline.policy.in")
+    actions = {}
+    for action in root.iter("action"):
+        notes = {a.get("key"): a.text for a in action.iter("annotate")}
+        assert notes["org.freedesktop.policykit.exec.path"] == "@PREFIX@/Clearline"
+        actions[notes["org.freedesktop.policykit.exec.argv1"]] = action.get("id")
+    assert actions == {"capture": "org.clearline.capture", "journal": "org.clearline.journal"}
+    monkeypatch.setattr(launch, "frozen", lambda: True)
+    monkeypatch.setattr(launch.sys, "executable", "/opt/Clearline/Clearline")
+    monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
+    monkeypatch.setattr(watch_page.shutil, "which", lambda name: f"/usr/bin/{name}")
+    import main
+
+    monkeypatch.setattr(elevation_door, "elevated_for_a_user", lambda: True)
+    for argv in (
+        watch_page.capture_command(60, "/home/u/case"),
+        install_command("install"),
+        install_command("uninstall"),
+    ):
+        assert argv[:2] == ["pkexec", "/opt/Clearline/Clearline"], argv
+        assert argv[2] in actions, argv
+        args = main.build_parser().parse_args(argv[2:])
+        assert elevation_door.refusal(args) is None, argv

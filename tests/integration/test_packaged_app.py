@@ -105,6 +105,32 @@ def test_sizes_hold(built):
         assert all(m.uid == 0 for m in tar.getmembers())
 
 
+def test_no_library_searches_outside_the_application(built):
+    """RUNPATH/RPATH strings may name $ORIGIN only (read here by our own reader and, where it
+    is installed, by readelf); the archive's MANIFEST.sha256 lists every file install.sh
+    installs."""
+    sys.path.insert(0, str(ROOT / "packaging"))
+    import runpath
+
+    app = built / "Clearline"
+    assert runpath.scan(app) == {}
+    libraries = [p for p in app.rglob("*.so*") if p.is_file() and not p.is_symlink()]
+    assert any(runpath.runpaths(p) for p in libraries)  # the reader sees the ones that are there
+    if shutil.which("readelf"):
+        for lib in libraries:
+            out = subprocess.run(["readelf", "-d", str(lib)], capture_output=True, text=True)
+            for line in out.stdout.splitlines():
+                if "RUNPATH" in line or "RPATH" in line:
+                    paths = line.split("[", 1)[1].rstrip("]").split(":")
+                    assert all(p.startswith("$ORIGIN") for p in paths if p), (lib, line)
+    (archive,) = built.glob("Clearline-*-linux-*.tar.gz")
+    with tarfile.open(archive) as tar:
+        top = tar.getnames()[0].split("/")[0]
+        listed = tar.extractfile(f"{top}/MANIFEST.sha256").read().decode().splitlines()
+        files = [m.name for m in tar.getmembers() if m.isfile() and "/Clearline/" in m.name]
+    assert len(listed) == len(files)
+
+
 def test_nothing_is_read_from_the_source_tree_or_a_virtual_environment(app):
     internal = app.parent / "_internal"
     for needed in (
