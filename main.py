@@ -576,6 +576,7 @@ def cmd_capture(args: argparse.Namespace) -> int:
         if target is not None:
             privileges.drop(target)
         if args.case:
+            privileges.check_case_place(Path(args.case))  # before making anything there
             Path(args.case).mkdir(parents=True, exist_ok=True)
             privileges.check_folder(Path(args.case), own=True)
         for folder in {p.parent for p in (pcap, Path(args.events) if args.events else None) if p}:

@@ -116,6 +116,25 @@ def check_folder(folder: Path, own: bool = False) -> None:
         raise PrivilegeError(f"{folder} belongs to another user")
     if info.st_mode & 0o002 and not info.st_mode & stat.S_ISVTX:
         raise PrivilegeError(f"{folder} is writable by everyone")
+    if own:
+        check_case_place(folder)
+
+
+def check_case_place(folder: Path) -> None:
+    """Still root (nobody to become): a case folder only where root alone can change it and
+    every folder above it; a user could otherwise swap it for a link mid-capture. (Single files
+    elsewhere are safe: create_fresh renames over whatever was planted.)"""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    from checks import safefile
+
+    try:
+        safefile.refuse_unless_root_only(folder)
+    except safefile.NotRootOnly as exc:
+        raise PrivilegeError(
+            f"{folder} can be changed by another user; run the capture for that user"
+            " (--user NAME) or choose a folder of root's"
+        ) from exc
 
 
 def create_fresh(path: Path, mode: int = 0o600) -> int:

@@ -330,3 +330,23 @@ def test_install_puts_only_roots_checked_copy_in_place(tmp_path):
     assert os.readlink(dest / "usr/local/bin/clearline") == "/opt/Clearline/Clearline"
     assert install(top, dest, "--uninstall").returncode == 0
     assert not installed.exists()
+
+
+def test_root_capturing_for_itself_refuses_a_case_the_user_could_swap(user):
+    """Root running the capture itself (a support shell, no --user) into a case under the
+    user's home: refused before the capture starts, not after it (the user could swap the
+    folder for a link while it runs)."""
+    home = Path(user.pw_dir)
+    done = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "main.py"), "capture", "--iface", "lo"),
+            *("--seconds", "1", "--case", str(home / "support-case")),
+        ],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/root"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == EXIT_USAGE and "changed by another user" in done.stderr, done
+    assert not (home / "support-case").exists()
