@@ -11,9 +11,9 @@ import hashlib
 import json
 import os
 import re
+import struct
 import time
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -304,39 +304,25 @@ class Verification:
 
 
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
-
-
-def _unsafe_name(name: str) -> str | None:
-    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return "an absolute path"
-    if "\\" in name:
-        return "a backslash in its name"
-    if any(part == ".." for part in name.split("/")):
-        return "a path that leaves the folder (..)"
-    return None
-
-
-def _digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
-    sha = hashlib.sha256()
-    with zf.open(info) as fp:
-        while chunk := fp.read(CHUNK):
-            sha.update(chunk)
-    return sha.hexdigest()
+MAX_SUMS_BYTES = 4 * 1024 * 1024  # 10,000 lines of checksum and name
+MAX_JOURNAL_BYTES = 256 * 1024 * 1024  # the proof is read whole: at most what a case file may be
 
 
 def verify(path: Path) -> Verification:
     """Check every member against SHA256SUMS, streaming (bounded memory), with the limits above.
-    Anything that is not a plain, listed, matching file makes the bundle "not intact"."""
+    Anything that is not a plain, listed, matching file makes the bundle "not intact"; the zip
+    is read as every unzip tool reads it (reports/zipcheck.py)."""
     try:
         return _verify(path)
     except MemoryError:
         return Verification(False, error="the zip is too large to check")
-    except Exception as exc:  # a damaged zip can make the zipfile module fail in many ways
+    except Exception as exc:  # a damaged zip must never crash verify
         return Verification(False, error=f"the zip is damaged ({type(exc).__name__})")
 
 
 def _verify(path: Path) -> Verification:
     from checks.safefile import NotARegularFile, open_regular
+    from reports import zipcheck
 
     try:
         fp = open_regular(path)  # a FIFO or a device is refused before a byte is read
@@ -344,98 +330,118 @@ def _verify(path: Path) -> Verification:
         return Verification(False, error=f"not a zip file: {exc.strerror}")
     except OSError as exc:
         return Verification(False, error=f"not a readable zip file: {exc}")
-    try:
-        zf = zipfile.ZipFile(fp)
-    except (OSError, zipfile.BadZipFile, ValueError) as exc:
-        fp.close()
-        return Verification(False, error=f"not a readable zip file: {exc}")
-    with fp, zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ENTRIES:
-            return Verification(
-                False, error=f"the bundle has {len(infos)} entries (at most {MAX_ENTRIES})"
-            )
-        if sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
-            return Verification(False, error="the bundle unpacks to more than 2 GiB")
-        result = Verification(True)
-        members: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            if info.is_dir():
-                continue
-            name = info.filename
-            why = _unsafe_name(name)
-            if why:
-                result.problems.append(f"{name}: {why}")
-            if (info.external_attr >> 16) & 0o170000 == 0o120000:
-                result.problems.append(f"{name}: a symbolic link")
-            if name in members:
-                result.problems.append(f"{name}: appears twice in the zip")
-            members[name] = info
-        if SUMS not in members:
-            result.ok = False
-            result.extra = sorted(members)
-            result.error = "the bundle has no SHA256SUMS file"
-            return result
+    with fp:
+        size = os.fstat(fp.fileno()).st_size
         try:
-            sums = zf.read(members[SUMS]).decode("utf-8")
-        except (
-            zipfile.BadZipFile,
-            UnicodeDecodeError,
-            OSError,
-            zlib.error,
-            RuntimeError,
-            NotImplementedError,
-            EOFError,
-        ) as exc:
-            return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {exc}")
-        expected: dict[str, str] = {}
-        for number, line in enumerate(sums.splitlines(), 1):
-            if not line.strip():
-                continue
-            m = _SUM_LINE.match(line)
-            if not m:
-                result.problems.append(f"SHA256SUMS line {number} is not 'checksum  name'")
-                continue
-            if m.group(2) in expected:
-                result.problems.append(f"SHA256SUMS lists {m.group(2)} twice")
-            expected[m.group(2)] = m.group(1)
-        if not expected:
-            result.problems.append("SHA256SUMS lists no files")
-        for name, digest in sorted(expected.items()):
-            info = members.get(name)
-            if info is None:
-                result.missing.append(name)
-                continue
-            try:
-                actual = _digest(zf, info)
-            except NotImplementedError:  # first: it is a kind of RuntimeError
-                result.problems.append(f"{name}: unknown compression method")
-                result.changed.append(name)
-                continue
-            except RuntimeError:  # encrypted
-                result.problems.append(f"{name}: encrypted")
-                result.changed.append(name)
-                continue
-            except (zipfile.BadZipFile, OSError, EOFError, zlib.error):
-                result.changed.append(name)  # a damaged entry fails its CRC: it was changed
-                continue
-            (result.checked if actual == digest else result.changed).append(name)
-        result.extra = sorted(n for n in members if n not in expected and n != SUMS)
-        if JOURNAL_FILE in result.checked:
-            problem = _journal_proof_problem(zf, members[JOURNAL_FILE])
-            if problem:
-                result.problems.append(f"{JOURNAL_FILE}: {problem}")
-        result.ok = not (result.changed or result.missing or result.extra or result.problems)
+            layout = zipcheck.read_layout(fp, size, MAX_ENTRIES)
+        except zipcheck.TooMany as exc:
+            return Verification(
+                False, error=f"the bundle has {exc.count} entries (at most {MAX_ENTRIES})"
+            )
+        except (zipcheck.Unreadable, OSError, struct.error) as exc:
+            return Verification(False, error=f"not a readable zip file: {exc}")
+        return _check(fp, layout)
+
+
+def _check(fp, layout) -> Verification:
+    from reports import zipcheck
+
+    entries = layout.entries
+    if sum(e.usize for e in entries) > MAX_TOTAL_BYTES:
+        return Verification(False, error="the bundle unpacks to more than 2 GiB")
+    result = Verification(True, problems=list(layout.problems))
+    members: dict[str, zipcheck.Entry] = {}
+    for entry in entries:
+        name = entry.name
+        why = entry.problem or zipcheck.name_problem(entry) or zipcheck.mode_problem(entry)
+        if entry.is_dir and why is None and entry.usize + entry.csize:
+            why = f"a folder entry carrying {entry.usize or entry.csize} bytes"
+        if why:
+            result.problems.append(f"{name}: {why}")
+        if entry.is_dir:
+            continue
+        if name in members:
+            result.problems.append(f"{name}: appears twice in the zip")
+        members[name] = entry
+    result.problems += [p for p in zipcheck.collisions(entries) if "appears twice" not in p]
+    if SUMS not in members:
+        result.ok = False
+        result.extra = sorted(members)
+        result.error = "the bundle has no SHA256SUMS file"
         return result
+    sums_entry = members[SUMS]
+    if sums_entry.usize > MAX_SUMS_BYTES:
+        return Verification(
+            False, changed=[SUMS], error="SHA256SUMS is damaged: larger than a checksum list"
+        )
+    held = bytearray()
+    done = zipcheck.inflate(fp, sums_entry, held.extend)
+    if done.problem:
+        return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {done.problem}")
+    try:
+        sums = bytes(held).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {exc}")
+    expected: dict[str, str] = {}
+    for number, line in enumerate(sums.splitlines(), 1):
+        if not line.strip():
+            continue
+        m = _SUM_LINE.match(line)
+        if not m:
+            result.problems.append(f"SHA256SUMS line {number} is not 'checksum  name'")
+            continue
+        if m.group(2) in expected:
+            result.problems.append(f"SHA256SUMS lists {m.group(2)} twice")
+        expected[m.group(2)] = m.group(1)
+    if not expected:
+        result.problems.append("SHA256SUMS lists no files")
+    journal_bytes: bytearray | None = None
+    for name, digest in sorted(expected.items()):
+        entry = members.get(name)
+        if entry is None:
+            result.missing.append(name)
+            continue
+        sha = hashlib.sha256()
+        keep = name == JOURNAL_FILE and entry.usize <= MAX_JOURNAL_BYTES
+        kept = bytearray()
+
+        def sink(chunk: bytes, sha=sha, keep=keep, kept=kept) -> None:
+            sha.update(chunk)
+            if keep:
+                kept.extend(chunk)
+
+        done = zipcheck.inflate(fp, entry, sink)
+        if entry.problem:  # named above; its bytes are not what every tool reads
+            result.changed.append(name)
+            continue
+        if done.problem:
+            # Damage (a failed CRC, broken deflate data) means changed; what makes tools
+            # disagree (data past the declared size or stream) is also named.
+            if done.problem not in zipcheck.DAMAGE:
+                result.problems.append(f"{name}: {done.problem}")
+            result.changed.append(name)
+            continue
+        (result.checked if sha.hexdigest() == digest else result.changed).append(name)
+        if keep and sha.hexdigest() == digest:
+            journal_bytes = kept
+        elif name == JOURNAL_FILE and sha.hexdigest() == digest:
+            result.problems.append(f"{JOURNAL_FILE}: too large to check its chain proof")
+    result.extra = sorted(n for n in members if n not in expected and n != SUMS)
+    if journal_bytes is not None:
+        problem = _journal_proof_problem(bytes(journal_bytes))
+        if problem:
+            result.problems.append(f"{JOURNAL_FILE}: {problem}")
+    result.ok = not (result.changed or result.missing or result.extra or result.problems)
+    return result
 
 
-def _journal_proof_problem(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+def _journal_proof_problem(data: bytes) -> str | None:
     """The journal range carries its records' hash chain: check that it holds (a checksum
     file can be remade; the chain ties the records to the journal they came from)."""
     from journal.export import contradictions, segment_intact
 
     try:
-        doc = json.loads(zf.read(info).decode("utf-8"))
+        doc = json.loads(data.decode("utf-8"))
         records = doc["proof"]["records"]
         if not isinstance(records, list):
             return "its chain proof is missing"

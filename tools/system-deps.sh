@@ -7,10 +7,14 @@
 #   libxcb-* libx11-xcb1  Qt's X11 platform plugin, for a real window (and Xvfb screenshots)
 #   xvfb                  a virtual screen for screenshot tests
 #   poppler-utils         pdftotext, to check the text of the PDF report in tests
+#   unzip zip libarchive-tools  independent zip readers and writers (unzip, zip, bsdtar) that verify's answers
+#                         are checked against
+#   binutils              readelf, to read back the packaged libraries' RUNPATHs
 #   python3-venv          only when this Python lacks ensurepip (Debian's own python3)
 PKGS="libpcap0.8 fonts-ipafont-gothic libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1
 libdbus-1-3 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0
-libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xkb1 libx11-xcb1 xvfb poppler-utils"
+libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xkb1 libx11-xcb1 xvfb poppler-utils
+unzip zip libarchive-tools binutils"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "system-deps: not a Debian-like system; make sure the equivalents of these are installed:"

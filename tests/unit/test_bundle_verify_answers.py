@@ -29,12 +29,14 @@ def zip_of(path, entries, attrs=None):
                     setattr(info, key, value)
             zf.writestr(info, data)
     for name, values in (attrs or {}).items():
-        if "flag_bits" in values:  # zipfile writes its own flags: set them in the directory
+        if "flag_bits" in values:  # zipfile writes its own flags: set them in both headers
             raw = bytearray(path.read_bytes())
             at = raw.index(b"PK\x01\x02")
             while raw[at + 46 : at + 46 + len(name)] != name.encode():
                 at = raw.index(b"PK\x01\x02", at + 4)
             raw[at + 8] |= values["flag_bits"]
+            local = int.from_bytes(raw[at + 42 : at + 46], "little")
+            raw[local + 6] |= values["flag_bits"]  # the local header says the same
             path.write_bytes(bytes(raw))
     return path
 

@@ -1,0 +1,444 @@
+"""A zip read the way every unzip tool will read it, or refused.
+
+Python's zipfile trusts the central directory; unzip and bsdtar also read the local headers,
+and where the two disagree each tool extracts something else. So here every byte of the file
+must belong to exactly one structure: the entries, one after another from the first byte, each
+a local header whose name, method, flags, CRC and sizes are the directory's, its data and (when
+announced) a data descriptor; then the central directory; then (ZIP64) its end records; then
+the end record, with no comment, as the file's last 22 bytes. Any gap, overlap or disagreement
+is a problem naming the entry. Each entry's data is inflated here, from its local header, over
+exactly its compressed size: it must end its deflate stream there, give exactly the size the
+directory declares (inflation stops one byte past it: no bomb gets further) and match its CRC.
+
+Names are held to what every file system makes of them alike: ASCII or flagged UTF-8 in NFC,
+no absolute path, no backslash, no `..`, no empty or `.` part, no part ending in a dot or a
+space (Windows trims them), none of Windows' reserved names or characters, and no two names
+that are one file once case is folded; folder entries carry no data, and every entry's Unix
+mode (when it has one) is a plain file or a folder.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+import unicodedata
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+LOCAL, CENTRAL, END, DESCRIPTOR = b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06", b"PK\x07\x08"
+END64, LOCATOR64 = b"PK\x06\x06", b"PK\x06\x07"
+STORED, DEFLATED = 0, 8
+ENCRYPTED, HAS_DESCRIPTOR, UTF8 = 0x1, 0x8, 0x800
+COMPARED_FLAGS = ENCRYPTED | HAS_DESCRIPTOR | UTF8
+ZIP64_EXTRA, UNICODE_PATH_EXTRA = 0x0001, 0x7075
+CHUNK = 1024 * 1024
+MAX_DIRECTORY = 64 * 1024 * 1024
+WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.I)
+WINDOWS_FORBIDDEN = set('<>:"|?*') | {chr(c) for c in range(32)} | {"\x7f"}
+UNIX_KINDS = {
+    0o120000: "a symbolic link",
+    0o010000: "a FIFO (named pipe)",
+    0o020000: "a character device",
+    0o060000: "a block device",
+    0o140000: "a socket",
+}
+
+
+# What inflate says of data that is merely damaged (counted as changed, not named).
+DAMAGE = (
+    "its data is cut short",
+    "its compressed data is damaged",
+    "its CRC does not match",
+)
+
+
+class Unreadable(ValueError):
+    """No zip this reader can walk (not a zip, or its end records are damaged)."""
+
+
+@dataclass
+class Entry:
+    name: str
+    raw_name: bytes
+    flags: int
+    method: int
+    crc: int
+    csize: int
+    usize: int
+    offset: int  # of the local header
+    made_by: int  # the system that made it (3: Unix; its mode is in external_attr)
+    external_attr: int
+    data_offset: int = -1  # where the data begins, once the local header is read
+    end: int = -1  # the first byte after the data (and its descriptor)
+    problem: str | None = None  # the first thing wrong with the entry itself
+
+    @property
+    def is_dir(self) -> bool:
+        return self.name.endswith("/")
+
+
+@dataclass
+class Layout:
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # about the file as a whole
+
+
+def _u16(data: bytes, at: int) -> int:
+    return struct.unpack_from("<H", data, at)[0]
+
+
+def _u32(data: bytes, at: int) -> int:
+    return struct.unpack_from("<I", data, at)[0]
+
+
+def _u64(data: bytes, at: int) -> int:
+    return struct.unpack_from("<Q", data, at)[0]
+
+
+def _read_at(fp: BinaryIO, offset: int, size: int) -> bytes:
+    fp.seek(offset)
+    data = fp.read(size)
+    if len(data) != size:
+        raise Unreadable(f"the file ends inside a record at byte {offset}")
+    return data
+
+
+def _extras(blob: bytes) -> dict[int, bytes] | None:
+    """The extra fields by id; None when they do not parse exactly (a tool may read them
+    otherwise)."""
+    out: dict[int, bytes] = {}
+    at = 0
+    while at < len(blob):
+        if at + 4 > len(blob):
+            return None
+        kind, size = struct.unpack_from("<HH", blob, at)
+        if at + 4 + size > len(blob) or kind in out:
+            return None
+        out[kind] = blob[at + 4 : at + 4 + size]
+        at += 4 + size
+    return out
+
+
+def _zip64(extra: bytes, wanted: list[str]) -> dict[str, int] | None:
+    """ZIP64 extra values for the fields whose 32-bit value was all ones, in the spec's order."""
+    if len(extra) < 8 * len(wanted):
+        return None
+    return {name: _u64(extra, 8 * i) for i, name in enumerate(wanted)}
+
+
+def read_layout(fp: BinaryIO, size: int, max_entries: int) -> Layout:
+    """Every entry as the directory declares it, each checked against its local header, and
+    every byte of the file accounted for."""
+    layout = Layout()
+    if size < 22:
+        raise Unreadable("too short to be a zip file")
+    end = _read_at(fp, size - 22, 22)
+    if end[:4] != END:
+        tail = _read_at(fp, max(0, size - 65557), min(size, 65557))
+        if END not in tail:
+            raise Unreadable("no end of central directory record")
+        raise Unreadable("bytes after the end of the zip (a comment, or appended data)")
+    disk, cd_disk, n_disk, n_total, cd_size, cd_offset, comment = struct.unpack_from(
+        "<HHHHIIH", end, 4
+    )
+    if comment:
+        raise Unreadable("bytes after the end of the zip (a comment, or appended data)")
+    directory_end = size - 22
+    if size >= 42 and _read_at(fp, size - 42, 4) == LOCATOR64:
+        locator = _read_at(fp, size - 42, 20)
+        z64_disk, z64_offset, disks = struct.unpack_from("<IQI", locator, 4)
+        if z64_disk != 0 or disks != 1:
+            raise Unreadable("a zip split over several disks")
+        record = _read_at(fp, z64_offset, 56)
+        if record[:4] != END64:
+            raise Unreadable("a damaged ZIP64 end record")
+        record_size = _u64(record, 4)
+        if z64_offset + 12 + record_size != size - 42:
+            layout.problems.append("bytes between the ZIP64 end records")
+        disk, cd_disk = struct.unpack_from("<II", record, 16)
+        n_disk, n_total, cd_size, cd_offset = struct.unpack_from("<QQQQ", record, 24)
+        directory_end = z64_offset
+    if disk != 0 or cd_disk != 0 or n_disk != n_total:
+        raise Unreadable("a zip split over several disks")
+    if n_total > max_entries:
+        raise TooMany(n_total)
+    if cd_offset + cd_size != directory_end:
+        layout.problems.append("bytes between the central directory and its end record")
+    if cd_size > MAX_DIRECTORY or cd_offset + cd_size > size:
+        raise Unreadable("a central directory larger than the file")
+    directory = _read_at(fp, cd_offset, cd_size)
+    at = 0
+    for _ in range(n_total):
+        if directory[at : at + 4] != CENTRAL or at + 46 > len(directory):
+            raise Unreadable("a damaged central directory")
+        (made_by, _need, flags, method, _t, _d, crc, csize, usize, nlen, xlen, clen) = (
+            struct.unpack_from("<HHHHHHIIIHHH", directory, at + 4)
+        )
+        entry_disk, _internal, external, offset = struct.unpack_from("<HHII", directory, at + 34)
+        raw_name = directory[at + 46 : at + 46 + nlen]
+        extra_blob = directory[at + 46 + nlen : at + 46 + nlen + xlen]
+        at += 46 + nlen + xlen + clen
+        if at > len(directory):
+            raise Unreadable("a damaged central directory")
+        entry = Entry(
+            _decode(raw_name, flags), raw_name, flags, method, crc, csize, usize, offset,
+            made_by >> 8, external,
+        )  # fmt: skip
+        extras = _extras(extra_blob)
+        if extras is None:
+            entry.problem = "extra fields that do not parse"
+        else:
+            wanted = [
+                k
+                for k, v in (("usize", usize), ("csize", csize), ("offset", offset))
+                if v == 0xFFFFFFFF
+            ]
+            if wanted:
+                values = _zip64(extras.get(ZIP64_EXTRA, b""), wanted)
+                if values is None:
+                    entry.problem = "a ZIP64 size that is missing"
+                else:
+                    for key, value in values.items():
+                        setattr(entry, key, value)
+            if UNICODE_PATH_EXTRA in extras:
+                entry.problem = "a second name in an extra field (some tools use that one)"
+        if entry_disk != 0:
+            entry.problem = "a part on another disk"
+        layout.entries.append(entry)
+    if at != len(directory):
+        layout.problems.append("bytes in the central directory that no entry accounts for")
+    _walk_local(fp, layout, cd_offset)
+    return layout
+
+
+class TooMany(Unreadable):
+    def __init__(self, count: int):
+        super().__init__(f"{count} entries")
+        self.count = count
+
+
+def _decode(raw: bytes, flags: int) -> str:
+    if flags & UTF8:
+        return raw.decode("utf-8", "replace")
+    return raw.decode("cp437")  # what zipfile does; a non-ASCII name is refused below
+
+
+def _walk_local(fp: BinaryIO, layout: Layout, cd_offset: int) -> None:
+    """Each local header at its offset, in file order, each beginning where the last ended."""
+    expected = 0
+    for entry in sorted(layout.entries, key=lambda e: e.offset):
+        if entry.offset != expected:
+            layout.problems.append(
+                f"bytes {expected}–{entry.offset} belong to no entry"
+                if entry.offset > expected
+                else f"{entry.name}: its data overlaps another entry's"
+            )
+        expected = max(expected, entry.offset)
+        try:
+            header = _read_at(fp, entry.offset, 30)
+        except Unreadable:
+            entry.problem = entry.problem or "its local header is outside the file"
+            continue
+        if header[:4] != LOCAL:
+            entry.problem = entry.problem or "no local header where the directory points"
+            continue
+        _need, flags, method, _t, _d, crc, csize, usize, nlen, xlen = struct.unpack_from(
+            "<HHHHHIIIHH", header, 4
+        )
+        name = fp.read(nlen)
+        extra = fp.read(xlen)
+        entry.data_offset = entry.offset + 30 + nlen + xlen
+        extras = _extras(extra)
+        local_zip64 = False
+        if extras is None:
+            entry.problem = entry.problem or "local extra fields that do not parse"
+        else:
+            if UNICODE_PATH_EXTRA in extras:
+                entry.problem = entry.problem or "a second name in an extra field"
+            if ZIP64_EXTRA in extras and (usize == 0xFFFFFFFF or csize == 0xFFFFFFFF):
+                values = _zip64(extras[ZIP64_EXTRA], ["usize", "csize"])
+                if values is None:
+                    entry.problem = entry.problem or "a ZIP64 size that is missing"
+                else:
+                    usize, csize = values["usize"], values["csize"]
+                    local_zip64 = True
+        if name != entry.raw_name:
+            entry.problem = entry.problem or "its local header names another file"
+        elif method != entry.method or (flags ^ entry.flags) & COMPARED_FLAGS:
+            entry.problem = entry.problem or "its local header and the directory disagree"
+        elif not flags & HAS_DESCRIPTOR and (crc, csize, usize) != (
+            entry.crc,
+            entry.csize,
+            entry.usize,
+        ):
+            entry.problem = entry.problem or (
+                "its local header and the directory give different sizes or checksums"
+            )
+        end = entry.data_offset + entry.csize
+        if flags & HAS_DESCRIPTOR and entry.problem is None:
+            end = _check_descriptor(fp, entry, end, local_zip64)
+        entry.end = end
+        expected = max(expected, end)
+    if expected != cd_offset:
+        layout.problems.append(
+            f"bytes {expected}–{cd_offset} belong to no entry"
+            if cd_offset > expected
+            else "the entries overlap the central directory"
+        )
+
+
+def _check_descriptor(fp: BinaryIO, entry: Entry, at: int, zip64: bool) -> int:
+    width = 8 if zip64 or entry.csize >= 0xFFFFFFFF or entry.usize >= 0xFFFFFFFF else 4
+    try:
+        head = _read_at(fp, at, 4)
+        if head == DESCRIPTOR:
+            at += 4
+        body = _read_at(fp, at, 4 + 2 * width)
+    except Unreadable:
+        entry.problem = "its data descriptor is missing"
+        return at
+    crc = _u32(body, 0)
+    csize, usize = struct.unpack_from("<QQ" if width == 8 else "<II", body, 4)
+    if (crc, csize, usize) != (entry.crc, entry.csize, entry.usize):
+        entry.problem = "its data descriptor and the directory disagree"
+    return at + 4 + 2 * width
+
+
+def name_problem(entry: Entry) -> str | None:
+    """Why a name may unpack as another name, or somewhere else, with some tool."""
+    raw, name = entry.raw_name, entry.name
+    if not entry.flags & UTF8 and any(b >= 0x80 for b in raw):
+        return "a non-ASCII name without the UTF-8 flag (tools read it differently)"
+    if entry.flags & UTF8:
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return "a name that is not valid UTF-8"
+    if not name or name in ("/",):
+        return "an empty name"
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return "an absolute path"
+    if "\\" in name:
+        return "a backslash in its name"
+    parts = name[:-1].split("/") if entry.is_dir else name.split("/")
+    if any(part == ".." for part in parts):
+        return "a path that leaves the folder (..)"
+    if any(part in ("", ".") for part in parts):
+        return "an empty or '.' part in its path (another name for the same file)"
+    if any(part[-1] in ". " for part in parts):
+        return "a part ending in a dot or a space (Windows drops it: another name)"
+    if any(ch in WINDOWS_FORBIDDEN for ch in name):
+        return "a character Windows does not allow in a name"
+    if any(WINDOWS_RESERVED.match(part) for part in parts):
+        return "a name Windows reserves for a device"
+    if unicodedata.normalize("NFC", name) != name:
+        return "a name not in Unicode NFC form (macOS shows another name)"
+    return None
+
+
+def same_file_key(name: str) -> str:
+    """What a case-insensitive, normalising file system (Windows, macOS) makes of a name."""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold()).rstrip("/")
+
+
+def mode_problem(entry: Entry) -> str | None:
+    if entry.made_by == 3:  # Unix: the mode is in the high 16 bits
+        kind = (entry.external_attr >> 16) & 0o170000
+        if kind in UNIX_KINDS:
+            return UNIX_KINDS[kind]
+        if kind == 0o040000 and not entry.is_dir:
+            return "a folder by its mode, a file by its name"
+        if kind == 0o100000 and entry.is_dir:
+            return "a file by its mode, a folder by its name"
+        if kind not in (0, 0o040000, 0o100000):
+            return "an unknown kind of file"
+    if entry.external_attr & 0x10 and not entry.is_dir:
+        return "a folder by its attributes, a file by its name"
+    return None
+
+
+def collisions(entries: list[Entry]) -> list[str]:
+    """Names that are one file, or a file and a folder, on Windows or macOS."""
+    seen: dict[str, str] = {}
+    problems = []
+    for entry in entries:
+        key = same_file_key(entry.name)
+        if key in seen and seen[key] != entry.name:
+            problems.append(f"{entry.name}: the same file as {seen[key]} on Windows or macOS")
+        seen.setdefault(key, entry.name)
+    files = {same_file_key(e.name): e.name for e in entries if not e.is_dir}
+    for entry in entries:
+        parts = same_file_key(entry.name).split("/")
+        for i in range(1, len(parts)):
+            folder = "/".join(parts[:i])
+            if folder in files:
+                problems.append(f"{entry.name}: inside {files[folder]}, which is a file")
+                break
+    return problems
+
+
+@dataclass
+class Inflated:
+    size: int
+    problem: str | None = None
+
+
+def inflate(
+    fp: BinaryIO, entry: Entry, sink: Callable[[bytes], None], chunk: int = CHUNK
+) -> Inflated:
+    """Feed ``sink`` the entry's bytes, read from its local data over exactly its compressed
+    size. A problem when the stream ends early or late, gives another size than declared
+    (stopping one byte past it), or fails its CRC."""
+    if entry.flags & ENCRYPTED:
+        return Inflated(0, "encrypted")
+    if entry.method not in (STORED, DEFLATED):
+        return Inflated(0, "unknown compression method")
+    if entry.data_offset < 0:
+        return Inflated(0, entry.problem or "no local header")
+    fp.seek(entry.data_offset)
+    left = entry.csize
+    crc = 0
+    size = 0
+    inflater = zlib.decompressobj(-15) if entry.method == DEFLATED else None
+    pending = b""  # input the inflater has not taken yet (it gives at most a chunk at a time)
+    while True:
+        if not pending and left:
+            pending = fp.read(min(chunk, left))
+            if not pending:
+                return Inflated(size, "its data is cut short")
+            left -= len(pending)
+        if inflater is None:
+            if not pending:
+                break
+            out, pending = pending, b""
+        else:
+            if inflater.eof:
+                if pending or left:
+                    return Inflated(size, "bytes after its compressed data")
+                break
+            # One byte past the declared size is enough to know it is larger.
+            want = min(chunk, entry.usize + 1 - size)
+            try:
+                out = inflater.decompress(pending, want)
+            except zlib.error:
+                return Inflated(size, "its compressed data is damaged")
+            pending = inflater.unconsumed_tail
+            if inflater.unused_data:
+                return Inflated(size, "bytes after its compressed data")
+            if not out and not pending and not left:
+                if not inflater.eof:
+                    return Inflated(size, "its compressed data ends early")
+                break
+        if size + len(out) > entry.usize:
+            return Inflated(size, "it unpacks to more than the directory declares")
+        if out:
+            sink(out)
+            crc = zlib.crc32(out, crc)
+            size += len(out)
+    if size != entry.usize:
+        return Inflated(size, "it unpacks to less than the directory declares")
+    if crc != entry.crc:
+        return Inflated(size, "its CRC does not match")
+    return Inflated(size)
