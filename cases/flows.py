@@ -267,7 +267,9 @@ def parse_done(items: Iterable[str], now: datetime | None = None) -> list[tuple[
         when = when.strip() or now.isoformat(timespec="seconds")
         try:
             at, date_only = parse_step_time(when)
-        except ValueError:
+        except ValueError as exc:
+            if "between" in str(exc):
+                raise CaseError(str(exc)) from None
             raise CaseError(f"{when!r} is not a date (YYYY-MM-DD)") from None
         if (at.date() > now.date()) if date_only else (at > now):
             raise CaseError(f"{when} is in the future")

@@ -197,10 +197,12 @@ def _moment(year: int, month: int, day: int, clock: tuple[int, int, int], tz) ->
         return None
     h, m, s = clock
     try:
-        base = datetime(year, month, day, 0, m, s, tzinfo=tz)
+        base = datetime(year, month, day, 0, m, s, tzinfo=tz) + timedelta(hours=h)
     except (ValueError, TypeError, OverflowError):
         return None
-    return base + timedelta(hours=h)
+    from checks.timefmt import plausible
+
+    return plausible(base, MIN_YEAR, MAX_YEAR)
 
 
 def _date(m: re.Match, reference: datetime | None = None) -> tuple[int, int, int] | None:

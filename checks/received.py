@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
+from checks.timefmt import plausible
+
 _IP_IN_BRACKETS = re.compile(r"\[(?:IPv6:)?([0-9A-Fa-f:.]+)\]")
 # A bare IPv4 address, not the start or end of a longer dotted number: "Messaging Server
 # 7.0.5.33.0" is a version, not the client.
@@ -167,7 +169,10 @@ def parse_received(raw: str, index: int = 0) -> Hop:
             if hop.time is not None and hop.time.tzinfo is None:
                 hop.time = hop.time.replace(tzinfo=UTC)
                 hop.warnings.append("time without zone, read as UTC")
-        except (TypeError, ValueError, IndexError):
+            if hop.time is not None and plausible(hop.time) is None:
+                hop.time = None
+                hop.warnings.append("a time outside the years a mail can carry; not used")
+        except (TypeError, ValueError, IndexError, OverflowError):
             hop.warnings.append("unreadable time")
     # The from clause opens the line (RFC 5321 "Received: from X by Y"): a "from" inside a
     # later comment, as in "by mx (Postfix, from userid 1000)" or qmail's "(qmail 123 invoked

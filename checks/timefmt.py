@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 def zone_label(dt: datetime) -> str:
@@ -27,3 +27,16 @@ def human_span(start: datetime, end: datetime) -> str:
     return f"{start.strftime('%Y-%m-%d %H:%M:%S')} – " + (
         f"{end.strftime('%H:%M:%S')} ({zone_label(end)})" if same_day else human(end)
     )
+
+
+def plausible(moment: datetime | None, first_year: int = 1990, last_year: int = 2200):
+    """``moment`` when it is a real instant of the years a mail, a complaint or a record can
+    carry (converted to UTC, so that "0001-01-01T00:00+14:00", the year 0 in UTC, is not); None
+    otherwise. Every date from outside passes here before any arithmetic."""
+    if moment is None:
+        return None
+    try:
+        utc = moment.astimezone(UTC) if moment.tzinfo else moment
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment if first_year <= utc.year <= last_year else None

@@ -227,9 +227,16 @@ def parse_time(text: str, zone=None) -> datetime:
             raise ValueError(
                 f"not a time: {text!r} (write e.g. 2026-11-18T21:12+09:00 or 2026-11-18 21:12)"
             ) from None
-        return found[0].when
+        moment = found[0].when
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone) if zone else moment.astimezone()
+        try:
+            moment = moment.replace(tzinfo=zone) if zone else moment.astimezone()
+        except (OverflowError, OSError):
+            moment = moment.replace(tzinfo=UTC)  # out of range anyway: refused just below
+    from checks.timefmt import plausible
+
+    if plausible(moment, 2000, 2999) is None:
+        raise ValueError(f"{text} is not a time between the years 2000 and 2999")
     return moment
 
 
