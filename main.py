@@ -289,13 +289,13 @@ class _Progress:
 
     def _tick(self) -> None:
         while not self.stop.wait(0.5):
-            sys.stderr.write("\r" + self._line() + "\x1b[K")
+            _raw(sys.stderr, "\r" + self._line() + "\x1b[K")
             sys.stderr.flush()
 
     def close(self) -> None:
         self.stop.set()
         if self.enabled:
-            sys.stderr.write("\r\x1b[K")
+            _raw(sys.stderr, "\r\x1b[K")
             sys.stderr.flush()
 
 
@@ -656,7 +656,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     def progress(frames: int, read: int | None) -> None:
         size = f", {read / 1e6:.0f} MB" if read else ""
-        print(f"\r{frames:,} packets{size}…", end="", file=sys.stderr, flush=True)
+        _raw(sys.stderr, f"\r{frames:,} packets{size}…")
+        sys.stderr.flush()
 
     shown = sys.stderr is not None and sys.stderr.isatty()
     try:
@@ -732,8 +733,37 @@ def open_window() -> int:
     return run()
 
 
+def _raw(stream, text: str) -> None:
+    """Clearline's own terminal controls (a progress line), past the visible-text filter."""
+    (getattr(stream, "raw", None) or stream.write)(text)
+
+
+def _terminal() -> None:
+    """Standard output and error as a support agent's terminal or a program reading a pipe
+    needs them: UTF-8 into a pipe or a file (JSON lines in Japanese through any Windows code
+    page), the console's own encoding with replacement where it lacks a character (a cp932
+    console never stops a command), and hidden characters from outside shown as <U+XXXX>."""
+    from checks.visible import VisibleStream
+
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or isinstance(stream, VisibleStream):
+            continue
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                if stream.isatty():
+                    reconfigure(errors="replace")
+                else:
+                    reconfigure(encoding="utf-8", errors="replace")
+            except (OSError, ValueError):
+                pass
+        setattr(sys, name, VisibleStream(stream))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _terminal()
     if not argv and not (os.environ.get("PKEXEC_UID") or os.environ.get("SUDO_UID")):
         # The double-click path: straight to the window, without building the CLI parser.
         _setup_language(None)

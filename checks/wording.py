@@ -136,18 +136,24 @@ def display_value(key: str, value: Any) -> Any:
     if isinstance(value, str) and (key.endswith("_at") or key in ("time", "when")):
         try:
             return human(moment(value))
-        except ValueError:
+        except (ValueError, OverflowError):
             return value
     if key.endswith("span") and isinstance(value, list | tuple) and len(value) == 2:
         try:
             return human_span(moment(value[0]), moment(value[1]))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return " – ".join(str(v) for v in value)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     if value is None:
         return "…"
     return value
+
+
+def _visible(value: Any) -> Any:
+    from checks.visible import visible
+
+    return visible(value) if isinstance(value, str) else value
 
 
 def render(message: Msg, params: Mapping[str, Any]) -> str:
@@ -162,7 +168,7 @@ def render(message: Msg, params: Mapping[str, Any]) -> str:
         text = i18n.ngettext(singular, plural, n)
     else:
         text = _(message)
-    shown = _Display({k: display_value(k, v) for k, v in params.items()})
+    shown = _Display({k: _visible(display_value(k, v)) for k, v in params.items()})
     try:
         return text.format_map(shown)
     except (ValueError, IndexError, AttributeError, KeyError, TypeError):

@@ -13,7 +13,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 def environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    from checks import i18n
+    from checks import i18n, visible
 
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -23,6 +23,7 @@ def environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
+        finalize=visible.finalize,  # text from outside never hides characters in a letter
     )
     env.install_gettext_callables(i18n._, i18n.ngettext, newstyle=True)
     return env
