@@ -132,6 +132,14 @@ class Folder:
             return "folder"
         return "other"
 
+    def signature(self, name: str) -> tuple | None:
+        """What changes whenever the file is replaced or written (a new file gets a new inode
+        from the rename that puts it in place); None when there is none."""
+        st = self._stat(name)
+        if st is None:
+            return None
+        return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
     def exists(self, name: str) -> bool:
         return self._stat(name) is not None
 

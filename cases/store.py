@@ -156,16 +156,28 @@ def _dumps(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+EARLIEST_STEP_YEAR = 2000  # no step taken against a botnet on a home line is older
+
+
 def parse_step_time(value: str) -> tuple[datetime, bool]:
-    """A recorded step's time: (when, date_only). A bare date means "some time that day"."""
+    """A recorded step's time: (when, date_only). A bare date means "some time that day".
+    ValueError (with words a user can read) for anything else, including a year before 2000
+    or so far out that converting it between zones would overflow."""
     try:
         day = date.fromisoformat(value)
     except ValueError:
         when = datetime.fromisoformat(value)
-        if when.tzinfo is None:
-            when = when.astimezone()
-        return when, False
-    return datetime(day.year, day.month, day.day).astimezone(), True
+        date_only = False
+    else:
+        when = datetime(day.year, day.month, day.day)
+        date_only = True
+    if not EARLIEST_STEP_YEAR <= when.year <= 2999:
+        raise ValueError(f"{value} is not a date between {EARLIEST_STEP_YEAR} and today")
+    try:
+        local = when.astimezone()  # naive: this PC's zone; aware: checks that it converts
+    except (OverflowError, OSError):  # Windows' C library stops at the year 3000
+        raise ValueError(f"{value} is not a date between {EARLIEST_STEP_YEAR} and today") from None
+    return (local if when.tzinfo is None else when), date_only
 
 
 @dataclass
@@ -224,7 +236,9 @@ class Update:
             raise CaseError(f"unknown step {step!r}; known: {', '.join(REMEDIATION_STEPS)}")
         try:
             at, date_only = parse_step_time(when)
-        except ValueError:
+        except ValueError as exc:
+            if "between" in str(exc):
+                raise CaseError(str(exc)) from None
             raise CaseError(f"{when!r} is not a date (YYYY-MM-DD) or ISO date-time") from None
         now = now or datetime.now().astimezone()
         if (at.date() if date_only else at) > (now.date() if date_only else now):
@@ -278,6 +292,9 @@ class Case:
         self.path = Path(path)
         self.folder = Folder(self.path, create=create and not _read_only(self.path))
         self.damaged: list[Damaged] = []
+        # Parsed result files by their signature: a case of 50,000 results is read once, not
+        # once per question asked of it (a bundle asks many).
+        self._parsed: dict[str, tuple] = {}
 
     # --- reading --------------------------------------------------------------------------------
     def _read_bytes(self, name: str) -> bytes | None:
@@ -314,15 +331,44 @@ class Case:
         return None if raw is None else raw.decode("utf-8", errors="replace")
 
     def _results_list(self, name: str) -> list[dict]:
+        return list(self._parsed_results(name)[0])
+
+    def _parsed_results(self, name: str) -> tuple[list[dict], list]:
+        """(the valid result dicts, the same as Results) of a results file, parsed once for as
+        long as the file stays the same."""
+        from checks.model import Result
+
+        signature = self.folder.signature(name)
+        cached = self._parsed.get(name)
+        if signature is not None and cached is not None and cached[0] == signature:
+            for note in cached[3]:
+                self._note_damage(name, note)
+            return cached[1], cached[2]
+        notes: list[str] = []
+        before = len(self.damaged)
         data = self._read_json(name, {"results": []}, dict)
+        notes += [d.reason for d in self.damaged[before:] if d.name == name]
         items = data.get("results")
+        good: list[dict] = []
+        parsed: list[Result] = []
         if not isinstance(items, list):
-            self._note_damage(name, "no list of results")
-            return []
-        good = [r for r in items if _valid_result(r)]
+            notes.append("no list of results")
+            items = []
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            try:
+                parsed.append(Result.from_dict(item))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                continue
+            good.append(item)
         if len(good) != len(items):
-            self._note_damage(name, f"{len(items) - len(good)} unreadable result(s) left out")
-        return good
+            notes.append(f"{len(items) - len(good)} unreadable result(s) left out")
+        for note in notes:
+            self._note_damage(name, note)
+        if signature is not None:
+            self._parsed[name] = (signature, good, parsed, notes)
+        return good, parsed
 
     def read_state(self) -> State:
         details = self._read_json(DETAILS_FILE, {}, dict)
@@ -342,15 +388,11 @@ class Case:
         return self._read_json(META_FILE, {"schema": 1}, dict)
 
     def results(self) -> list[Result]:
-        from checks.model import Result
-
-        return [Result.from_dict(r) for r in self._results_list(RESULTS_FILE)]
+        return list(self._parsed_results(RESULTS_FILE)[1])
 
     def history(self) -> list[Result]:
         """Every result ever added, oldest first."""
-        from checks.model import Result
-
-        return [Result.from_dict(r) for r in self._results_list(HISTORY_FILE)]
+        return list(self._parsed_results(HISTORY_FILE)[1])
 
     def details(self) -> dict[str, str]:
         stored = self._read_json(DETAILS_FILE, {}, dict)
@@ -500,15 +542,3 @@ class Case:
 def _read_only(path: Path) -> bool:
     """A case on a read-only mount or write-protected media (or a folder we may not write)."""
     return path.is_dir() and not os.access(path, os.W_OK)
-
-
-def _valid_result(data: Any) -> bool:
-    from checks.model import Result
-
-    if not isinstance(data, dict):
-        return False
-    try:
-        Result.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return False
-    return True

@@ -286,3 +286,36 @@ def test_a_read_only_case_gives_its_letter_and_bundle(tmp_path):
         assert bundle.returncode in (0, 1, 2) and out.exists(), bundle.stderr
     finally:
         subprocess.run(["umount", "--lazy", str(mount)], capture_output=True)
+
+
+def test_a_bundle_reads_a_long_history_once(tmp_path, monkeypatch):
+    """Issue 30: 50,000 results took 72-82 s to bundle because every question re-read and
+    re-validated the history. Counted, not timed: each stored result is parsed once per
+    change of the file, however many times the plan asks (bench/bundle_history.py times it)."""
+    from checks.model import Result, Status
+    from reports import bundle
+
+    case = Case(tmp_path / "case")
+    n = 500
+    with case.update() as u:
+        u.add_results(
+            Result("HOST-SMTP-OUT", Status.PASS, reason="no_mail_traffic", params={"i": i})
+            for i in range(n)
+        )
+    calls = 0
+    original = Result.from_dict.__func__
+
+    def counting(cls, data):
+        nonlocal calls
+        calls += 1
+        return original(cls, data)
+
+    monkeypatch.setattr(Result, "from_dict", classmethod(counting))
+    case = Case(tmp_path / "case")
+    bundle.plan(case, "en", with_pdf=False)
+    assert calls <= n + 10, calls
+    with case.update() as u:  # a change: read again, once
+        u.set_details(provider="ISP")
+    calls = 0
+    bundle.plan(case, "en", with_pdf=False)
+    assert calls <= 2 * n + 10, calls

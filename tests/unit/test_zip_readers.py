@@ -12,6 +12,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tracemalloc
 import unicodedata
 import zipfile
@@ -22,6 +23,8 @@ import pytest
 
 from reports.bundle import verify
 from tests.zipbytes import UNIX_FILE, Member, build, bundle, deflate, sums
+
+ROOT = Path(__file__).resolve().parents[2]
 
 LETTER = b"Dear team, thank you. The line sent nothing.\n"
 CONFESSION = b"Dear team, I admit the spam was mine. Please cut my line.\n"
@@ -218,13 +221,23 @@ def _with_folder_and_japanese(tmp: Path) -> bytes:
 
 
 def _real_bundle(tmp: Path) -> bytes:
+    """`clearline bundle`, run as a user runs it (in its own process: the PDF needs Qt)."""
     from cases.store import Case
-    from reports import bundle as bundle_module
 
     case = Case(tmp / "case")
     case.set_details(provider="Example ISP")
     out = tmp / "real.zip"
-    bundle_module.write(bundle_module.plan(case, "en"), out)
+    done = subprocess.run(
+        [
+            *(sys.executable, str(ROOT / "main.py"), "bundle", "--case", str(case.path)),
+            *("--out", str(out), "--lang", "en"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert out.exists(), done.stderr
     return out.read_bytes()
 
 
