@@ -9,6 +9,7 @@ it. On real Windows, and for every other name, nothing changes.
 
 import ctypes
 import sys
+from typing import ClassVar
 
 SEC_E_UNSUPPORTED_FUNCTION = 0x80090302
 
@@ -21,7 +22,7 @@ def _under_wine() -> bool:
 
 
 class _Secur32(ctypes.WinDLL):
-    _stubs: list = []  # the callbacks must outlive the function pointers made from them
+    _stubs: ClassVar[list] = []  # the callbacks must outlive the function pointers made from them
 
     def __getitem__(self, name):
         try:
