@@ -310,7 +310,9 @@ def cmd_notice(args: argparse.Namespace) -> int:
             if sys.stdin is None:
                 print(_("Standard input is closed: give the notice as a file."), file=sys.stderr)
                 return EXIT_USAGE
-            data = sys.stdin.buffer.read(notice.MAX_BYTES + 1)
+            from checks.safefile import read_at_most
+
+            data = read_at_most(sys.stdin.buffer, notice.MAX_BYTES + 1)
         else:
             from checks import safefile
 

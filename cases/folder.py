@@ -38,6 +38,17 @@ def _is_root() -> bool:
     return hasattr(os, "geteuid") and os.geteuid() == 0
 
 
+def _is_link_or_junction(path: Path) -> bool:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    reparse = getattr(st, "st_file_attributes", 0) & getattr(
+        stat, "FILE_ATTRIBUTE_REPARSE_POINT", 0x400
+    )
+    return stat.S_ISLNK(st.st_mode) or bool(reparse) or not stat.S_ISDIR(st.st_mode)
+
+
 class Folder:
     def __init__(self, path: str | os.PathLike[str], create: bool = True):
         self.path = Path(path)
@@ -57,9 +68,13 @@ class Folder:
                 raise
             if self.fd is not None and _is_root():
                 self._refuse_foreign()
+        elif _is_link_or_junction(self.path):
+            # Windows: no descriptor to hold, but a folder swapped for a link or a junction
+            # (what an elevated capture would otherwise follow) is refused the same way.
+            raise UnsafeFolder(errno.ELOOP, f"{self.path} is a link or not a folder; not followed")
 
     def _make(self) -> None:
-        if self.path.is_symlink():
+        if self.path.is_symlink() or (not BY_DESCRIPTOR and _is_link_or_junction(self.path)):
             raise UnsafeFolder(errno.ELOOP, f"{self.path} is a link; not followed")
         created = not self.path.exists()
         self.path.mkdir(parents=True, exist_ok=True)
@@ -160,7 +175,9 @@ class Folder:
                 raise UnsafeFolder(errno.EINVAL, f"{name} is not a regular file")
             if st.st_size > limit:
                 raise UnsafeFolder(errno.EFBIG, f"{name} is larger than {limit} bytes")
-            return fp.read(limit + 1)
+            from checks.safefile import read_at_most
+
+            return read_at_most(fp, limit + 1)
 
     def names(self) -> list[str]:
         if BY_DESCRIPTOR:

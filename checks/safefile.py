@@ -63,7 +63,21 @@ def open_regular(
 def read_regular(path: str | os.PathLike, limit: int, follow: bool = True) -> bytes:
     """At most ``limit`` + 1 bytes of a regular file (the caller sees that it was longer)."""
     with open_regular(path, follow) as fp:
-        return fp.read(limit + 1)
+        return read_at_most(fp, limit + 1)
+
+
+def read_at_most(fp: BinaryIO, size: int, chunk: int = 1024 * 1024) -> bytes:
+    """Up to ``size`` bytes, read as they come: ``fp.read(size)`` would first allocate all of
+    ``size`` (on Windows, memory committed and zeroed for every small file)."""
+    parts = []
+    left = size
+    while left > 0:
+        block = fp.read(min(chunk, left))
+        if not block:
+            break
+        parts.append(block)
+        left -= len(block)
+    return b"".join(parts)
 
 
 class NotRootOnly(OSError):

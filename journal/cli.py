@@ -214,8 +214,12 @@ def verify_doc(db: Path, head: str | None = None) -> dict:
             found = journal.has_hash(wanted) if len(wanted) == 32 else None
             doc["head"] = {"hash": head, "found": found is not None, "seq": found}
     mode = os.stat(db).st_mode
+    # Windows has no mode bits (os.stat says 0o666 for every file): who may write the file is
+    # its ACL's business there, and the system journal folder's ACL is the administrators'.
     writable = [
-        who for who, bit in (("group", stat.S_IWGRP), ("others", stat.S_IWOTH)) if mode & bit
+        who
+        for who, bit in (("group", stat.S_IWGRP), ("others", stat.S_IWOTH))
+        if os.name == "posix" and mode & bit
     ]
     doc["writable_by"] = writable
     doc["ok"] = verdict.ok and logged.ok and doc.get("head", {}).get("found", True) and not writable

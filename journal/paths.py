@@ -97,7 +97,7 @@ def write_pid(db: Path, problem: str | None = None) -> None:
 
 def clear_pid(db: Path) -> None:
     try:
-        doc = json.loads(pid_file(db).read_text())
+        doc = json.loads(pid_file(db).read_text(encoding="utf-8"))
         if doc.get("pid") == os.getpid():
             pid_file(db).unlink()
     except (OSError, ValueError):
@@ -118,7 +118,7 @@ def running(db: Path) -> Running:
     import psutil
 
     try:
-        doc = json.loads(pid_file(db).read_text())
+        doc = json.loads(pid_file(db).read_text(encoding="utf-8"))
         pid, created = int(doc["pid"]), float(doc["create_time"])
     except FileNotFoundError:
         return Running(False, why="no recorder has said it runs")

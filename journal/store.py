@@ -509,13 +509,33 @@ def lock_for_writing(path: Path):
     """An exclusive lock on the database file itself, held while the process lives: a second
     recorder, however it names the file (a link, another path), is refused at once. Returns
     the open file that holds the lock, or raises JournalError naming who holds it."""
-    import fcntl
     import os
 
     fd = _open_for_writing(path)
+    if os.name == "nt":
+        return _lock_on_windows(path, fd)
+    import fcntl
+
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
+        os.close(fd)
+        raise JournalError(f"another recorder is writing {path.resolve()}") from None
+    return os.fdopen(fd, "rb")
+
+
+def _lock_on_windows(path: Path, db_fd: int):
+    """Windows locks are mandatory and per handle: a lock on the database itself would stop
+    SQLite's own reads. The lock is on a file beside it, ``journal.sqlite3.lock``, one byte."""
+    import msvcrt
+    import os
+
+    os.close(db_fd)
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o644)
+    try:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:
         os.close(fd)
         raise JournalError(f"another recorder is writing {path.resolve()}") from None
     return os.fdopen(fd, "rb")
@@ -530,6 +550,8 @@ def _open_for_writing(path: Path) -> int:
 
     from checks import safefile
 
+    if os.name == "nt" and os.path.islink(path):  # no O_NOFOLLOW there: looked at first
+        raise JournalError(f"{path} is a link; the journal does not follow it")
     try:
         safefile.refuse_unless_root_only(path.parent)
         path.parent.mkdir(parents=True, exist_ok=True)

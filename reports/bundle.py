@@ -108,7 +108,8 @@ class Plan:
 def _mask(text: str) -> str:
     user = getpass.getuser()
     home = str(Path.home())
-    text = text.replace(home, "~")
+    # Windows paths ignore case: C:\Users\Taro and c:\users\taro are one folder.
+    text = re.sub(re.escape(home), "~", text, flags=re.IGNORECASE if os.name == "nt" else 0)
     if len(user) >= 3:
         text = re.sub(rf"(?<=[\\/]){re.escape(user)}(?=[\\/])", "<user>", text)
     return text

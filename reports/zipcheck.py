@@ -344,7 +344,9 @@ def same_file_key(name: str) -> str:
 
 
 def mode_problem(entry: Entry) -> str | None:
-    if entry.made_by == 3:  # Unix: the mode is in the high 16 bits
+    # The high 16 bits are a Unix mode when the maker was Unix (3); other makers leave them 0.
+    # Read them whoever says they made it: some tools apply them regardless.
+    if entry.made_by == 3 or entry.external_attr >> 16:
         kind = (entry.external_attr >> 16) & 0o170000
         if kind in UNIX_KINDS:
             return UNIX_KINDS[kind]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import pwd
 import stat
 import sys
 import tempfile
@@ -46,6 +45,8 @@ def target_user(explicit: str | None = None, environ: dict | None = None) -> Tar
     environ = os.environ if environ is None else environ
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return None
+    import pwd  # POSIX only: Windows never gets here (no geteuid)
+
     entry = None
     try:
         if explicit:
@@ -99,6 +100,8 @@ def drop(target: Target, keep: tuple[int, ...] = KEPT) -> None:
     _set_capabilities(keep)
     if os.geteuid() == 0 or os.getuid() == 0:
         raise PrivilegeError("still root after dropping privileges")
+    import pwd
+
     os.environ["HOME"] = pwd.getpwuid(target.uid).pw_dir
     os.environ["USER"] = os.environ["LOGNAME"] = target.name
 

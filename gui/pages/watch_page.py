@@ -212,7 +212,7 @@ class WatchPage(Page):
     def _start_detached(self, argv: list[str], seconds: int) -> None:
         case = self.session.case.path
         self.events_file, self.stop_file = case / "capture_events.jsonl", case / "capture.stop"
-        self.events_file.write_text("")
+        self.events_file.write_text("", encoding="utf-8")
         self.stop_file.unlink(missing_ok=True)
         full = [*argv, "--events", str(self.events_file), "--stop-file", str(self.stop_file)]
         launched = self.detached_launcher(full)
