@@ -20,6 +20,7 @@ def run() -> int:
     from checks import i18n
 
     app = QApplication.instance() or QApplication(sys.argv)
+    _japanese_font_if_missing()
     app.setApplicationName("Clearline")
     app.setOrganizationName("Clearline")
     from gui.main_window import MainWindow, make_settings
@@ -42,6 +43,27 @@ def run() -> int:
 
         QTimer.singleShot(2500, lambda: (window.grab().save(shot), app.quit()))
     return app.exec()
+
+
+def _japanese_font_if_missing() -> None:
+    """A PC with no font that writes Japanese (a stripped-down system, Wine) would show every
+    word as boxes: the packaged app's own IPA Gothic is then added and used. Windows, macOS and
+    a desktop Linux have one, and nothing is loaded there."""
+    from PySide6.QtGui import QFont, QFontDatabase
+
+    if QFontDatabase.families(QFontDatabase.WritingSystem.Japanese):
+        return
+    from reports.pdf import japanese_font_file
+
+    font_file = japanese_font_file()
+    if font_file is None:
+        return
+    font_id = QFontDatabase.addApplicationFont(font_file)
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if families:
+        from PySide6.QtWidgets import QApplication
+
+        QApplication.setFont(QFont(families[0]))
 
 
 def install_error_boundary(window) -> None:

@@ -163,17 +163,27 @@ class ReplyPage(Page):
         self.session.set_details(values)
 
     def render(self) -> None:
+        # Workers finish in any order (a slow PC, a busy disk): only the newest render's
+        # answers are shown, never an older one arriving late over them.
         lang = self.letter_lang()
-        self._run(workers.render_letter, self._set_letter, str(self.session.case.path), lang)
-        self._run(
+        letter = self._run(
+            workers.render_letter, self._set_letter, str(self.session.case.path), lang
+        )
+        contents = self._run(
             workers.plan_bundle,
             self._show_contents,
             str(self.session.case.path),
             lang,
             self.mask_paths.isChecked(),
         )
+        self._latest = (letter.signals, contents.signals)
 
-    def _run(self, fn, done, *args) -> None:
+    def _outdated(self) -> bool:
+        """Called from a worker's result: True when a newer render has started since."""
+        sender = self.sender()
+        return sender is not None and sender not in getattr(self, "_latest", (sender,))
+
+    def _run(self, fn, done, *args):
         worker = workers.Worker(fn, *args)
         worker.signals.result.connect(done)
         worker.signals.error.connect(
@@ -186,8 +196,11 @@ class ReplyPage(Page):
         )
         self.workers.append(worker)
         workers.start(worker)
+        return worker
 
     def _set_letter(self, outcome) -> None:
+        if self._outdated():
+            return
         self.generated = outcome.text
         self.is_edited = outcome.edited is not None
         self.is_stale = bool(outcome.stale)
@@ -248,6 +261,8 @@ class ReplyPage(Page):
             self.show_edit_state()
 
     def _show_contents(self, value) -> None:
+        if self._outdated():
+            return
         files, personal = value
         lines = [", ".join(files)]
         if personal:
