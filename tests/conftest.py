@@ -9,6 +9,9 @@ settings.register_profile("clearline", deadline=None)
 settings.load_profile("clearline")
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Children started by a test speak English unless the test says otherwise: under the
+# Japanese-Windows pass (LC_ALL=ja_JP.UTF-8) every child would otherwise answer in Japanese.
+os.environ["LANGUAGE"] = "en"
 
 
 @pytest.fixture(autouse=True)

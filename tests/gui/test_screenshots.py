@@ -31,7 +31,7 @@ def test_screenshots_of_every_step_in_both_languages(tmp_path):
             str(tmp_path),
         ],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=300,
         env=env,
         cwd=ROOT,

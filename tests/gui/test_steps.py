@@ -347,7 +347,7 @@ def test_the_capture_command_forces_utf8_and_the_macos_prompt_is_the_default(mon
     argv = watch_page.capture_command(60, "/tmp/case")
     assert argv[argv.index("-X") + 1] == "utf8"
     monkeypatch.setattr(watch_page.sys, "platform", "darwin")
-    monkeypatch.setattr(watch_page.os, "geteuid", lambda: 501)
+    monkeypatch.setattr(watch_page.os, "geteuid", lambda: 501, raising=False)
     assert watch_page.default_detached_launcher() is watch_page.elevate_macos
 
 

@@ -82,7 +82,7 @@ def test_a_japanese_notice_without_facts_is_unknown_not_unusable():
             str(DATA / "notice_without_facts_ja.txt"),
         ],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         cwd=ROOT,
         timeout=120,
     )

@@ -17,7 +17,7 @@ def analyze(path, *extra):
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "analyze", str(path), "--json", *extra],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         cwd=ROOT,
         timeout=120,
     )
@@ -57,4 +57,4 @@ def test_case_gets_the_summary(tmp_path):
     path.write_bytes(write_pcap(smtp_session(dport=587)))
     case = tmp_path / "case"
     analyze(path, "--case", str(case))
-    assert json.loads((case / "capture.json").read_text())["smtp_syn_total"] == 1
+    assert json.loads((case / "capture.json").read_text(encoding="utf-8"))["smtp_syn_total"] == 1

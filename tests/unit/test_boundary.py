@@ -49,6 +49,6 @@ def test_running_an_audit_loads_no_qt_and_no_scapy():
         "print('LOADED', bad)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
+        [sys.executable, "-c", code], capture_output=True, encoding="utf-8", cwd=ROOT, timeout=60
     ).stdout
     assert "LOADED []" in out

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from reports import bundle
 from tests.cases import JST, TODAY, build
+from tests.platform import assert_private
 
 
 def test_the_plan_of_an_infected_case(tmp_path):
@@ -85,11 +86,18 @@ def test_the_notices_addresses_and_the_user_name_are_named(tmp_path, monkeypatch
 
 
 def test_masking_paths(monkeypatch):
+    """The home folder as this system writes it becomes ~; the user name elsewhere <user>."""
     monkeypatch.setattr(bundle.getpass, "getuser", lambda: "taro")
-    monkeypatch.setattr(bundle.Path, "home", lambda: Path("/home/taro"))
-    assert bundle._mask("/home/taro/x and C:\\Users\\taro\\AppData") == (
-        "~/x and C:\\Users\\<user>\\AppData"
-    )
+    if os.name == "nt":
+        monkeypatch.setattr(bundle.Path, "home", lambda: Path("C:\\Users\\taro"))
+        assert bundle._mask("c:\\users\\taro\\x and D:\\taro\\AppData") == (
+            "~\\x and D:\\<user>\\AppData"
+        )
+    else:
+        monkeypatch.setattr(bundle.Path, "home", lambda: Path("/home/taro"))
+        assert bundle._mask("/home/taro/x and C:\\Users\\taro\\AppData") == (
+            "~/x and C:\\Users\\<user>\\AppData"
+        )
     monkeypatch.setattr(bundle.getpass, "getuser", lambda: "al")  # too short to replace safely
     assert bundle._mask("C:\\Users\\al\\x") == "C:\\Users\\al\\x"
 
@@ -148,7 +156,7 @@ def test_the_pdf_is_made_or_its_absence_said(tmp_path):
         [sys.executable, "-c", code, str(tmp_path)],
         cwd=root,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=120,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
@@ -184,7 +192,6 @@ def test_the_user_name_is_named_only_when_a_file_holds_it(tmp_path, monkeypatch)
 
 def test_the_written_bundle_is_private_compressed_and_complete(tmp_path):
     """It holds personal data: readable by its owner only, whatever the umask."""
-    import stat
     import zipfile
 
     files = {"letter.en.txt": b"Dear abuse desk,\n" * 200, "results.json": b"{}"}
@@ -194,7 +201,7 @@ def test_the_written_bundle_is_private_compressed_and_complete(tmp_path):
         out = bundle.write(plan, tmp_path / "case.zip")
     finally:
         os.umask(old)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    assert_private(out)
     assert list(tmp_path.iterdir()) == [out]  # no partial file left
     with zipfile.ZipFile(out) as zf:
         assert [i.filename for i in zf.infolist()] == [*sorted(files), "SHA256SUMS"]

@@ -2,7 +2,6 @@
 targets it must not replace."""
 
 import hashlib
-import os
 import subprocess
 import sys
 import tracemalloc
@@ -13,6 +12,7 @@ import pytest
 
 from reports import bundle
 from reports.bundle import SUMS, verify
+from tests.platform import assert_private
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +27,7 @@ def make_zip(path: Path, entries: list[tuple[str, bytes]], **info) -> Path:
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in entries:
             zi = zipfile.ZipInfo(name)
+            zi.filename = name  # as given: on Windows ZipInfo turns "\\" into "/"
             for k, v in info.get(name, {}).items():
                 setattr(zi, k, v)
             zf.writestr(zi, data)
@@ -142,7 +143,7 @@ def run_main(*args):
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         cwd=ROOT,
         timeout=120,
     )
@@ -159,11 +160,11 @@ def test_bundle_refuses_targets_it_must_not_replace(tmp_path):
         assert "Traceback" not in made.stderr and "No bundle was written" in made.stderr
     assert existing.read_bytes() == b"keep me"
     assert Path("/dev/null").is_char_device()
-    assert (case / "details.json").read_text().startswith("{")
+    assert (case / "details.json").read_text(encoding="utf-8").startswith("{")
     made = run_main("bundle", "--case", str(case), "--out", str(existing), "--no-pdf", "--force")
     assert made.returncode == 0, made.stderr
     assert zipfile.is_zipfile(existing)
-    assert oct(os.stat(existing).st_mode & 0o777) == "0o600"
+    assert_private(existing)
 
 
 def test_a_bundle_writer_killed_half_way_leaves_no_partial_behind(tmp_path):

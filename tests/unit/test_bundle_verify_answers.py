@@ -24,6 +24,7 @@ def zip_of(path, entries, attrs=None):
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, data in entries:
             info = zipfile.ZipInfo(name)
+            info.filename = name  # as given: on Windows ZipInfo turns "\\" into "/"
             for key, value in (attrs or {}).get(name, {}).items():
                 if key != "flag_bits":
                     setattr(info, key, value)

@@ -13,6 +13,7 @@ from cases import flows
 from checks.analyzer import Analyzer
 from checks.model import Status
 from checks.traffic import interpret
+from tests.platform import needs_fifo
 from tests.traffic_golden import (
     MX,
     MX2,
@@ -227,6 +228,7 @@ def test_reading_stops_at_the_record_limit_and_says_what_part_was_read(tmp_path,
     assert "the first 100 packets" in smtp.words("en").summary
 
 
+@needs_fifo
 def test_a_fifo_or_a_device_is_refused_at_once(tmp_path):
     import os
 

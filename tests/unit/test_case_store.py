@@ -12,6 +12,7 @@ import pytest
 from cases import store
 from cases.store import Case, CaseError
 from checks.model import Result, Status
+from tests.platform import needs_fifo, no_wine_links
 from tests.recorded import DATA
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,7 +22,7 @@ def run_main(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=120,
         cwd=ROOT,
     )
@@ -231,6 +232,7 @@ def test_a_folder_where_a_file_goes_fails_the_update_before_anything_changes(tmp
     assert snapshot(case.path) == before
 
 
+@needs_fifo
 def test_a_fifo_where_a_file_is_read_is_refused_at_once(tmp_path):
     import os
 
@@ -240,6 +242,7 @@ def test_a_fifo_where_a_file_is_read_is_refused_at_once(tmp_path):
     assert [d.name for d in case.damaged] == ["details.json"]
 
 
+@no_wine_links
 def test_a_linked_case_folder_is_not_followed(tmp_path):
     from cases.folder import UnsafeFolder
 
@@ -274,14 +277,14 @@ def test_a_read_only_case_gives_its_letter_and_bundle(tmp_path):
         letter = subprocess.run(
             [*main, "letter", "--case", str(case.path), "--lang", "en"],
             capture_output=True,
-            text=True,
+            encoding="utf-8",
         )
         assert letter.returncode in (0, 1, 2) and "Taro" in letter.stdout, letter.stderr
         out = tmp_path / "b.zip"
         bundle = subprocess.run(
             [*main, "bundle", "--case", str(case.path), "--out", str(out), "--lang", "en"],
             capture_output=True,
-            text=True,
+            encoding="utf-8",
         )
         assert bundle.returncode in (0, 1, 2) and out.exists(), bundle.stderr
     finally:

@@ -9,6 +9,7 @@ import pytest
 
 import main
 from checks.model import Result, Status
+from tests.platform import assert_private
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +18,7 @@ def cli(*args, timeout=60):
     return subprocess.run(
         [sys.executable, str(ROOT / "main.py"), *args],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=timeout,
         cwd=ROOT,
     )
@@ -66,10 +67,10 @@ def test_case_folder_collects_results(tmp_path):
     case = tmp_path / "case1"
     out = cli("audit", "--only", "SMTP-LISTEN", "--json", "--case", str(case))
     assert out.returncode in (0, 1, 2)
-    saved = json.loads((case / "results.json").read_text())
+    saved = json.loads((case / "results.json").read_text(encoding="utf-8"))
     assert [r["id"] for r in saved["results"]] == ["SMTP-LISTEN"]
     cli("audit", "--only", "PROXY-OPEN", "--json", "--case", str(case))
-    saved = json.loads((case / "results.json").read_text())
+    saved = json.loads((case / "results.json").read_text(encoding="utf-8"))
     assert sorted(r["id"] for r in saved["results"]) == ["PROXY-OPEN", "SMTP-LISTEN"]
 
 
@@ -115,7 +116,7 @@ def test_diagnose_writes_every_probe_with_personal_data_masked(tmp_path):
     done = subprocess.run(
         [sys.executable, str(root / "main.py"), "diagnose", "--out", str(out)],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         cwd=root,
         timeout=300,
     )
@@ -128,4 +129,4 @@ def test_diagnose_writes_every_probe_with_personal_data_masked(tmp_path):
     user = getpass.getuser()
     if len(user) >= 3:
         assert f'"{user}"' not in text
-    assert out.stat().st_mode & 0o077 == 0
+    assert_private(out)

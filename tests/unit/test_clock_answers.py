@@ -23,7 +23,7 @@ def answer(result):
     return result.status, result.reason, result.advice_codes, words.summary
 
 
-CHRONY = (DATA / "linux/chronyc_tracking.txt").read_text()
+CHRONY = (DATA / "linux/chronyc_tracking.txt").read_text(encoding="utf-8")
 NTP = ("linux_ntp",)
 TD_YES = "Timezone=Asia/Tokyo\nNTP=yes\nNTPSynchronized=yes\n"
 TD_NO = "Timezone=Asia/Tokyo\nNTP=no\nNTPSynchronized=no\n"

@@ -51,7 +51,7 @@ def test_a_binary_file_is_said_to_be_one_in_the_readers_language(tmp_path):
     out = subprocess.run(
         [sys.executable, str(root / "main.py"), "notice", str(junk), "--lang", "ja"],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         cwd=root,
         timeout=60,
     )

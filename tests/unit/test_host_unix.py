@@ -23,7 +23,7 @@ def apt_facts(text, age_days=0.5, auto=None):
 
 
 def test_debian_security_updates_counted_like_apt():
-    text = (DATA / "linux/apt-get-s-upgrade_debian12.txt").read_text()
+    text = (DATA / "linux/apt-get-s-upgrade_debian12.txt").read_text(encoding="utf-8")
     r = updates.interpret_apt(apt_facts(text, auto=False))
     # What `apt-get -s upgrade` shows by hand: 133 "Inst" lines, 81 from a -security archive.
     assert r.facts["pending"] == 133 == r.facts["apt_summary_upgraded"]
@@ -54,7 +54,7 @@ def test_apt_failures_are_unknown():
 
 
 def test_fedora_exit_100_means_security_updates():
-    text = (DATA / "linux/dnf_check_upgrade_security_fedora42.txt").read_text()
+    text = (DATA / "linux/dnf_check_upgrade_security_fedora42.txt").read_text(encoding="utf-8")
     facts = {
         "manager": "dnf",
         "security": cmd(text, 100),
@@ -79,7 +79,7 @@ def test_no_package_manager_is_unknown():
 
 
 def test_macos_softwareupdate_with_and_without_updates():
-    listing = (DATA / "macos/softwareupdate_updates.txt").read_text()
+    listing = (DATA / "macos/softwareupdate_updates.txt").read_text(encoding="utf-8")
     r = updates.interpret_macos(
         {
             "softwareupdate": cmd(listing),
@@ -91,8 +91,8 @@ def test_macos_softwareupdate_with_and_without_updates():
     assert r.status == Status.WARN and r.facts["recommended"] == 2 and r.facts["restart_required"]
     none = {
         "softwareupdate": cmd(
-            (DATA / "macos/softwareupdate_none.stdout").read_text(),
-            stderr=(DATA / "macos/softwareupdate_none.stderr").read_text(),
+            (DATA / "macos/softwareupdate_none.stdout").read_text(encoding="utf-8"),
+            stderr=(DATA / "macos/softwareupdate_none.stderr").read_text(encoding="utf-8"),
         ),
         "last_successful_date": "2026-11-21 08:12:44 +0000",
         "scanned_now": False,
@@ -116,9 +116,13 @@ def test_os_support_linux_and_macos():
     )
     assert support.interpret_linux({"ID": "arch"}, TODAY).status == Status.UNKNOWN
     assert support.interpret_linux({}, TODAY).status == Status.UNKNOWN
-    mac15 = support.interpret_macos(cmd((DATA / "macos/sw_vers_15.txt").read_text()), TODAY)
+    mac15 = support.interpret_macos(
+        cmd((DATA / "macos/sw_vers_15.txt").read_text(encoding="utf-8")), TODAY
+    )
     assert mac15.status == Status.PASS
-    mac13 = support.interpret_macos(cmd((DATA / "macos/sw_vers_13.txt").read_text()), TODAY)
+    mac13 = support.interpret_macos(
+        cmd((DATA / "macos/sw_vers_13.txt").read_text(encoding="utf-8")), TODAY
+    )
     assert mac13.status == Status.FAIL
 
 
@@ -177,7 +181,7 @@ def test_linux_firewall():
     assert firewall.interpret_linux(none).status == Status.WARN
     ufw = {
         "tools": {"ufw": "/usr/sbin/ufw"},
-        "ufw": cmd((DATA / "linux/ufw_status_active.txt").read_text()),
+        "ufw": cmd((DATA / "linux/ufw_status_active.txt").read_text(encoding="utf-8")),
     }
     assert firewall.interpret_linux(ufw).status == Status.PASS
     denied = {
@@ -187,7 +191,7 @@ def test_linux_firewall():
     assert firewall.interpret_linux(denied).status == Status.UNKNOWN
     accept_all = {
         "tools": {"nft": "/usr/sbin/nft"},
-        "nft": cmd((DATA / "linux/nft_ruleset_debian_default.txt").read_text()),
+        "nft": cmd((DATA / "linux/nft_ruleset_debian_default.txt").read_text(encoding="utf-8")),
     }
     assert firewall.interpret_linux(accept_all).status == Status.WARN
     dropping = {
@@ -218,7 +222,7 @@ def test_linux_clock():
     assert clock.interpret_linux(unsynced).status == Status.WARN
     chrony = {
         "timedatectl": cmd("", 1, stderr="System has not been booted with systemd"),
-        "chronyc": cmd((DATA / "linux/chronyc_tracking.txt").read_text()),
+        "chronyc": cmd((DATA / "linux/chronyc_tracking.txt").read_text(encoding="utf-8")),
     }
     assert clock.interpret_linux(chrony).status == Status.PASS
     no_systemd = {
@@ -247,7 +251,7 @@ def test_macos_the_next_major_version_is_not_a_missing_update():
 
     def facts(name):
         return {
-            "softwareupdate": cmd((DATA / f"macos/updates/{name}.txt").read_text()),
+            "softwareupdate": cmd((DATA / f"macos/updates/{name}.txt").read_text(encoding="utf-8")),
             "last_successful_date": None,
             "scanned_now": True,
             "installed_version": "26.7",

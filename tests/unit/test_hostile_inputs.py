@@ -12,6 +12,7 @@ import pytest
 
 from cases.store import Case
 from checks.model import Result, Status
+from tests.platform import assert_private
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTICE = ROOT / "tests/data/notices/notice_ja.txt"
@@ -159,10 +160,15 @@ def test_an_unreadable_notice_does_not_overwrite_the_saved_analysis(case, tmp_pa
 def test_the_bundle_zip_is_private(case, tmp_path):
     out = tmp_path / "b.zip"
     assert run("bundle", "--case", str(case), "--out", str(out), "--no-pdf").returncode == 0
-    assert out.stat().st_mode & 0o077 == 0
+    assert_private(out)
     assert zipfile.is_zipfile(out)
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="sends SIGINT to a child; Windows delivers Ctrl-C only to the processes of one"
+    " console, which a test cannot share with its child (KeyboardInterrupt is the same path)",
+)
 def test_ctrl_c_while_writing_a_bundle_exits_130_and_leaves_no_partial(case, tmp_path):
     import os
     import signal

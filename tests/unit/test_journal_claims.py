@@ -19,6 +19,7 @@ from cases import assessment as A
 from journal import coverage as C
 from journal import export, heads
 from journal.store import CONNECT, HEARTBEAT, START, Journal, canonical, record_hash
+from tests.platform import needs_fifo, no_wine_links, posix_only
 from tests.unit.test_journal_letter import BOT, JST, REPORTED, letter, make_journal, read_notice
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -272,7 +273,7 @@ def journal_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, os.path.join(ROOT, "main.py"), "journal", *args, "--lang", "en"],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=60,
     )
 
@@ -308,6 +309,7 @@ def test_a_newer_format_and_a_text_hash_are_named(tmp_path):
     assert out.returncode == 2 and "newer Clearline" in out.stderr
 
 
+@needs_fifo
 def test_a_fifo_as_the_journal_is_refused_at_once(tmp_path):
     fifo = tmp_path / "journal.sqlite3"
     os.mkfifo(fifo)
@@ -315,6 +317,7 @@ def test_a_fifo_as_the_journal_is_refused_at_once(tmp_path):
     assert out.returncode == 2 and "FIFO" in out.stderr
 
 
+@posix_only
 def test_a_world_writable_journal_is_said_to_be(tmp_path):
     db = tmp_path / "journal.sqlite3"
     make_journal(tmp_path, *WINDOW)
@@ -355,6 +358,7 @@ def test_a_stopped_journal_in_a_folder_the_reader_cannot_write_is_read():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@no_wine_links
 def test_a_second_recorder_through_a_link_is_refused(tmp_path):
     from journal.store import JournalError, lock_for_writing
 

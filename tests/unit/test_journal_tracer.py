@@ -7,7 +7,7 @@ from __future__ import annotations
 from journal import tracer as T
 from tests.recorded import DATA
 
-LINES = (DATA / "linux/trace/trace_pipe.txt").read_text().splitlines()
+LINES = (DATA / "linux/trace/trace_pipe.txt").read_text(encoding="utf-8").splitlines()
 
 
 def fed() -> T.ConnectTracer:

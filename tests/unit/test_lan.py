@@ -71,9 +71,11 @@ def test_windows_recordings():
     """Real output of a Windows 10 PC with virtual adapters (getmac's samples, cited beside
     each file): the default route is found among 60 routes, broadcast and multicast entries
     are not devices, and each neighbour keeps the adapter it was seen on."""
-    gws = network.parse_route_print((DATA / "windows/net/route_print_win10.txt").read_text())
+    gws = network.parse_route_print(
+        (DATA / "windows/net/route_print_win10.txt").read_text(encoding="utf-8")
+    )
     assert gws == [("10.0.0.1", "10.0.0.185")]
-    neigh = network.parse_arp_a((DATA / "windows/net/arp_a_win10.txt").read_text())
+    neigh = network.parse_arp_a((DATA / "windows/net/arp_a_win10.txt").read_text(encoding="utf-8"))
     assert [(n.ip, n.interface) for n in neigh] == [
         ("10.0.0.1", "10.0.0.185"),
         ("10.0.0.175", "10.0.0.185"),
@@ -119,9 +121,11 @@ def test_japanese_windows_arp_a_in_its_code_page():
 def test_macos_recordings():
     """Real macOS 15 output (getmac's samples): `netstat -rn` with VPN tunnels' IPv6 defaults,
     `arp -an` with one-digit MAC octets."""
-    gws = network.parse_netstat_rn((DATA / "macos/net/netstat_rn_15.txt").read_text())
+    gws = network.parse_netstat_rn(
+        (DATA / "macos/net/netstat_rn_15.txt").read_text(encoding="utf-8")
+    )
     assert gws == [("198.51.100.1", "en0")]
-    neigh = network.parse_arp_a((DATA / "macos/net/arp_an_15.txt").read_text())
+    neigh = network.parse_arp_a((DATA / "macos/net/arp_an_15.txt").read_text(encoding="utf-8"))
     assert [(n.ip, n.mac, n.interface) for n in neigh] == [
         ("198.51.100.1", "12:34:56:00:a0:20", "en0")
     ]
@@ -130,8 +134,12 @@ def test_macos_recordings():
 
 
 def test_linux_recordings_and_gateway_vendor():
-    gws = network.parse_proc_route((DATA / "linux/net/proc_net_route.txt").read_text())
-    neigh = network.parse_proc_arp((DATA / "linux/net/proc_net_arp.txt").read_text())
+    gws = network.parse_proc_route(
+        (DATA / "linux/net/proc_net_route.txt").read_text(encoding="utf-8")
+    )
+    neigh = network.parse_proc_arp(
+        (DATA / "linux/net/proc_net_arp.txt").read_text(encoding="utf-8")
+    )
     assert gws == [("10.0.2.1", "eth0")]
     assert [n.ip for n in neigh] == ["10.0.2.1", "10.0.2.50"]  # incomplete entries are not devices
     f = NetworkFacts(gateways=gws, neighbours=neigh)

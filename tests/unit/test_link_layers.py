@@ -69,7 +69,7 @@ def test_a_link_layer_that_is_not_decoded_is_unknown_never_pass(tmp_path):
     out = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "analyze", str(path), "--json"],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         cwd=ROOT,
         timeout=120,
     )

@@ -57,7 +57,7 @@ def test_a_second_run_keeps_only_the_kills(tool):
     again, kept = tool.prepare_work("checks/notice.py")
 
     assert again == work and kept == 2
-    verdicts = json.loads((work / "mutants/checks/notice.py.meta").read_text())
+    verdicts = json.loads((work / "mutants/checks/notice.py.meta").read_text(encoding="utf-8"))
     # Survived (0), time-out (36) and "no tests" (33) are tried again: a newer test may kill them.
     assert verdicts["exit_code_by_key"] == {
         "m_1": 1,

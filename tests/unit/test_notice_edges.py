@@ -10,6 +10,7 @@ import pytest
 
 from checks import line_identity, notice, notice_input, provenance
 from checks.received import parse_chain
+from tests.platform import no_tzset
 
 JST = timezone(timedelta(hours=9))
 CET = timezone(timedelta(hours=1))
@@ -142,6 +143,7 @@ def tokyo_machine(monkeypatch):
     time.tzset()
 
 
+@no_tzset
 def test_without_a_zone_given_the_machines_zone_is_used_and_utc_stays_utc(tokyo_machine):
     a = notice.analyse(NOTICE)  # no zone given: the machine's (Japan)
     assert a.claim["times"][0]["utc"] == "2026-11-20T05:05:33+00:00"

@@ -128,8 +128,27 @@ def test_command_probe_reports_missing_timeout_and_bad_bytes():
     assert run(["/nonexistent/tool"]).problem == "missing"
     slow = run([sys.executable, "-c", "import time; time.sleep(30)"], timeout=0.5)
     assert slow.problem == "timeout"
-    bad = run([sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'ok\\xff\\xfe')"])
+    # Bytes the reading encoding cannot decode: UTF-8 here, the console code page on Windows
+    # (cp437, an English console's, decodes every byte: nothing to test there).
+    from checks.probes.command import console_encoding
+
+    encoding = console_encoding() or "utf-8"
+    invalid = next(
+        (bytes([b]) for b in range(0x80, 0x100) if _undecodable(bytes([b]), encoding)), None
+    )
+    if invalid is None:
+        return
+    code = f"import sys; sys.stdout.buffer.write(b'ok' + {invalid!r})"
+    bad = run([sys.executable, "-c", code])
     assert bad.ok and bad.undecodable and bad.stdout.startswith("ok")
+
+
+def _undecodable(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def test_command_output_in_the_console_code_page_is_read_as_such(monkeypatch):

@@ -16,7 +16,7 @@ from tests.recorded import DATA, cmd
 
 NOW_DT = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 NOW = NOW_DT.timestamp()
-APT_TEXT = (DATA / "linux/apt-get-s-upgrade_debian12.txt").read_text()
+APT_TEXT = (DATA / "linux/apt-get-s-upgrade_debian12.txt").read_text(encoding="utf-8")
 APT_EMPTY = (
     "Reading package lists...\n0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n"
 )
@@ -25,7 +25,7 @@ APT_OTHER = (
     "Conf tzdata (2025b-0+deb12u1 Debian:12.11/stable [all])\n"
     "1 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.\n"
 )
-DNF_TEXT = (DATA / "linux/dnf_check_upgrade_security_fedora42.txt").read_text()
+DNF_TEXT = (DATA / "linux/dnf_check_upgrade_security_fedora42.txt").read_text(encoding="utf-8")
 
 
 def apt(text, age_days=0.5, auto=None, **sim):
@@ -83,10 +83,10 @@ OTHER_UPDATE = {
     "severity": "",
     "categories": [],
 }
-MAC_UPDATES = (DATA / "macos/softwareupdate_updates.txt").read_text()
-MAC_NONE = (DATA / "macos/softwareupdate_none.stdout").read_text()
-MAC_NONE_ERR = (DATA / "macos/softwareupdate_none.stderr").read_text()
-MAC_MAJOR = (DATA / "macos/updates/softwareupdate_major_only.txt").read_text()
+MAC_UPDATES = (DATA / "macos/softwareupdate_updates.txt").read_text(encoding="utf-8")
+MAC_NONE = (DATA / "macos/softwareupdate_none.stdout").read_text(encoding="utf-8")
+MAC_NONE_ERR = (DATA / "macos/softwareupdate_none.stderr").read_text(encoding="utf-8")
+MAC_MAJOR = (DATA / "macos/updates/softwareupdate_major_only.txt").read_text(encoding="utf-8")
 
 
 def mac(stdout, stderr="", scanned=True, last=None, version="15.6", problem=None):

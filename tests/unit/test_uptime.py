@@ -20,7 +20,7 @@ def reported(utc, end=None):
 
 
 def test_linux_last_shows_the_pc_was_off():
-    events = power.parse_last_x((DATA / "linux/power/last_x_F_utc.txt").read_text())
+    events = power.parse_last_x((DATA / "linux/power/last_x_F_utc.txt").read_text(encoding="utf-8"))
     assert len(events) == 5
     # 14:05-14:30 JST on the 20th = 05:05-05:30 UTC: between shutdown 04:50 and boot 06:10.
     r = interpret(
@@ -36,8 +36,12 @@ def test_linux_last_shows_the_pc_was_off():
 
 
 def test_linux_journal_boots_and_sleep():
-    events = power.parse_list_boots_json((DATA / "linux/power/list_boots.json").read_text())
-    events += power.parse_sleep_journal((DATA / "linux/power/sleep_journal.json").read_text())
+    events = power.parse_list_boots_json(
+        (DATA / "linux/power/list_boots.json").read_text(encoding="utf-8")
+    )
+    events += power.parse_sleep_journal(
+        (DATA / "linux/power/sleep_journal.json").read_text(encoding="utf-8")
+    )
     asleep = interpret({"events": events}, reported("2026-11-20T04:00:00+00:00"), JST, NOW)
     assert asleep.status == Status.PASS and asleep.facts["answers"][0]["state"] == "asleep"
     on = interpret({"events": events}, reported("2026-11-20T02:00:00+00:00"), JST, NOW)
@@ -46,7 +50,7 @@ def test_linux_journal_boots_and_sleep():
 
 def test_windows_system_log():
     events = power.parse_windows_events(
-        json.loads((DATA / "windows/power/system_events.json").read_text())
+        json.loads((DATA / "windows/power/system_events.json").read_text(encoding="utf-8"))
     )
     assert {e["kind"] for e in events} == {"boot", "sleep", "wake", "shutdown", "crash"}
     asleep = interpret({"events": events}, reported("2026-11-20T05:05:00+00:00"), JST, NOW)
@@ -59,7 +63,7 @@ def test_windows_system_log():
 
 def test_macos_pmset_real_output_wake_requests_are_not_wakes():
     """Real output (see the .source file): "Wake Requests" one second after "Sleep"."""
-    text = (DATA / "macos/power/pmset_log_sleep_darkwake_2025.txt").read_text()
+    text = (DATA / "macos/power/pmset_log_sleep_darkwake_2025.txt").read_text(encoding="utf-8")
     events = power.parse_pmset_log(text)
     assert [e["kind"] for e in events] == ["sleep", "wake"]  # Sleep, then the DarkWake
     asleep = interpret({"events": events}, reported("2025-02-07T12:00:06+00:00"), JST, NOW)
@@ -79,7 +83,7 @@ def test_a_start_without_a_sleep_before_it_is_a_gap_not_on():
 
 
 def test_macos_pmset():
-    events = power.parse_pmset_log((DATA / "macos/power/pmset_log.txt").read_text())
+    events = power.parse_pmset_log((DATA / "macos/power/pmset_log.txt").read_text(encoding="utf-8"))
     r = interpret({"events": events}, reported("2026-11-20T05:05:00+00:00"), JST, NOW)
     assert r.facts["answers"][0]["state"] == "asleep"
     # A maintenance DarkWake inside the range means it was briefly on: not "off the whole time".
@@ -97,7 +101,7 @@ def test_no_records_or_before_records_is_unknown():
         interpret({"events": []}, reported("2026-11-20T05:05:00+00:00"), JST, NOW).status
         == Status.UNKNOWN
     )
-    events = power.parse_last_x((DATA / "linux/power/last_x_F_utc.txt").read_text())
+    events = power.parse_last_x((DATA / "linux/power/last_x_F_utc.txt").read_text(encoding="utf-8"))
     before = interpret({"events": events}, reported("2026-10-01T00:00:00+00:00"), JST, NOW)
     assert before.status == Status.UNKNOWN
     assert interpret({"events": events}, [], JST, NOW).status == Status.UNKNOWN

@@ -233,7 +233,7 @@ def _real_bundle(tmp: Path) -> bytes:
             *("--out", str(out), "--lang", "en"),
         ],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
         timeout=300,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
