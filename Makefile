@@ -64,3 +64,7 @@ bench: setup
 mutation: setup
 	$(PY) -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[mutation]'
 	QT_QPA_PLATFORM=offscreen $(PY) tools/mutation.py
+
+# The Windows path under Wine: `make test-windows`, `make dist-windows` (tools/wine/README.md).
+# Included last: `make` alone stays `make run`.
+include tools/wine/Makefile.fragment

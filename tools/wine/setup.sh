@@ -64,6 +64,31 @@ fi
 cmp -s "$dll" "$WINEPREFIX/drive_c/windows/system32/icuuc.dll" \
     || cp "$dll" "$WINEPREFIX/drive_c/windows/system32/icuuc.dll"
 
+# 3b. The Windows stand-ins (standin.c): one program that answers as powershell.exe, route.exe
+# and arp.exe with recordings, put where Clearline starts them (over Wine's own files), so the
+# tests in tests/windows run Clearline's real subprocess code. Harness only.
+exe=$WINE_DIR/standin.exe
+if [ ! -f "$exe" ] || [ "$HERE/standin.c" -nt "$exe" ]; then
+    say "building standin.exe"
+    x86_64-w64-mingw32-gcc -municode -O2 -s -static-libgcc -o "$exe" "$HERE/standin.c"
+fi
+sys32=$WINEPREFIX/drive_c/windows/system32
+for target in WindowsPowerShell/v1.0/powershell.exe route.exe arp.exe; do
+    mkdir -p "$(dirname "$sys32/$target")"
+    cmp -s "$exe" "$sys32/$target" || cp "$exe" "$sys32/$target"
+done
+# Wine loads its own builtin program instead of a file in system32 of the same name (arp.exe
+# does; Wine 8 has no route.exe and its powershell.exe lives elsewhere, but a newer Wine may):
+# "native" makes it load the file there.
+if [ ! -f "$WINEPREFIX/.clearline-standins" ]; then
+    say "making Wine start the stand-ins, not its own programs"
+    for name in powershell.exe route.exe arp.exe; do
+        wine reg add 'HKCU\Software\Wine\DllOverrides' /v "$name" /t REG_SZ /d native /f >/dev/null
+    done
+    wineserver -w
+    touch "$WINEPREFIX/.clearline-standins"
+fi
+
 # 4. The Windows CPython, unpacked from the sdist (its python311._pth removed, so that
 # site-packages, PYTHONPATH and sitecustomize work as in a normal installation).
 if [ ! -f "$CACHE/$EMBED" ]; then

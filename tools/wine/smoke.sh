@@ -51,6 +51,19 @@ step details 0 details --case "$case_dir" --name "山田太郎" --provider "Exam
 step letter 0 letter --case "$case_dir" --lang ja
 step bundle 0 bundle --case "$case_dir" --out "$WORK/evidence.zip"
 step verify 0 verify "$WORK/evidence.zip"
+# The window: Clearline.exe (no console) starts, draws its first page offscreen and saves it.
+shot=$WORK/window.png
+wshot=$(WINEPREFIX=$ROOT/build/wine/prefix winepath -w "$shot" 2>/dev/null)
+CLEARLINE_SCREENSHOT=$wshot timeout 180 "$HERE/run.sh" "${APP%/*}/Clearline.exe" \
+    >"$WORK/window.out" 2>"$WORK/window.err"
+code=$?
+if [ "$code" = 0 ] && [ "$(stat -c %s "$shot" 2>/dev/null || echo 0)" -gt 20000 ]; then
+    echo "ok    window (Clearline.exe drew its first page: $(stat -c %s "$shot") bytes of PNG)"
+else
+    failed=1
+    echo "FAIL  window (exit $code; screenshot $(stat -c %s "$shot" 2>/dev/null || echo missing))"
+    sed 's/^/      /' "$WORK/window.err"
+fi
 if grep -q "山田太郎" "$WORK/letter.out" 2>/dev/null; then
     echo "ok    the Japanese letter, redirected to a file, is UTF-8 and names the user"
 else
