@@ -1,8 +1,17 @@
-"""Dates and times as each language writes them in a letter, always with the zone."""
+"""Dates and times as each language writes them in a letter, always with the zone.
+
+Month names come from Babel's CLDR data for the letter's language, never from strftime: Qt
+sets the C library's locale from the OS, and an English letter written on a Japanese PC read
+"20 11月 2026"."""
 
 from __future__ import annotations
 
 from datetime import datetime
+
+from babel.dates import format_date
+
+# The CLDR locale whose long date each letter language writes ("22 November 2026", "2026年11月22日").
+DATE_LOCALES = {"en": "en_GB", "ja": "ja"}
 
 
 def zone_words(dt: datetime, lang: str) -> str:
@@ -15,9 +24,7 @@ def zone_words(dt: datetime, lang: str) -> str:
 
 
 def date_only(dt: datetime, lang: str) -> str:
-    if lang == "ja":
-        return f"{dt.year}年{dt.month}月{dt.day}日"
-    return f"{dt.day} {dt.strftime('%B')} {dt.year}"
+    return format_date(dt.date(), "long", locale=DATE_LOCALES.get(lang, "en_GB"))
 
 
 def moment(dt: datetime, lang: str, seconds: bool = True) -> str:
