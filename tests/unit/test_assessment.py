@@ -359,3 +359,32 @@ def test_a_removal_recorded_before_the_bot_was_last_seen_is_not_a_fix(tmp_path, 
     assert not a.removed and a.ongoing is True
     text = letter_text(case, lang, JST, TODAY)
     assert not any(phrase in text for phrase in REMOVED[lang])
+
+
+def test_a_quiet_watch_is_the_time_watched_not_the_packets_seen(tmp_path):
+    """A 10-minute watch that saw one unrelated packet: the result, the letter and the PDF's
+    source all say 20:00–20:10, never the instant of that packet."""
+    summary = {
+        "first": "2026-11-21T20:04:56+09:00",
+        "last": "2026-11-21T20:04:56+09:00",
+        "started": "2026-11-21T20:00:00+09:00",
+        "ended": "2026-11-21T20:10:00+09:00",
+        "smtp_syn_total": 0,
+        "smtp_sessions_completed": 0,
+        "smtp_refused": 0,
+        "mx_queries_total": 0,
+        "mx_distinct": 0,
+        "mx_names": [],
+        "destinations": [],
+        "programs": [],
+    }
+    live = [
+        _stamp(r, T0 + timedelta(hours=6))
+        for r in traffic.interpret(summary, "linux", True, "all", "iface")
+    ]
+    assert all("20:04:56" not in r.summary for r in live)
+    case = make_case(tmp_path, "quiet", live)
+    ja = letter_text(case, "ja", JST, TODAY)
+    en = letter_text(case, "en", JST, TODAY)
+    assert "20時00分00秒～20時10分00秒" in ja and "20時04分56秒" not in ja, ja
+    assert "20:00:00–20:10:00" in en and "20:04:56" not in en, en
