@@ -526,8 +526,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             print(result.error)
         print(
             _(
-                "The bundle is intact: its files match the checksum list written when it was"
-                " made (this does not show who made them)."
+                "The files in the bundle match the checksum list written when it was made. The"
+                " list is inside the same zip, so this shows they were not damaged; it does not"
+                " show who made them."
             )
             if result.ok
             else _("The bundle has been changed or damaged.")

@@ -400,7 +400,11 @@ class MainWindow(QMainWindow):
         box = QMessageBox(self)
         box.setWindowTitle(_("Bundle"))
         state = (
-            _("The bundle is intact.")
+            _(
+                "The files in the bundle match the checksum list written when it was made. The"
+                " list is inside the same zip, so this shows they were not damaged; it does not"
+                " show who made them."
+            )
             if result.ok
             else _("The bundle has been changed or damaged.")
         )

@@ -29,18 +29,24 @@ README = """Clearline evidence bundle / Clearline 証拠一式
 [English]
 This archive was written by Clearline for case {case}. It holds:
 {files_en}
-To check that nothing was changed, unzip it and run in the folder:
+To check that the files match the list of checksums written when the bundle was made,
+unzip it and run in the folder:
     sha256sum -c SHA256SUMS
-(macOS: shasum -a 256 -c SHA256SUMS; Windows PowerShell: compare Get-FileHash output with
-SHA256SUMS). Every line must say OK. Message bodies, SMTP AUTH exchanges and passwords are not
-included.
+(macOS: shasum -a 256 -c SHA256SUMS; Windows PowerShell: Get-FileHash -Algorithm SHA256 FILE
+for each file, compared with its line in SHA256SUMS). Every line must say OK. The list travels
+in this same archive: a match shows the files were not damaged, not who made them. Message
+bodies, SMTP AUTH exchanges and passwords are not included.
 
 [日本語]
 この圧縮ファイルは Clearline が案件 {case} について作成したものです。内容:
 {files_ja}
-改ざんされていないことを確かめるには、展開したフォルダーで次を実行してください。
+各ファイルが作成時に書かれたチェックサムの一覧と一致することを確かめるには、展開したフォルダーで
+次を実行してください。
     sha256sum -c SHA256SUMS
-（macOS では shasum -a 256 -c SHA256SUMS）。すべての行が OK になれば改ざんはありません。
+（macOS では shasum -a 256 -c SHA256SUMS、Windows の PowerShell では各ファイルに
+Get-FileHash -Algorithm SHA256 ファイル名 を実行し、SHA256SUMS の行と見比べます）。すべての行が
+OK になれば一覧と一致しています。一覧も同じ圧縮ファイルに入っているため、ファイルが壊れていない
+ことは確かめられますが、誰が作成したかを示すものではありません。
 メール本文、SMTP の認証のやり取り、パスワードは含まれていません。
 """
 
