@@ -224,12 +224,22 @@ class Folder:
             os.link(self.path / source, self.path / target)
 
     def unlink(self, name: str) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            if BY_DESCRIPTOR:
-                if self.fd is not None:
-                    os.unlink(name, dir_fd=self.fd)
-            else:
-                os.unlink(self.path / name)
+        for attempt in range(REPLACE_TRIES):
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    if BY_DESCRIPTOR:
+                        if self.fd is not None:
+                            os.unlink(name, dir_fd=self.fd)
+                    else:
+                        os.unlink(self.path / name)
+                return
+            except PermissionError:
+                # Windows: a reader (a worker rendering the letter) has it open without
+                # FILE_SHARE_DELETE; it closes in a moment. Seen under Wine: a reverted
+                # letter's edit stayed on disk.
+                if os.name != "nt" or attempt == REPLACE_TRIES - 1:
+                    raise
+                time.sleep(0.02)
 
     def fsync(self) -> None:
         if self.fd is not None:

@@ -322,3 +322,29 @@ def test_a_bundle_reads_a_long_history_once(tmp_path, monkeypatch):
     calls = 0
     bundle.plan(case, "en", with_pdf=False)
     assert calls <= 2 * n + 10, calls
+
+
+def test_a_reader_holding_a_file_open_only_delays_its_removal(tmp_path):
+    """Windows refuses to remove or replace a file another handle has open (Python opens files
+    without FILE_SHARE_DELETE), and the window's workers read the case while the writer writes.
+    Under Wine, reverting an edited letter while a worker read it left the edit on disk. The
+    update waits for the reader instead. (On POSIX the removal simply succeeds.)"""
+    import threading
+
+    case = Case(tmp_path / "c")
+    with case.update() as u:
+        u.set_edited_letter("en", "my own words", "the generated letter")
+    path = next(p for p in (tmp_path / "c").iterdir() if "my own words" in _text_or_empty(p))
+    reader = open(path, "rb")  # held open across the update, closed by the timer
+    threading.Timer(0.3, reader.close).start()
+    with case.update() as u:
+        u.set_edited_letter("en", None)
+    assert case.edited_letter("en") is None
+    assert not path.exists()
+
+
+def _text_or_empty(path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
