@@ -51,7 +51,7 @@ format: setup
 # entries in locale/ja/LC_MESSAGES/clearline.po (tests fail while any is untranslated).
 catalogs: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k Np_:1,2 -k ngettext:1,2 --no-location \
-		--omit-header -o locale/clearline.pot checks reports gui journal main.py
+		--omit-header -o locale/clearline.pot checks journal cases reports app cli gui main.py
 	$(VENV)/bin/pybabel update -i locale/clearline.pot -d locale -D clearline -l ja \
 		--width 100 --ignore-obsolete
 

@@ -180,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     diagnose.add_argument("--out", metavar="FILE", help="where to write it (default: a dated file)")
     verify = sub.add_parser("verify", parents=[common], help="check a bundle's integrity")
     verify.add_argument("file", metavar="FILE.zip")
-    from journal import cli as journal_cli
+    from cli import journal as journal_cli
 
     journal_cli.add_parser(sub, common)
     return parser
@@ -238,7 +238,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     def show(result) -> None:
         progress.done(result)
 
-    from cases import flows
+    from app import flows
 
     case = _open_case(args) if args.case else None
     try:
@@ -323,7 +323,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from cases import flows
+    from app import flows
 
     zone = notice.local_zone_for(i18n.get_language())
     case = _open_case(args) if args.case else None
@@ -380,7 +380,7 @@ def cmd_details(args: argparse.Namespace) -> int:
     case = _need_case(args)
     if case is None:
         return EXIT_USAGE
-    from cases import flows
+    from app import flows
     from cases.store import CaseError
 
     try:
@@ -412,7 +412,7 @@ def cmd_details(args: argparse.Namespace) -> int:
 
 
 def cmd_letter(args: argparse.Namespace) -> int:
-    from cases import flows
+    from app import flows
     from checks import i18n
     from checks.i18n import _
     from reports import report
@@ -622,7 +622,7 @@ def cmd_capture(args: argparse.Namespace) -> int:
         if exc.how:
             print("  " + exc.how, file=sys.stderr)
         return EXIT_USAGE
-    from cases import flows
+    from app import flows
 
     case = _open_case(args) if args.case else None
     results = flows.finish_capture(case, summary)
@@ -652,7 +652,7 @@ def _print_traffic(args, summary: dict, results) -> int:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from cases import flows
+    from app import flows
     from checks.i18n import _
 
     case = _open_case(args) if args.case else None
@@ -725,7 +725,7 @@ def command_name() -> str:
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
-    from journal import cli
+    from cli import journal as cli
 
     return cli.main(args)
 
@@ -771,7 +771,7 @@ def main(argv: list[str] | None = None) -> int:
         # The double-click path: straight to the window, without building the CLI parser.
         _setup_language(None)
         return open_window()
-    from checks.probes import elevation_door
+    from app import elevation_door
 
     if elevation_door.elevated_for_a_user() and not argv:
         print(elevation_door.refusal(None), file=sys.stderr)
@@ -819,6 +819,8 @@ def run_guarded(handler, args) -> int:
         print(f"clearline: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
+        from app.crashlog import write_crash_log
+
         log = write_crash_log(exc)
         print(
             _(
@@ -828,23 +830,6 @@ def run_guarded(handler, args) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-
-
-def write_crash_log(exc: BaseException) -> str:
-    import traceback
-    from datetime import datetime
-
-    text = "".join(traceback.format_exception(exc))
-    try:
-        from platformdirs import user_log_path
-
-        folder = user_log_path("Clearline", appauthor=False)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"crash-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.log"
-        path.write_text(text, encoding="utf-8")
-        return str(path)
-    except OSError:
-        return "(no log could be written)"
 
 
 if __name__ == "__main__":

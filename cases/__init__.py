@@ -1,2 +1,2 @@
-"""The case layer both front ends share: the store (cases.store), the flows (cases.flows) and the
-assessment (cases.assessment). No Qt here."""
+"""The case layer: the store (cases.store) and the assessment (cases.assessment). The flows
+that use them live a floor up, in app.flows. No Qt here."""

@@ -17,13 +17,21 @@ import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from checks import i18n
 from checks.i18n import N_, _
 
-if TYPE_CHECKING:
-    from checks.model import Result
+
+class Result(Protocol):
+    """What wording reads of a result (checks.model.Result): declared here, not imported, so
+    that the model may call its words and the import order stays one-way."""
+
+    id: str
+    reason: str
+    params: Mapping[str, Any]
+    advice_codes: tuple[str, ...]
+
 
 # A message: a msgid, or (singular, plural) counted by the param ``n`` (or (s, p, "key")).
 Msg = str | tuple[str, ...]

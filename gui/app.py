@@ -31,6 +31,8 @@ def run() -> int:
     if saved:
         i18n.set_default_language(saved)
     window = MainWindow(Session.restore_or_create(settings))
+    from gui.error_boundary import install_error_boundary
+
     install_error_boundary(window)
     window.show()
     if os.environ.get("CLEARLINE_EXIT_WHEN_SHOWN"):  # bench/startup.py: time to a shown window
@@ -64,29 +66,3 @@ def _japanese_font_if_missing() -> None:
         from PySide6.QtWidgets import QApplication
 
         QApplication.setFont(QFont(families[0]))
-
-
-def install_error_boundary(window) -> None:
-    """The window's one error boundary: an exception in a slot is written to a log file and
-    shown as a message; the window stays usable and what was saved stays saved."""
-
-    def hook(kind, value, tb) -> None:
-        if issubclass(kind, KeyboardInterrupt):
-            sys.__excepthook__(kind, value, tb)
-            return
-        from checks.i18n import _
-        from main import write_crash_log
-
-        log = write_crash_log(value.with_traceback(tb))
-        try:
-            window.statusBar().showMessage(
-                _(
-                    "Clearline stopped because of an internal error ({error}). What was saved"
-                    " before it is kept. Details: {log}"
-                ).format(error=kind.__name__, log=log),
-                0,
-            )
-        except RuntimeError:  # the window is already gone
-            pass
-
-    sys.excepthook = hook

@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
-        from gui.app import install_error_boundary
+        from gui.error_boundary import install_error_boundary
         from gui.session import Session, new_case
 
         self.session.writer.flush()

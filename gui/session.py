@@ -104,13 +104,13 @@ class Session(QObject):
 
     # details and fixes -------------------------------------------------------------------------
     def set_details(self, values: dict[str, str]) -> None:
-        from cases import flows
+        from app import flows
 
         self.writer.submit("details", lambda: flows.record_details(self.case, values))
         self.details_changed.emit()
 
     def mark_done(self, step: str, when: str | None = None) -> None:
-        from cases import flows
+        from app import flows
 
         when = when or datetime.now().astimezone().isoformat(timespec="seconds")
         self.writer.submit(
@@ -119,13 +119,13 @@ class Session(QObject):
         self.details_changed.emit()
 
     def undo_step(self, step: str) -> None:
-        from cases import flows
+        from app import flows
 
         self.writer.submit(f"step {step}", lambda: flows.record_details(self.case, {}, undo=[step]))
         self.details_changed.emit()
 
     def save_edited_letter(self, lang: str, text: str | None, base: str | None = None) -> None:
-        from cases import flows
+        from app import flows
 
         self.writer.submit(
             f"letter {lang}", lambda: flows.save_edited_letter(self.case, lang, text, base)

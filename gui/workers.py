@@ -75,7 +75,7 @@ def run_checks(
 ):
     """Run checks through the audit flow; each result is saved to the case on this worker
     thread (the disk write never touches the GUI thread), then handed to the window."""
-    from cases import flows
+    from app import flows
     from cases.store import Case
     from checks.context import Options
 
@@ -99,7 +99,7 @@ def analyse_notice(
     cancel,
 ):
     """NOTICE-SOURCE and NOTICE-UPTIME through the notice flow, saved to the case here."""
-    from cases import flows
+    from app import flows
     from cases.store import Case
     from checks import i18n, notice
 
@@ -109,7 +109,7 @@ def analyse_notice(
 
 
 def render_letter(case_path: str, lang: str, *, progress, cancel):
-    from cases import flows
+    from app import flows
     from cases.store import Case
 
     return flows.letter(Case(case_path), lang)
@@ -138,7 +138,7 @@ def plan_bundle(case_path: str, lang: str, mask_paths: bool = False, *, progress
 
 
 def support_summary(case_path: str, lang: str, *, progress, cancel):
-    from cases import flows
+    from app import flows
     from cases.store import Case
 
     return flows.support_summary(Case(case_path), lang)
@@ -186,14 +186,14 @@ def journal_status(*, progress, cancel):
     """The journal's state for step 4: None when this machine keeps none."""
     import sqlite3
 
-    from journal import cli, paths
+    from journal import paths, state
     from journal.store import JournalError
 
     db = paths.db_for_reading()
     if db is None:
         return None
     try:
-        return cli.status_doc(db)
+        return state.status_doc(db)
     except (JournalError, OSError, sqlite3.DatabaseError) as exc:
         return {"db": str(db), "error": str(exc)}
 

@@ -65,7 +65,7 @@ def main(out: Path) -> list[Path]:
         window.pages[0].analyse()
         settle(1.5)
         window.pages[1].show_results(session.results())
-        from cases import flows
+        from app import flows
 
         for doc in replay:
             if doc.get("type") == "summary":  # as `capture --case` does: saved once, then shown

@@ -19,7 +19,7 @@ with open(path, encoding="utf-8") as fp:
     for line in fp:
         doc = json.loads(line)
         if doc.get("type") == "summary" and case_path:
-            from cases import flows
+            from app import flows
             from cases.store import Case
 
             results = flows.finish_capture(Case(case_path), doc)

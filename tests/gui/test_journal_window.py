@@ -111,7 +111,7 @@ def test_the_administrator_prompts_name_exactly_the_commands_the_window_runs(mon
     import xml.etree.ElementTree as ET
 
     import launch
-    from checks.probes import elevation_door
+    from app import elevation_door
     from gui.journal_box import install_command
     from gui.pages import watch_page
 

@@ -5,7 +5,7 @@ import struct
 
 import pytest
 
-from cases import flows
+from app import flows
 from checks.analyzer import Analyzer
 from checks.model import Status
 

@@ -204,7 +204,7 @@ def test_time_ranges_and_zones(text, start, end):
 def test_the_journal_and_uptime_look_at_the_notices_window_not_the_pcs_clock(tmp_path):
     """Read on a PC in UTC, a Japan-time notice still points the journal and NOTICE-UPTIME at
     12:12–12:40 UTC (21:12–21:40 JST), never nine hours off."""
-    from cases import flows
+    from app import flows
 
     data = (DATA / "notice_names_yesterdays_address.txt").read_bytes()
     # The PC was shut down at 12:00 UTC and started again at 13:00 UTC: off throughout the

@@ -9,7 +9,7 @@ import struct
 
 import pytest
 
-from cases import flows
+from app import flows
 from checks.analyzer import Analyzer
 from checks.model import Status
 from checks.traffic import interpret

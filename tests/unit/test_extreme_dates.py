@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from cases import flows
+from app import flows
 from cases.store import Case, CaseError
 from tests.budget import examples
 
@@ -124,7 +124,7 @@ def test_a_stored_step_date_from_anywhere_never_stops_the_letter(tmp_path_factor
 @example(LAST, FIRST)
 @example(FIRST, FIRST)
 def test_a_journal_query_of_any_range_is_refused_or_answered(tmp_path_factory, capsys, a, b):
-    from journal import cli
+    from cli import journal as cli
     from journal.store import Journal
 
     folder = tmp_path_factory.mktemp("j")

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from app import flows
 from cases import assessment as A
-from cases import flows
 from cases.store import Case
 from journal.store import CONNECT, HEARTBEAT, START, STOP, Journal
 from reports import bundle, report

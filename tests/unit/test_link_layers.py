@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cases import flows
+from app import flows
 from checks.model import Status
 
 pytest.importorskip("scapy.all")

@@ -367,7 +367,7 @@ def test_explanation_words_fill_in_what_the_hop_holds():
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_the_letter_asks_which_source_is_right_when_report_and_headers_disagree(tmp_path, lang):
-    from cases import flows
+    from app import flows
     from cases.store import Case
     from reports.report import letter_text
     from tests.cases import JST, TODAY

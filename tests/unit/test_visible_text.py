@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cases import flows
+from app import flows
 from cases.store import Case
 from checks import visible, wording
 from tests.budget import examples
