@@ -22,9 +22,10 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from cases.store import REMEDIATION_STEPS, Case, parse_step_time
+from checks import catalogue
 from checks.model import SEVERITY, Result, Status
 
-MAIL_EVIDENCE = ("SMTP-OUT", "SMTP-LISTEN", "PROXY-OPEN", "TRAFFIC-SMTP", "TRAFFIC-MX")
+MAIL_EVIDENCE = catalogue.ids(role=catalogue.MAIL)
 REMOVAL_STEPS = ("removal", "reinstall")
 MIN_CLEAN_OBSERVATION = timedelta(minutes=5)
 

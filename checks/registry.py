@@ -1,22 +1,28 @@
-"""Every check Clearline has, in the order they are shown."""
+"""The checks an audit runs, as their modules declare them (CheckSpec: how to run each), in
+the catalogue's order (checks/catalogue.py: what each is)."""
 
 from __future__ import annotations
 
-from checks import antivirus, blocklist, clock, firewall, lan, proxy, smtp, support, updates, upnp
+import importlib
+
+from checks import catalogue
 from checks.model import CheckSpec
 
-ALL: tuple[CheckSpec, ...] = (
-    *smtp.SPECS,
-    *proxy.SPECS,
-    *updates.SPECS,
-    *support.SPECS,
-    *antivirus.SPECS,
-    *firewall.SPECS,
-    *clock.SPECS,
-    *lan.SPECS,
-    *upnp.SPECS,
-    *blocklist.SPECS,
-)
+
+def _audit_specs() -> tuple[CheckSpec, ...]:
+    specs = [
+        spec
+        for name in catalogue.modules(catalogue.AUDIT)
+        for spec in importlib.import_module(name).SPECS
+    ]
+    declared = {s.id for s in specs}
+    listed = set(catalogue.ids(source=catalogue.AUDIT))
+    if declared != listed:  # a module's SPECS and the catalogue must name the same checks
+        raise RuntimeError(f"catalogue and SPECS differ: {sorted(declared ^ listed)}")
+    return tuple(sorted(specs, key=lambda s: catalogue.ORDER[s.id]))
+
+
+ALL: tuple[CheckSpec, ...] = _audit_specs()
 
 
 def by_id() -> dict[str, CheckSpec]:

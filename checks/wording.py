@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from checks import i18n
+from checks import catalogue, i18n
 from checks.i18n import N_, _
 
 
@@ -63,26 +63,8 @@ class Phrasebook:
     word: Callable[[Result], tuple[str, list[str]] | None] | None = None
 
 
-# Which module words which check; imported on first use so start-up stays light.
-MODULES = {
-    "SMTP-OUT": "checks.smtp",
-    "SMTP-LISTEN": "checks.smtp",
-    "PROXY-OPEN": "checks.proxy",
-    "OS-UPDATES": "checks.updates",
-    "OS-SUPPORT": "checks.support",
-    "AV-STATUS": "checks.antivirus",
-    "FW-STATUS": "checks.firewall",
-    "CLOCK-SYNC": "checks.clock",
-    "NET-NAT": "checks.lan",
-    "NET-GATEWAY": "checks.lan",
-    "NET-DEVICES": "checks.lan",
-    "NET-UPNP": "checks.upnp",
-    "NET-BLOCKLIST": "checks.blocklist",
-    "TRAFFIC-SMTP": "checks.traffic",
-    "TRAFFIC-MX": "checks.traffic",
-    "NOTICE-SOURCE": "checks.notice",
-    "NOTICE-UPTIME": "checks.uptime",
-}
+# Which module words which check (the catalogue's); imported on first use so start-up stays light.
+MODULES = {entry.id: entry.module for entry in catalogue.CATALOGUE}
 
 _BOOKS: dict[str, Phrasebook] = {}
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cases import assessment as A
+from checks import catalogue
 from checks.i18n import N_, _
 from checks.model import SEVERITY, Result, Status
 
-HOST_CHECKS = ("FW-STATUS", "AV-STATUS", "OS-UPDATES", "OS-SUPPORT", "NET-GATEWAY", "NET-UPNP")
+HOST_CHECKS = catalogue.ids(role=catalogue.DEFENCE)
 
 STEP_NAMES = {
     1: N_("What happened"),
@@ -79,12 +80,9 @@ def banner(a: A.Assessment | None, has_notice: bool, has_results: bool) -> str:
 def problems(results: list[Result]) -> list[Result]:
     """What step 4 lists: every mail-evidence and host check that is fail or warn, the most
     serious first, in the catalog's order within a severity."""
-    from checks import registry
-
-    order = {spec.id: i for i, spec in enumerate(registry.ALL)}
     wanted = set(A.MAIL_EVIDENCE) | set(HOST_CHECKS)
     found = [r for r in results if r.id in wanted and r.status in (Status.FAIL, Status.WARN)]
-    return sorted(found, key=lambda r: (-SEVERITY[r.status], order.get(r.id, 99)))
+    return sorted(found, key=lambda r: (-SEVERITY[r.status], catalogue.ORDER.get(r.id, 99)))
 
 
 def next_action(step: int, a: A.Assessment | None, has_notice: bool, has_results: bool) -> Next:

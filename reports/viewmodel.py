@@ -14,7 +14,7 @@ from typing import Any
 
 from cases import assessment as A
 from cases.store import Case
-from checks import i18n
+from checks import catalogue, i18n
 from checks.model import Status
 from reports import dates
 
@@ -222,17 +222,7 @@ def _claimed_times(claim: dict, zone: tzinfo, lang: str) -> list[str]:
 
 # The checks whose results bear on a complaint about spam: the letter states these, one
 # sentence each; the rest (clock, OS support, address kind, other devices) it says otherwise.
-LETTER_CHECKS = (
-    "SMTP-OUT",
-    "TRAFFIC-SMTP",
-    "TRAFFIC-MX",
-    "SMTP-LISTEN",
-    "PROXY-OPEN",
-    "AV-STATUS",
-    "NET-BLOCKLIST",
-    "NET-UPNP",
-    "NET-GATEWAY",
-)
+LETTER_CHECKS = catalogue.letter_checks()
 
 
 def quote(text: str, lang: str) -> str:

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from cases.store import REMEDIATION_STEPS
+from checks import catalogue
 from checks.i18n import _
-from checks.model import Result, Status
+from checks.model import Result
 from gui.cards import COLOURS
 from gui.pages.base import Page
 from reports.console import status_label
@@ -44,21 +45,6 @@ def default_gateway() -> str | None:
 
 # Steps done by the user's own hands: no place to open on any system, so no button.
 NO_BUTTON = ("removal", "reinstall", "password")
-
-# Which place fixes a finding: the remediation step's (or the firewall's own) settings.
-FINDING_PLACE = {
-    "SMTP-OUT": "scan",
-    "PROXY-OPEN": "scan",
-    "SMTP-LISTEN": "scan",
-    "AV-STATUS": "scan",
-    "OS-UPDATES": "updates",
-    "OS-SUPPORT": "updates",
-    "FW-STATUS": "firewall",
-    "NET-UPNP": "router",
-    "NET-GATEWAY": "router",
-    "TRAFFIC-SMTP": "scan",
-    "TRAFFIC-MX": "scan",
-}
 
 
 def open_target(step: str, platform: str | None = None) -> str | None:
@@ -229,10 +215,7 @@ class FixPage(Page):
     def refresh(self) -> None:
         done = self.session.case.remediation()
         infected = any(
-            r.status == Status.FAIL
-            for r in self.session.case.history()
-            if r.id
-            in ("SMTP-OUT", "PROXY-OPEN", "SMTP-LISTEN", "TRAFFIC-SMTP", "TRAFFIC-MX", "AV-STATUS")
+            catalogue.shows_infection(r.id, r.status, r.reason) for r in self.session.case.history()
         )
         for step, (label, button, tick) in self.rows.items():
             visible = infected or step not in ("disconnect", "removal", "reinstall")
@@ -285,7 +268,7 @@ class FindingItem(QFrame):
         for w in (self.head, self.text, self.why):
             layout.addWidget(w)
         layout.addLayout(buttons)
-        self.place = FINDING_PLACE.get(result.id, "scan")
+        self.place = catalogue.fix_place(result.id)
         self.open_button.setEnabled(open_target(self.place) is not None)
         self.open_button.clicked.connect(lambda: page.open_place(self.place))
         on_line = result.id.startswith("TRAFFIC-")

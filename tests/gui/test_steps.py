@@ -396,3 +396,36 @@ def test_an_edited_letter_is_marked_can_go_back_and_warns_when_facts_change(make
     assert reply.letter.toPlainText() != generated  # the new generated letter, not the old one
     assert "PS: my own words" not in reply.letter.toPlainText()
     qtbot.waitUntil(lambda: w.session.case.edited_letter("en") is None, timeout=5000)
+
+
+@pytest.mark.parametrize(
+    ("result", "removal_shown"),
+    [
+        (Result("AV-STATUS", Status.FAIL, "none_on"), False),  # no scanner: a fix, not malware
+        (Result("AV-STATUS", Status.FAIL, "scan_found", params={"n": 2}), True),
+        (Result("SMTP-OUT", Status.FAIL, "direct"), True),
+        (Result("FW-STATUS", Status.FAIL, "off"), False),
+    ],
+)
+def test_step_4_offers_removal_only_when_a_result_says_infected(
+    make_window, qtbot, result, removal_shown
+):
+    """Step 4 and the assessment read one catalogue: removal and reinstalling are offered when
+    a program sent or relayed mail or a scanner found malware, not for a missing scanner."""
+    w = make_window(run_checks=injected_run)
+    w.session.case.add_results([result])
+    fix = w.pages[3]
+    w.go(4)
+    fix.refresh()
+    for step in ("removal", "reinstall"):
+        assert fix.rows[step][0].isVisibleTo(fix) is removal_shown, step
+    assert fix.rows["scan"][0].isVisibleTo(fix)
+
+
+def test_every_place_the_catalogue_names_can_be_opened_or_explained():
+    from checks import catalogue
+    from gui.pages import fix_page
+
+    for entry in catalogue.CATALOGUE:
+        if entry.fix:
+            assert fix_page.why_no_button(entry.fix), entry

@@ -1,0 +1,90 @@
+"""The catalogue is the one list of checks: every other list is read from it, and it agrees
+with what the modules declare (their SPECS and phrasebooks) and with the README's table."""
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+from cases import assessment
+from checks import catalogue, registry, wording
+from checks.model import Status
+from reports import guidance, viewmodel
+
+ROOT = Path(__file__).resolve().parents[2]
+IDS = [e.id for e in catalogue.CATALOGUE]
+
+
+def test_each_id_once_and_each_letter_place_once():
+    assert len(IDS) == len(set(IDS)) == 17
+    places = [e.letter for e in catalogue.CATALOGUE if e.letter is not None]
+    assert len(places) == len(set(places))
+
+
+@pytest.mark.parametrize("entry", catalogue.CATALOGUE, ids=IDS)
+def test_each_check_is_worded_by_its_module(entry):
+    module = importlib.import_module(entry.module)
+    book = wording.book_for(entry.id)
+    assert book is not None and entry.id in book.titles
+    assert wording.MODULES[entry.id] == module.__name__
+    if entry.source == catalogue.AUDIT:
+        assert entry.id in {s.id for s in module.SPECS}
+
+
+def test_the_audit_runs_exactly_the_audit_checks_in_catalogue_order():
+    assert [s.id for s in registry.ALL] == list(catalogue.ids(source=catalogue.AUDIT))
+
+
+def test_the_lists_elsewhere_are_the_catalogues():
+    assert assessment.MAIL_EVIDENCE == (
+        "SMTP-OUT",
+        "SMTP-LISTEN",
+        "PROXY-OPEN",
+        "TRAFFIC-SMTP",
+        "TRAFFIC-MX",
+    )
+    assert set(guidance.HOST_CHECKS) == {
+        "FW-STATUS",
+        "AV-STATUS",
+        "OS-UPDATES",
+        "OS-SUPPORT",
+        "NET-GATEWAY",
+        "NET-UPNP",
+    }
+    assert viewmodel.LETTER_CHECKS == (
+        "SMTP-OUT",
+        "TRAFFIC-SMTP",
+        "TRAFFIC-MX",
+        "SMTP-LISTEN",
+        "PROXY-OPEN",
+        "AV-STATUS",
+        "NET-BLOCKLIST",
+        "NET-UPNP",
+        "NET-GATEWAY",
+    )
+
+
+@pytest.mark.parametrize(
+    ("check_id", "status", "reason", "infected"),
+    [
+        ("SMTP-OUT", Status.FAIL, "direct", True),
+        ("SMTP-OUT", Status.WARN, "unknown_program", False),
+        ("TRAFFIC-SMTP", Status.FAIL, "direct", True),
+        ("PROXY-OPEN", Status.FAIL, "open", True),
+        # A scanner that found malware is an infection; a missing or expired one is a
+        # warning to fix (the window showed removal steps for it before).
+        ("AV-STATUS", Status.FAIL, "scan_found", True),
+        ("AV-STATUS", Status.FAIL, "quick_scan_threats", True),
+        ("AV-STATUS", Status.FAIL, "none_on", False),
+        ("AV-STATUS", Status.FAIL, "expired", False),
+        ("FW-STATUS", Status.FAIL, "off", False),
+        ("NO-SUCH-CHECK", Status.FAIL, "x", False),
+    ],
+)
+def test_which_answers_mean_an_infection(check_id, status, reason, infected):
+    assert catalogue.shows_infection(check_id, status, reason) is infected
+
+
+def test_the_readme_names_every_check():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [i for i in IDS if f"`{i}`" not in readme and i not in readme] == []
