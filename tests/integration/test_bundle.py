@@ -67,7 +67,8 @@ def test_bundle_contents(written):
         "README.txt",
         "SHA256SUMS",
     } <= names
-    assert "sha256sum -c SHA256SUMS" in readme and "改ざん" in readme
+    assert "sha256sum -c SHA256SUMS" in readme and "Get-FileHash" in readme
+    assert "誰が作成したかを示すものではありません" in readme
     # Personal data is named in words of the bundle's language, never by field names.
     assert plan.personal["お名前"] == "山田 太郎" and "name" not in plan.personal
 
