@@ -123,6 +123,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     letter.add_argument("--html", action="store_true", help="print the HTML version")
     letter.add_argument(
+        "--format",
+        choices=("text", "xarf"),
+        default="text",
+        help="xarf: print reply.json, the answer for a desk's tools (XARF v4 fields;"
+        " docs/reply-json.md), as a bundle made now would carry it",
+    )
+    letter.add_argument(
         "--summary", action="store_true", help="print a short support summary instead"
     )
 
@@ -421,6 +428,10 @@ def cmd_letter(args: argparse.Namespace) -> int:
     if case is None:
         return EXIT_USAGE
     lang = i18n.get_language()
+    if args.format == "xarf":
+        json.dump(flows.reply_document(case, lang), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return EXIT_OK
     if args.summary:
         lines = flows.support_summary(case, lang)
         print(json.dumps(lines, ensure_ascii=False) if args.json else "\n".join(lines))

@@ -328,3 +328,14 @@ def support_summary(case: Case, lang: str) -> list[str]:
     from reports import summary
 
     return summary.lines(case, lang)
+
+
+def reply_document(case: Case, lang: str, mask_paths: bool = False) -> dict[str, Any]:
+    """reply.json as a bundle made now would carry it (without the PDF, which only the written
+    bundle holds): for `letter --format xarf`, a desk's tools' view of the case."""
+    import json
+
+    from reports import bundle
+
+    plan = bundle.plan(case, lang, mask_paths=mask_paths, with_pdf=False)
+    return json.loads(plan.files["reply.json"])

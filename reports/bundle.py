@@ -19,7 +19,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 
 from cases.store import CAPTURE_FILE, JOURNAL_FILE, NOTICE_FILE, PCAP_FILE, Case
-from reports import report
+from reports import reply, report
 
 SUMS = "SHA256SUMS"
 
@@ -83,6 +83,10 @@ DESCRIPTIONS = {
     "capture.pcap": (
         "the scrubbed packet capture (opens in Wireshark)",
         "通信の記録（Wireshark で開けます。本文等は除去済み）",
+    ),
+    "reply.json": (
+        "the reply for a desk's tools (XARF v4 fields; docs/reply-json.md)",
+        "窓口のシステム向けの返信（XARF v4 形式）",
     ),
     "README.txt": ("this file", "このファイル"),
 }
@@ -160,8 +164,9 @@ def plan(
 
     local = zone or datetime.now().astimezone().tzinfo
     written = (today or datetime.now().astimezone()).astimezone(local)
+    assessment = assess(case, local)
     files["assessment.json"] = json.dumps(
-        {"letter_written": written.isoformat(), **assess(case, local).to_dict(local)},
+        {"letter_written": written.isoformat(), **assessment.to_dict(local)},
         ensure_ascii=False,
         indent=2,
     ).encode("utf-8")
@@ -181,12 +186,16 @@ def plan(
             )
             for n, b in files.items()
         }
-    names = [*files, "README.txt"]
+    names = [*files, reply.FILE_NAME, "README.txt"]
     files["README.txt"] = README.format(
         case=case.path.name,
         files_en="\n".join(f"  {n:16} {DESCRIPTIONS[n][0]}" for n in names),
         files_ja="\n".join(f"  {n:16} {DESCRIPTIONS[n][1]}" for n in names),
     ).encode("utf-8")
+    # Last but the checksums: its evidence hashes are those of every other file, as written.
+    answer = reply.document(case, assessment, dict(files), DESCRIPTIONS, lang, local, written)
+    text = json.dumps(answer, ensure_ascii=False, indent=2)
+    files[reply.FILE_NAME] = (_mask(text) if mask_paths else text).encode("utf-8")
     details = case.details()
     # Named in words of the bundle's language, never by field names.
     from checks import i18n

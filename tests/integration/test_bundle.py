@@ -64,6 +64,7 @@ def test_bundle_contents(written):
         "report.html",
         "results.json",
         "notice.json",
+        "reply.json",
         "README.txt",
         "SHA256SUMS",
     } <= names

@@ -25,6 +25,7 @@ def test_the_plan_of_an_infected_case(tmp_path):
         "letter.ja.html",
         "letter.ja.txt",
         "notice.json",
+        "reply.json",
         "report.html",
         "results.json",
     ]
