@@ -186,7 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     diagnose.add_argument("--out", metavar="FILE", help="where to write it (default: a dated file)")
     verify = sub.add_parser("verify", parents=[common], help="check a bundle's integrity")
-    verify.add_argument("file", metavar="FILE.zip")
+    verify.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE.zip|FOLDER",
+        help="one bundle, or many (and folders of them): then one JSON line per bundle",
+    )
     from cli import journal as journal_cli
 
     journal_cli.add_parser(sub, common)
@@ -509,14 +514,19 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from checks.i18n import _
-    from reports import bundle
+    from reports import bundle, bundle_check
 
-    if not os.path.exists(args.file):
-        print(
-            _("Cannot read {file}: {error}").format(file=args.file, error="not found"),
-            file=sys.stderr,
-        )
-        return EXIT_USAGE
+    for name in args.files:
+        if not os.path.exists(name):
+            print(
+                _("Cannot read {file}: {error}").format(file=name, error="not found"),
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    if len(args.files) > 1 or os.path.isdir(args.files[0]):
+        code = bundle_check.main(args.files)
+        return {0: EXIT_OK, 2: EXIT_PROBLEM}.get(code, EXIT_USAGE)
+    args.file = args.files[0]
     result = bundle.verify(args.file)
     if args.json:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)

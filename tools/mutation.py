@@ -46,6 +46,7 @@ MODULES = [
     "checks/runner.py",
     "cases/assessment.py",
     "reports/bundle.py",
+    "reports/bundle_check.py",
 ]
 TESTS = ["tests/unit", "tests/realworld"]
 # The catalog test reads the module's source for msgids: a mutated copy holds every mutant's

@@ -10,7 +10,7 @@ import zipfile
 
 import pytest
 
-from reports import bundle
+from reports import bundle_check
 from reports.bundle import SUMS, verify
 
 A, B = b"reply", b"{}"
@@ -167,7 +167,7 @@ def test_verification_answer(tmp_path, name):
         "extra": [],
         "problems": [],
         "error": None,
-        "what_this_proves": bundle.HONEST,
+        "what_this_proves": bundle_check.HONEST,
     }
     want.update(expected)
     assert result == want
@@ -189,16 +189,16 @@ def test_a_checksum_file_that_is_not_text(tmp_path):
 
 def test_limits_are_refusals_with_their_reason(tmp_path, monkeypatch):
     path = zip_of(tmp_path / "b.zip", GOOD)
-    monkeypatch.setattr(bundle, "MAX_ENTRIES", 3)
+    monkeypatch.setattr(bundle_check, "MAX_ENTRIES", 3)
     assert verify(path).ok  # three entries is within a limit of three
-    monkeypatch.setattr(bundle, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(bundle_check, "MAX_ENTRIES", 2)
     refused = verify(path)
     assert (refused.ok, refused.error) == (False, "the bundle has 3 entries (at most 2)")
-    monkeypatch.setattr(bundle, "MAX_ENTRIES", 10_000)
+    monkeypatch.setattr(bundle_check, "MAX_ENTRIES", 10_000)
     size = len(A) + len(B) + len(GOOD[2][1])
-    monkeypatch.setattr(bundle, "MAX_TOTAL_BYTES", size)
+    monkeypatch.setattr(bundle_check, "MAX_TOTAL_BYTES", size)
     assert verify(path).ok
-    monkeypatch.setattr(bundle, "MAX_TOTAL_BYTES", size - 1)
+    monkeypatch.setattr(bundle_check, "MAX_TOTAL_BYTES", size - 1)
     refused = verify(path)
     assert (refused.ok, refused.error) == (False, "the bundle unpacks to more than 2 GiB")
 
@@ -209,14 +209,14 @@ def test_unexpected_failures_are_named(tmp_path, monkeypatch):
     def boom(_path):
         raise MemoryError
 
-    monkeypatch.setattr(bundle, "_verify", boom)
+    monkeypatch.setattr(bundle_check, "_verify", boom)
     assert verify(path).to_dict()["error"] == "the zip is too large to check"
     assert verify(path).ok is False
 
     def odd(_path):
         raise KeyError("x")
 
-    monkeypatch.setattr(bundle, "_verify", odd)
+    monkeypatch.setattr(bundle_check, "_verify", odd)
     result = verify(path)
     assert (result.ok, result.error) == (False, "the zip is damaged (KeyError)")
 

@@ -1,0 +1,289 @@
+"""Checking a bundle, as a desk does: every member against SHA256SUMS, read as every unzip tool
+reads it (reports/zipcheck.py), the journal's chain proof, and, for many bundles at once, one
+JSON line each with what its reply.json says (`verify A.zip B.zip ...`, or
+`python -m reports.bundle_check` on a machine with nothing but Python and this source: it
+imports only the standard library and Clearline's own readers)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import struct
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SUMS = "SHA256SUMS"
+JOURNAL_FILE = "journal.json"  # cases.store.JOURNAL_FILE; not imported, to stay light
+REPLY_FILE = "reply.json"  # reports.reply.FILE_NAME
+MAX_REPLY_BYTES = 4 * 1024 * 1024
+
+
+# What verify accepts at most: a bundle is a few files of a few megabytes.
+MAX_ENTRIES = 10_000
+MAX_TOTAL_BYTES = 2 * 1024**3
+CHUNK = 1024 * 1024
+HONEST = (
+    "This shows that the files match the checksum list written when the bundle was made;"
+    " it does not show who made them."
+)
+
+
+@dataclass
+class Verification:
+    ok: bool
+    checked: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    extra: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None
+    reply: dict | None = None  # reply.json, when its checksum matched (the desk's line)
+
+    def to_dict(self) -> dict:
+        shown = {k: v for k, v in self.__dict__.items() if k != "reply"}
+        return {**shown, "what_this_proves": HONEST}
+
+
+_SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
+MAX_SUMS_BYTES = 4 * 1024 * 1024  # 10,000 lines of checksum and name
+MAX_JOURNAL_BYTES = 256 * 1024 * 1024  # the proof is read whole: at most what a case file may be
+
+
+def verify(path: Path) -> Verification:
+    """Check every member against SHA256SUMS, streaming (bounded memory), with the limits above.
+    Anything that is not a plain, listed, matching file makes the bundle "not intact"; the zip
+    is read as every unzip tool reads it (reports/zipcheck.py)."""
+    try:
+        return _verify(path)
+    except MemoryError:
+        return Verification(False, error="the zip is too large to check")
+    except Exception as exc:  # a damaged zip must never crash verify
+        return Verification(False, error=f"the zip is damaged ({type(exc).__name__})")
+
+
+def _verify(path: Path) -> Verification:
+    from checks.safefile import NotARegularFile, open_regular
+    from reports import zipcheck
+
+    try:
+        fp = open_regular(path)  # a FIFO or a device is refused before a byte is read
+    except NotARegularFile as exc:
+        return Verification(False, error=f"not a zip file: {exc.strerror}")
+    except OSError as exc:
+        return Verification(False, error=f"not a readable zip file: {exc}")
+    with fp:
+        size = os.fstat(fp.fileno()).st_size
+        try:
+            layout = zipcheck.read_layout(fp, size, MAX_ENTRIES)
+        except zipcheck.TooMany as exc:
+            return Verification(
+                False, error=f"the bundle has {exc.count} entries (at most {MAX_ENTRIES})"
+            )
+        except (zipcheck.Unreadable, OSError, struct.error) as exc:
+            return Verification(False, error=f"not a readable zip file: {exc}")
+        return _check(fp, layout)
+
+
+def _check(fp, layout) -> Verification:
+    from reports import zipcheck
+
+    entries = layout.entries
+    if sum(e.usize for e in entries) > MAX_TOTAL_BYTES:
+        return Verification(False, error="the bundle unpacks to more than 2 GiB")
+    result = Verification(True, problems=list(layout.problems))
+    members: dict[str, zipcheck.Entry] = {}
+    for entry in entries:
+        name = entry.name
+        why = entry.problem or zipcheck.name_problem(entry) or zipcheck.mode_problem(entry)
+        if entry.is_dir and why is None and entry.usize + entry.csize:
+            why = f"a folder entry carrying {entry.usize or entry.csize} bytes"
+        if why:
+            result.problems.append(f"{name}: {why}")
+        if entry.is_dir:
+            continue
+        if name in members:
+            result.problems.append(f"{name}: appears twice in the zip")
+        members[name] = entry
+    result.problems += [p for p in zipcheck.collisions(entries) if "appears twice" not in p]
+    if SUMS not in members:
+        result.ok = False
+        result.extra = sorted(members)
+        result.error = "the bundle has no SHA256SUMS file"
+        return result
+    sums_entry = members[SUMS]
+    if sums_entry.usize > MAX_SUMS_BYTES:
+        return Verification(
+            False, changed=[SUMS], error="SHA256SUMS is damaged: larger than a checksum list"
+        )
+    held = bytearray()
+    done = zipcheck.inflate(fp, sums_entry, held.extend)
+    if done.problem:
+        return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {done.problem}")
+    try:
+        sums = bytes(held).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {exc}")
+    expected: dict[str, str] = {}
+    for number, line in enumerate(sums.splitlines(), 1):
+        if not line.strip():
+            continue
+        m = _SUM_LINE.match(line)
+        if not m:
+            result.problems.append(f"SHA256SUMS line {number} is not 'checksum  name'")
+            continue
+        if m.group(2) in expected:
+            result.problems.append(f"SHA256SUMS lists {m.group(2)} twice")
+        expected[m.group(2)] = m.group(1)
+    if not expected:
+        result.problems.append("SHA256SUMS lists no files")
+    journal_bytes: bytearray | None = None
+    for name, digest in sorted(expected.items()):
+        entry = members.get(name)
+        if entry is None:
+            result.missing.append(name)
+            continue
+        sha = hashlib.sha256()
+        keep = (name == JOURNAL_FILE and entry.usize <= MAX_JOURNAL_BYTES) or (
+            name == REPLY_FILE and entry.usize <= MAX_REPLY_BYTES
+        )
+        kept = bytearray()
+
+        def sink(chunk: bytes, sha=sha, keep=keep, kept=kept) -> None:
+            sha.update(chunk)
+            if keep:
+                kept.extend(chunk)
+
+        done = zipcheck.inflate(fp, entry, sink)
+        if entry.problem:  # named above; its bytes are not what every tool reads
+            result.changed.append(name)
+            continue
+        if done.problem:
+            # Damage (a failed CRC, broken deflate data) means changed; what makes tools
+            # disagree (data past the declared size or stream) is also named.
+            if done.problem not in zipcheck.DAMAGE:
+                result.problems.append(f"{name}: {done.problem}")
+            result.changed.append(name)
+            continue
+        (result.checked if sha.hexdigest() == digest else result.changed).append(name)
+        if keep and sha.hexdigest() == digest and name == REPLY_FILE:
+            result.reply = _reply(bytes(kept))
+        elif keep and sha.hexdigest() == digest:
+            journal_bytes = kept
+        elif name == JOURNAL_FILE and sha.hexdigest() == digest:
+            result.problems.append(f"{JOURNAL_FILE}: too large to check its chain proof")
+    result.extra = sorted(n for n in members if n not in expected and n != SUMS)
+    if journal_bytes is not None:
+        problem = _journal_proof_problem(bytes(journal_bytes))
+        if problem:
+            result.problems.append(f"{JOURNAL_FILE}: {problem}")
+    result.ok = not (result.changed or result.missing or result.extra or result.problems)
+    return result
+
+
+def _journal_proof_problem(data: bytes) -> str | None:
+    """The journal range carries its records' hash chain: check that it holds (a checksum
+    file can be remade; the chain ties the records to the journal they came from)."""
+    from journal.export import contradictions, segment_intact
+
+    try:
+        doc = json.loads(data.decode("utf-8"))
+        records = doc["proof"]["records"]
+        if not isinstance(records, list):
+            return "its chain proof is missing"
+        if not segment_intact(records):
+            return "its records do not follow from one another"
+        found = contradictions(doc)
+        return "; ".join(found) if found else None
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        return "its chain proof cannot be read"
+
+
+def _reply(data: bytes) -> dict | None:
+    try:
+        doc = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+# --- many bundles: what a desk runs -------------------------------------------------------
+
+
+def bundles_in(paths: list[str]) -> list[Path]:
+    """The bundles named: files as given, folders as the .zip files directly inside them."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix.lower() == ".zip")
+        else:
+            found.append(path)
+    return found
+
+
+def desk_line(path: Path) -> dict:
+    """One bundle as one JSON line: intact or not and why, and what its reply.json says (only
+    from a reply.json whose checksum matched)."""
+    result = verify(path)
+    why = [
+        *(f"changed: {n}" for n in result.changed),
+        *(f"missing: {n}" for n in result.missing),
+        *(f"extra: {n}" for n in result.extra),
+        *result.problems,
+        *([result.error] if result.error else []),
+    ]
+    line: dict = {"file": str(path), "intact": result.ok, "why": why}
+    reply = result.reply or {}
+    ext = reply.get("x_clearline") if isinstance(reply.get("x_clearline"), dict) else {}
+    verdict = ext.get("verdict") if isinstance(ext.get("verdict"), dict) else {}
+    journal = ext.get("journal") if isinstance(ext.get("journal"), dict) else None
+    asked = ext.get("in_reply_to") if isinstance(ext.get("in_reply_to"), dict) else {}
+    line.update(
+        reply_id=reply.get("report_id"),
+        reference=asked.get("reference"),
+        source=reply.get("source_identifier"),
+        incident=reply.get("timestamp"),
+        verdict=verdict.get("kind"),
+        origin=verdict.get("origin"),
+        cleanup_status=ext.get("cleanup_status"),
+        coverage=None
+        if journal is None
+        else {
+            "window": journal.get("window"),
+            "complete": journal.get("complete"),
+            "gaps": len(journal.get("gaps") or []),
+            "verified": journal.get("verified"),
+            "chain_head": journal.get("chain_head"),
+        },
+    )
+    return line
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m reports.bundle_check BUNDLE.zip|FOLDER ...: one JSON line per bundle; exit 0
+    when every bundle is intact, 2 when one is not, 3 when none was named."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m reports.bundle_check",
+        description="Check Clearline evidence bundles; one JSON line per bundle.",
+    )
+    parser.add_argument("paths", nargs="+", metavar="BUNDLE.zip|FOLDER")
+    args = parser.parse_args(argv)
+    bundles = bundles_in(args.paths)
+    if not bundles:
+        print("no bundle found", file=sys.stderr)
+        return 3
+    all_intact = True
+    for path in bundles:
+        line = desk_line(path)
+        all_intact = all_intact and line["intact"]
+        print(json.dumps(line, ensure_ascii=False), flush=True)
+    return 0 if all_intact else 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
