@@ -64,6 +64,16 @@ fi
 cmp -s "$dll" "$WINEPREFIX/drive_c/windows/system32/icuuc.dll" \
     || cp "$dll" "$WINEPREFIX/drive_c/windows/system32/icuuc.dll"
 
+# 3a. Workaround (e): the bcryptprimitives.dll stand-in Rust-built extensions need (ProcessPrng).
+dll=$WINE_DIR/bcryptprimitives.dll
+if [ ! -f "$dll" ] || [ "$HERE/bcryptprimitives.c" -nt "$dll" ]; then
+    say "building bcryptprimitives.dll"
+    x86_64-w64-mingw32-gcc -shared -O2 -s -static-libgcc -o "$dll" "$HERE/bcryptprimitives.c" \
+        -ladvapi32
+fi
+cmp -s "$dll" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
+    || cp "$dll" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+
 # 3b. The Windows stand-ins (standin.c): one program that answers as powershell.exe, route.exe
 # and arp.exe with recordings, put where Clearline starts them (over Wine's own files), so the
 # tests in tests/windows run Clearline's real subprocess code. Harness only.
