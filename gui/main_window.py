@@ -38,7 +38,7 @@ class MainWindow(QMainWindow):
         gc_guard.install()
         self.session = session
         self.setMinimumSize(900, 600)
-        self.resize(1180, 740)
+        self.resize(1180, _fitting_height(740))
         central = QWidget()
         row = QHBoxLayout(central)
         row.setContentsMargins(0, 0, 0, 0)
@@ -285,7 +285,9 @@ class MainWindow(QMainWindow):
             self.go(nxt.step, run=nxt.run)
             return
         page = self.pages[self.steps.currentRow()]
-        action = {1: "analyse", 2: "start", 5: "save_bundle"}.get(self.steps.currentRow() + 1)
+        action = {1: "analyse", 2: "start", 3: "start", 5: "save_bundle"}.get(
+            self.steps.currentRow() + 1
+        )
         if action:
             getattr(page, action)()
 
@@ -446,6 +448,17 @@ class MainWindow(QMainWindow):
         except Exception:
             pass
         super().closeEvent(event)
+
+
+def _fitting_height(wanted: int) -> int:
+    """A 1920x1080 screen at 150% is 1280x720, less the taskbar: the window opens no taller than
+    the screen's free height (with room for the title bar), so the next button is on screen."""
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return wanted
+    return max(600, min(wanted, screen.availableGeometry().height() - 48))
 
 
 def make_settings() -> QSettings:

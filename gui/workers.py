@@ -174,9 +174,10 @@ def guidance(case_path: str, step: int, *, progress, cancel):
     has_notice = bool(case.notice())
     has_results = any(not r.id.startswith("NOTICE-") for r in results)
     a = assessment.assess(case)
+    fixes_left = g.open_fixes(results, case.remediation())
     return (
         g.banner(a, has_notice, has_results),
-        g.next_action(step, a, has_notice, has_results),
+        g.next_action(step, a, has_notice, has_results, fixes_left=fixes_left),
         g.problems(results),
         a.kind,
     )

@@ -4,6 +4,7 @@ shows it; nothing here touches Qt."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cases import assessment as A
@@ -85,8 +86,32 @@ def problems(results: list[Result]) -> list[Result]:
     return sorted(found, key=lambda r: (-SEVERITY[r.status], catalogue.ORDER.get(r.id, 99)))
 
 
-def next_action(step: int, a: A.Assessment | None, has_notice: bool, has_results: bool) -> Next:
-    """The one next thing to do from ``step``."""
+def watched(a: A.Assessment | None) -> bool:
+    """Was the traffic watched for a while (step 3's watch or a capture), not only looked at
+    once? A spam notice claims traffic: one look can miss a program that sends in bursts."""
+    return a is not None and any(o.source in ("watch", "capture") for o in a.observations)
+
+
+def open_fixes(results: list[Result], done: Iterable[str]) -> int:
+    """How many of step 4's findings have a fix that is not ticked as done yet."""
+    ticked = set(done)
+    return sum(1 for r in problems(results) if catalogue.fix_place(r.id) not in ticked)
+
+
+def next_action(
+    step: int,
+    a: A.Assessment | None,
+    has_notice: bool,
+    has_results: bool,
+    *,
+    has_watched: bool | None = None,
+    fixes_left: int = 0,
+) -> Next:
+    """The one next thing to do from ``step``: the first thing the notice or the findings ask
+    for that is not done: the checks, a watch (a notice claims traffic), step 4 while a
+    finding's fix is not ticked, then the reply."""
+    if has_watched is None:
+        has_watched = watched(a)
 
     def go(target: int, hint: str, run: bool = False) -> Next:
         return Next(
@@ -112,14 +137,28 @@ def next_action(step: int, a: A.Assessment | None, has_notice: bool, has_results
             return go(3, _("A program connected and vanished: watching the line can catch it."))
         if bad:
             return go(4, _("Problems were found: fix them, most important first."))
+        if has_watched and fixes_left:
+            return go(4, _("Some findings still need a fix: most important first."))
+        if has_watched:
+            return go(5, _("Reply to your provider with what you found."))
         return go(3, _("One look can miss a program that sends in bursts: watch for a while."))
     if step == 3:
+        if not has_watched:
+            return Next(
+                0,
+                _("Start watching"),
+                _("Your provider reports mail traffic: watch the line for a few minutes."),
+            )
         if bad and not (a and a.removed):
             return go(4, _("Fix what was found, then watch again to confirm."))
+        if fixes_left:
+            return go(4, _("Some findings still need a fix: most important first."))
         return go(5, _("Reply to your provider with what you found."))
     if step == 4:
         if bad and a is not None and a.removal_recorded and not a.removed:
             return go(3, _("After the fix, watch the line for 5 minutes to confirm it stopped."))
+        if not has_watched:
+            return go(3, _("Your provider reports mail traffic: watch the line for a few minutes."))
         return go(5, _("Write the reply with what was found and done."))
     return Next(
         0,

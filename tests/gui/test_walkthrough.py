@@ -66,9 +66,12 @@ def next_is(w, lang, label, **params):
 def test_following_the_next_button_leads_from_the_notice_to_a_saved_bundle(
     make_window, qtbot, monkeypatch, tmp_path, lang
 ):
-    w = make_window(run_checks=injected_run)
+    from tests.gui.test_steps import replay_command
+
+    w = make_window(run_checks=injected_run, capture_command=replay_command)
+    w.resize(1280, 720)  # a 1920x1080 screen at 150%: everything must be reachable
     w.set_language(lang)
-    notice, checks, _watch, fix, reply = w.pages
+    notice, checks, watch, fix, reply = w.pages
     # The first screen says what to do.
     qtbot.waitUntil(lambda: w.banner.isVisible(), timeout=5000)
     nothing = "Nothing checked yet. Start with step 1: paste the provider's notice."
@@ -110,8 +113,24 @@ def test_following_the_next_button_leads_from_the_notice_to_a_saved_bundle(
         assert item.recheck_button.text() == words(lang, "Check again")
         # A button that cannot work here says why.
         assert item.open_button.isEnabled() or item.why.text()
+    # 3. Nothing was watched yet, and the notice claims traffic: the button leads to the watch,
+    # and there it starts it; after the watch it leads on to the reply (step 4 was visited).
+    watch_step = words(lang, "Watch the line")
+    qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=watch_step), timeout=5000)
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    assert w.steps.currentRow() == 2
+    qtbot.waitUntil(lambda: next_is(w, lang, "Start watching"), timeout=5000)
+    assert (w.width(), w.height()) == (1280, 720), w.size()  # nothing forces a taller window
+    bottom = w.next_button.mapTo(w, w.next_button.rect().bottomRight()).y()
+    assert w.next_button.isVisible() and bottom < w.height(), (bottom, w.height())
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    qtbot.waitUntil(lambda: watch.table.rowCount() > 0, timeout=20000)
+    fix_step = words(lang, "Fix what we found")
+    qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=fix_step), timeout=10000)
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    assert w.steps.currentRow() == 3
     reply_step = words(lang, "Reply to your provider")
-    qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=reply_step), timeout=5000)
+    qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=reply_step), timeout=10000)
 
     # 5. The reply: the next action saves the bundle.
     qtbot.mouseClick(w.next_button, qtbot_button())
@@ -465,3 +484,23 @@ def test_show_details_is_a_table_for_the_support_agent(qtbot):
     empty = ResultCard(Result("FW-STATUS", Status.PASS, "windows_on"))
     qtbot.addWidget(empty)
     assert empty.toggle.isHidden()
+
+
+def test_the_window_opens_no_taller_than_a_small_screen(monkeypatch):
+    """Issue 32: it opened at 1180x740 on a 1280x720 screen, the next button off-screen."""
+    from PySide6.QtCore import QRect
+
+    from gui import main_window
+
+    class Screen:
+        def __init__(self, height):
+            self.height = height
+
+        def availableGeometry(self):
+            return QRect(0, 0, 1280, self.height)
+
+    for free, expected in ((680, 632), (1040, 740), (500, 600)):
+        monkeypatch.setattr(
+            "PySide6.QtGui.QGuiApplication.primaryScreen", lambda free=free: Screen(free)
+        )
+        assert main_window._fitting_height(740) == expected

@@ -57,3 +57,45 @@ def test_step_4_lists_problems_most_serious_first(tmp_path):
         Result("AV-STATUS", Status.PASS, "windows_on"),
     ]
     assert [r.id for r in g.problems(results)] == ["SMTP-OUT", "OS-UPDATES", "FW-STATUS"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("has_watched", [False, True])
+@pytest.mark.parametrize("fixes_left", [0, 1, 4])
+def test_the_blue_button_never_skips_what_the_notice_or_the_findings_ask_for(
+    tmp_path, kind, has_watched, fixes_left
+):
+    """Issue 32: from step 3 the button jumped to the reply whenever nothing was 'infected',
+    so the watch and step 4 were never reached. Following only the blue button, the user
+    watches before replying, and passes step 4 while a finding's fix is not ticked."""
+    a = A.assess(build(kind, tmp_path))
+    for step in (2, 3):
+        nxt = g.next_action(step, a, True, True, has_watched=has_watched, fixes_left=fixes_left)
+        if not has_watched:
+            assert nxt.step in (0, 3, 4), (step, nxt)  # watch here, or go watch (or fix first)
+            if step == 3:
+                assert nxt.step == 0 and nxt.label == "Start watching"
+        elif fixes_left:
+            assert nxt.step in (3, 4), (step, nxt)
+        assert nxt.step != 5 or (has_watched and not fixes_left), (step, nxt)
+
+
+def test_open_fixes_counts_findings_whose_fix_is_not_ticked():
+    from checks.model import Result, Status
+
+    results = [
+        Result("OS-UPDATES", Status.WARN, "security_pending", {"n": 1, "s": 1}),
+        Result("FW-STATUS", Status.WARN, "macos_off"),
+        Result("AV-STATUS", Status.FAIL, "none_on"),
+        Result("CLOCK-SYNC", Status.FAIL, "off"),  # nothing step 4 fixes
+    ]
+    assert g.open_fixes(results, []) == 3
+    assert g.open_fixes(results, ["updates", "scan"]) == 1  # the firewall has no tick
+    assert g.open_fixes([], ["scan"]) == 0
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_watched_means_a_watch_or_a_capture(tmp_path, kind):
+    a = A.assess(build(kind, tmp_path))
+    assert g.watched(a) == any(o.source in ("watch", "capture") for o in a.observations)
+    assert not g.watched(None)
