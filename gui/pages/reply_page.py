@@ -77,7 +77,7 @@ class ReplyPage(Page):
         self.layout_.addWidget(self.contents)
         # As the CLI's --mask-paths: the user name inside file paths becomes "<user>".
         self.mask_paths = QCheckBox()
-        self.mask_paths.toggled.connect(lambda _on: self.render())
+        self.mask_paths.toggled.connect(lambda _on: (self.render(), self._bundle_outdated()))
         self.layout_.addWidget(self.mask_paths)
         buttons = QHBoxLayout()
         self.save_button, self.copy_button, self.mail_button = (
@@ -104,6 +104,10 @@ class ReplyPage(Page):
         self.save_timer.timeout.connect(self._save_details)
         session.saved.connect(lambda what: self.debounce.start() if what == "details" else None)
         session.notice_changed.connect(self.debounce.start)
+        # A saved bundle is the case as it was: any change after it says so.
+        self.saved_path: str | None = None
+        for signal in (session.saved, session.results_changed, session.notice_changed):
+            signal.connect(self._bundle_outdated)
         self.lang_ja.toggled.connect(lambda _on: self.render())
         self.refresh_button.clicked.connect(self.render)
         self.save_button.clicked.connect(self.save_bundle)
@@ -282,13 +286,32 @@ class ReplyPage(Page):
         if not path:
             return
         self.status.setText(_("Writing the evidence bundle…"))
+        self.saved_path = None
         self._run(
             workers.write_bundle,
-            lambda v: self.status.setText(_("Saved: {path}").format(path=v[0])),
+            self._bundle_saved,
             str(self.session.case.path),
             self.letter_lang(),
             path,
             self.mask_paths.isChecked(),
+        )
+
+    def _bundle_saved(self, value) -> None:
+        self.saved_path = value[0]
+        self.status.setText(_("Saved: {path}").format(path=value[0]))
+
+    def _bundle_outdated(self, *_args) -> None:
+        if self.saved_path is None:
+            return
+        self.status.setText(
+            "<b>"
+            + _esc(
+                _(
+                    "The case changed after you saved {path}: save the bundle again, so that it"
+                    " carries the new letter and findings."
+                ).format(path=self.saved_path)
+            )
+            + "</b>"
         )
 
     MAILTO_BODY_LIMIT = 1800  # mail programs cut long mailto: links; the letter is copied too

@@ -429,3 +429,27 @@ def test_every_place_the_catalogue_names_can_be_opened_or_explained():
     for entry in catalogue.CATALOGUE:
         if entry.fix:
             assert fix_page.why_no_button(entry.fix), entry
+
+
+def test_a_saved_bundle_is_said_out_of_date_when_the_case_changes(
+    make_window, qtbot, monkeypatch, tmp_path
+):
+    """Issue 32: after ticking a step, step 5 still said 'Saved' and the zip held the old
+    letter. Any change after saving says so and asks to save again."""
+    w = make_window(run_checks=injected_run)
+    reply, fix = w.pages[4], w.pages[3]
+    w.go(5)
+    out = tmp_path / "bundle.zip"
+    monkeypatch.setattr(
+        "gui.pages.reply_page.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), "")
+    )
+    reply.save_bundle()
+    qtbot.waitUntil(lambda: reply.saved_path == str(out), timeout=60000)
+    assert str(out) in reply.status.text() and "changed" not in reply.status.text()
+    w.go(4)
+    fix.rows["scan"][2].setChecked(True)  # a step done after the bundle was saved
+    qtbot.waitUntil(lambda: "changed after you saved" in reply.status.text(), timeout=5000)
+    w.go(5)
+    reply.save_bundle()
+    qtbot.waitUntil(lambda: "changed after" not in reply.status.text(), timeout=60000)
+    qtbot.waitUntil(lambda: str(out) in reply.status.text(), timeout=60000)
