@@ -391,9 +391,10 @@ class MainWindow(QMainWindow):
         path, _filter = QFileDialog.getOpenFileName(self, _("Open a bundle"), "", "Zip (*.zip)")
         if not path:
             return
+        from checks import i18n
         from gui import workers
 
-        worker = workers.Worker(workers.verify_bundle, path)
+        worker = workers.Worker(workers.verify_bundle, path, i18n.get_language())
         worker.signals.result.connect(lambda v, p=path: self.show_bundle(p, *v))
         workers.start(worker)
         self._bundle_worker = worker
@@ -413,9 +414,9 @@ class MainWindow(QMainWindow):
         problems = [
             f"{kind}: {name}"
             for kind, names in (
-                ("CHANGED", result.changed),
-                ("MISSING", result.missing),
-                ("EXTRA", result.extra),
+                (_("CHANGED"), result.changed),
+                (_("MISSING"), result.missing),
+                (_("EXTRA"), result.extra),
             )
             for name in names
         ]

@@ -144,17 +144,21 @@ def support_summary(case_path: str, lang: str, *, progress, cancel):
     return flows.support_summary(Case(case_path), lang)
 
 
-def verify_bundle(path: str, *, progress, cancel):
+def verify_bundle(path: str, lang: str = "en", *, progress, cancel):
+    """The bundle's check, and its letter in the window's language (the other one when it has
+    only that), shown only when its checksum matched: never a letter other than the one that
+    was checked."""
     import zipfile
 
     from reports import bundle
 
     result = bundle.verify(path)
     letter = ""
+    order = [f"letter.{lang}.txt", *(f"letter.{c}.txt" for c in ("ja", "en") if c != lang)]
     try:
         with zipfile.ZipFile(path) as zf:
-            for name in ("letter.ja.txt", "letter.en.txt"):
-                if name in zf.namelist():
+            for name in order:
+                if name in result.checked and name in zf.namelist():
                     letter = zf.read(name).decode("utf-8", "replace")
                     break
     except (OSError, zipfile.BadZipFile):

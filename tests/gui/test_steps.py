@@ -453,3 +453,33 @@ def test_a_saved_bundle_is_said_out_of_date_when_the_case_changes(
     reply.save_bundle()
     qtbot.waitUntil(lambda: "changed after" not in reply.status.text(), timeout=60000)
     qtbot.waitUntil(lambda: str(out) in reply.status.text(), timeout=60000)
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_checking_a_bundle_shows_the_letter_in_the_windows_language_and_only_if_it_matched(
+    tmp_path, lang
+):
+    """Issue 32: the English window previewed the Japanese letter; and a letter whose checksum
+    did not match was shown as if checked."""
+    import zipfile
+
+    from gui import workers
+    from reports import bundle
+    from tests.cases import JST, TODAY, build
+
+    case = build("infected", tmp_path)
+    out = bundle.write(
+        bundle.plan(case, "en", JST, today=TODAY, with_pdf=False), tmp_path / "b.zip"
+    )
+    result, letter = workers.verify_bundle(str(out), lang, progress=None, cancel=None)
+    with zipfile.ZipFile(out) as zf:
+        assert result.ok and letter == zf.read(f"letter.{lang}.txt").decode("utf-8")
+    changed = tmp_path / "changed.zip"
+    with zipfile.ZipFile(out) as src, zipfile.ZipFile(changed, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("letter."):
+                data = data.replace(b"\n", b"\nI admit it.\n", 1)
+            dst.writestr(info.filename, data)
+    result, letter = workers.verify_bundle(str(changed), lang, progress=None, cancel=None)
+    assert not result.ok and letter == ""
