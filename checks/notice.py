@@ -441,7 +441,10 @@ def what_to_ask(a: Analysis) -> list[str]:
         ask.append("source_ip")
     if not a.claim.get("source_ports"):
         ask.append("source_port")
-    if not a.claim.get("destinations"):
+    # An ARF report is sent by the receiving side, and the sample's headers name the server
+    # that received it: the destination is asked for only when neither is there.
+    arf = bool(a.claim.get("feedback_report"))
+    if not a.claim.get("destinations") and not a.hops and not arf:
         ask.append("destination")
     if not a.claim.get("message_counts"):
         ask.append("count")
@@ -454,7 +457,8 @@ def what_to_ask(a: Analysis) -> list[str]:
     ):
         if code in a.missing and request not in ask:
             ask.append(request)
-    ask.append("trigger")
+    if not arf:  # an ARF report is itself what triggered the notice
+        ask.append("trigger")
     return ask
 
 

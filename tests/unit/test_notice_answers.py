@@ -340,6 +340,16 @@ def test_what_to_ask_names_each_missing_fact_once():
     ]
 
 
+def test_what_the_notice_already_gives_is_not_asked_for():
+    """Issue 32: the letter asked for the receiving server and 'which report triggered the
+    notice' while the ARF report it answered names both."""
+    assert "destination" not in asks([EXACT], destinations=[])  # the sample's headers name it
+    arf = {"Feedback-Type": "abuse", "Source-IP": "203.0.113.45"}
+    asked = asks([EXACT], hops=(), destinations=[], feedback_report=arf)
+    assert "trigger" not in asked and "destination" not in asked
+    assert "sample_headers" in asked  # what the ARF report did not carry is still asked for
+
+
 def words(code, deciding_ip=None, **hop):
     return notice.explanation_words(code, deciding_ip, hop or None)
 
