@@ -332,6 +332,7 @@ def build(
             deciding_raw=str(hop.get("raw") or ""),
             auth_user=str(hop.get("auth_user") or ""),
             server=str(hop.get("by") or ""),
+            helo=str(hop.get("from") or ""),
             auth_results=", ".join(f"{k}={v}" for k, v in a.notice.auth_results.items()),
             # The report's Source-IP and its attached headers (this line) disagree.
             conflict=a.notice.explanation_code == "source_conflict",
