@@ -17,16 +17,20 @@ def zone_label(dt: datetime) -> str:
 
 
 def human(dt: datetime, with_date: bool = True) -> str:
-    """'2026-11-22 14:02:05 (JST, UTC+09:00)'."""
-    fmt = "%Y-%m-%d %H:%M:%S" if with_date else "%H:%M:%S"
-    return f"{dt.strftime(fmt)} ({zone_label(dt)})"
+    """A moment in the words of the active language, with its zone: '22 November 2026,
+    14:02:05 (JST, UTC+09:00)', '2026年11月22日 14時02分05秒（日本時間）' (checks/dates.py, the one
+    formatter of dates and times; the clock alone without the date)."""
+    if not with_date:
+        return f"{dt.strftime('%H:%M:%S')} ({zone_label(dt)})"
+    from checks import dates, i18n
+
+    return dates.moment(dt, i18n.get_language())
 
 
 def human_span(start: datetime, end: datetime) -> str:
-    same_day = start.date() == end.date()
-    return f"{start.strftime('%Y-%m-%d %H:%M:%S')} – " + (
-        f"{end.strftime('%H:%M:%S')} ({zone_label(end)})" if same_day else human(end)
-    )
+    from checks import dates, i18n
+
+    return dates.span(start, end, i18n.get_language())
 
 
 def plausible(moment: datetime | None, first_year: int = 1990, last_year: int = 2200):

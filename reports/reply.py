@@ -279,7 +279,7 @@ def _words(message: str, lang: str, **params: str) -> str:
 
 
 def _actions(a: A.Assessment, lang: str) -> list[dict[str, str]]:
-    from reports import dates
+    from checks import dates
 
     def when(s: A.Step) -> str:
         return dates.date_only(s.at, lang) if s.date_only else dates.moment(s.at, lang, False)

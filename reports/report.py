@@ -7,9 +7,9 @@ from collections import Counter
 from datetime import UTC, datetime, tzinfo
 
 from cases.store import Case
-from checks import i18n
+from checks import dates, i18n
 from checks.model import Status
-from reports import dates, viewmodel
+from reports import viewmodel
 from reports.templating import render
 
 

@@ -8,15 +8,15 @@ letter (the step labels, what to ask for, the blanks) live in that language's te
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from cases import assessment as A
 from cases.store import Case
-from checks import catalogue, i18n
+from checks import catalogue, dates, i18n
 from checks.model import Status
-from reports import dates
 
 ALL_REQUESTS = (
     "times_exact",
@@ -277,14 +277,18 @@ def _findings_in_zone(a: A.Assessment, zone: tzinfo, lang: str) -> list[dict[str
                 "id": r.id,
                 "title": words.title,
                 "summary": words.summary,
+                # One time per line: a summary that states its own time keeps only that one.
                 "when": dates.moment(r.started_at.astimezone(zone), lang, seconds=False)
-                if r.started_at
+                if r.started_at and not _TIME_IN_WORDS.search(words.summary)
                 else "",
                 "phase": phase,
                 "status": str(r.status),
             }
         )
     return out
+
+
+_TIME_IN_WORDS = re.compile(r"\d:\d\d|\d時\d\d分")
 
 
 def build(

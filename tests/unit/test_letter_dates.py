@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reports import dates
+from checks import dates
 
 JST = timezone(timedelta(hours=9))
 moments = st.datetimes(

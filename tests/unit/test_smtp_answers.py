@@ -161,14 +161,14 @@ EXPECTED = {
         "pass",
         "none_watched",
         (),
-        "No program on this PC connected to a mail server during 2026-11-21 05:00:00 – 05:15:00 (UTC+00:00).",
+        "No program on this PC connected to a mail server during 21 November 2026, 05:00:00–05:15:00 (UTC+00:00).",
         (),
     ),
     "none_snapshot": (
         "pass",
         "none_snapshot",
         ("watch_bursts",),
-        "No program on this PC was connected to a mail server at 2026-11-21 05:00:00 (UTC+00:00).",
+        "No program on this PC was connected to a mail server at 21 November 2026, 05:00:00 (UTC+00:00).",
         (
             "One look can miss a program that sends in short bursts: watch the connections for several minutes to be sure.",
         ),

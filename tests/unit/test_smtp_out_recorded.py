@@ -121,8 +121,8 @@ def test_no_connections_states_the_window_with_zone():
     r = interpret_outbound(facts(polls=50))
     assert r.status == Status.PASS
     assert r.summary == (
-        "No program on this PC connected to a mail server during 2026-11-20 05:02:00 –"
-        " 05:02:05 (UTC+00:00)."
+        "No program on this PC connected to a mail server during 20 November 2026,"
+        " 05:02:00–05:02:05 (UTC+00:00)."
     )
     assert r.facts["window"]["mode"] == "watch"
 

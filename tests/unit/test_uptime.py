@@ -30,7 +30,7 @@ def test_linux_last_shows_the_pc_was_off():
         NOW,
     )
     assert r.status == Status.PASS
-    assert "2026-11-20 13:50:11 (JST, UTC+09:00)" in r.summary
+    assert "20 November 2026, 13:50:11 (JST, UTC+09:00)" in r.summary
     assert "15:10:02" in r.summary
     assert r.facts["answers"][0]["state"] == "off"
 
@@ -190,14 +190,14 @@ def test_the_words_name_each_state_and_span():
     assert r.status == Status.PASS and r.reason == "off_every_time"
     assert r.words("en").summary == (
         "At every reported time this PC was not running: it was off from "
-        "2026-11-20 11:00:00 (JST, UTC+09:00) to 2026-11-20 12:00:00 (JST, UTC+09:00); asleep"
-        " from 2026-11-20 10:00:00 (JST, UTC+09:00) to 2026-11-20 10:30:00 (JST, UTC+09:00)."
+        "20 November 2026, 11:00:00 (JST, UTC+09:00) to 20 November 2026, 12:00:00 (JST, UTC+09:00); asleep"
+        " from 20 November 2026, 10:00:00 (JST, UTC+09:00) to 20 November 2026, 10:30:00 (JST, UTC+09:00)."
     )
     on = interpret({"events": events}, [{"utc": at(350).isoformat()}], JST, at(400))
     assert on.status == Status.WARN and on.reason == "was_on"
     assert on.words("en").summary == (
-        "This PC was running at 2026-11-20 14:50:00 (JST, UTC+09:00) (it was on from "
-        "2026-11-20 14:00:00 (JST, UTC+09:00) to now), so it could have sent mail then."
+        "This PC was running at 20 November 2026, 14:50:00 (JST, UTC+09:00) (it was on from "
+        "20 November 2026, 14:00:00 (JST, UTC+09:00) to now), so it could have sent mail then."
     )
     silent = interpret({"events": events}, [{"utc": at(200).isoformat()}], JST, at(400))
     assert silent.status == Status.UNKNOWN and silent.reason == "logs_silent"
