@@ -288,6 +288,35 @@ def _findings_in_zone(a: A.Assessment, zone: tzinfo, lang: str) -> list[dict[str
     return out
 
 
+def _scan_facts(history: list) -> dict[str, Any]:
+    """What the case knows of the scan the user ticked: the scanner AV-STATUS saw on, a scan's
+    result, or that no scanner was on (then the letter cannot name one, and says so rather than
+    claim a full antivirus scan beside 'no antivirus is switched on')."""
+    av = [r for r in history if r.id == "AV-STATUS"]
+    names: list[str] = []
+    found: int | None = None
+    for r in av:
+        p = r.params
+        if r.reason in ("windows_on", "linux_scanner"):
+            names = [str(n) for n in p.get("names") or []]
+        elif r.reason in ("expired", "paused", "definitions_outdated") and p.get("name"):
+            names = [str(p["name"])]
+        elif r.reason in ("clamav_ok", "clamav_definitions_old", "clamav_no_definitions"):
+            names = ["ClamAV"]
+        elif r.reason in ("none_on", "linux_none"):
+            names = []  # the latest answer wins: nothing is on now
+        if r.reason == "scan_clean":
+            found = 0
+        elif r.reason in ("scan_found", "quick_scan_threats"):
+            found = int(p.get("n") or 0) or None
+    latest = av[-1].reason if av else ""
+    return {
+        "scanner": ", ".join(names),
+        "no_scanner": latest in ("none_on", "linux_none") and not names,
+        "found": found,
+    }
+
+
 _TIME_IN_WORDS = re.compile(r"\d:\d\d|\d時\d\d分")
 
 
@@ -322,6 +351,9 @@ def build(
         }
         for s in a.steps
     ]
+    for step in steps:
+        if step["code"] == "scan":
+            step.update(_scan_facts(case.history()))
     password = next((s for s in steps if s["code"] == "password"), None)
 
     notice: dict[str, Any] = {"present": a.notice is not None}

@@ -18,3 +18,30 @@ def test_no_reference_no_placeholder_and_a_given_one_is_named(tmp_path, kind):
     case.set_details(reference="AB-77")
     assert "(reference AB-77)" in letter_text(case, "en", JST, TODAY)
     assert "（受付番号：AB-77）" in letter_text(case, "ja", JST, TODAY)
+
+
+def _with_scan(tmp_path, *av):
+    from checks.model import Result, Status
+
+    case = build("nofacts", tmp_path)
+    case.add_results([Result("AV-STATUS", Status(s), reason, params) for s, reason, params in av])
+    case.mark_done("scan", "2026-11-21")
+    return case
+
+
+def test_a_ticked_scan_never_contradicts_the_findings(tmp_path):
+    """Issue 32: 'I ran a full scan' stood beside 'no antivirus is installed', naming no
+    scanner and no result. The letter names the scanner the checks saw and the scan's result,
+    or says it cannot name one."""
+    none = _with_scan(tmp_path / "a", ("fail", "none_on", {}))
+    en, ja = letter_text(none, "en", JST, TODAY), letter_text(none, "ja", JST, TODAY)
+    assert "ran a full antivirus scan" not in en and "cannot say which program" in en
+    assert "完全スキャン" not in ja and "使用したソフトは確認できておりません" in ja
+    named = _with_scan(
+        tmp_path / "b",
+        ("pass", "windows_on", {"names": ["ESET Security"]}),
+        ("pass", "scan_clean", {"targets": "C:\\"}),
+    )
+    en, ja = letter_text(named, "en", JST, TODAY), letter_text(named, "ja", JST, TODAY)
+    assert "ran a full antivirus scan with ESET Security; it found nothing." in en
+    assert "ESET Security で完全スキャンを行いました（検出なし）。" in ja
