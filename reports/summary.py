@@ -10,9 +10,20 @@ from datetime import UTC, datetime, tzinfo
 from cases import assessment as A
 from cases.store import Case
 from checks import i18n
-from checks.i18n import _
+from checks.i18n import N_, _
+from checks.model import Status
+from reports.viewmodel import STATUS_WORDS, STEP_WORDS
 
 MAX_LINES = 15
+
+
+# The notice reader's verdicts as support staff read them (not its codes).
+VERDICT_WORDS = {
+    "direct": N_("sent directly from this line"),
+    "account": N_("sent through a mail account's login"),
+    "forged": N_("forged: sent from another network"),
+    "unknown": N_("not decided"),
+}
 
 
 def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
@@ -36,7 +47,8 @@ def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
             )
             out.append(
                 _("Headers say: {verdict} (deciding address {ip}).").format(
-                    verdict=a.notice.verdict, ip=a.notice.deciding_ip or "-"
+                    verdict=_(VERDICT_WORDS.get(a.notice.verdict, VERDICT_WORDS["unknown"])),
+                    ip=a.notice.deciding_ip or "-",
                 )
             )
         else:
@@ -54,7 +66,7 @@ def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
                     path=f"({s['path']})" if s["path"] else "",
                     n=s["servers"],
                     when=s["when"] or "-",
-                    status=s["status"],
+                    status=_(STATUS_WORDS[Status(s["status"])]),
                 )
             )
         elif model.scope:
@@ -62,7 +74,11 @@ def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
         else:
             out.append(_("Seen: nothing yet; no watch or capture has run."))
         if model.remediation:
-            steps = ", ".join(f"{st['code']} {st['date']}" for st in model.remediation)
+            # TRANSLATORS: the separator of a list of steps ("、" in Japanese)
+            done = [(STEP_WORDS[st["code"]], st["date"]) for st in model.remediation]
+            steps = _(", ").join(
+                _("{step} ({date})").format(step=_(msgid), date=date) for msgid, date in done
+            )
             out.append(_("Done: {steps}.").format(steps=steps))
         else:
             out.append(_("Done: nothing recorded yet."))

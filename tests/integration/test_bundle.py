@@ -198,7 +198,13 @@ def test_headless_flow_from_audit_to_verify(tmp_path):
     summary = run("letter", "--case", str(case), "--summary")
     # The support summary answers what the provider claims, what was seen, what was done,
     # what the letter says and what comes next.
-    for question in ("Provider claims:", "Seen:", "Done: scan", "Letter says:", "Next:"):
+    for question in (
+        "Provider claims:",
+        "Seen:",
+        "Done: Ran a full antivirus scan",
+        "Letter says:",
+        "Next:",
+    ):
         assert question in summary.stdout, summary.stdout
     assert "203.0.113.45" in summary.stdout and len(summary.stdout.splitlines()) <= 15
     out = tmp_path / "b.zip"

@@ -45,3 +45,16 @@ def test_a_ticked_scan_never_contradicts_the_findings(tmp_path):
     en, ja = letter_text(named, "en", JST, TODAY), letter_text(named, "ja", JST, TODAY)
     assert "ran a full antivirus scan with ESET Security; it found nothing." in en
     assert "ESET Security で完全スキャンを行いました（検出なし）。" in ja
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_support_summary_speaks_words_not_codes(tmp_path, kind):
+    """Issue 32: 「実施した対策：scan」 and 「（fail）」 in the Japanese summary."""
+    import re
+
+    from reports import summary
+
+    case = build(kind, tmp_path)
+    text = "\n".join(summary.lines(case, "ja", JST)[1:])  # the first line names the case folder
+    for code in ("scan", "removal", "password", "disconnect", "direct", "forged", "fail", "pass"):
+        assert not re.search(rf"(?<![\w-]){code}(?![\w-])", text), (code, text)
