@@ -173,7 +173,7 @@ def read_layout(fp: BinaryIO, size: int, max_entries: int) -> Layout:
     for _ in range(n_total):
         if directory[at : at + 4] != CENTRAL or at + 46 > len(directory):
             raise Unreadable("a damaged central directory")
-        (made_by, _need, flags, method, _t, _d, crc, csize, usize, nlen, xlen, clen) = (
+        (made_by, need, flags, method, _t, _d, crc, csize, usize, nlen, xlen, clen) = (
             struct.unpack_from("<HHHHHHIIIHHH", directory, at + 4)
         )
         entry_disk, _internal, external, offset = struct.unpack_from("<HHII", directory, at + 34)
@@ -206,11 +206,24 @@ def read_layout(fp: BinaryIO, size: int, max_entries: int) -> Layout:
                 entry.problem = "a second name in an extra field (some tools use that one)"
         if entry_disk != 0:
             entry.problem = "a part on another disk"
+        entry.problem = entry.problem or _version_problem(need)
         layout.entries.append(entry)
     if at != len(directory):
         layout.problems.append("bytes in the central directory that no entry accounts for")
     _walk_local(fp, layout, cd_offset)
     return layout
+
+
+# The newest "version needed to extract" Info-ZIP's unzip 6.0 reads (4.6); above it, it skips
+# the entry ("need PK compat. v6.4 (can do v4.6)") and Python's zipfile refuses above 6.3.
+MAX_NEED = 46
+
+
+def _version_problem(need: int) -> str | None:
+    version = need & 0xFF
+    if version <= MAX_NEED:
+        return None
+    return f"it needs version {version // 10}.{version % 10} of the zip format to unpack"
 
 
 class TooMany(Unreadable):
@@ -244,9 +257,10 @@ def _walk_local(fp: BinaryIO, layout: Layout, cd_offset: int) -> None:
         if header[:4] != LOCAL:
             entry.problem = entry.problem or "no local header where the directory points"
             continue
-        _need, flags, method, _t, _d, crc, csize, usize, nlen, xlen = struct.unpack_from(
+        need, flags, method, _t, _d, crc, csize, usize, nlen, xlen = struct.unpack_from(
             "<HHHHHIIIHH", header, 4
         )
+        entry.problem = entry.problem or _version_problem(need)
         name = fp.read(nlen)
         extra = fp.read(xlen)
         entry.data_offset = entry.offset + 30 + nlen + xlen

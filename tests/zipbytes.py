@@ -21,10 +21,11 @@ class Member:
     flags: int = 0
     made_by: int = (3 << 8) | 20
     external: int | None = None
-    # What the central directory declares, when it is to differ from the truth.
-    central: dict = field(default_factory=dict)  # crc, csize, usize, name, method, flags, offset
+    # What the central directory declares, when it is to differ from the truth:
+    # crc, csize, usize, name, method, flags, offset, need (version needed to extract).
+    central: dict = field(default_factory=dict)
     # What the local header declares, when it is to differ from the truth.
-    local: dict = field(default_factory=dict)  # crc, csize, usize, name, method, flags
+    local: dict = field(default_factory=dict)  # crc, csize, usize, name, method, flags, need
     payload: bytes | None = None  # the bytes stored as data, instead of data compressed
     descriptor: bool = False  # sizes and CRC after the data (flag bit 3)
     local_extra: bytes = b""
@@ -77,7 +78,7 @@ def build(
         zeros = m.descriptor and not m.local
         out += b"PK\x03\x04" + struct.pack(
             "<HHHHHIIIHH",
-            20,
+            local.get("need", 20),
             local["flags"],
             local["method"],
             0,
@@ -102,7 +103,7 @@ def build(
         out += b"PK\x01\x02" + struct.pack(
             "<HHHHHHIIIHHHHHII",
             m.made_by,
-            20,
+            central.get("need", 20),
             central["flags"],
             central["method"],
             0,

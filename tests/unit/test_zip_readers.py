@@ -160,6 +160,22 @@ HOSTILE = {
     "a second name in a Unicode Path field": _unicode_path_extra,
     "a data descriptor that disagrees": _descriptor_disagrees,
     "a non-ASCII name without the UTF-8 flag": lambda: _name_bytes(b"caf\x82.txt"),
+    # Found by the fuzz test: one flipped byte made "version needed" 6.4; verify said intact,
+    # zipfile refused the entry and Info-ZIP unzip skips it ("need PK compat. v6.4").
+    "a version needed that unzip cannot do (directory)": lambda: build(
+        [
+            Member("letter.en.txt", LETTER, central={"need": 64}),
+            Member("results.json", b"{}"),
+            Member("SHA256SUMS", sums(FILES)),
+        ]
+    ),
+    "a version needed that unzip cannot do (local header)": lambda: build(
+        [
+            Member("letter.en.txt", LETTER, local={"need": 63}),
+            Member("results.json", b"{}"),
+            Member("SHA256SUMS", sums(FILES)),
+        ]
+    ),
     "method and flags differ between the headers": lambda: build(
         [
             Member("letter.en.txt", LETTER, local={"flags": 0x1}),
