@@ -23,6 +23,7 @@ class NoticePage(Page):
         super().__init__(session, window)
         self.intro = self.paragraph()
         self.paste_label = QLabel()
+        self.paste_label.setWordWrap(True)
         self.layout_.addWidget(self.paste_label)
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)  # Tab moves on: keyboard users are not trapped
@@ -35,10 +36,16 @@ class NoticePage(Page):
         self.ip_label = QLabel()
         self.ip = QLineEdit(session.public_ip)
         self.ip.setMaximumWidth(220)
-        for w in (self.open_button, self.analyse_button, self.ip_label, self.ip):
+        # Two rows: on one, the Japanese label and the field made the page wider than the window.
+        for w in (self.open_button, self.analyse_button):
             row.addWidget(w)
         row.addStretch(1)
         self.layout_.addLayout(row)
+        ip_row = QHBoxLayout()
+        for w in (self.ip_label, self.ip):
+            ip_row.addWidget(w)
+        ip_row.addStretch(1)
+        self.layout_.addLayout(ip_row)
         self.result = self.paragraph()
         self.network = QCheckBox()
         self.network.setChecked(session.network)
@@ -76,12 +83,15 @@ class NoticePage(Page):
         self.ip_label.setText(_("Your line's IP addresses (optional):"))
         self.ip.setAccessibleName(_("Your line's IP addresses"))
         self.ip.setPlaceholderText(_("IPv4 and IPv6, separated by commas"))
-        self.network.setText(
+        # A checkbox's text never wraps: it stays short, and the paragraph below explains.
+        self.network.setText(_("Allow network lookups"))
+        self.network_note.setText(
             _(
-                "Allow network lookups (public IP address, blocklists, router): these leave this computer"
+                "Off by default. They look up this line's public address, the spam blocklists and"
+                " the router, and so leave this computer; everything else runs on this computer"
+                " only."
             )
         )
-        self.network_note.setText(_("Off by default. Everything else runs on this computer only."))
         self.show_analysis()
 
     def open_file(self) -> None:

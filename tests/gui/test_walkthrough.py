@@ -504,3 +504,21 @@ def test_the_window_opens_no_taller_than_a_small_screen(monkeypatch):
             "PySide6.QtGui.QGuiApplication.primaryScreen", lambda free=free: Screen(free)
         )
         assert main_window._fitting_height(740) == expected
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_no_page_scrolls_sideways_at_the_smallest_window(make_window, qtbot, lang):
+    """Seen under Wine with the bundled IPA Gothic: the network checkbox's one long line made
+    step 1 wider than the window, cutting every paragraph at the right edge."""
+    from PySide6.QtWidgets import QScrollArea
+
+    w = make_window(run_checks=injected_run)
+    w.set_language(lang)
+    w.resize(w.minimumSize())
+    for step in range(1, 6):
+        w.go(step)
+        qtbot.wait(30)
+        page = w.pages[step - 1]
+        scroll = page.findChild(QScrollArea)
+        assert scroll.horizontalScrollBar().maximum() == 0, (lang, step)
+    w.set_language("en")
