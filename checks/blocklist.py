@@ -30,6 +30,9 @@ SPAMHAUS = {
     "127.0.0.9": ("DROP", "fail"),
     "127.0.0.10": ("PBL", "policy"),
     "127.0.0.11": ("PBL", "policy"),
+    # AuthBL: addresses seen logging in to mail servers with stolen SMTP credentials (DOMAIN.md:
+    # zen answers 127.0.0.20). A stolen mail password in use, more than a spam bot.
+    "127.0.0.20": ("AuthBL", "fail"),
 }
 REFUSED = {"127.255.255.252", "127.255.255.254", "127.255.255.255"}
 
@@ -103,6 +106,9 @@ SUMMARIES = {
         "Your address {ip} is listed as infected on {names}: a device on your line has been seen sending spam or attacking."
     ),
     "listed": N_("Your address {ip} is listed on {names}."),
+    "listed_authbl": N_(
+        "Your address {ip} is listed on {names}: it was seen logging in to mail servers with a stolen mail password. That points to a stolen password rather than to a program sending spam."
+    ),
     "not_asked": N_(
         "Some lists could not be asked ({names}): the DNS server refused or did not answer them properly."
     ),
@@ -112,6 +118,9 @@ SUMMARIES = {
     "not_listed": N_("Your address {ip} is on none of the lists asked ({names})."),
 }
 ADVICE = {
+    "change_mail_password": N_(
+        "Change your mail password from a clean device (a phone on mobile data), look at the account's recent logins and sent mail, and do not use that password anywhere else."
+    ),
     "clean_then_delist": N_(
         "Find and clean the sending device first; then request removal on the list's website."
     ),
@@ -159,13 +168,11 @@ def interpret(ip: str | None, answers: list[ZoneAnswer]) -> Result:
     if listed:
         names = [f"{r['zone']} ({'/'.join(r['lists'])})" for r in listed]
         xbl = any("XBL" in r.get("lists", []) for r in listed)
+        authbl = any("AuthBL" in r.get("lists", []) for r in listed)
+        reason = "listed_infected" if xbl else "listed_authbl" if authbl else "listed"
+        advice = ("change_mail_password",) if authbl and not xbl else ("clean_then_delist",)
         return Result(
-            "NET-BLOCKLIST",
-            Status.FAIL,
-            "listed_infected" if xbl else "listed",
-            {"ip": ip, "names": names},
-            ("clean_then_delist",),
-            facts,
+            "NET-BLOCKLIST", Status.FAIL, reason, {"ip": ip, "names": names}, advice, facts
         )
     if "unknown" in statuses:
         names = [r["zone"] for r in rows if r["verdict"] == "unknown"]

@@ -43,6 +43,11 @@ SCENARIOS = {
         ZoneAnswer("bl.spamcop.net", True, []),
     ],
     "an unknown spamhaus code": lambda: [ZoneAnswer("zen.spamhaus.org", True, ["127.0.0.42"])],
+    # Spamhaus AuthBL: bots that log in to mail servers with stolen SMTP credentials (issue 34).
+    "spamhaus AuthBL": lambda: [
+        ZoneAnswer("zen.spamhaus.org", True, ["127.0.0.20", "127.0.0.11"]),
+        ZoneAnswer("bl.spamcop.net", True, []),
+    ],
     "refused through a public resolver": lambda: [
         ZoneAnswer("zen.spamhaus.org", True, ["127.255.255.254"]),
         ZoneAnswer("bl.spamcop.net", True, []),
@@ -97,6 +102,19 @@ EXPECTED = {
         {"ip": IP, "names": ["zen.spamhaus.org (listed)"]},
         "Your address 203.0.113.45 is listed on zen.spamhaus.org (listed).",
         ("Find and clean the sending device first; then request removal on the list's website.",),
+    ),
+    "spamhaus AuthBL": (
+        "fail",
+        "listed_authbl",
+        ("change_mail_password",),
+        {"ip": IP, "names": ["zen.spamhaus.org (AuthBL/PBL)"]},
+        "Your address 203.0.113.45 is listed on zen.spamhaus.org (AuthBL/PBL): it was seen logging"
+        " in to mail servers with a stolen mail password. That points to a stolen password rather"
+        " than to a program sending spam.",
+        (
+            "Change your mail password from a clean device (a phone on mobile data), look at the"
+            " account's recent logins and sent mail, and do not use that password anywhere else.",
+        ),
     ),
     "refused through a public resolver": (
         "unknown",
