@@ -150,6 +150,16 @@ def test_the_letter_and_the_reply_name_the_same_journal_head(tmp_path, no_journa
     assert journal["chain_head"] == a.journal.head
     assert a.journal.head in letter(case, "en") and a.journal.head in letter(case, "ja")
     assert journal["port25_connections"] == 1
+    # The same window and coverage, in the letter's words and in the reply's fields.
+    from checks import dates
+
+    start = datetime.fromisoformat(journal["window"]["from"]).astimezone(JST)
+    end = datetime.fromisoformat(journal["window"]["to"]).astimezone(JST)
+    for lang in ("en", "ja"):
+        assert dates.span(start, end, lang, seconds=False) in letter(case, lang)
+    assert journal["complete"] and journal["gaps"] == [] and journal["verified"]
+    assert "running throughout" in letter(case, "en")
+    assert doc["x_clearline"]["verdict"]["kind"] == a.kind
 
 
 def intelmq_style(report: dict) -> dict:
