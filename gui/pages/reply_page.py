@@ -212,11 +212,25 @@ class ReplyPage(Page):
         self.letter.blockSignals(True)
         self.letter.setPlainText(text)
         self.letter.blockSignals(False)
-        self.notice_claim = (
-            outcome.model.assessment.notice.claim if outcome.model.assessment.notice else {}
-        )
+        notice = outcome.model.assessment.notice
+        self.notice_claim = notice.claim if notice else {}
+        self._fill_from_notice(notice)
         self.show_findings(outcome.model)
         self.show_edit_state()
+
+    def _fill_from_notice(self, notice) -> None:
+        """What the notice already gives is not asked again: an empty provider or reference
+        field takes the notice's (issue 32), and is saved as if typed; a typed one stays."""
+        if notice is None:
+            return
+        given = {
+            "provider": str(notice.claim.get("provider") or ""),
+            "reference": str(notice.reference or ""),
+        }
+        for key, value in given.items():
+            if value and not self.fields[key].text() and key not in self.pending:
+                self.fields[key].setText(value)
+                self._detail_edited(key)
 
     def show_edit_state(self) -> None:
         if not hasattr(self, "edited_note"):

@@ -483,3 +483,22 @@ def test_checking_a_bundle_shows_the_letter_in_the_windows_language_and_only_if_
             dst.writestr(info.filename, data)
     result, letter = workers.verify_bundle(str(changed), lang, progress=None, cancel=None)
     assert not result.ok and letter == ""
+
+
+def test_step_5_fills_what_the_notice_gave(make_window, qtbot):
+    """Issue 32: step 5 asked again for the provider and the reference the notice gave."""
+    from app import flows
+    from tests.cases import JST
+
+    w = make_window(run_checks=injected_run)
+    text = (DATA / "notices/notice_ja.txt").read_bytes()
+    flows.read_notice(w.session.case, text, zone=JST, power={"events": []})
+    w.session.notice_read()
+    reply = w.pages[4]
+    reply.fields["provider"].setText("My own words")  # typed by the user: kept
+    w.go(5)
+    qtbot.waitUntil(lambda: reply.fields["reference"].text() == "ABUSE-2026-112034", timeout=10000)
+    assert reply.fields["provider"].text() == "My own words"
+    qtbot.waitUntil(
+        lambda: w.session.case.details().get("reference") == "ABUSE-2026-112034", timeout=5000
+    )
