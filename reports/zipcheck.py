@@ -32,6 +32,13 @@ END64, LOCATOR64 = b"PK\x06\x06", b"PK\x06\x07"
 STORED, DEFLATED = 0, 8
 ENCRYPTED, HAS_DESCRIPTOR, UTF8 = 0x1, 0x8, 0x800
 COMPARED_FLAGS = ENCRYPTED | HAS_DESCRIPTOR | UTF8
+# Flags that change how the data is read and that unzip tools refuse or read differently:
+# zipfile raises on patched data; strong encryption and masked headers are PKWARE-only.
+UNREADABLE_FLAGS = {
+    0x20: "compressed patched data (flag bit 5)",
+    0x40: "strong encryption (flag bit 6)",
+    0x2000: "masked local headers (flag bit 13)",
+}
 ZIP64_EXTRA, UNICODE_PATH_EXTRA = 0x0001, 0x7075
 CHUNK = 1024 * 1024
 MAX_DIRECTORY = 64 * 1024 * 1024
@@ -206,7 +213,7 @@ def read_layout(fp: BinaryIO, size: int, max_entries: int) -> Layout:
                 entry.problem = "a second name in an extra field (some tools use that one)"
         if entry_disk != 0:
             entry.problem = "a part on another disk"
-        entry.problem = entry.problem or _version_problem(need)
+        entry.problem = entry.problem or _version_problem(need) or _flags_problem(flags)
         layout.entries.append(entry)
     if at != len(directory):
         layout.problems.append("bytes in the central directory that no entry accounts for")
@@ -224,6 +231,13 @@ def _version_problem(need: int) -> str | None:
     if version <= MAX_NEED:
         return None
     return f"it needs version {version // 10}.{version % 10} of the zip format to unpack"
+
+
+def _flags_problem(flags: int) -> str | None:
+    for bit, words in UNREADABLE_FLAGS.items():
+        if flags & bit:
+            return f"it is stored as {words}, which unzip tools do not read alike"
+    return None
 
 
 class TooMany(Unreadable):
@@ -260,7 +274,7 @@ def _walk_local(fp: BinaryIO, layout: Layout, cd_offset: int) -> None:
         need, flags, method, _t, _d, crc, csize, usize, nlen, xlen = struct.unpack_from(
             "<HHHHHIIIHH", header, 4
         )
-        entry.problem = entry.problem or _version_problem(need)
+        entry.problem = entry.problem or _version_problem(need) or _flags_problem(flags)
         name = fp.read(nlen)
         extra = fp.read(xlen)
         entry.data_offset = entry.offset + 30 + nlen + xlen

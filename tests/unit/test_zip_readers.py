@@ -176,6 +176,22 @@ HOSTILE = {
             Member("SHA256SUMS", sums(FILES)),
         ]
     ),
+    # Also found by the fuzz test: flag bit 5 ("compressed patched data"), which zipfile
+    # refuses to read; bits 6 (strong encryption) and 13 (masked headers) are of the same kind.
+    "compressed patched data (flag bit 5)": lambda: build(
+        [
+            Member("letter.en.txt", LETTER, flags=0x20),
+            Member("results.json", b"{}"),
+            Member("SHA256SUMS", sums(FILES)),
+        ]
+    ),
+    "strong encryption (flag bit 6)": lambda: build(
+        [
+            Member("letter.en.txt", LETTER, flags=0x40),
+            Member("results.json", b"{}"),
+            Member("SHA256SUMS", sums(FILES)),
+        ]
+    ),
     "method and flags differ between the headers": lambda: build(
         [
             Member("letter.en.txt", LETTER, local={"flags": 0x1}),
