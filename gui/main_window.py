@@ -388,7 +388,12 @@ class MainWindow(QMainWindow):
         )
 
     def open_bundle(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Open a bundle"), "", "Zip (*.zip)")
+        from pathlib import Path
+
+        # Where step 5 saves bundles (the home folder), not the program's folder.
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Open a bundle"), str(Path.home()), "Zip (*.zip)"
+        )
         if not path:
             return
         from checks import i18n

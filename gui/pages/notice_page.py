@@ -99,7 +99,8 @@ class NoticePage(Page):
             self,
             _("Open the notice"),
             str(Path.home()),
-            _("Mail and text files (*.eml *.txt *.msg);;All files (*)"),
+            # Outlook's .msg files are not read (they are OLE documents): not offered.
+            _("Mail and text files (*.eml *.txt);;All files (*)"),
         )
         if path:
             from checks import safefile
@@ -179,7 +180,10 @@ class NoticePage(Page):
             rows.append(f"<b>{source}:</b> {_esc(', '.join(claim['source_ips']))}")
         uptime = {r.id: r for r in self.session.results()}.get("NOTICE-UPTIME")
         if uptime is not None:
-            rows.append(f"<b>{_esc(uptime.title)}:</b> {_esc(uptime.summary)}")
+            # A question needs no colon after it ("...reported times?:").
+            title = uptime.title.rstrip()
+            title = title if title.endswith(("?", "？", "か")) else f"{title}:"
+            rows.append(f"<b>{_esc(title)}</b> {_esc(uptime.summary)}")
         self.result.setText("<br>".join(rows))
 
 
