@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -65,6 +66,9 @@ ADVICE = {
     "check_esu": N_(
         'Open Settings > Update & Security > Windows Update: if it says "Your PC is enrolled to'
         ' get Extended Security Updates", it still gets fixes; if not, enrol there.'
+    ),
+    "linux_upgrade": N_(
+        "Upgrade to a supported release with the system's own upgrade (Ubuntu: sudo do-release-upgrade; Debian: the upgrading chapter of the new release's notes). It runs on the same computer."
     ),
     "macos_upgrade": N_(
         "Upgrade macOS in System Settings > General > Software Update, or replace the Mac if it cannot be upgraded."
@@ -227,7 +231,10 @@ def interpret_linux(os_release: dict[str, str], today: date) -> Result:
             {"name": name, "as_of": lifecycle.TABLE_AS_OF.isoformat()},
             **facts,
         )
-    return _judge(support, today, None, **facts)
+    result = _judge(support, today, None, **facts)
+    # A Linux release is upgraded in place, on the same computer: never "replace the system".
+    codes = tuple("linux_upgrade" if c == "upgrade" else c for c in result.advice_codes)
+    return replace(result, advice_codes=codes)
 
 
 def run(ctx: CheckContext) -> Result:

@@ -96,6 +96,12 @@ LINUX = {
 }
 
 
+# A Linux release is upgraded in place: never "replace the system" (issue 32).
+LINUX_UPGRADE = (
+    "Upgrade to a supported release with the system's own upgrade (Ubuntu: sudo"
+    " do-release-upgrade; Debian: the upgrading chapter of the new release's notes). It runs on"
+    " the same computer."
+)
 EXPECTED = {
     ("WINDOWS", "windows 11 25H2"): (
         "pass",
@@ -308,7 +314,7 @@ EXPECTED = {
     ("LINUX", "debian 12"): (
         "warn",
         "extended_support",
-        ("upgrade",),
+        ("linux_upgrade",),
         {
             "name": "Debian 12",
             "date": "2026-06-10",
@@ -317,12 +323,12 @@ EXPECTED = {
             "until": "2028-06-30",
         },
         "Regular security support for Debian 12 ended on 2026-06-10; fixes continue for fewer packages through LTS until 2028-06-30.",
-        ("Upgrade to a supported version, or replace the system if it cannot be upgraded.",),
+        (LINUX_UPGRADE,),
     ),
     ("LINUX", "ubuntu 20.04"): (
         "warn",
         "extended_support",
-        ("upgrade",),
+        ("linux_upgrade",),
         {
             "name": "Ubuntu 20.04 LTS",
             "date": "2025-05-31",
@@ -331,12 +337,12 @@ EXPECTED = {
             "until": "2030-04-30",
         },
         "Regular security support for Ubuntu 20.04 LTS ended on 2025-05-31; fixes continue for fewer packages through ESM until 2030-04-30.",
-        ("Upgrade to a supported version, or replace the system if it cannot be upgraded.",),
+        (LINUX_UPGRADE,),
     ),
     ("LINUX", "debian 10"): (
         "fail",
         "ended",
-        ("upgrade",),
+        ("linux_upgrade",),
         {
             "name": "Debian 10",
             "date": "2022-09-10",
@@ -345,7 +351,7 @@ EXPECTED = {
             "until": "2024-06-30",
         },
         "Debian 10 no longer receives security fixes (support ended on 2022-09-10).",
-        ("Upgrade to a supported version, or replace the system if it cannot be upgraded.",),
+        (LINUX_UPGRADE,),
     ),
     ("LINUX", "unknown distribution"): (
         "unknown",
