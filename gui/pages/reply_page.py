@@ -85,10 +85,15 @@ class ReplyPage(Page):
             QPushButton(),
             QPushButton(),
         )
-        for w in (self.save_button, self.copy_button, self.mail_button):
+        # Two rows: the three on one made the page wider than the window in a wide font.
+        for w in (self.save_button, self.copy_button):
             buttons.addWidget(w)
         buttons.addStretch(1)
         self.layout_.addLayout(buttons)
+        mail_row = QHBoxLayout()
+        mail_row.addWidget(self.mail_button)
+        mail_row.addStretch(1)
+        self.layout_.addLayout(mail_row)
         self.status = self.paragraph()
         self.layout_.addStretch(1)
         self.debounce = QTimer(self)

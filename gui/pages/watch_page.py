@@ -117,13 +117,21 @@ class WatchPage(Page):
         self.start_button = QPushButton()
         self.stop_button = QPushButton()
         self.stop_button.setEnabled(False)
-        for w in (self.minutes_label, self.minutes, self.start_button, self.stop_button):
+        # Two rows: in a wide font (IPA Gothic under Wine, a large system font) one row of the
+        # four made the page wider than the window.
+        for w in (self.minutes_label, self.minutes):
             row.addWidget(w)
         row.addStretch(1)
         self.layout_.addLayout(row)
+        buttons = QHBoxLayout()
+        for w in (self.start_button, self.stop_button):
+            buttons.addWidget(w)
+        buttons.addStretch(1)
+        self.layout_.addLayout(buttons)
         self.progress = QProgressBar()
         self.layout_.addWidget(self.progress)
         self.counters = QLabel()
+        self.counters.setWordWrap(True)  # one long line in a wide font made the page scroll
         self.layout_.addWidget(self.counters)
         self.chart = BarChart()
         self.layout_.addWidget(self.chart)
