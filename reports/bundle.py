@@ -229,25 +229,30 @@ def check_target(
     out: str | os.PathLike[str], case: Case | None = None, force: bool = False
 ) -> Path:
     """Refuse what must not be replaced: nothing named, a directory or device, a file inside the
-    case folder, an existing file unless ``force``."""
+    case folder, an existing file unless ``force``. The reason is in the active language: it is
+    shown inside a sentence of that language."""
+    from checks.i18n import _
+
     if not str(out).strip():
-        raise BundleRefused("no output file was named")
+        raise BundleRefused(_("no output file was named"))
     target = Path(out).expanduser()
     resolved = target.resolve()
     if case is not None:
         folder = case.path.resolve()
         if resolved == folder or folder in resolved.parents:
-            raise BundleRefused(f"{target} is inside the case folder; choose another place")
+            raise BundleRefused(
+                _("{path} is inside the case folder; choose another place").format(path=target)
+            )
     if target.is_symlink() or resolved.exists():
         import stat
 
         mode = os.lstat(target).st_mode if target.exists() or target.is_symlink() else 0
         if not stat.S_ISREG(mode):
-            raise BundleRefused(f"{target} exists and is not a regular file")
+            raise BundleRefused(_("{path} exists and is not a regular file").format(path=target))
         if not force:
-            raise BundleRefused(f"{target} exists; replace it with --force")
+            raise BundleRefused(_("{path} exists; replace it with --force").format(path=target))
     if not resolved.parent.is_dir():
-        raise BundleRefused(f"the folder {resolved.parent} does not exist")
+        raise BundleRefused(_("the folder {path} does not exist").format(path=resolved.parent))
     return target
 
 

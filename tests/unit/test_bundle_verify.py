@@ -167,6 +167,20 @@ def test_bundle_refuses_targets_it_must_not_replace(tmp_path):
     assert_private(existing)
 
 
+def test_a_refusal_is_worded_in_one_language(tmp_path):
+    """Issue 32: 「証拠一式は作成しませんでした：… exists; replace it with --force」."""
+    case = tmp_path / "case"
+    assert run_main("details", "--case", str(case), "--name", "N").returncode == 0
+    existing = tmp_path / "existing.zip"
+    existing.write_bytes(b"keep me")
+    made = run_main(
+        "bundle", "--case", str(case), "--out", str(existing), "--no-pdf", "--lang", "ja"
+    )
+    assert made.returncode == 3
+    assert "置き換えるには --force を付けてください" in made.stderr, made.stderr
+    assert "exists; replace it" not in made.stderr
+
+
 def test_a_bundle_writer_killed_half_way_leaves_no_partial_behind(tmp_path):
     (tmp_path / ".b.zip.999.partial").write_bytes(b"half")
     bundle.clean_partials(tmp_path)
