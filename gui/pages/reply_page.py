@@ -156,6 +156,8 @@ class ReplyPage(Page):
         self.copy_button.setText(_("Copy the letter"))
         self.mail_button.setText(_("Open in my mail program"))
         self.revert_button.setText(_("Back to the generated letter"))
+        if getattr(self, "_status_words", None):
+            self.status.setText(self._status_words())
         self.show_edit_state()
 
     def showEvent(self, event) -> None:
@@ -196,8 +198,8 @@ class ReplyPage(Page):
         worker = workers.Worker(fn, *args)
         worker.signals.result.connect(done)
         worker.signals.error.connect(
-            lambda e: self.status.setText(
-                _("Something went wrong: {error}").format(error=e.splitlines()[0])
+            lambda e: self._say(
+                lambda: _("Something went wrong: {error}").format(error=e.splitlines()[0])
             )
         )
         worker.signals.finished.connect(
@@ -304,7 +306,7 @@ class ReplyPage(Page):
         )
         if not path:
             return
-        self.status.setText(_("Writing the evidence bundle…"))
+        self._say(lambda: _("Writing the evidence bundle…"))
         self.saved_path = None
         self._run(
             workers.write_bundle,
@@ -315,22 +317,30 @@ class ReplyPage(Page):
             self.mask_paths.isChecked(),
         )
 
+    def _say(self, words) -> None:
+        """Step 5's status line, from a function that words it: a language switch words it
+        again (a note stayed Japanese after switching to English, issue 32)."""
+        self._status_words = words
+        self.status.setText(words())
+
     def _bundle_saved(self, value) -> None:
         self.saved_path = value[0]
-        self.status.setText(_("Saved: {path}").format(path=value[0]))
+        self._say(lambda: _("Saved: {path}").format(path=value[0]))
 
     def _bundle_outdated(self, *_args) -> None:
         if self.saved_path is None:
             return
-        self.status.setText(
-            "<b>"
-            + _esc(
-                _(
-                    "The case changed after you saved {path}: save the bundle again, so that it"
-                    " carries the new letter and findings."
-                ).format(path=self.saved_path)
+        self._say(
+            lambda: (
+                "<b>"
+                + _esc(
+                    _(
+                        "The case changed after you saved {path}: save the bundle again, so that it"
+                        " carries the new letter and findings."
+                    ).format(path=self.saved_path)
+                )
+                + "</b>"
             )
-            + "</b>"
         )
 
     MAILTO_BODY_LIMIT = 1800  # mail programs cut long mailto: links; the letter is copied too
@@ -368,15 +378,17 @@ class ReplyPage(Page):
         url = f"mailto:{quote(recipient)}?subject={quote(subject)}&body={quote(body)}"
         opened = QDesktopServices.openUrl(QUrl(url))
         if not opened:
-            self.status.setText(
-                _(
+            self._say(
+                lambda: _(
                     "No mail program opened. The letter is copied: paste it into a new mail"
                     " to {address} and attach the evidence bundle."
                 ).format(address=recipient or _("your provider's abuse desk"))
             )
         elif not whole:
-            self.status.setText(
-                _("The letter was too long for the mail program's link: it is copied, paste it in.")
+            self._say(
+                lambda: _(
+                    "The letter was too long for the mail program's link: it is copied, paste it in."
+                )
             )
 
 

@@ -502,3 +502,16 @@ def test_step_5_fills_what_the_notice_gave(make_window, qtbot):
     qtbot.waitUntil(
         lambda: w.session.case.details().get("reference") == "ABUSE-2026-112034", timeout=5000
     )
+
+
+def test_step_5_notes_follow_a_language_switch(make_window, qtbot, monkeypatch):
+    """Issue 32: the mail-failure note stayed Japanese after switching to English."""
+    monkeypatch.setattr("gui.pages.reply_page.QDesktopServices.openUrl", lambda _url: False)
+    w = make_window(run_checks=injected_run)
+    w.set_language("ja")
+    reply = w.pages[4]
+    w.go(5)
+    reply.open_mail()
+    assert "メール" in reply.status.text()
+    w.set_language("en")
+    assert reply.status.text().startswith("No mail program opened."), reply.status.text()
