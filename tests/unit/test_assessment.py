@@ -230,10 +230,11 @@ def test_a_case_made_in_japanese_renders_a_fully_english_letter_and_report(tmp_p
     assert not japanese.findall(report), sorted(set(japanese.findall(report)))
 
 
-def test_the_capture_watch_window_counts_as_a_clean_observation(tmp_path):
+def quiet_watch(first, last) -> list:
+    """The results of a live capture from 20:00 to 20:10 that saw no mail traffic."""
     summary = {
-        "first": None,
-        "last": None,
+        "first": first,
+        "last": last,
         "started": "2026-11-21T20:00:00+09:00",
         "ended": "2026-11-21T20:10:00+09:00",
         "smtp_syn_total": 0,
@@ -245,10 +246,14 @@ def test_the_capture_watch_window_counts_as_a_clean_observation(tmp_path):
         "destinations": [],
         "programs": [],
     }
-    live = [
+    return [
         _stamp(r, T0 + timedelta(hours=6))
         for r in traffic.interpret(summary, "linux", True, "all", "iface")
     ]
+
+
+def test_the_capture_watch_window_counts_as_a_clean_observation(tmp_path):
+    live = quiet_watch(first=None, last=None)
     case = make_case(
         tmp_path, "cap", [bot_watch(T0), *live], [("removal", "2026-11-21T15:00:00+09:00")]
     )
@@ -364,24 +369,8 @@ def test_a_removal_recorded_before_the_bot_was_last_seen_is_not_a_fix(tmp_path, 
 def test_a_quiet_watch_is_the_time_watched_not_the_packets_seen(tmp_path):
     """A 10-minute watch that saw one unrelated packet: the result, the letter and the PDF's
     source all say 20:00–20:10, never the instant of that packet."""
-    summary = {
-        "first": "2026-11-21T20:04:56+09:00",
-        "last": "2026-11-21T20:04:56+09:00",
-        "started": "2026-11-21T20:00:00+09:00",
-        "ended": "2026-11-21T20:10:00+09:00",
-        "smtp_syn_total": 0,
-        "smtp_sessions_completed": 0,
-        "smtp_refused": 0,
-        "mx_queries_total": 0,
-        "mx_distinct": 0,
-        "mx_names": [],
-        "destinations": [],
-        "programs": [],
-    }
-    live = [
-        _stamp(r, T0 + timedelta(hours=6))
-        for r in traffic.interpret(summary, "linux", True, "all", "iface")
-    ]
+    one_packet = "2026-11-21T20:04:56+09:00"
+    live = quiet_watch(first=one_packet, last=one_packet)
     assert all("20:04:56" not in r.summary for r in live)
     case = make_case(tmp_path, "quiet", live)
     ja = letter_text(case, "ja", JST, TODAY)

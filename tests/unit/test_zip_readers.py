@@ -112,6 +112,17 @@ def _descriptor_disagrees() -> bytes:
     return bytes(raw)
 
 
+def _letter_as(**member) -> bytes:
+    """A bundle whose letter entry is declared with ``member`` (flags, a header's fields)."""
+    return build(
+        [
+            Member("letter.en.txt", LETTER, **member),
+            Member("results.json", b"{}"),
+            Member("SHA256SUMS", sums(FILES)),
+        ]
+    )
+
+
 def _name_bytes(name: bytes) -> bytes:
     """A listed file whose name is raw bytes without the UTF-8 flag."""
     files = {name.decode("cp437"): LETTER}
@@ -162,43 +173,13 @@ HOSTILE = {
     "a non-ASCII name without the UTF-8 flag": lambda: _name_bytes(b"caf\x82.txt"),
     # Found by the fuzz test: one flipped byte made "version needed" 6.4; verify said intact,
     # zipfile refused the entry and Info-ZIP unzip skips it ("need PK compat. v6.4").
-    "a version needed that unzip cannot do (directory)": lambda: build(
-        [
-            Member("letter.en.txt", LETTER, central={"need": 64}),
-            Member("results.json", b"{}"),
-            Member("SHA256SUMS", sums(FILES)),
-        ]
-    ),
-    "a version needed that unzip cannot do (local header)": lambda: build(
-        [
-            Member("letter.en.txt", LETTER, local={"need": 63}),
-            Member("results.json", b"{}"),
-            Member("SHA256SUMS", sums(FILES)),
-        ]
-    ),
+    "a version needed that unzip cannot do (directory)": lambda: _letter_as(central={"need": 64}),
+    "a version needed that unzip cannot do (local header)": lambda: _letter_as(local={"need": 63}),
     # Also found by the fuzz test: flag bit 5 ("compressed patched data"), which zipfile
     # refuses to read; bits 6 (strong encryption) and 13 (masked headers) are of the same kind.
-    "compressed patched data (flag bit 5)": lambda: build(
-        [
-            Member("letter.en.txt", LETTER, flags=0x20),
-            Member("results.json", b"{}"),
-            Member("SHA256SUMS", sums(FILES)),
-        ]
-    ),
-    "strong encryption (flag bit 6)": lambda: build(
-        [
-            Member("letter.en.txt", LETTER, flags=0x40),
-            Member("results.json", b"{}"),
-            Member("SHA256SUMS", sums(FILES)),
-        ]
-    ),
-    "method and flags differ between the headers": lambda: build(
-        [
-            Member("letter.en.txt", LETTER, local={"flags": 0x1}),
-            Member("results.json", b"{}"),
-            Member("SHA256SUMS", sums(FILES)),
-        ]
-    ),
+    "compressed patched data (flag bit 5)": lambda: _letter_as(flags=0x20),
+    "strong encryption (flag bit 6)": lambda: _letter_as(flags=0x40),
+    "method and flags differ between the headers": lambda: _letter_as(local={"flags": 0x1}),
 }
 
 
