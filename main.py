@@ -30,83 +30,109 @@ def _positive_seconds(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command line, its help in the current language (set it before calling this)."""
     import argparse
+
+    from checks.i18n import _
+    from cli.help_language import LocalisedHelpFormatter, add_help_option
 
     class _Parser(argparse.ArgumentParser):
         """Usage errors exit with 3 (DESIGN.md), not argparse's default 2, which means 'problems'."""
 
+        def __init__(self, *args, **kwargs) -> None:
+            kwargs.setdefault("formatter_class", LocalisedHelpFormatter)
+            kwargs["add_help"] = False
+            super().__init__(*args, **kwargs)
+            add_help_option(self)
+
         def error(self, message: str):  # type: ignore[override]
             self.print_usage(sys.stderr)
-            self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+            self.exit(
+                EXIT_USAGE,
+                _("{prog}: error: {message}").format(prog=self.prog, message=message) + "\n",
+            )
 
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", help="print one JSON document")
-    common.add_argument("--lang", choices=["ja", "en"], help="language (default: the OS's)")
-    common.add_argument("--case", metavar="DIR", help="add what this command produced to a case")
+    common.add_argument("--json", action="store_true", help=_("print one JSON document"))
+    common.add_argument("--lang", choices=["ja", "en"], help=_("language (default: the OS's)"))
+    common.add_argument("--case", metavar="DIR", help=_("add what this command produced to a case"))
 
     parser = _Parser(
         prog="clearline",
-        description="Clearline: check whether this PC or line is sending spam, and answer your"
-        " provider. Without a command, the window opens.",
-        epilog="Exit status: 0 all clear, 1 warnings or could not tell, 2 problems found,"
-        " 3 usage or run error.",
+        description=_(
+            "Clearline: check whether this PC or line is sending spam, and answer your"
+            " provider. Without a command, the window opens."
+        ),
+        epilog=_(
+            "Exit status: 0 all clear, 1 warnings or could not tell, 2 problems found,"
+            " 3 usage or run error."
+        ),
+    )
+    parser.add_argument(
+        "--lang", dest="top_lang", choices=["ja", "en"], help=_("language (default: the OS's)")
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     audit = sub.add_parser(
         "audit",
         parents=[common],
-        help="run checks (all, or --only IDS)",
-        description="Run Clearline's checks and print their results.",
+        help=_("run checks (all, or --only IDS)"),
+        description=_("Run Clearline's checks and print their results."),
     )
-    audit.add_argument("--only", metavar="IDS", help="comma-separated check IDs, e.g. SMTP-OUT")
+    audit.add_argument("--only", metavar="IDS", help=_("comma-separated check IDs, e.g. SMTP-OUT"))
     audit.add_argument(
         "--watch",
         metavar="S",
         type=_positive_seconds,
         default=0.0,
-        help="poll mail connections for S seconds (catches programs that send in bursts)",
+        help=_("poll mail connections for S seconds (catches programs that send in bursts)"),
     )
     audit.add_argument(
         "--network",
         action="store_true",
-        help="allow lookups that leave this machine (public IP, blocklists, UPnP)",
+        help=_("allow lookups that leave this machine (public IP, blocklists, UPnP)"),
     )
-    audit.add_argument("--public-ip", metavar="IP", help="use this public IP instead of looking")
-    audit.add_argument("--dns-server", metavar="HOST[:PORT]", help="DNS server for lookups")
-    audit.add_argument("--list", action="store_true", help="list the check IDs and exit")
-    audit.add_argument("--scan", action="store_true", help="also run a virus scan (slow)")
+    audit.add_argument("--public-ip", metavar="IP", help=_("use this public IP instead of looking"))
+    audit.add_argument("--dns-server", metavar="HOST[:PORT]", help=_("DNS server for lookups"))
+    audit.add_argument("--list", action="store_true", help=_("list the check IDs and exit"))
+    audit.add_argument("--scan", action="store_true", help=_("also run a virus scan (slow)"))
 
     notice = sub.add_parser(
         "notice",
         parents=[common],
-        help="analyse the provider's notice or a spam sample (.eml, headers, ARF, text)",
-        description="Read the provider's notice, a spam sample or an abuse report and say where"
-        " the mail came from (NOTICE-SOURCE) and whether this PC was on then (NOTICE-UPTIME).",
+        help=_("analyse the provider's notice or a spam sample (.eml, headers, ARF, text)"),
+        description=_(
+            "Read the provider's notice, a spam sample or an abuse report and say where"
+            " the mail came from (NOTICE-SOURCE) and whether this PC was on then (NOTICE-UPTIME)."
+        ),
     )
-    notice.add_argument("file", metavar="FILE", help="the file, or - to read standard input")
+    notice.add_argument("file", metavar="FILE", help=_("the file, or - to read standard input"))
     notice.add_argument(
         "--public-ip",
         metavar="IP",
         action="append",
-        help="an address of this line (IPv4 or IPv6); repeat it, or separate several with"
-        " commas, to give every address the line has or had",
+        help=_(
+            "an address of this line (IPv4 or IPv6); repeat it, or separate several with"
+            " commas, to give every address the line has or had"
+        ),
     )
 
     details = sub.add_parser(
         "details",
         parents=[common],
-        help="record your details and what you have done, for the letter (needs --case)",
-        description="Record the details the letter needs and the remediation steps done."
-        " Nothing given is left unchanged.",
+        help=_("record your details and what you have done, for the letter (needs --case)"),
+        description=_(
+            "Record the details the letter needs and the remediation steps done."
+            " Nothing given is left unchanged."
+        ),
     )
     for flag, what in (
-        ("--name", "your name"),
-        ("--contract-id", "your contract / customer ID"),
-        ("--provider", "your provider's name"),
-        ("--reference", "the notice's reference number"),
-        ("--notice-date", "the date of the notice"),
-        ("--email", "your contact e-mail address"),
-        ("--phone", "your contact phone number"),
+        ("--name", _("your name")),
+        ("--contract-id", _("your contract / customer ID")),
+        ("--provider", _("your provider's name")),
+        ("--reference", _("the notice's reference number")),
+        ("--notice-date", _("the date of the notice")),
+        ("--email", _("your contact e-mail address")),
+        ("--phone", _("your contact phone number")),
     ):
         details.add_argument(flag, help=what)
     details.add_argument(
@@ -114,83 +140,103 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="STEP[=YYYY-MM-DD]",
-        help="a remediation step done (disconnect, scan, removal, reinstall, updates, password,"
-        " router), today unless dated",
+        help=_(
+            "a remediation step done (disconnect, scan, removal, reinstall, updates, password,"
+            " router), today unless dated"
+        ),
     )
 
     letter = sub.add_parser(
-        "letter", parents=[common], help="print the letter to the provider (needs --case)"
+        "letter", parents=[common], help=_("print the letter to the provider (needs --case)")
     )
-    letter.add_argument("--html", action="store_true", help="print the HTML version")
+    letter.add_argument("--html", action="store_true", help=_("print the HTML version"))
     letter.add_argument(
         "--format",
         choices=("text", "xarf"),
         default="text",
-        help="xarf: print reply.json, the answer for a desk's tools (XARF v4 fields;"
-        " docs/reply-json.md), as a bundle made now would carry it",
+        help=_(
+            "xarf: print reply.json, the answer for a desk's tools (XARF v4 fields;"
+            " docs/reply-json.md), as a bundle made now would carry it"
+        ),
     )
     letter.add_argument(
-        "--summary", action="store_true", help="print a short support summary instead"
+        "--summary", action="store_true", help=_("print a short support summary instead")
     )
 
     bundle = sub.add_parser(
-        "bundle", parents=[common], help="write the evidence bundle (needs --case)"
+        "bundle", parents=[common], help=_("write the evidence bundle (needs --case)")
     )
-    bundle.add_argument("--out", metavar="FILE.zip", required=True, help="where to write it")
+    bundle.add_argument("--out", metavar="FILE.zip", required=True, help=_("where to write it"))
     bundle.add_argument(
-        "--mask-paths", action="store_true", help="hide your user name inside file paths"
+        "--mask-paths", action="store_true", help=_("hide your user name inside file paths")
     )
-    bundle.add_argument("--no-pdf", action="store_true", help="leave the PDF report out")
-    bundle.add_argument("--force", action="store_true", help="replace an existing file at --out")
+    bundle.add_argument("--no-pdf", action="store_true", help=_("leave the PDF report out"))
+    bundle.add_argument("--force", action="store_true", help=_("replace an existing file at --out"))
 
     capture = sub.add_parser(
         "capture",
         parents=[common],
-        help="capture mail traffic and MX lookups for a while (needs administrator rights)",
-        description="Capture mail traffic (ports 25, 465, 587, 2525) and DNS for S seconds,"
-        " attribute it to programs and keep a scrubbed pcap. Prints JSON lines while it runs.",
+        help=_("capture mail traffic and MX lookups for a while (needs administrator rights)"),
+        description=_(
+            "Capture mail traffic (ports 25, 465, 587, 2525) and DNS for S seconds,"
+            " attribute it to programs and keep a scrubbed pcap. Prints JSON lines while it runs."
+        ),
     )
-    capture.add_argument("--iface", default="all", help="interface to watch (default: all)")
+    capture.add_argument("--iface", default="all", help=_("interface to watch (default: all)"))
     capture.add_argument(
-        "--seconds", type=_positive_seconds, default=600.0, help="how long (default 600)"
+        "--seconds", type=_positive_seconds, default=600.0, help=_("how long (default 600)")
     )
-    capture.add_argument("--pcap", metavar="FILE", help="write the scrubbed capture here")
+    capture.add_argument("--pcap", metavar="FILE", help=_("write the scrubbed capture here"))
     capture.add_argument(
         "--events",
         metavar="FILE",
-        help="also append the JSON lines to FILE (for a window that cannot read our output,"
-        " e.g. after a Windows administrator prompt)",
+        help=_(
+            "also append the JSON lines to FILE (for a window that cannot read our output,"
+            " e.g. after a Windows administrator prompt)"
+        ),
     )
     capture.add_argument(
-        "--stop-file", metavar="FILE", help="stop (keeping what was seen) when FILE appears"
+        "--stop-file", metavar="FILE", help=_("stop (keeping what was seen) when FILE appears")
     )
     capture.add_argument(
         "--user",
         metavar="NAME",
-        help="started as root: become this user once the capture is open (default: the user"
-        " pkexec or sudo started it for)",
+        help=_(
+            "started as root: become this user once the capture is open (default: the user"
+            " pkexec or sudo started it for)"
+        ),
     )
 
     analyze = sub.add_parser(
-        "analyze", parents=[common], help="summarise a capture file recorded elsewhere"
+        "analyze", parents=[common], help=_("summarise a capture file recorded elsewhere")
     )
-    analyze.add_argument("file", metavar="FILE.pcap", help="pcap or pcapng")
+    analyze.add_argument("file", metavar="FILE.pcap", help=_("pcap or pcapng"))
 
     diagnose = sub.add_parser(
         "diagnose",
         parents=[common],
-        help="write what every probe saw into one file to send to support (personal data masked)",
-        description="Run the checks that stay on this machine and write their raw facts, with the"
-        " platform, versions and locale, into one JSON file for the people who improve"
-        " Clearline. Your user name and home folder are masked.",
+        help=_(
+            "write what every probe saw into one file to send to support (personal data masked)"
+        ),
+        description=_(
+            "Run the checks that stay on this machine and write their raw facts, with the"
+            " platform, versions and locale, into one JSON file for the people who improve"
+            " Clearline. Your user name and home folder are masked."
+        ),
     )
-    diagnose.add_argument("--out", metavar="FILE", help="where to write it (default: a dated file)")
-    verify = sub.add_parser("verify", parents=[common], help="check a bundle's integrity")
+    diagnose.add_argument(
+        "--out", metavar="FILE", help=_("where to write it (default: a dated file)")
+    )
+    verify = sub.add_parser(
+        "verify",
+        parents=[common],
+        help=_("check that a bundle's files match the list written when it was made"),
+    )
     verify.add_argument(
         "files",
         nargs="+",
         metavar="FILE.zip|FOLDER",
-        help="one bundle, or many (and folders of them): then one JSON line per bundle",
+        help=_("one bundle, or many (and folders of them): then one JSON line per bundle"),
     )
     from cli import journal as journal_cli
 
@@ -797,9 +843,12 @@ def main(argv: list[str] | None = None) -> int:
     if elevation_door.elevated_for_a_user() and not argv:
         print(elevation_door.refusal(None), file=sys.stderr)
         return EXIT_USAGE
+    from cli.help_language import language_from_argv
+
+    _setup_language(language_from_argv(argv))
     parser = build_parser()
     args = parser.parse_args(argv)
-    _setup_language(getattr(args, "lang", None))
+    _setup_language(getattr(args, "lang", None) or args.top_lang)
     refused = elevation_door.refusal(args)
     if refused:
         print(refused, file=sys.stderr)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks.i18n import _
 from journal import state as journal_state
 
 if TYPE_CHECKING:
@@ -19,67 +20,73 @@ EXIT_OK, EXIT_WARN, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2, 3
 def add_parser(sub, common) -> None:
     journal = sub.add_parser(
         "journal",
-        help="keep a record of every mail connection this PC makes, and read it",
-        description="The outbound-mail journal: a small recorder of every connection to a mail"
-        " port (25, 465, 587, 2525) and every MX lookup, with the program that made it, in a"
-        " hash-chained database; so a complaint about a given hour can be answered from a"
-        " record.",
+        help=_("keep a record of every mail connection this PC makes, and read it"),
+        description=_(
+            "The outbound-mail journal: a small recorder of every connection to a mail"
+            " port (25, 465, 587, 2525) and every MX lookup, with the program that made it, in a"
+            " hash-chained database; so a complaint about a given hour can be answered from a"
+            " record."
+        ),
     )
     actions = journal.add_subparsers(dest="journal_command", metavar="ACTION", required=True)
-    db = {"metavar": "PATH", "help": "the journal database (default: this machine's)"}
+    db = {"metavar": "PATH", "help": _("the journal database (default: this machine's)")}
 
-    run = actions.add_parser("run", help="record in the foreground until Ctrl-C or SIGTERM")
+    run = actions.add_parser("run", help=_("record in the foreground until Ctrl-C or SIGTERM"))
     run.add_argument("--db", **db)
     run.add_argument(
         "--source",
         choices=["auto", "capture", "poll"],
         default="auto",
-        help="capture (Linux, root: every attempt), poll (the connection table a few times a"
-        " second: partial), auto (the best this process may use)",
+        help=_(
+            "capture (Linux, root: every attempt), poll (the connection table a few times a"
+            " second: partial), auto (the best this process may use)"
+        ),
     )
-    run.add_argument("--iface", help="capture on this interface only (default: all)")
+    run.add_argument("--iface", help=_("capture on this interface only (default: all)"))
     run.add_argument(
-        "--keep-days", type=float, default=90.0, help="remove records older than this (90)"
+        "--keep-days", type=float, default=90.0, help=_("remove records older than this (90)")
     )
     run.add_argument("--heartbeat", type=float, default=60.0, help=argparse_suppress())
 
     verify = actions.add_parser(
-        "verify", help="check the hash chain: exit 0 intact, 2 naming the first bad record"
+        "verify", help=_("check the hash chain: exit 0 intact, 2 naming the first bad record")
     )
     verify.add_argument("--db", **db)
     verify.add_argument(
         "--head",
         metavar="HASH",
-        help="also check that the journal still holds this record hash (a head printed in an"
-        " earlier reply)",
+        help=_(
+            "also check that the journal still holds this record hash (a head printed in an"
+            " earlier reply)"
+        ),
     )
-    verify.add_argument("--json", action="store_true", help="print one JSON document")
+    verify.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
-    show = actions.add_parser("show", help="events and coverage for a time range")
+    show = actions.add_parser("show", help=_("events and coverage for a time range"))
     show.add_argument("--db", **db)
-    show.add_argument("--from", dest="start", metavar="TIME", help="ISO 8601 or local time")
-    show.add_argument("--to", dest="end", metavar="TIME", help="ISO 8601 or local time")
-    show.add_argument("--json", action="store_true", help="print one JSON document")
+    show.add_argument("--from", dest="start", metavar="TIME", help=_("ISO 8601 or local time"))
+    show.add_argument("--to", dest="end", metavar="TIME", help=_("ISO 8601 or local time"))
+    show.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
-    status = actions.add_parser("status", help="is it running, since when, how much it holds")
+    status = actions.add_parser("status", help=_("is it running, since when, how much it holds"))
     status.add_argument("--db", **db)
-    status.add_argument("--json", action="store_true", help="print one JSON document")
+    status.add_argument("--json", action="store_true", help=_("print one JSON document"))
 
     export = actions.add_parser(
-        "export", help="copy a time range, its coverage and the chain proof into a case"
+        "export", help=_("copy a time range, its coverage and the chain proof into a case")
     )
     export.add_argument("--db", **db)
     export.add_argument("--from", dest="start", metavar="TIME", required=True)
     export.add_argument("--to", dest="end", metavar="TIME", required=True)
     export.add_argument("--case", metavar="DIR", required=True)
 
-    install = actions.add_parser("install", help="start the recorder with the machine")
+    install = actions.add_parser("install", help=_("start the recorder with the machine"))
     install.add_argument("--db", **db)
-    install.add_argument("--dry-run", action="store_true", help="say what would be done")
-    uninstall = actions.add_parser("uninstall", help="stop starting it with the machine")
-    uninstall.add_argument("--dry-run", action="store_true", help="say what would be done")
+    install.add_argument("--dry-run", action="store_true", help=_("say what would be done"))
+    uninstall = actions.add_parser("uninstall", help=_("stop starting it with the machine"))
+    uninstall.add_argument("--dry-run", action="store_true", help=_("say what would be done"))
     for p in (run, verify, show, status, export, install, uninstall):
-        p.add_argument("--lang", choices=["ja", "en"], help="language (default: the OS's)")
+        p.add_argument("--lang", choices=["ja", "en"], help=_("language (default: the OS's)"))
 
 
 def argparse_suppress() -> str:

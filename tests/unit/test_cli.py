@@ -31,6 +31,33 @@ def test_help_lists_the_commands():
 
 
 @pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--lang", "ja", "--help"], ["使い方:", "終了コード", "オプション"]),
+        (
+            ["audit", "--lang", "ja", "--help"],
+            ["Clearline の確認を実行し", "このヘルプを表示して終了します"],
+        ),
+        (["journal", "verify", "--lang=ja", "--help"], ["記録のデータベース", "使い方:"]),
+        (["--lang", "en", "journal", "--help"], ["usage:", "The outbound-mail journal"]),
+    ],
+)
+def test_help_speaks_the_language_asked_for(args, words):
+    out = cli(*args)
+    assert out.returncode == 0, out.stderr
+    for word in words:
+        assert word in out.stdout
+    if "ja" in " ".join(args):
+        assert "show this help" not in out.stdout and "options:" not in out.stdout
+
+
+def test_a_usage_error_in_japanese_says_so_in_japanese():
+    out = cli("audit", "--lang", "ja", "--watch", "soon")
+    assert out.returncode == 3
+    assert "エラー" in out.stderr and "使い方:" in out.stderr
+
+
+@pytest.mark.parametrize(
     "args",
     [
         ["audit", "--only", "NOPE-X"],
