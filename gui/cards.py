@@ -76,7 +76,7 @@ class ResultCard(QFrame):
         if on and self.facts.rowCount() == 0:
             from reports.facts_table import rows
 
-            table = rows(self.result.facts)
+            table = rows(self.result.facts, yes=_("yes"), no=_("no"))
             self.facts.setRowCount(len(table))
             for i, (name, value) in enumerate(table):
                 self.facts.setItem(i, 0, QTableWidgetItem(name))
@@ -97,8 +97,8 @@ class ResultCard(QFrame):
             what = _escape(_("What to do"))
             self.advice.setText(f"<b>{what}</b><ol style='margin:0'>{steps}</ol>")
         self.advice.setVisible(bool(words.advice))
-        self.toggle.setText(_("Show details"))
-        self.facts.setHorizontalHeaderLabels([_("Fact"), _("Value")])
+        self.toggle.setText(_("Technical details (for support staff)"))
+        self.facts.setHorizontalHeaderLabels([_("Name (as support sees it)"), _("Value")])
         self.toggle.setAccessibleName(_("Show the facts behind this result"))
         self.setAccessibleName(f"{result.id}: {status_label(result.status)}. {words.summary}")
 

@@ -167,7 +167,7 @@ def test_the_banner_and_next_action_are_reworded_on_a_language_switch(make_windo
     qtbot.waitUntil(
         lambda: w.banner.text() == words("ja", infected, program="svchost.exe"), timeout=5000
     )
-    assert "パソコン" in w.banner.text()
+    assert "この PC" in w.banner.text()
     w.set_language("en")
 
 

@@ -52,3 +52,10 @@ def test_a_huge_capture_is_cut_and_says_so():
     table = rows({"flows": [{"n": i} for i in range(MAX_ROWS + 50)]})
     assert len(table) == MAX_ROWS + 1
     assert table[-1] == ("…", "+50")
+
+
+def test_yes_and_no_are_said_in_the_readers_language():
+    assert rows({"complete": True, "cgnat": False}, yes="はい", no="いいえ") == [
+        ("complete", "はい"),
+        ("cgnat", "いいえ"),
+    ]
