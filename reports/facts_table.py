@@ -12,9 +12,7 @@ from typing import Any
 MAX_ROWS = 400  # a capture's facts can be large: the table stops and says how many it left
 
 
-def rows(
-    facts: Any, empty: str = "—", yes: str = "yes", no: str = "no"
-) -> list[tuple[str, str]]:
+def rows(facts: Any, empty: str = "—", yes: str = "yes", no: str = "no") -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     left = _walk("", facts, out, empty, (yes, no))
     if left:
