@@ -123,6 +123,9 @@ class MainWindow(QMainWindow):
         row.addWidget(side)
         row.addLayout(right, 1)
         self.setCentralWidget(central)
+        # Made now, not on the first message: a status bar that appears later takes its height
+        # from the page and everything the user is looking at jumps up by a line.
+        self.statusBar().setSizeGripEnabled(False)
         self.steps.currentRowChanged.connect(self._show_step)
         self.steps.setCurrentRow(0)
         self.new_case_button.clicked.connect(self.new_case)

@@ -522,3 +522,12 @@ def test_no_page_scrolls_sideways_at_the_smallest_window(make_window, qtbot, lan
         scroll = page.findChild(QScrollArea)
         assert scroll.horizontalScrollBar().maximum() == 0, (lang, step)
     w.set_language("en")
+
+
+def test_a_status_message_does_not_move_the_page(make_window, qtbot):
+    w = make_window()
+    qtbot.waitUntil(lambda: w.centralWidget().height() > 0)
+    before = w.centralWidget().geometry()
+    w.statusBar().showMessage("saved", 1000)
+    qtbot.wait(50)
+    assert w.centralWidget().geometry() == before
