@@ -6,6 +6,8 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QWidget
 
+from checks.i18n import _, ngettext
+
 
 class BarChart(QWidget):
     def __init__(self, parent=None):
@@ -26,7 +28,12 @@ class BarChart(QWidget):
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
         if not self.values:
             return
-        top = max(self.values) or 1
+        painter.setPen(QColor("#57606a"))
+        if not max(self.values):
+            # A bare "1" over an empty chart read as "one connection": say what the flat line means.
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.label())
+            return
+        top = max(self.values)
         width = (self.width() - 8) / max(len(self.values), 1)
         for i, v in enumerate(self.values):
             h = (self.height() - 12) * v / top
@@ -35,4 +42,15 @@ class BarChart(QWidget):
                 QColor("#b42318") if v else QColor("#d0d7de"),
             )
         painter.setPen(Qt.GlobalColor.black)
-        painter.drawText(8, 16, str(top))
+        painter.drawText(8, 16, self.label())
+
+    def label(self) -> str:
+        """The words on the chart: the height of its tallest bar, or why it has no bars."""
+        top = max(self.values, default=0)
+        if not top:
+            return _("No attempt to reach a mail server so far")
+        return ngettext(
+            "Highest bar: {n} attempt to reach a mail server",
+            "Highest bar: {n} attempts to reach a mail server",
+            top,
+        ).format(n=top)

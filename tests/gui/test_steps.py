@@ -515,3 +515,24 @@ def test_step_5_notes_follow_a_language_switch(make_window, qtbot, monkeypatch):
     assert "メール" in reply.status.text()
     w.set_language("en")
     assert reply.status.text().startswith("No mail program opened."), reply.status.text()
+
+
+def test_the_watch_chart_never_shows_a_bare_number(qtbot):
+    from checks import i18n
+    from gui.chart import BarChart
+
+    chart = BarChart()
+    qtbot.addWidget(chart)
+    chart.set_values([0, 0, 0])
+    token = i18n.use_language("en")
+    try:
+        assert chart.label() == "No attempt to reach a mail server so far"
+        chart.set_values([0, 3, 1])
+        assert chart.label() == "Highest bar: 3 attempts to reach a mail server"
+    finally:
+        i18n.reset_language(token)
+    token = i18n.use_language("ja")
+    try:
+        assert "3" in chart.label() and "メールサーバー" in chart.label()
+    finally:
+        i18n.reset_language(token)
