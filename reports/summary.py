@@ -69,6 +69,13 @@ def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
                     status=_(STATUS_WORDS[Status(s["status"])]),
                 )
             )
+        elif model.scope and model.scope["source"] == "snapshot":
+            # One look at the connection table is not a watch: say it was one look.
+            out.append(
+                _("Seen: nothing at one look at {at}; not watched for a while yet.").format(
+                    at=model.scope["at"]
+                )
+            )
         elif model.scope:
             out.append(_("Seen: nothing; clean watch {when}.").format(when=model.scope["when"]))
         else:

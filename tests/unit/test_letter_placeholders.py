@@ -58,3 +58,24 @@ def test_the_support_summary_speaks_words_not_codes(tmp_path, kind):
     text = "\n".join(summary.lines(case, "ja", JST)[1:])  # the first line names the case folder
     for code in ("scan", "removal", "password", "disconnect", "direct", "forged", "fail", "pass"):
         assert not re.search(rf"(?<![\w-]){code}(?![\w-])", text), (code, text)
+
+
+def test_the_support_summary_calls_one_look_one_look_not_a_watch(tmp_path):
+    """Issue 32: "clean watch" was said of a one-instant snapshot of the connection table."""
+    from cases.store import Case
+    from checks.probes.mail_connections import WatchFacts
+    from checks.smtp import interpret_outbound
+    from reports import summary
+    from tests.cases import T0, _stamp, clean_watch
+
+    case = Case(tmp_path / "snap")
+    snapshot = interpret_outbound(WatchFacts("windows", T0, T0, 1, [], True, None, True))
+    case.add_results([_stamp(snapshot, T0)])
+    for lang, words, never in (
+        ("en", "one look", "clean watch"),
+        ("ja", "一度", "見守り"),
+    ):
+        text = "\n".join(summary.lines(case, lang, JST))
+        assert words in text and never not in text, text
+    case.add_results([clean_watch(T0, minutes=10)])
+    assert "clean watch" in "\n".join(summary.lines(case, "en", JST))
