@@ -15,6 +15,7 @@ def run() -> int:
             # Qt wants a UTF-8 locale and complains on stderr without one (a bare environment,
             # a service): give it one before it starts.
             os.environ["LC_CTYPE"] = "C.UTF-8"
+    give_qt_a_home(os.environ)
     from PySide6.QtWidgets import QApplication
 
     from checks import i18n
@@ -45,6 +46,22 @@ def run() -> int:
 
         QTimer.singleShot(2500, lambda: (window.grab().save(shot), app.quit()))
     return app.exec()
+
+
+def give_qt_a_home(environ) -> None:
+    """Qt takes the home folder from HOME alone and, without it, writes its settings to
+    /.config (a service, `env -i`, some remote shells). Python's own answer (the password
+    database) is the right one: give it to Qt before Qt starts."""
+    if os.name != "posix" or environ.get("HOME"):
+        return
+    try:
+        import pwd
+
+        home = pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError, OSError):
+        return
+    if home and os.path.isdir(home):
+        environ["HOME"] = home
 
 
 def _japanese_font_if_missing() -> None:

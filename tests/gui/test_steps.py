@@ -2,6 +2,8 @@
 stand-in that replays a recorded JSON-lines stream."""
 
 import json
+import os
+import subprocess
 import sys
 import time
 import zipfile
@@ -536,3 +538,26 @@ def test_the_watch_chart_never_shows_a_bare_number(qtbot):
         assert "3" in chart.label() and "メールサーバー" in chart.label()
     finally:
         i18n.reset_language(token)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="HOME is a POSIX matter; Windows has profiles")
+def test_without_home_the_settings_go_to_the_users_home_not_to_root_of_the_disk():
+    import pwd
+
+    code = (
+        "import os; from gui.app import give_qt_a_home; give_qt_a_home(os.environ);"
+        "from PySide6.QtCore import QCoreApplication, QSettings;"
+        "app = QCoreApplication([]); print(QSettings('Clearline', 'Clearline').fileName())"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CONFIG_HOME")}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[2],
+    )
+    assert out.returncode == 0, out.stderr
+    home = pwd.getpwuid(os.getuid()).pw_dir
+    assert out.stdout.strip().startswith(home.rstrip("/") + "/.config/"), out.stdout
