@@ -79,7 +79,79 @@ def write_pdf(html: str, path: Path) -> str | None:
     if family:
         doc.setDefaultFont(QFont(family, 10))
     doc.setHtml(html)
+    keep_tables_on_one_page(doc, writer)
     doc.print_(writer)
     del writer  # flushes and closes the file
     _ = app
     return family
+
+
+def keep_tables_on_one_page(doc, writer) -> list[int]:
+    """Move every table that would straddle a page break, and fits on one page, to the next page
+    whole: a check split over two pages reads as two half-checks, and Qt can keep a table
+    together but not a row. The breaks go on ``doc`` and on a copy laid out as print_ will lay
+    it out, until nothing straddles. Returns the indexes (in document order) of the tables moved.
+    """
+    from PySide6.QtGui import QTextFrameFormat
+
+    copy = printed_layout(doc, writer)
+    originals, moved = _tables(doc), []
+    for _round in range(200):  # each round moves one table; a report has a few dozen
+        straddling = [i for i in straddling_tables(copy) if i not in moved]
+        if not straddling:
+            break
+        moved.append(straddling[0])
+        for table in (_tables(copy)[straddling[0]], originals[straddling[0]]):
+            fmt = table.frameFormat()
+            fmt.setPageBreakPolicy(QTextFrameFormat.PageBreakFlag.PageBreak_AlwaysBefore)
+            table.setFrameFormat(fmt)
+    return moved
+
+
+def printed_layout(doc, writer):
+    """A copy of ``doc`` laid out as QTextDocument.print_ lays it out (Qt 6, qtextdocument.cpp):
+    the writer as its device, 2 cm margins counted in the screen's dots (the layout scales them
+    to the device) and the writer's page size."""
+    from PySide6.QtCore import QSizeF
+    from PySide6.QtGui import QGuiApplication
+
+    screen = QGuiApplication.primaryScreen()
+    source_dpi_x = round(screen.logicalDotsPerInchX()) if screen else 96
+    source_dpi_y = round(screen.logicalDotsPerInchY()) if screen else 96
+    copy = doc.clone()
+    copy.documentLayout().setPaintDevice(writer)
+    root = copy.rootFrame().frameFormat()
+    root.setLeftMargin(int((2 / 2.54) * source_dpi_x))
+    root.setRightMargin(int((2 / 2.54) * source_dpi_x))
+    root.setTopMargin(int((2 / 2.54) * source_dpi_y))
+    root.setBottomMargin(int((2 / 2.54) * source_dpi_y))
+    copy.rootFrame().setFrameFormat(root)
+    copy.setPageSize(QSizeF(writer.width(), writer.height()))
+    return copy
+
+
+def straddling_tables(laid_out) -> list[int]:
+    """Indexes of the tables that begin on one page and end on another, leaving out those too
+    long to fit on one (80% of a page: they break where they must)."""
+    height = laid_out.pageSize().height()
+    layout = laid_out.documentLayout()
+    found = []
+    for index, table in enumerate(_tables(laid_out)):
+        rect = layout.frameBoundingRect(table)
+        if rect.height() >= 0.8 * height:
+            continue
+        if int(rect.top() // height) != int((rect.bottom() - 1) // height):
+            found.append(index)
+    return found
+
+
+def _tables(doc) -> list:
+    from PySide6.QtGui import QTextTable
+
+    frames, found = list(doc.rootFrame().childFrames()), []
+    while frames:
+        frame = frames.pop(0)
+        if isinstance(frame, QTextTable):
+            found.append(frame)
+        frames[:0] = list(frame.childFrames())
+    return found
