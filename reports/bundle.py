@@ -133,11 +133,6 @@ def plan(
 ) -> Plan:
     files: dict[str, bytes] = {}
     warnings: list[str] = []
-    for code in ("ja", "en"):
-        edited = case.edited_letter(code)  # the user's own edits win
-        text = edited if edited is not None else report.letter_text(case, code, zone, today)
-        files[f"letter.{code}.txt"] = text.encode("utf-8")
-        files[f"letter.{code}.html"] = report.render_letter_html(text, code).encode("utf-8")
     html = report.report_html(case, lang, zone, today)
     files["report.html"] = html.encode("utf-8")
     if with_pdf:
@@ -152,6 +147,16 @@ def plan(
                 files["report.pdf"] = target.read_bytes()
             except PdfUnavailable as exc:
                 warnings.append(f"no PDF: Qt could not be loaded ({exc})")
+    # After the PDF: the letters name report.pdf only when the bundle holds it.
+    for code in ("ja", "en"):
+        edited = case.edited_letter(code)  # the user's own edits win
+        text = (
+            edited
+            if edited is not None
+            else report.letter_text(case, code, zone, today, with_pdf="report.pdf" in files)
+        )
+        files[f"letter.{code}.txt"] = text.encode("utf-8")
+        files[f"letter.{code}.html"] = report.render_letter_html(text, code).encode("utf-8")
     results = {
         "results": [r.to_dict() for r in case.results()],
         "history": [r.to_dict() for r in case.history()],

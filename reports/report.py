@@ -14,9 +14,13 @@ from reports.templating import render
 
 
 def letter_text(
-    case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
+    case: Case,
+    lang: str,
+    zone: tzinfo | None = None,
+    today: datetime | None = None,
+    with_pdf: bool = True,
 ) -> str:
-    return render_letter(viewmodel.build(case, lang, zone, today))
+    return render_letter(viewmodel.build(case, lang, zone, today, with_pdf))
 
 
 def render_letter(model: viewmodel.LetterModel) -> str:

@@ -321,8 +321,13 @@ _TIME_IN_WORDS = re.compile(r"\d:\d\d|\d時\d\d分")
 
 
 def build(
-    case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
+    case: Case,
+    lang: str,
+    zone: tzinfo | None = None,
+    today: datetime | None = None,
+    with_pdf: bool = True,
 ) -> LetterModel:
+    """The letter's facts; ``with_pdf`` False when the bundle it goes with holds no PDF."""
     lang = i18n.normalise(lang)
     zone = zone or datetime.now().astimezone().tzinfo or UTC
     today = (today or datetime.now(UTC)).astimezone(zone)
@@ -466,15 +471,15 @@ def build(
         other_devices_checked=a.other_devices_checked,
         claim=claim,
         findings=_findings(a, zone, lang),
-        attachments=_attachments(case, a),
+        attachments=_attachments(case, a, with_pdf),
         journal=_journal(a, zone, lang),
         assessment=a,
     )
 
 
-def _attachments(case: Case, a: A.Assessment) -> list[str]:
+def _attachments(case: Case, a: A.Assessment, with_pdf: bool) -> list[str]:
     """What the evidence bundle will hold, as the letter names it."""
-    names = ["report", "results"]
+    names = ["report", *(["pdf"] if with_pdf else []), "results"]
     if case.pcap_path().exists():
         names.append("capture")
     if a.journal is not None and a.journal.running:  # named only when it speaks for that time

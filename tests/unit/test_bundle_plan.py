@@ -44,7 +44,7 @@ def test_the_plan_of_an_infected_case(tmp_path):
     assert assessment["removed"] is True
     assert json.loads(plan.files["notice.json"]) == case.notice()
     assert plan.files["letter.ja.txt"].decode("utf-8") == bundle.report.letter_text(
-        case, "ja", JST, TODAY
+        case, "ja", JST, TODAY, with_pdf=False
     )
     assert plan.files["letter.en.html"].startswith(b"<!DOCTYPE html>")
     assert plan.masked is False and plan.warnings == []
@@ -123,7 +123,7 @@ def test_the_users_edited_letter_goes_in_and_files_are_readable_utf8(tmp_path):
     assert "（編集済み）" in plan.files["letter.ja.html"].decode("utf-8")
     assert 'lang="ja"' in plan.files["letter.ja.html"].decode("utf-8")
     assert plan.files["letter.en.txt"].decode("utf-8") == bundle.report.letter_text(
-        case, "en", JST, TODAY
+        case, "en", JST, TODAY, with_pdf=False
     )
     report_html = plan.files["report.html"].decode("utf-8")
     assert report_html == bundle.report.report_html(case, "ja", JST, TODAY)
@@ -330,3 +330,22 @@ def test_the_tests_pause_between_files_only_when_asked(tmp_path, monkeypatch):
             monkeypatch.setenv("CLEARLINE_TEST_BUNDLE_PAUSE", value)
         bundle.write(bundle.Plan(files, {}, False, []), tmp_path / f"{value}.zip")
         assert slept == expected, value
+
+
+def test_the_letter_names_every_file_the_desk_receives_and_only_those(tmp_path):
+    """The Attachments list once left out reply.json, and named report.pdf in a bundle made
+    without one; it names only files the zip holds, and every one a desk reads."""
+    import re
+
+    for kind in ("infected", "clean", "forged"):
+        for lang in ("en", "ja"):
+            plan = bundle.plan(build(kind, tmp_path / lang), lang, JST, today=TODAY, with_pdf=False)
+            letter = plan.files[f"letter.{lang}.txt"].decode("utf-8")
+            marker = "Attachments" if lang == "en" else "【添付資料】"
+            section = letter.split(marker, 1)[1].split("\n\n", 1)[0]
+            named = set(re.findall(r"[\w-]+\.(?:json|pdf|html|pcap)|SHA256SUMS", section))
+            assert named <= {*plan.files, "SHA256SUMS"}, (kind, lang, named - set(plan.files))
+            for_the_desk = {"report.html", "results.json", "assessment.json", "reply.json"}
+            assert for_the_desk <= named, (kind, lang, for_the_desk - named)
+            if "capture.pcap" in plan.files:
+                assert "capture.pcap" in named
