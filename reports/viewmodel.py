@@ -338,8 +338,9 @@ def build(
         who["reference"] = a.notice.reference
     if not who["provider"] and a.notice and a.notice.claim.get("provider"):
         who["provider"] = str(a.notice.claim["provider"])
-    # In an English letter, anything not in English letters is marked as a quotation.
-    for key in ("provider", "name", "contract_id", "reference", "email", "phone"):
+    # In an English letter, anything not in English letters is marked as a quotation; but not
+    # the writer's own name ('I am “山田 太郎”' read as an alias): a name is written as it is.
+    for key in ("provider", "contract_id", "reference", "email", "phone"):
         if who[key]:
             who[key] = quote(who[key], lang)
     if who["notice_date"]:

@@ -154,6 +154,9 @@ def test_an_english_letter_from_a_japanese_notice_quotes_every_japanese_word(cas
     for kind in KINDS:
         text = letter_text(cases[kind], "en", JST, TODAY)
         outside = re.sub(r"“[^”]*”", "", text)
+        # The subscriber's own name is written as it is, never as a quotation.
+        assert "“山田 太郎”" not in text and "I am 山田 太郎," in text
+        outside = outside.replace("山田 太郎", "")
         # The deciding header is quoted as the provider's own words, indented.
         outside = "\n".join(ln for ln in outside.splitlines() if not ln.startswith("    "))
         assert not japanese.findall(outside), (kind, japanese.findall(outside)[:10])
