@@ -34,15 +34,16 @@ class BarChart(QWidget):
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.label())
             return
         top = max(self.values)
+        caption = self.fontMetrics().height() + 6  # the label has a strip of its own, above
         width = (self.width() - 8) / max(len(self.values), 1)
         for i, v in enumerate(self.values):
-            h = (self.height() - 12) * v / top
+            h = (self.height() - caption - 6) * v / top
             painter.fillRect(
                 QRectF(4 + i * width, self.height() - 6 - h, max(1.0, width - 1), h),
                 QColor("#b42318") if v else QColor("#d0d7de"),
             )
         painter.setPen(Qt.GlobalColor.black)
-        painter.drawText(8, 16, self.label())
+        painter.drawText(8, 3 + self.fontMetrics().ascent(), self.label())
 
     def label(self) -> str:
         """The words on the chart: the height of its tallest bar, or why it has no bars."""
