@@ -1,0 +1,155 @@
+"""Issue 34: every suspect in the household, ranked, with its clues — and never ruled out without
+an observation of the claimed time."""
+
+from dataclasses import replace
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cases import suspects as S
+from cases.assessment import assess
+from checks.model import Result, Status
+from tests.cases import JST, T0, _stamp, build
+
+statuses = st.sampled_from([None, "pass", "warn", "fail", "unknown"])
+facts = st.builds(
+    S.Facts,
+    pc_sent=st.sampled_from([None, "warn", "fail"]),
+    pc_program=st.sampled_from(["", "svchost.exe"]),
+    line_sent=st.sampled_from([None, "warn", "fail"]),
+    line_host=st.sampled_from(["", "192.168.1.23"]),
+    pc_off_at_claim=st.booleans(),
+    journal_clean_at_claim=st.booleans(),
+    journal_partial_clean=st.booleans(),
+    clean_watch=st.sampled_from(["", "2026-11-21T05:00:00+00:00"]),
+    line_clean_at_claim=st.booleans(),
+    notice_verdict=st.sampled_from([None, "direct", "account", "forged", "unknown"]),
+    authbl=st.booleans(),
+    upnp=statuses,
+    gateway=statuses,
+    devices=st.sampled_from([None, 0, 3]),
+)
+
+
+@given(facts)
+def test_a_suspect_is_ruled_out_only_by_a_clue_that_covers_the_claimed_time(f):
+    for s in S.rank(f):
+        if s.standing == S.RULED_OUT:
+            assert any(c.covers for c in s.clues_against), s
+
+
+@given(facts)
+def test_what_is_seen_today_never_rules_anything_out(f):
+    """Drop every clue that speaks for the claimed time: nothing may be ruled out any more."""
+    today_only = replace(
+        f,
+        pc_off_at_claim=False,
+        journal_clean_at_claim=False,
+        line_clean_at_claim=False,
+        notice_verdict=None,
+    )
+    assert all(s.standing != S.RULED_OUT for s in S.rank(today_only))
+
+
+@given(facts)
+def test_a_strong_clue_makes_a_suspect_likely_whatever_speaks_against_it(f):
+    for s in S.rank(f):
+        if any(c.strong for c in s.clues_for):
+            assert s.standing == S.LIKELY
+
+
+@given(facts)
+def test_all_five_are_ranked_most_likely_first_and_the_open_ones_say_what_would_decide(f):
+    ranked = S.rank(f)
+    assert sorted(s.who for s in ranked) == sorted(S.SUSPECTS)
+    order = [S.STANDINGS.index(s.standing) for s in ranked]
+    assert order == sorted(order)
+    for s in ranked:
+        assert (s.decide is None) == (s.standing in (S.LIKELY, S.RULED_OUT)), s
+
+
+@given(facts)
+def test_a_bot_seen_on_this_pc_keeps_this_pc_likely_even_if_the_pc_was_off_then(f):
+    ranked = {s.who: s for s in S.rank(replace(f, pc_sent="fail", pc_off_at_claim=True))}
+    assert ranked[S.THIS_PC].standing == S.LIKELY
+
+
+def standing(case, who):
+    return {s.who: s for s in S.rank(S.facts_of(assess(case, JST)))}[who]
+
+
+def first(case):
+    return S.rank(S.facts_of(assess(case, JST)))[0]
+
+
+def test_a_bot_on_this_pc_ranks_this_pc_first(tmp_path):
+    top = first(build("infected", tmp_path))
+    assert top.who == S.THIS_PC and top.standing == S.LIKELY
+    assert top.clues_for[0].param("program") == "svchost.exe"
+
+
+def test_the_pc_off_at_the_claimed_times_rules_it_out_and_raises_the_others(tmp_path):
+    case = build("clean", tmp_path)
+    pc = standing(case, S.THIS_PC)
+    assert pc.standing == S.RULED_OUT
+    assert [c.code for c in pc.clues_against if c.covers] == ["off_at_claimed_times"]
+    # Nothing here decides between the rest: each says what would.
+    for who in (S.OTHER_DEVICE, S.ROUTER, S.ACCOUNT):
+        assert standing(case, who).standing in (S.UNKNOWN, S.POSSIBLE), who
+        assert standing(case, who).decide
+
+
+def test_a_stolen_password_ranks_the_account_first(tmp_path):
+    top = first(build("account", tmp_path))
+    assert top.who == S.ACCOUNT and top.standing == S.LIKELY
+
+
+def test_authbl_alone_ranks_the_account_likely(tmp_path):
+    case = build("clean", tmp_path)
+    listed = Result(
+        "NET-BLOCKLIST",
+        Status.FAIL,
+        "listed_infected",
+        {"ip": "203.0.113.45", "names": []},
+        (),
+        {"zones": [{"zone": "zen.spamhaus.org", "verdict": "listed", "lists": ["AuthBL", "XBL"]}]},
+    )
+    case.add_results([_stamp(listed, T0)])
+    assert standing(case, S.ACCOUNT).standing == S.LIKELY
+
+
+def test_a_router_mapping_to_a_mail_port_ranks_the_router_likely(tmp_path):
+    case = build("clean", tmp_path)
+    mapping = Result("NET-UPNP", Status.FAIL, "mail_or_proxy_port", {"n": 1})
+    case.add_results([_stamp(mapping, T0)])
+    assert standing(case, S.ROUTER).standing == S.LIKELY
+
+
+def test_a_forged_sender_ranks_not_this_line_first_and_rules_out_nothing_at_home(tmp_path):
+    case = build("forged", tmp_path)
+    top = first(case)
+    assert top.who == S.NOT_THIS_LINE and top.standing == S.LIKELY
+
+
+@pytest.mark.parametrize("kind", ["infected", "clean", "account", "forged", "suspicious"])
+def test_every_built_case_ranks_all_five(tmp_path, kind):
+    ranked = S.rank(S.facts_of(assess(build(kind, tmp_path), JST)))
+    assert len(ranked) == 5
+
+
+def test_the_line_sent_it_while_this_pc_was_off_so_another_device_comes_first():
+    ranked = S.rank(S.Facts(notice_verdict="direct", pc_off_at_claim=True, devices=3))
+    assert [s.who for s in ranked][:1] == [S.OTHER_DEVICE]
+    assert ranked[0].standing == S.LIKELY
+    by = {s.who: s for s in ranked}
+    assert by[S.THIS_PC].standing == S.RULED_OUT
+    assert by[S.ACCOUNT].standing == S.RULED_OUT  # it went straight from the line: no login
+    assert by[S.NOT_THIS_LINE].standing == S.RULED_OUT
+    assert by[S.ROUTER].standing == S.POSSIBLE
+
+
+def test_another_device_seen_in_a_capture_of_the_line_is_likely():
+    ranked = S.rank(S.Facts(line_sent="fail", line_host="192.168.1.23"))
+    assert ranked[0].who == S.OTHER_DEVICE
+    assert ranked[0].clues_for[0].param("host") == "192.168.1.23"
