@@ -129,8 +129,8 @@ def _other_device(f: Facts, pc_out: bool) -> tuple[list[Clue], list[Clue], str]:
         # The headers show the line sent it, and this PC did not at that time: something else
         # on the line did (another device, or the router itself).
         pro.append(_clue("line_sent_but_not_this_pc", strong=True))
-    elif f.notice_verdict == "direct":
-        pro.append(_clue("line_sent_it"))
+    elif f.notice_verdict == "direct" and f.pc_sent != Status.FAIL:
+        pro.append(_clue("line_sent_it"))  # (a bot seen here explains it without another)
     if f.devices:
         pro.append(_clue("other_devices_present", n=f.devices))
     if f.line_clean_at_claim:

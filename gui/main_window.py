@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
             self.refresh_guidance()
 
     def _show_guidance(self, value) -> None:
-        banner, nxt, problems, kind = value
+        banner, nxt, problems, kind, ranked = value
         self.banner.setText(banner)
         self.banner.setVisible(True)
         self.banner.setAccessibleName(_("Summary: {text}").format(text=banner))
@@ -251,6 +251,7 @@ class MainWindow(QMainWindow):
         self.next_bar.setVisible(True)
         if len(self._pages) == 5:
             self._pages[3].show_findings(problems)
+            self._pages[3].show_suspects(ranked)
 
     def check_alerts(self) -> None:
         if self._alert_worker is not None:

@@ -169,9 +169,10 @@ def verify_bundle(path: str, lang: str = "en", *, progress, cancel):
 def guidance(case_path: str, step: int, *, progress, cancel):
     """What the window says at the top and the one next action, from the case's assessment
     (reading the case and assessing it stays off the GUI thread)."""
-    from cases import assessment
+    from cases import assessment, suspects
     from cases.store import Case
     from reports import guidance as g
+    from reports import suspect_words
 
     case = Case(case_path)
     results = case.results()
@@ -184,6 +185,7 @@ def guidance(case_path: str, step: int, *, progress, cancel):
         g.next_action(step, a, has_notice, has_results, fixes_left=fixes_left),
         g.problems(results),
         a.kind,
+        suspect_words.lines(suspects.rank(suspects.facts_of(a))),
     )
 
 

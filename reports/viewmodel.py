@@ -94,6 +94,7 @@ class LetterModel:
     findings: list[dict[str, str]] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
     journal: dict[str, Any] | None = None
+    suspects: list[dict[str, Any]] = field(default_factory=list)  # ranked, most likely first
     assessment: A.Assessment = field(repr=False, default=None)  # type: ignore[assignment]
 
     def as_context(self) -> dict[str, Any]:
@@ -474,8 +475,23 @@ def build(
         findings=_findings(a, zone, lang),
         attachments=_attachments(case, a, with_pdf),
         journal=_journal(a, zone, lang),
+        suspects=_suspects(a, lang),
         assessment=a,
     )
+
+
+def _suspects(a: A.Assessment, lang: str) -> list[dict[str, Any]]:
+    from dataclasses import asdict
+
+    from cases import suspects
+    from reports import suspect_words
+
+    token = i18n.use_language(lang)
+    try:
+        ranked = suspects.rank(suspects.facts_of(a))
+        return [asdict(line) for line in suspect_words.lines(ranked)]
+    finally:
+        i18n.reset_language(token)
 
 
 def _attachments(case: Case, a: A.Assessment, with_pdf: bool) -> list[str]:

@@ -91,6 +91,12 @@ class FixPage(Page):
         self.found = QVBoxLayout(self.found_box)
         self.found.setContentsMargins(0, 0, 0, 0)
         self.layout_.addWidget(self.found_box)
+        # Who in the household may have sent it, most likely first, and what to do for each.
+        self.suspects_heading = self.paragraph()
+        self.suspects_heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.suspects = self.paragraph()
+        self.suspects_heading.setVisible(False)
+        self.suspects.setVisible(False)
         self.items: list[FindingItem] = []
         self.intro = self.paragraph()
         self.grid_box = QWidget()
@@ -175,6 +181,22 @@ class FixPage(Page):
         self.found_heading.setText(
             _("What we found") if problems else _("No problem was found that needs fixing here.")
         )
+
+    def show_suspects(self, ranked: list) -> None:
+        """The ranking from the guidance worker (already worded in the window's language)."""
+        colours = {"likely": "#b42318", "possible": "#9a6700", "unknown": "#57606a"}
+        rows = []
+        for line in ranked:
+            colour = colours.get(line.standing, "#1a7f37")
+            todo = f"<br><i>{_esc(line.next)}</i>" if line.next else ""
+            rows.append(
+                f"<li><b>{_esc(line.name)}</b> — <span style='color:{colour}; font-weight:600'>"
+                f"{_esc(line.standing_words)}</span><br>{_esc(' '.join(line.clues))}{todo}</li>"
+            )
+        self.suspects_heading.setText(_("Who may have sent it"))
+        self.suspects.setText(f"<ol style='margin:0'>{''.join(rows)}</ol>")
+        self.suspects_heading.setVisible(bool(rows))
+        self.suspects.setVisible(bool(rows))
 
     def retranslate(self, refresh: bool = True) -> None:
         self.heading.setText(_("4. Fix what we found"))

@@ -165,3 +165,18 @@ def test_an_english_letter_from_a_japanese_notice_quotes_every_japanese_word(cas
 def test_the_letter_names_its_attachments_and_how_to_check_them(cases):
     text = letter_text(cases["infected"], "en", JST, TODAY)
     assert "report.pdf" in text and "SHA256SUMS" in text and "sha256sum -c" in text
+
+
+def test_the_letter_lists_every_suspect_and_rules_out_only_what_the_reported_times_show(cases):
+    """Issue 34: the letter speaks for what was examined and says plainly what was not."""
+    for kind in KINDS:
+        text = letter_text(cases[kind], "en", JST, TODAY)
+        section = text.split("Possible causes, and what I could and could not examine\n", 1)[1]
+        section = section.split("\n\n", 1)[0]
+        assert len(section.splitlines()) == 5, (kind, section)
+        ruled_out_pc = "- This PC: ruled out." in section
+        assert ruled_out_pc == (kind == "clean"), (kind, section)  # off at the reported times
+        if "Another device at home" in section and "not known yet" in section:
+            assert "This tool cannot examine them" in section
+        ja = letter_text(cases[kind], "ja", JST, TODAY)
+        assert "【考えられる原因と、確認できたこと・できなかったこと】" in ja

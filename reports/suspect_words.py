@@ -1,0 +1,161 @@
+"""The household's suspects in words: names, standings, clues and what would decide each, for
+the report and the window (addressed to the user) and for the letter (in the writer's voice).
+The decider is cases/suspects.py; nothing here decides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cases import suspects as S
+from checks.i18n import N_, _
+
+NAMES = {
+    S.THIS_PC: N_("This PC"),
+    S.OTHER_DEVICE: N_("Another device at home (a phone, tablet, TV, game console or camera)"),
+    S.ROUTER: N_("The router"),
+    S.ACCOUNT: N_("The mail account (a stolen password)"),
+    S.NOT_THIS_LINE: N_("Not this line (the sender was forged)"),
+}
+STANDINGS = {
+    S.LIKELY: N_("Likely"),
+    S.POSSIBLE: N_("Possible"),
+    S.UNKNOWN: N_("Not known yet"),
+    S.UNLIKELY: N_("Unlikely"),
+    S.RULED_OUT: N_("Ruled out"),
+}
+CLUES = {
+    "sent_from_this_pc": N_("{program} on this PC was seen sending mail."),
+    "mail_traffic_on_this_pc": N_("This PC made mail connections not explained yet."),
+    "off_at_claimed_times": N_("This PC was off or asleep at every reported time."),
+    "journal_clean_at_claimed_times": N_(
+        "The journal recorded every connection of this PC at the reported times: none went to"
+        " a mail server."
+    ),
+    "journal_partly_clean_at_claimed_times": N_(
+        "The journal ran at the reported times and saw no mail connection, but it looks a few"
+        " times a second and can miss a short one."
+    ),
+    "clean_watch_since": N_(
+        "A watch of this PC since then saw no mail connection (it does not cover the reported"
+        " times)."
+    ),
+    "seen_sending_on_the_line": N_("A device on the line ({host}) was seen sending mail."),
+    "mail_traffic_on_the_line": N_(
+        "A device on the line ({host}) made mail connections not explained yet."
+    ),
+    "line_sent_but_not_this_pc": N_(
+        "The notice's headers show the mail left through this line, and this PC did not send it"
+        " at that time."
+    ),
+    "line_sent_it": N_("The notice's headers show the mail left through this line."),
+    "other_devices_present": N_("{n} other devices were seen on the home network."),
+    "line_capture_clean_at_claimed_times": N_(
+        "A capture of the whole line at the reported times shows no mail traffic."
+    ),
+    "upnp_maps_a_mail_or_proxy_port": N_(
+        "The router forwards a mail or proxy port from the internet (UPnP)."
+    ),
+    "upnp_unexplained_mapping": N_("The router has a port forwarding nobody here explains (UPnP)."),
+    "router_admin_open": N_("The router's administration (telnet) is open."),
+    "router_management_open": N_("The router's remote management can be reached."),
+    "router_checked_from_inside": N_(
+        "Its port forwardings and administration were checked from this PC and nothing was"
+        " found; a hijacked router's own traffic cannot be seen from here."
+    ),
+    "notice_shows_a_login": N_(
+        "The notice's headers show the mail was sent by logging in to a mail account."
+    ),
+    "listed_on_authbl": N_(
+        "The line's address is on Spamhaus AuthBL, a list of addresses that sent mail with"
+        " stolen logins."
+    ),
+    "sent_directly_not_through_an_account": N_(
+        "The mail went straight from the line to the receiving server, without logging in to a"
+        " mail account."
+    ),
+    "headers_show_another_origin": N_(
+        "The notice's headers show the mail came from elsewhere; this line's address was only"
+        " named in it."
+    ),
+    "headers_show_this_line": N_("The notice's headers show the mail came through this line."),
+    "sending_seen_at_home": N_("Mail sending was seen at home."),
+}
+# What would decide an open suspect, as something the user can do.
+DECIDE = {
+    "keep_the_journal_running": N_(
+        "Keep Clearline's journal running: at the next reported time it shows which program sent."
+    ),
+    "look_at_the_other_devices": N_(
+        "Look at the phones, tablets and TVs at home: remove free VPN apps, apps that pay you"
+        " for sharing your internet, and unknown TV boxes; then watch again."
+    ),
+    "look_at_the_router": N_(
+        "Open the router's settings page: update its firmware, change its password, and turn"
+        " off UPnP and remote administration if you do not use them."
+    ),
+    "ask_for_the_accounts_sending_log": N_(
+        "Change the mail password from a clean device, and look at the account's sent folder"
+        " and login history."
+    ),
+    "ask_for_the_full_headers": N_(
+        "Ask the provider for one of the messages with its full headers."
+    ),
+}
+# The same, as the letter says it to the provider: what the writer is doing or asks for.
+LETTER_DECIDE = {
+    "keep_the_journal_running": N_(
+        "Nothing here shows what this PC did at the reported times themselves."
+    ),
+    "look_at_the_other_devices": N_(
+        "This tool cannot examine them; I am checking the phones, tablets and TVs at home for"
+        " free VPN apps and apps that share the internet connection."
+    ),
+    "look_at_the_router": N_("I am checking the router's firmware and settings."),
+    "ask_for_the_accounts_sending_log": N_(
+        "Could you tell me whether my mail account was used to send the reported mail?"
+    ),
+    "ask_for_the_full_headers": N_("One of the messages with its full headers would settle this."),
+}
+
+
+@dataclass(frozen=True)
+class Line:
+    who: str
+    name: str
+    standing: str  # the code, for colours
+    standing_words: str
+    clues: tuple[str, ...]  # for, then against
+    examined: bool  # False: nothing examined bears on it (clues says so in one sentence)
+    next: str  # what would decide it, or ""
+    letter_next: str
+
+
+def lines(ranked: tuple[S.Suspect, ...]) -> list[Line]:
+    """The ranking in the current language, most likely first."""
+    out = []
+    for s in ranked:
+        clues = tuple(_clue(c) for c in (*s.clues_for, *s.clues_against)) or (
+            _("Nothing examined so far speaks for or against it."),
+        )
+        out.append(
+            Line(
+                s.who,
+                _(NAMES[s.who]),
+                s.standing,
+                _(STANDINGS[s.standing]),
+                clues,
+                bool(s.clues_for or s.clues_against),
+                _(DECIDE[s.decide]) if s.decide else "",
+                _(LETTER_DECIDE[s.decide]) if s.decide else "",
+            )
+        )
+    return out
+
+
+def _clue(c: S.Clue) -> str:
+    params = dict(c.params)
+    if "program" in params:
+        params["program"] = params["program"] or _("A program")
+    if "host" in params:
+        params["host"] = params["host"] or "?"
+    return _(CLUES[c.code]).format(**params)
