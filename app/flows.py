@@ -36,11 +36,34 @@ def audit(
 
     def deliver(result: Result) -> None:
         if case is not None:
+            if result.id == "NET-DEVICES":
+                result = _with_new_devices(result, case)
             case.add_results([result])
         if on_result is not None:
             on_result(result)
 
     return run_checks(specs, options, on_result=deliver, cancel=cancel)
+
+
+def _with_new_devices(result: Result, case: Case) -> Result:
+    """Which devices the case has not seen before (by MAC, else by address)."""
+    from dataclasses import replace
+
+    from checks import household
+
+    earlier = [r for r in case.history() if r.id == "NET-DEVICES"]
+    devices = result.facts.get("devices") if isinstance(result.facts, dict) else None
+    if not earlier or not isinstance(devices, list) or result.reason != "devices":
+        return result
+    seen = [d for r in earlier for d in r.facts.get("devices") or [] if isinstance(d, dict)]
+    new = household.mark_new(devices, seen)
+    if not new:
+        return result
+    params = dict(result.params)
+    params["new"] = new
+    new_by_ip = {d.get("ip") for d in devices if d.get("new")}
+    params["devices"] = [{**d, "new": d.get("ip") in new_by_ip} for d in params.get("devices", [])]
+    return replace(result, reason="devices_new", params=params)
 
 
 # --- the provider's notice ---------------------------------------------------------------------

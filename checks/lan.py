@@ -50,6 +50,12 @@ SUMMARIES = {
         "{n} other device shares your network: {names}. Any of them could send spam.",
         "{n} other devices share your network: {names}. Any of them could send spam.",
     ),
+    "devices_new": Np_(
+        "{n} other device shares your network: {names}. New since the last check: {new}. Any"
+        " of them could send spam.",
+        "{n} other devices share your network: {names}. New since the last check: {new}. Any"
+        " of them could send spam.",
+    ),
 }
 ADVICE = {
     "router_in_front": N_(
@@ -74,11 +80,8 @@ def _prepare(params: dict[str, Any]) -> dict[str, Any]:
         vendor_name = params.get("vendor")
         params["who"] = params["gateway"] + (f" ({vendor_name})" if vendor_name else "")
     if "devices" in params:
-        private, unknown = _("private address, e.g. a phone"), _("unknown maker")
         params["names"] = ", ".join(
-            f"{d.get('ip')} ({d.get('vendor') or (private if d.get('randomized_mac') else unknown)})"
-            for d in params["devices"][:6]
-            if isinstance(d, dict)
+            _device_words(d) for d in params["devices"][:6] if isinstance(d, dict)
         )
     return params
 
@@ -91,6 +94,21 @@ wording.register(
         _prepare,
     )
 )
+
+
+def _device_words(d: dict[str, Any]) -> str:
+    """ "192.168.1.23 “Taro's iPhone” (phone or tablet, Apple, new)": what the user recognises."""
+    from checks import household
+
+    private, unknown = _("private address, e.g. a phone"), _("unknown maker")
+    maker = d.get("maker") or d.get("vendor") or (private if d.get("randomized_mac") else unknown)
+    kind = household.KINDS.get(d.get("kind") or "unknown", "")
+    parts = [_(kind)] if d.get("kind") not in (None, "unknown") else []
+    parts.append(maker)
+    if d.get("new"):
+        parts.append(_("new"))
+    name = f" “{d['name']}”" if d.get("name") else ""
+    return f"{d.get('ip')}{name} ({', '.join(parts)})"
 
 
 def _result(check_id: str, status: Status, reason: str, advice=(), params=None, facts=None):
@@ -202,7 +220,15 @@ def interpret_gateway(facts: NetworkFacts, open_ports: dict[int, bool] | None) -
     return _result("NET-GATEWAY", Status.PASS, reason, advice, params, out)
 
 
-def interpret_devices(facts: NetworkFacts) -> Result:
+def interpret_devices(
+    facts: NetworkFacts,
+    announcements: list | None = None,
+    discovery_problems: list[str] | None = None,
+) -> Result:
+    """The other devices: the neighbour table, and — when the user allowed discovery — what the
+    devices announced (names, makers, kinds). ``announcements`` None: discovery was not run."""
+    from checks import household
+
     gateways = {g for g, _i in facts.gateways}
     devices = [
         {
@@ -215,11 +241,24 @@ def interpret_devices(facts: NetworkFacts) -> Result:
         for n in facts.neighbours
         if n.ip not in gateways
     ]
+    if announcements is not None:
+        devices = [
+            d
+            for d in household.merge(devices, [a for a in announcements if a.ip not in gateways])
+            if d["ip"] not in facts.addresses_flat()
+        ]
     advice = ["other_devices"]
-    out = {"devices": devices, "problems": facts.problems}
+    out = {
+        "devices": devices,
+        "problems": facts.problems + (discovery_problems or []),
+        "discovery": "not_asked" if announcements is None else "done",
+    }
     if not devices:
         return _result("NET-DEVICES", Status.UNKNOWN, "no_devices", advice, facts=out)
-    shown = [{k: d[k] for k in ("ip", "vendor", "randomized_mac")} for d in devices[:6]]
+    shown = [
+        {k: d.get(k) for k in ("ip", "vendor", "randomized_mac", "name", "maker", "kind", "new")}
+        for d in devices[:6]
+    ]
     return _result(
         "NET-DEVICES", Status.WARN, "devices", advice, {"n": len(devices), "devices": shown}, out
     )
@@ -260,7 +299,32 @@ def run_gateway(ctx: CheckContext) -> Result:
 
 
 def run_devices(ctx: CheckContext) -> Result:
-    return interpret_devices(_facts(ctx))
+    facts = _facts(ctx)
+    if not ctx.options.network:
+        return interpret_devices(facts)  # nothing is sent on the network without the user's yes
+    from checks.probes import discovery
+
+    here = _lan_address(facts)
+    if here is None:
+        return interpret_devices(facts, [], ["no private IPv4 address to ask the network from"])
+    found, problems = discovery.discover(here, [n.ip for n in facts.neighbours])
+    return interpret_devices(facts, found, problems)
+
+
+def _lan_address(facts: NetworkFacts) -> str | None:
+    """This PC's private IPv4 address on the interface of its default route."""
+    import ipaddress
+
+    preferred = [i for _g, i in facts.gateways if i] or list(facts.addresses)
+    for interface in [*preferred, *facts.addresses]:
+        for address in facts.addresses.get(interface, []):
+            try:
+                ip = ipaddress.ip_address(address.split("%")[0])
+            except ValueError:
+                continue
+            if ip.version == 4 and ip.is_private and not ip.is_loopback:
+                return str(ip)
+    return None
 
 
 SPECS = (

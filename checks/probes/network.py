@@ -30,6 +30,9 @@ class NetworkFacts:
     neighbours: list[Neighbour] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
+    def addresses_flat(self) -> set[str]:
+        return {a.split("%")[0] for addrs in self.addresses.values() for a in addrs}
+
 
 def interface_addresses() -> dict[str, list[str]]:
     stats = psutil.net_if_stats()
