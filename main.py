@@ -89,7 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument(
         "--network",
         action="store_true",
-        help=_("allow lookups that leave this machine (public IP, blocklists, UPnP)"),
+        help=_(
+            "allow lookups that leave this machine (public IP, blocklists, UPnP, the names of the devices at home)"
+        ),
     )
     audit.add_argument("--public-ip", metavar="IP", help=_("use this public IP instead of looking"))
     audit.add_argument("--dns-server", metavar="HOST[:PORT]", help=_("DNS server for lookups"))

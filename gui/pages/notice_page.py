@@ -87,9 +87,9 @@ class NoticePage(Page):
         self.network.setText(_("Allow network lookups"))
         self.network_note.setText(
             _(
-                "Off by default. They look up this line's public address, the spam blocklists and"
-                " the router, and so leave this computer; everything else runs on this computer"
-                " only."
+                "Off by default. They look up this line's public address and the spam blocklists,"
+                " ask the router, and ask the devices at home for their names, and so leave this"
+                " computer; everything else runs on this computer only."
             )
         )
         self.show_analysis()
