@@ -83,6 +83,7 @@ class Facts:
     upnp: str | None = None  # NET-UPNP's status
     gateway: str | None = None  # NET-GATEWAY's status
     devices: int | None = None  # NET-DEVICES: other devices seen on the network
+    dns_unplaced: str = ""  # NET-DNS: servers neither the router's nor well-known public ones
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -150,6 +151,8 @@ def _router(f: Facts, pc_out: bool) -> tuple[list[Clue], list[Clue], str]:
         pro.append(_clue("router_management_open"))
     if f.notice_verdict == "direct" and pc_out:
         pro.append(_clue("line_sent_but_not_this_pc"))
+    if f.dns_unplaced:
+        pro.append(_clue("dns_server_unplaced", servers=f.dns_unplaced))
     if f.upnp == Status.PASS and f.gateway in (Status.PASS, None):
         con.append(_clue("router_checked_from_inside"))
     return pro, con, "look_at_the_router"
@@ -230,6 +233,7 @@ def facts_of(a: Any) -> Facts:
     watch = max(clean, key=lambda o: (o.source != "snapshot", o.length), default=None)
     blocklist = latest.get("NET-BLOCKLIST")
     devices = latest.get("NET-DEVICES")
+    dns = latest.get("NET-DNS")
     return Facts(
         pc_sent=pc_sent,
         pc_program=program,
@@ -245,6 +249,9 @@ def facts_of(a: Any) -> Facts:
         upnp=str(latest["NET-UPNP"].status) if "NET-UPNP" in latest else None,
         gateway=str(latest["NET-GATEWAY"].status) if "NET-GATEWAY" in latest else None,
         devices=_int(devices.params.get("n")) if devices is not None else None,
+        dns_unplaced=str(dns.params.get("servers") or "")
+        if dns is not None and dns.reason == "unknown_public"
+        else "",
     )
 
 

@@ -55,6 +55,7 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("NET-GATEWAY", "checks.lan", AUDIT, DEFENCE, 9, "router"),
     Entry("NET-DEVICES", "checks.lan", AUDIT, CONTEXT),
     Entry("NET-UPNP", "checks.upnp", AUDIT, DEFENCE, 8, "router"),
+    Entry("NET-DNS", "checks.dns_server", AUDIT, DEFENCE, None, "router"),
     Entry("NET-BLOCKLIST", "checks.blocklist", AUDIT, CONTEXT, 7),
     Entry("TRAFFIC-SMTP", "checks.traffic", CAPTURE, MAIL, 2, "scan", ANY_FAIL),
     Entry("TRAFFIC-MX", "checks.traffic", CAPTURE, MAIL, 3, "scan", ANY_FAIL),

@@ -172,7 +172,6 @@ def guidance(case_path: str, step: int, *, progress, cancel):
     from cases import assessment, suspects
     from cases.store import Case
     from reports import guidance as g
-    from reports import suspect_words
 
     case = Case(case_path)
     results = case.results()
@@ -185,7 +184,7 @@ def guidance(case_path: str, step: int, *, progress, cancel):
         g.next_action(step, a, has_notice, has_results, fixes_left=fixes_left),
         g.problems(results),
         a.kind,
-        suspect_words.lines(suspects.rank(suspects.facts_of(a))),
+        suspects.rank(suspects.facts_of(a)),  # codes: the page words them in its language
     )
 
 

@@ -58,6 +58,10 @@ CLUES = {
     "upnp_unexplained_mapping": N_("The router has a port forwarding nobody here explains (UPnP)."),
     "router_admin_open": N_("The router's administration (telnet) is open."),
     "router_management_open": N_("The router's remote management can be reached."),
+    "dns_server_unplaced": N_(
+        "This PC was given a DNS server ({servers}) that is neither the router nor a well-known"
+        " public one: a changed router setting, or the provider's own."
+    ),
     "router_checked_from_inside": N_(
         "Its port forwardings and administration were checked from this PC and nothing was"
         " found; a hijacked router's own traffic cannot be seen from here."

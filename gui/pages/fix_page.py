@@ -182,11 +182,17 @@ class FixPage(Page):
             _("What we found") if problems else _("No problem was found that needs fixing here.")
         )
 
-    def show_suspects(self, ranked: list) -> None:
-        """The ranking from the guidance worker (already worded in the window's language)."""
+    def show_suspects(self, ranked: tuple) -> None:
+        """The ranking from the guidance worker (cases.suspects codes), worded here."""
+        self._ranked = ranked
+        self._word_suspects()
+
+    def _word_suspects(self) -> None:
+        from reports import suspect_words
+
         colours = {"likely": "#b42318", "possible": "#9a6700", "unknown": "#57606a"}
         rows = []
-        for line in ranked:
+        for line in suspect_words.lines(getattr(self, "_ranked", ())):
             colour = colours.get(line.standing, "#1a7f37")
             todo = f"<br><i>{_esc(line.next)}</i>" if line.next else ""
             rows.append(
@@ -212,6 +218,8 @@ class FixPage(Page):
             )
         )
         self.recheck.setText(_("Re-check this PC"))
+        if getattr(self, "_ranked", None):
+            self._word_suspects()
         if hasattr(self, "journal"):
             self.journal.retranslate()
         texts = self.texts()

@@ -29,6 +29,7 @@ facts = st.builds(
     upnp=statuses,
     gateway=statuses,
     devices=st.sampled_from([None, 0, 3]),
+    dns_unplaced=st.sampled_from(["", "203.0.113.53"]),
 )
 
 
@@ -153,3 +154,13 @@ def test_another_device_seen_in_a_capture_of_the_line_is_likely():
     ranked = S.rank(S.Facts(line_sent="fail", line_host="192.168.1.23"))
     assert ranked[0].who == S.OTHER_DEVICE
     assert ranked[0].clues_for[0].param("host") == "192.168.1.23"
+
+
+def test_an_unplaced_dns_server_makes_the_router_possible_not_likely(tmp_path):
+    from checks import dns_server
+
+    case = build("clean", tmp_path)
+    case.add_results([_stamp(dns_server.interpret(["203.0.113.53"]), T0)])
+    router = standing(case, S.ROUTER)
+    assert router.standing == S.POSSIBLE
+    assert router.clues_for[0].param("servers") == "203.0.113.53"
