@@ -83,6 +83,7 @@ class Facts:
     upnp: str | None = None  # NET-UPNP's status
     gateway: str | None = None  # NET-GATEWAY's status
     devices: int | None = None  # NET-DEVICES: other devices seen on the network
+    proxyware: str = ""  # PROXYWARE: the proxy programs found on this PC
     dns_unplaced: str = ""  # NET-DNS: servers neither the router's nor well-known public ones
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -109,6 +110,8 @@ def _this_pc(f: Facts) -> tuple[list[Clue], list[Clue], str]:
         pro.append(_clue("sent_from_this_pc", strong=True, program=f.pc_program))
     elif f.pc_sent == Status.WARN:
         pro.append(_clue("mail_traffic_on_this_pc", program=f.pc_program))
+    if f.proxyware:
+        pro.append(_clue("proxyware_on_this_pc", strong=True, names=f.proxyware))
     if f.pc_off_at_claim:
         con.append(_clue("off_at_claimed_times", covers=True))
     if f.journal_clean_at_claim:
@@ -234,6 +237,7 @@ def facts_of(a: Any) -> Facts:
     blocklist = latest.get("NET-BLOCKLIST")
     devices = latest.get("NET-DEVICES")
     dns = latest.get("NET-DNS")
+    proxyware = latest.get("PROXYWARE")
     return Facts(
         pc_sent=pc_sent,
         pc_program=program,
@@ -249,6 +253,9 @@ def facts_of(a: Any) -> Facts:
         upnp=str(latest["NET-UPNP"].status) if "NET-UPNP" in latest else None,
         gateway=str(latest["NET-GATEWAY"].status) if "NET-GATEWAY" in latest else None,
         devices=_int(devices.params.get("n")) if devices is not None else None,
+        proxyware=str(proxyware.params.get("names") or "")
+        if proxyware is not None and proxyware.status == Status.FAIL
+        else "",
         dns_unplaced=str(dns.params.get("servers") or "")
         if dns is not None and dns.reason == "unknown_public"
         else "",

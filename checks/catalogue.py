@@ -38,6 +38,7 @@ CATALOGUE: tuple[Entry, ...] = (
     Entry("SMTP-OUT", "checks.smtp", AUDIT, MAIL, 1, "scan", ANY_FAIL),
     Entry("SMTP-LISTEN", "checks.smtp", AUDIT, MAIL, 4, "scan", ANY_FAIL),
     Entry("PROXY-OPEN", "checks.proxy", AUDIT, MAIL, 5, "scan", ANY_FAIL),
+    Entry("PROXYWARE", "checks.proxyware", AUDIT, DEFENCE, 10, "scan", ANY_FAIL),
     Entry("OS-UPDATES", "checks.updates", AUDIT, DEFENCE, None, "updates"),
     Entry("OS-SUPPORT", "checks.support", AUDIT, DEFENCE, None, "updates"),
     Entry(

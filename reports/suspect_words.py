@@ -26,6 +26,10 @@ STANDINGS = {
 CLUES = {
     "sent_from_this_pc": N_("{program} on this PC was seen sending mail."),
     "mail_traffic_on_this_pc": N_("This PC made mail connections not explained yet."),
+    "proxyware_on_this_pc": N_(
+        "{names} on this PC sells the line's connection to strangers, who send their traffic"
+        " through it."
+    ),
     "off_at_claimed_times": N_("This PC was off or asleep at every reported time."),
     "journal_clean_at_claimed_times": N_(
         "The journal recorded every connection of this PC at the reported times: none went to"
@@ -91,7 +95,9 @@ DECIDE = {
     ),
     "look_at_the_other_devices": N_(
         "Look at the phones, tablets and TVs at home: remove free VPN apps, apps that pay you"
-        " for sharing your internet, and unknown TV boxes; then watch again."
+        " for sharing your internet, browser extensions you do not know and unknown TV boxes."
+        " To find which device it is, take them all off the Wi-Fi and reconnect them one at a"
+        " time, as Spamhaus advises."
     ),
     "look_at_the_router": N_(
         "Open the router's settings page: update its firmware, change its password, and turn"

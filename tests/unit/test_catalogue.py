@@ -16,7 +16,7 @@ IDS = [e.id for e in catalogue.CATALOGUE]
 
 
 def test_each_id_once_and_each_letter_place_once():
-    assert len(IDS) == len(set(IDS)) == 18
+    assert len(IDS) == len(set(IDS)) == 19
     places = [e.letter for e in catalogue.CATALOGUE if e.letter is not None]
     assert len(places) == len(set(places))
 
@@ -51,6 +51,7 @@ def test_the_lists_elsewhere_are_the_catalogues():
         "NET-GATEWAY",
         "NET-UPNP",
         "NET-DNS",
+        "PROXYWARE",
     }
     assert viewmodel.LETTER_CHECKS == (
         "SMTP-OUT",
@@ -62,6 +63,7 @@ def test_the_lists_elsewhere_are_the_catalogues():
         "NET-BLOCKLIST",
         "NET-UPNP",
         "NET-GATEWAY",
+        "PROXYWARE",
     )
 
 

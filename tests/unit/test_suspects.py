@@ -30,6 +30,7 @@ facts = st.builds(
     gateway=statuses,
     devices=st.sampled_from([None, 0, 3]),
     dns_unplaced=st.sampled_from(["", "203.0.113.53"]),
+    proxyware=st.sampled_from(["", "Hola VPN"]),
 )
 
 
