@@ -165,3 +165,45 @@ def test_an_unplaced_dns_server_makes_the_router_possible_not_likely(tmp_path):
     router = standing(case, S.ROUTER)
     assert router.standing == S.POSSIBLE
     assert router.clues_for[0].param("servers") == "203.0.113.53"
+
+
+def _scenario(kind_of_case, tmp_path):
+    """The five households of issue 34's 'done when', as cases."""
+    from tests.cases import _notice
+
+    if kind_of_case == "bot":
+        return build("infected", tmp_path), S.THIS_PC
+    if kind_of_case == "pc_off":
+        return build("clean", tmp_path), None
+    if kind_of_case == "password":
+        return build("account", tmp_path), S.ACCOUNT
+    case = build("clean", tmp_path)
+    if kind_of_case == "router":
+        mapping = Result("NET-UPNP", Status.FAIL, "mail_or_proxy_port", {"port": 25})
+        case.add_results([_stamp(mapping, T0)])
+        return case, S.ROUTER
+    _notice(case, "direct_to_mx.eml")  # the line sent it; this PC was off (NOTICE-UPTIME)
+    return case, S.OTHER_DEVICE
+
+
+@pytest.mark.parametrize("scenario", ["bot", "pc_off", "password", "router", "other_device"])
+def test_report_letter_and_window_words_rank_the_same_suspect_first(tmp_path, scenario):
+    from reports import suspect_words
+    from reports.report import letter_text, report_html
+    from tests.cases import TODAY
+
+    case, expected = _scenario(scenario, tmp_path)
+    ranked = S.rank(S.facts_of(assess(case, JST)))
+    by = {s.who: s for s in ranked}
+    letter = letter_text(case, "en", JST, TODAY)
+    section = letter.split("what I could and could not examine\n", 1)[1].split("\n\n", 1)[0]
+    report = report_html(case, "en", JST, TODAY)
+    names = [line.name for line in suspect_words.lines(ranked)]
+    if expected is None:  # the PC off at the reported times: ruled out, and the letter says so
+        assert by[S.THIS_PC].standing == S.RULED_OUT
+        assert "- This PC: ruled out. This PC was off or asleep at every reported time." in section
+        return
+    assert ranked[0].who == expected and ranked[0].standing == S.LIKELY
+    assert section.splitlines()[0].startswith(f"- {names[0]}: likely.")
+    first_row = report.split("Who may have sent it", 1)[1]
+    assert first_row.index(names[0]) < min(first_row.index(n) for n in names[1:])
