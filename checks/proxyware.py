@@ -115,10 +115,22 @@ def gather() -> Seen:
     import psutil
 
     seen = Seen()
-    for p in psutil.process_iter(["name", "exe"]):
-        name = (p.info.get("name") or "").strip()
+    try:
+        processes = list(psutil.process_iter())
+    except (psutil.Error, OSError):
+        processes = []
+    for p in processes:
+        # Each question may fail on its own (a process gone, denied, or Windows' own refusal).
+        try:
+            name = (p.name() or "").strip()
+        except (psutil.Error, OSError):
+            continue
         if name.lower() in PROCESSES:
-            seen.processes.append((name, p.info.get("exe") or ""))
+            try:
+                exe = p.exe() or ""
+            except (psutil.Error, OSError):
+                exe = ""
+            seen.processes.append((name, exe))
     if sys.platform == "win32":
         try:
             for service in psutil.win_service_iter():  # type: ignore[attr-defined]
