@@ -112,6 +112,54 @@ def _read(path: str) -> bytes | None:
         return None  # tcp6 is absent when IPv6 is disabled
 
 
+def parse_active_opens(data: bytes) -> int | None:
+    """TCP's ActiveOpens from /proc/net/snmp: every connect() this network namespace made
+    (IPv4 and IPv6 share the counter), a SYN that was never answered included."""
+    lines = data.split(b"\n")
+    for i, line in enumerate(lines[:-1]):
+        if line.startswith(b"Tcp: ") and lines[i + 1].startswith(b"Tcp: "):
+            names, values = line.split()[1:], lines[i + 1].split()[1:]
+            try:
+                return int(values[names.index(b"ActiveOpens")])
+            except (ValueError, IndexError):
+                return None
+    return None
+
+
+class ActiveOpens:
+    """The kernel's count of outgoing TCP connections made so far, read in a few microseconds
+    (one open file, re-read from its start). A watch that sees it unchanged, with no mail
+    connection open at its last look, knows no new connection exists without asking for the
+    connection table — whose walk costs about a millisecond however few sockets there are."""
+
+    def __init__(self, path: str = "/proc/net/snmp"):
+        self.fd = os.open(path, os.O_RDONLY)
+
+    @classmethod
+    def open(cls) -> ActiveOpens | None:
+        try:
+            reader = cls()
+        except OSError:
+            return None
+        return reader if reader.read() is not None else None
+
+    def read(self) -> int | None:
+        try:
+            os.lseek(self.fd, 0, os.SEEK_SET)
+            return parse_active_opens(os.read(self.fd, 65536))
+        except OSError:
+            return None
+
+    def close(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+    def __del__(self):
+        self.close()
+
+
 def proc_available() -> bool:
     return os.path.exists(PROC_TCP[0])
 
