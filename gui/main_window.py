@@ -6,22 +6,21 @@ from __future__ import annotations
 from typing import ClassVar
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
     QPushButton,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+# Dialogs, shortcuts and the letter preview are imported where they are used: each Qt class
+# costs its first use, and none of them is needed for the first paint.
 from checks import i18n
 from checks.i18n import _
 from gui.pages.notice_page import NoticePage
@@ -146,6 +145,8 @@ class MainWindow(QMainWindow):
     def _install_shortcuts(self) -> None:
         """Alt+1 … Alt+5: "go to step 3". After the first paint: key sequences make Qt build its
         whole enum namespace (~90 ms)."""
+        from PySide6.QtGui import QAction, QKeySequence
+
         for n in range(1, 6):
             action = QAction(self)
             action.setShortcut(QKeySequence(f"Alt+{n}"))
@@ -351,6 +352,8 @@ class MainWindow(QMainWindow):
     def new_case(self) -> MainWindow | None:
         """A second notice is a second case: a fresh case folder beside this one (which stays
         as it is) in a fresh window at the same place; the restart opens the new one."""
+        from PySide6.QtWidgets import QMessageBox
+
         answer = QMessageBox.question(
             self,
             _("New case"),
@@ -394,6 +397,8 @@ class MainWindow(QMainWindow):
     def open_bundle(self) -> None:
         from pathlib import Path
 
+        from PySide6.QtWidgets import QFileDialog
+
         # Where step 5 saves bundles (the home folder), not the program's folder.
         path, _filter = QFileDialog.getOpenFileName(
             self, _("Open a bundle"), str(Path.home()), "Zip (*.zip)"
@@ -409,6 +414,8 @@ class MainWindow(QMainWindow):
         self._bundle_worker = worker
 
     def show_bundle(self, path: str, result, letter: str) -> None:
+        from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
+
         box = QMessageBox(self)
         box.setWindowTitle(_("Bundle"))
         state = (
@@ -436,6 +443,8 @@ class MainWindow(QMainWindow):
         box.exec()
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             _("About Clearline"),

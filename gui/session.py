@@ -8,10 +8,12 @@ disk, so a crash or a closed window loses nothing that was reported saved."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
@@ -29,7 +31,16 @@ class CaseWriter(QObject):
 
     def __init__(self):
         super().__init__()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="case-writer")
+        self._executor: ThreadPoolExecutor | None = None
+
+    @property
+    def _pool(self) -> ThreadPoolExecutor:
+        """Made at the first write, not before the first paint."""
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="case-writer")
+        return self._executor
 
     def submit(self, what: str, fn: Callable[[], object]) -> Future:
         def run():
@@ -47,7 +58,8 @@ class CaseWriter(QObject):
         self._pool.submit(lambda: None).result(timeout=timeout)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
 
 
 class Session(QObject):
