@@ -33,24 +33,34 @@ _RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "tv",
         (
             "googlecast",
-            "mediarenderer",
             "bravia",
             "aquos",
             "regza",
             "viera",
+            "[tv]",
+            "display.tv",
             "fire tv",
             "firetv",
             "chromecast",
             "android tv",
+            "androidtvremote",
             "roku",
             "apple tv",
             "appletv",
             " tv",
         ),
     ),
-    ("speaker", ("spotify-connect", "sonos", "homepod", "echo", "raop")),
-    ("phone", ("companion-link", "apple-mobdev2", "iphone", "ipad", "android", "galaxy", "pixel")),
-    ("computer", ("workstation", "smb", "macbook", "imac", "desktop-", "laptop")),
+    (
+        "speaker",
+        ("spotify-connect", "sonos", "homepod", "echo", "denon", "yamaha", "marantz", "bose"),
+    ),
+    ("tv", ("mediarenderer",)),
+    # Names before services: an iPhone, an iPad, a Mac and an Apple TV all offer companion-link.
+    ("computer", ("macbook", "imac", "mac mini", "mac-mini", "desktop-", "laptop", "win-")),
+    ("phone", ("iphone", "ipad", "android", "galaxy", "pixel", "xperia")),
+    ("phone", ("companion-link", "apple-mobdev2")),
+    ("computer", ("workstation", "smb")),
+    ("speaker", ("raop",)),
 )
 
 
@@ -82,6 +92,7 @@ def merge(devices: list[dict[str, Any]], announcements: list[Any]) -> list[dict[
             ("manufacturer", a.manufacturer),
             ("model", a.model),
             ("device_type", a.device_type),
+            ("server", a.server),
         ):
             if value and not d.get(key):
                 d[key] = value
@@ -95,6 +106,7 @@ def merge(devices: list[dict[str, Any]], announcements: list[Any]) -> list[dict[
                 d.get("device_type") or "",
                 d.get("model") or "",
                 d.get("maker") or "",
+                d.get("server") or "",
             ]
         )
     return sorted(by_ip.values(), key=lambda d: _ip_key(d["ip"]))

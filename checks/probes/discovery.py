@@ -89,50 +89,115 @@ def mdns_query() -> bytes:
     return query.to_wire()
 
 
-def parse_mdns(data: bytes, ip: str) -> Announcement | None:
-    import dns.exception
-    import dns.message
-    import dns.rdatatype
+# Services whose instance name is the name a person gave the device ("Taro's iPhone").
+_NAMING_SERVICES = ("companion-link", "airplay", "googlecast", "raop", "device-info", "hap")
+PTR, A, AAAA, TXT = 12, 1, 28, 16
 
+
+def _name(data: bytes, offset: int) -> tuple[list[bytes], int]:
+    """A DNS name at ``offset`` (compression followed, loops and overruns refused): its raw
+    labels and the offset after it. mDNS responders compress where unicast DNS may not (Apple
+    compresses NSEC's next name), which strict readers reject; this one reads what it meets."""
+    labels: list[bytes] = []
+    end = None
+    for _jump in range(128):
+        length = data[offset]
+        if length & 0xC0 == 0xC0:
+            if end is None:
+                end = offset + 2
+            offset = ((length & 0x3F) << 8) | data[offset + 1]
+            continue
+        if length == 0:
+            return labels, (end if end is not None else offset + 1)
+        if length > 63 or offset + 1 + length > len(data):
+            raise ValueError("bad label")
+        labels.append(data[offset + 1 : offset + 1 + length])
+        offset += 1 + length
+    raise ValueError("name loops")
+
+
+def _text(labels: list[bytes]) -> str:
+    return ".".join(label.decode("utf-8", "replace") for label in labels)
+
+
+def records(data: bytes) -> list[tuple[list[bytes], int, bytes, int]]:
+    """Every resource record of a DNS message: (owner labels, type, rdata, rdata offset)."""
+    qd, an, ns, ar = struct.unpack(">HHHH", data[4:12])
+    offset, out = 12, []
+    for _q in range(qd):
+        _labels, offset = _name(data, offset)
+        offset += 4
+    for _r in range(an + ns + ar):
+        owner, offset = _name(data, offset)
+        rtype, _cls, _ttl, length = struct.unpack(">HHIH", data[offset : offset + 10])
+        offset += 10
+        if offset + length > len(data):
+            raise ValueError("record overruns the message")
+        out.append((owner, rtype, data[offset : offset + length], offset))
+        offset += length
+    return out
+
+
+def parse_mdns(data: bytes, ip: str) -> Announcement | None:
+    """What a device says in an mDNS answer or announcement: its services, the name a person
+    gave it (an instance name of a naming service), else its host name, and a model if told."""
     try:
-        message = dns.message.from_wire(data, ignore_trailing=True)
-    except (dns.exception.DNSException, ValueError, struct.error):
+        found_records = records(data)
+    except (ValueError, IndexError, struct.error):
         return None
     found = Announcement(ip, "mdns")
-    for rrset in (*message.answer, *message.additional):
-        for rdata in rrset:
-            if rrset.rdtype == dns.rdatatype.PTR:
-                owner = rrset.name.to_text(omit_final_dot=True)
-                target = rdata.target.to_text(omit_final_dot=True)
-                if owner == SERVICE_TYPES[0]:
-                    _add(found.services, _service_of(target))
-                else:
-                    _add(found.services, _service_of(owner))
-                    instance = target.removesuffix("." + owner)
-                    if instance and instance != target and not found.name:
-                        found.name = _unescape(instance)
-            elif rrset.rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA) and not found.name:
-                found.name = rrset.name.to_text(omit_final_dot=True).removesuffix(".local")
-            elif rrset.rdtype == dns.rdatatype.TXT and "_device-info" in rrset.name.to_text():
-                for chunk in rdata.strings:
-                    key, _eq, value = chunk.decode("utf-8", "replace").partition("=")
-                    if key.lower() == "model" and value:
-                        found.model = value
+    instances: list[tuple[str, str]] = []
+    hosts: list[str] = []
+    for owner, rtype, rdata, at in found_records:
+        owner_text = _text(owner).lower()
+        try:
+            if rtype == PTR:
+                target, _end = _name(data, at)
+                if owner_text == SERVICE_TYPES[0]:
+                    _add(found.services, _service_of(_text(target)))
+                elif owner_text.endswith(".arpa"):
+                    _add(hosts, _text(target).removesuffix(".local"))
+                elif target and len(target) > len(owner):
+                    service = _service_of(owner_text)
+                    _add(found.services, service)
+                    instances.append((service, target[0].decode("utf-8", "replace")))
+            elif rtype in (A, AAAA) and owner:
+                _add(hosts, _text(owner).removesuffix(".local"))
+            elif rtype == TXT and ("_device-info" in owner_text or "_googlecast" in owner_text):
+                given = _txt(rdata)
+                found.model = given.get("model") or given.get("md") or found.model
+                if given.get("fn"):  # a Cast device's friendly name ("Living Room TV")
+                    instances.insert(0, ("googlecast", given["fn"]))
+        except (ValueError, IndexError):
+            continue
+    for service, instance in instances:
+        if service in _NAMING_SERVICES:
+            found.name = instance.split("@", 1)[-1] if service == "raop" else instance
+            break
+    else:
+        found.name = hosts[0] if hosts else (instances[0][1] if instances else "")
     return found if (found.services or found.name) else None
+
+
+def _txt(rdata: bytes) -> dict[str, str]:
+    """A TXT record's key=value strings (keys lower-cased; the first of a repeated key)."""
+    out: dict[str, str] = {}
+    offset = 0
+    while offset < len(rdata):
+        length = rdata[offset]
+        chunk = rdata[offset + 1 : offset + 1 + length].decode("utf-8", "replace")
+        key, _eq, value = chunk.partition("=")
+        out.setdefault(key.lower(), value)
+        offset += 1 + length
+    return out
 
 
 def _service_of(name: str) -> str:
     labels = name.split(".")
     for i, label in enumerate(labels):
-        if label in ("_tcp", "_udp") and i > 0:
-            return labels[i - 1].lstrip("_")
+        if label.lower() in ("_tcp", "_udp") and i > 0:
+            return labels[i - 1].lstrip("_").lower()
     return name
-
-
-def _unescape(label: str) -> str:
-    import re
-
-    return re.sub(r"\\(\d{3})", lambda m: chr(int(m.group(1))), label).replace("\\", "")
 
 
 def _add(items: list[str], item: str) -> None:
@@ -176,8 +241,18 @@ def parse_description(body: bytes) -> dict[str, str]:
     try:
         root = ET.fromstring(body)
     except ET.ParseError:
-        return {}
-    out: dict[str, str] = {}
+        # Real devices serve broken XML (a Samsung TV's description uses namespace prefixes it
+        # never declares): read the four plain elements by themselves.
+        import re
+
+        text = body[:MAX_DESCRIPTION].decode("utf-8", "replace")
+        out: dict[str, str] = {}
+        for tag in ("friendlyName", "manufacturer", "modelName", "deviceType"):
+            found = re.search(rf"<{tag}>([^<]{{0,120}})</{tag}>", text)
+            if found:
+                out[tag] = found.group(1).strip()
+        return out
+    out = {}
     for element in root.iter():
         tag = element.tag.rsplit("}", 1)[-1]
         if tag in ("friendlyName", "manufacturer", "modelName", "deviceType") and tag not in out:

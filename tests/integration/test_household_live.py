@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 NS, HOST_IF, NS_IF = "clearline-home", "clho0", "clho1"
 HERE_IP, LINK_IP = "10.231.9.2", "10.231.9.1"
 DEVICES = [
-    {"ip": "10.231.9.23", "mdns": ["Taro\\'s iPhone", "companion-link"], "host": "Taros-iPhone"},
+    {"ip": "10.231.9.23", "mdns": ["Taro's iPhone", "companion-link"], "host": "Taros-iPhone"},
     {
         "ip": "10.231.9.40",
         "mdns": ["Living Room TV", "googlecast"],
