@@ -22,7 +22,7 @@ from checks import i18n
 from checks.i18n import N_
 
 XARF_VERSION = "4.0.0"
-EXTENSION_VERSION = 1
+EXTENSION_VERSION = 2  # 2: verdict.suspects
 FILE_NAME = "reply.json"
 MAX_XARF_SIZE = 5 * 1024 * 1024  # xarf-core.json: an evidence item's size is at most 5 MB
 
@@ -182,6 +182,23 @@ def _description(a: A.Assessment) -> str:
     )
 
 
+def _suspects(a: A.Assessment) -> list[dict[str, Any]]:
+    """Every household suspect, most likely first, with the codes of its clues
+    (cases/suspects.py; the words are the letter's)."""
+    from cases import suspects
+
+    return [
+        {
+            "who": s.who,
+            "standing": s.standing,
+            "for": [c.code for c in s.clues_for],
+            "against": [c.code for c in s.clues_against],
+            "decided_by": s.decide,
+        }
+        for s in suspects.rank(suspects.facts_of(a))
+    ]
+
+
 def _extension(
     case: Case,
     a: A.Assessment,
@@ -228,6 +245,7 @@ def _extension(
                 if a.notice and a.notice.verdict
                 else []
             ),
+            "suspects": _suspects(a),
         },
         "journal": _journal(a.journal, zone),
         "actions_taken": _actions(a, lang),
