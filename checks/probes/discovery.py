@@ -20,6 +20,8 @@ SSDP = ("239.255.255.250", 1900)
 NETBIOS_PORT = 137
 MAX_NEIGHBOURS = 64
 MAX_DESCRIPTION = 64 * 1024
+MAX_DESCRIPTIONS = 16  # UPnP descriptions read, at most, and within DESCRIPTIONS_S in all
+DESCRIPTIONS_S = 6.0
 # DNS-SD service types that name what a device is (phones, TVs, printers, cameras, NAS).
 SERVICE_TYPES = (
     "_services._dns-sd._udp.local",
@@ -359,10 +361,17 @@ def discover(
     finally:
         for s in sockets.values():
             s.close()
+    # A slow or hostile device on the network must not hold the check: a few descriptions, each
+    # with a short timeout, all within one deadline.
+    deadline, read = time.monotonic() + DESCRIPTIONS_S, 0
     for a in found:
         if a.via == "ssdp" and a.services:
             a.services, location = [], a.services[0]
-            described = _description(location, a.ip, timeout=1.5)
+            left = deadline - time.monotonic()
+            if read >= MAX_DESCRIPTIONS or left <= 0.2:
+                continue
+            read += 1
+            described = _description(location, a.ip, timeout=min(1.5, left))
             a.name = described.get("friendlyName", "")
             a.manufacturer = described.get("manufacturer", "")
             a.model = described.get("modelName", "")
