@@ -178,3 +178,40 @@ def test_a_case_tells_which_devices_are_new_since_its_last_check(tmp_path):
     assert "New since the last check: 1" in second.words("en").summary
     assert "192.168.1.40" in second.words("en").summary.split("New since")[0]
     assert [d["new"] for d in second.facts["devices"]] == [False, True]
+
+
+def test_a_device_trickling_its_description_is_cut_off_at_the_deadline():
+    """A hostile or broken device sends its description a few bytes at a time."""
+    import socket
+    import threading
+    import time
+
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+    stop = threading.Event()
+
+    def trickle():
+        conn, _addr = server.accept()
+        conn.recv(1024)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n<root>")
+        while not stop.is_set():
+            try:
+                conn.sendall(b"x")
+            except OSError:
+                break
+            time.sleep(0.05)
+        conn.close()
+
+    thread = threading.Thread(target=trickle, daemon=True)
+    thread.start()
+    original = discovery._private
+    discovery._private = lambda ip: True  # loopback stands in for the device
+    try:
+        started = time.monotonic()
+        described = discovery._description(f"http://127.0.0.1:{port}/d.xml", "127.0.0.1", 1.0)
+        took = time.monotonic() - started
+    finally:
+        discovery._private = original
+        stop.set()
+        server.close()
+    assert described == {} and took < 3.0
