@@ -192,7 +192,10 @@ def interpret_nat(
     )
 
 
-def interpret_gateway(facts: NetworkFacts, open_ports: dict[int, bool] | None) -> Result:
+def interpret_gateway(
+    facts: NetworkFacts, open_ports: dict[int, bool] | None, announcements: list | None = None
+) -> Result:
+    """The router's exposure; named by its model when it announced one (UPnP, mDNS)."""
     if not facts.gateways:
         return _result(
             "NET-GATEWAY", Status.UNKNOWN, "no_gateway", facts={"problems": facts.problems}
@@ -207,7 +210,21 @@ def interpret_gateway(facts: NetworkFacts, open_ports: dict[int, bool] | None) -
         "probed_ports": sorted(open_ports or {}),
     }
     advice = list(ROUTER_ADVICE)
-    params = {"ip": gw, "gateway": gw, "vendor": out["vendor"], "ports": out["open_ports"]}
+    said = [a for a in announcements or [] if a.ip == gw]
+    model = next(
+        (
+            " ".join(dict.fromkeys(x for x in (a.manufacturer, a.model or a.name) if x))
+            for a in said
+        ),
+        "",
+    )
+    out["model"] = model
+    params = {
+        "ip": gw,
+        "gateway": gw,
+        "vendor": model or out["vendor"],
+        "ports": out["open_ports"],
+    }
     if open_ports is None:
         return _result("NET-GATEWAY", Status.UNKNOWN, "not_probed", advice, params, out)
     if open_ports.get(23):
@@ -293,8 +310,9 @@ def run_gateway(ctx: CheckContext) -> Result:
     facts = _facts(ctx)
     if not facts.gateways:
         return interpret_gateway(facts, None)
+    found, _problems = _discovered(ctx, facts)
     return interpret_gateway(
-        facts, network.probe_ports(facts.gateways[0][0], GATEWAY_PORTS, timeout=0.8)
+        facts, network.probe_ports(facts.gateways[0][0], GATEWAY_PORTS, timeout=0.8), found
     )
 
 
@@ -302,13 +320,25 @@ def run_devices(ctx: CheckContext) -> Result:
     facts = _facts(ctx)
     if not ctx.options.network:
         return interpret_devices(facts)  # nothing is sent on the network without the user's yes
-    from checks.probes import discovery
-
-    here = _lan_address(facts)
-    if here is None:
-        return interpret_devices(facts, [], ["no private IPv4 address to ask the network from"])
-    found, problems = discovery.discover(here, [n.ip for n in facts.neighbours])
+    found, problems = _discovered(ctx, facts)
     return interpret_devices(facts, found, problems)
+
+
+def _discovered(ctx: CheckContext, facts: NetworkFacts) -> tuple[list, list[str]]:
+    """Ask the home network once per audit, for NET-DEVICES and NET-GATEWAY alike; only with
+    the user's yes (Options.network)."""
+    if not ctx.options.network:
+        return [], []
+
+    def ask():
+        from checks.probes import discovery
+
+        here = _lan_address(facts)
+        if here is None:
+            return [], ["no private IPv4 address to ask the network from"]
+        return discovery.discover(here, [n.ip for n in facts.neighbours])
+
+    return ctx.shared.once("discovery", ask)
 
 
 def _lan_address(facts: NetworkFacts) -> str | None:

@@ -215,3 +215,18 @@ def test_a_device_trickling_its_description_is_cut_off_at_the_deadline():
         stop.set()
         server.close()
     assert described == {} and took < 3.0
+
+
+def test_the_router_is_named_by_the_model_it_announced():
+    facts = NetworkFacts(
+        gateways=[("192.168.10.1", "eth0")],
+        neighbours=[Neighbour("192.168.10.1", "00:3a:9d:00:00:01", "eth0")],
+    )
+    said = [
+        discovery.Announcement(
+            "192.168.10.1", "ssdp", name="Aterm", manufacturer="NEC", model="WG2600HP3"
+        )
+    ]
+    r = lan.interpret_gateway(facts, {23: True, 80: True}, said)
+    assert r.status == Status.FAIL and r.facts["model"] == "NEC WG2600HP3"
+    assert "NEC WG2600HP3" in r.words("en").summary
