@@ -564,3 +564,32 @@ def test_step_4_ranks_who_may_have_sent_it_with_what_to_do(make_window, qtbot):
         lambda: "送信元として考えられるもの" == fix.suspects_heading.text(), timeout=10000
     )
     assert "ルーター" in fix.suspects.text()
+
+
+@pytest.mark.parametrize("scenario", ["bot", "pc_off", "password", "router", "other_device"])
+def test_step_4_ranks_each_household_as_the_report_does(make_window, qtbot, tmp_path, scenario):
+    """Issue 34's five households: the window's first suspect is the report's and the letter's."""
+    from cases import suspects as S
+    from cases.assessment import assess
+    from reports import suspect_words
+    from tests.cases import JST
+    from tests.unit.test_suspects import _scenario
+
+    case, _expected = _scenario(scenario, tmp_path / "built")
+    make_window.settings.setValue("case", str(case.path))
+    w = make_window()
+    w.set_language("en")
+    fix = w.pages[3]
+    w.go(4)
+    qtbot.waitUntil(lambda: fix.suspects.isVisible(), timeout=10000)
+    ranked = S.rank(S.facts_of(assess(case, JST)))
+    first = suspect_words.lines(ranked)[0]
+    text = fix.suspects.text()
+    assert text.index(_html(first.name)) == min(
+        text.index(_html(line.name)) for line in suspect_words.lines(ranked)
+    )
+    assert _html(first.standing_words) in text
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
