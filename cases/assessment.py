@@ -676,92 +676,23 @@ def build(
     zone: tzinfo,
     journal: dict | None = None,
 ) -> Assessment:
+    """The one answer, built from one pure function per part of it."""
     journal_view = _journal(journal)
-    sightings = [s for r in history for s in sightings_of(r)] + _journal_sightings(journal_view)
-    # The same program seen by several watches is one sighting, kept at its latest.
-    unique: dict[tuple, Sighting] = {}
-    for s in sightings:
-        key = (s.check_id, s.where, s.program, s.path, s.host, s.reason, s.port)
-        if key not in unique or (s.latest or datetime.min.replace(tzinfo=UTC)) >= (
-            unique[key].latest or datetime.min.replace(tzinfo=UTC)
-        ):
-            unique[key] = s
-    sightings = sorted(unique.values(), key=_rank, reverse=True)
-    primary = sightings[0] if sightings else None
-    nothing_found = (
-        not any(r.status in (Status.FAIL, Status.WARN) for r in history if r.id in MAIL_EVIDENCE)
-        and not sightings
+    sightings = _unique_sightings(
+        [s for r in history for s in sightings_of(r)] + _journal_sightings(journal_view)
     )
-
+    primary = sightings[0] if sightings else None
     steps = _steps(remediation, zone)
     removal_steps = [s for s in steps if s.name in REMOVAL_STEPS]
-    removal_recorded = bool(removal_steps)
     observations = sorted(
         _observations(history, capture) + _journal_observations(journal_view),
         key=lambda o: o.start,
     )
     last_bad = max((s.latest for s in sightings if s.latest), default=None)
-
-    clean_after_fix = None
-    fixed_at = max((s.at for s in removal_steps), default=None)
-    # A removal recorded before the program was last seen did not remove it: a quiet watch
-    # after that sighting is a pause between bursts, not proof of a fix.
-    if fixed_at is not None and (last_bad is None or fixed_at >= last_bad):
-        after = [
-            o
-            for o in observations
-            if o.clean
-            and o.start >= fixed_at
-            and (last_bad is None or o.start > last_bad)
-            and o.length >= MIN_CLEAN_OBSERVATION
-            and o.source in ("watch", "capture", "journal")
-        ]
-        clean_after_fix = max(after, key=lambda o: (o.length, o.end), default=None)
-    removed = removal_recorded and clean_after_fix is not None
-
-    if not sightings:
-        ongoing = None
-    elif removed:
-        ongoing = False
-    else:
-        ongoing = True if not steps else None
-        # Seen again after the last fix: still happening whatever was done.
-        if steps and last_bad and last_bad > max(s.at for s in steps):
-            ongoing = True
-
-    # The letter cites the journal in a paragraph of its own: the scope is the checks' own.
-    clean_obs = [
-        o
-        for o in observations
-        if o.clean
-        and (last_bad is None or o.start > last_bad)
-        and not o.source.startswith("journal")
-    ]
-    scope = max(clean_obs, key=lambda o: (o.source != "snapshot", o.length, o.end), default=None)
-
+    clean_after_fix = _clean_after_fix(removal_steps, observations, last_bad)
+    removed = bool(removal_steps) and clean_after_fix is not None
     notice_view = _notice(notice, details)
-    if sightings and primary is not None:
-        origin = primary.where
-        kind = INFECTED if any(s.status == Status.FAIL for s in sightings) else SUSPICIOUS
-    elif notice_view and notice_view.verdict == "account":
-        origin, kind = ACCOUNT, KIND_ACCOUNT
-    elif notice_view and notice_view.verdict == "forged":
-        origin, kind = FORGED, KIND_FORGED
-    else:
-        origin = NOWHERE if observations else UNDETERMINED
-        kind = CLEAN
-
-    failed_before = {r.id for r in history if r.status == Status.FAIL}
-    last_step = max((s.at for s in steps), default=None)
-    checks = tuple(
-        CheckLine(
-            r,
-            failed_before=r.id in failed_before and r.status != Status.FAIL,
-            after_fixes=bool(last_step and r.started_at and r.started_at > last_step),
-        )
-        for r in latest.values()
-        if r.status != Status.SKIPPED and not r.id.startswith("NOTICE-")
-    )
+    kind, origin = _kind_and_origin(sightings, primary, notice_view, observations)
     nat = latest.get("NET-NAT")
     blocklist = latest.get("NET-BLOCKLIST")
     return Assessment(
@@ -769,21 +700,118 @@ def build(
         origin=origin,
         sightings=tuple(sightings),
         primary=primary,
-        nothing_found=nothing_found,
-        ongoing=ongoing,
+        nothing_found=not sightings
+        and not any(
+            r.status in (Status.FAIL, Status.WARN) for r in history if r.id in MAIL_EVIDENCE
+        ),
+        ongoing=_ongoing(sightings, removed, steps, last_bad),
         steps=tuple(steps),
-        removal_recorded=removal_recorded,
+        removal_recorded=bool(removal_steps),
         clean_after_fix=clean_after_fix,
         removed=removed,
         observations=tuple(observations),
-        scope=scope,
+        scope=_scope(observations, last_bad),
         notice=notice_view,
         uptime=latest.get("NOTICE-UPTIME"),
-        checks=checks,
+        checks=_check_lines(latest, history, steps),
         clock=latest.get("CLOCK-SYNC"),
         cgnat=bool(nat and nat.facts.get("cgnat")),
         blocklisted=bool(blocklist and blocklist.status == Status.FAIL),
         other_devices_checked=any(o.where == LINE for o in observations),
         evidence={rid: str(latest[rid].status) for rid in MAIL_EVIDENCE if rid in latest},
         journal=journal_view,
+    )
+
+
+def _unique_sightings(sightings: list[Sighting]) -> list[Sighting]:
+    """The same program seen by several watches is one sighting, kept at its latest; the most
+    telling first (_rank)."""
+    unique: dict[tuple, Sighting] = {}
+    for s in sightings:
+        key = (s.check_id, s.where, s.program, s.path, s.host, s.reason, s.port)
+        if key not in unique or (s.latest or datetime.min.replace(tzinfo=UTC)) >= (
+            unique[key].latest or datetime.min.replace(tzinfo=UTC)
+        ):
+            unique[key] = s
+    return sorted(unique.values(), key=_rank, reverse=True)
+
+
+def _clean_after_fix(
+    removal_steps: list[Step], observations: list[Observation], last_bad: datetime | None
+) -> Observation | None:
+    """The longest clean watch or capture of MIN_CLEAN_OBSERVATION or more that began after
+    the last removal and after the last sighting. A removal recorded before the program was
+    last seen did not remove it: a quiet watch after that sighting is a pause between bursts,
+    not proof of a fix."""
+    fixed_at = max((s.at for s in removal_steps), default=None)
+    if fixed_at is None or (last_bad is not None and fixed_at < last_bad):
+        return None
+    after = [
+        o
+        for o in observations
+        if o.clean
+        and o.start >= fixed_at
+        and (last_bad is None or o.start > last_bad)
+        and o.length >= MIN_CLEAN_OBSERVATION
+        and o.source in ("watch", "capture", "journal")
+    ]
+    return max(after, key=lambda o: (o.length, o.end), default=None)
+
+
+def _ongoing(
+    sightings: list[Sighting], removed: bool, steps: list[Step], last_bad: datetime | None
+) -> bool | None:
+    if not sightings:
+        return None
+    if removed:
+        return False
+    # Seen again after the last fix: still happening whatever was done.
+    if steps and last_bad and last_bad > max(s.at for s in steps):
+        return True
+    return True if not steps else None
+
+
+def _scope(observations: list[Observation], last_bad: datetime | None) -> Observation | None:
+    """The clean observation the letter cites: not a snapshot if a watch exists, the longest,
+    the newest. The journal has a paragraph of its own, so it is not the checks' scope."""
+    clean = [
+        o
+        for o in observations
+        if o.clean
+        and (last_bad is None or o.start > last_bad)
+        and not o.source.startswith("journal")
+    ]
+    return max(clean, key=lambda o: (o.source != "snapshot", o.length, o.end), default=None)
+
+
+def _kind_and_origin(
+    sightings: list[Sighting],
+    primary: Sighting | None,
+    notice_view: NoticeView | None,
+    observations: list[Observation],
+) -> tuple[str, str]:
+    """The letter's kind and where the mail came from: what was seen wins over the notice."""
+    if sightings and primary is not None:
+        kind = INFECTED if any(s.status == Status.FAIL for s in sightings) else SUSPICIOUS
+        return kind, primary.where
+    if notice_view and notice_view.verdict == "account":
+        return KIND_ACCOUNT, ACCOUNT
+    if notice_view and notice_view.verdict == "forged":
+        return KIND_FORGED, FORGED
+    return CLEAN, (NOWHERE if observations else UNDETERMINED)
+
+
+def _check_lines(
+    latest: dict[str, Result], history: list[Result], steps: list[Step]
+) -> tuple[CheckLine, ...]:
+    failed_before = {r.id for r in history if r.status == Status.FAIL}
+    last_step = max((s.at for s in steps), default=None)
+    return tuple(
+        CheckLine(
+            r,
+            failed_before=r.id in failed_before and r.status != Status.FAIL,
+            after_fixes=bool(last_step and r.started_at and r.started_at > last_step),
+        )
+        for r in latest.values()
+        if r.status != Status.SKIPPED and not r.id.startswith("NOTICE-")
     )

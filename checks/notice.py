@@ -181,38 +181,12 @@ def analyse(
     given = read_input(data)
     warnings += given.warnings
     claim = extract_claim("\n".join(given.texts), local_zone)
-    report_source = None
-    if given.arf is not None:
-        _report_claim(claim, given.arf, local_zone)
-        report_source = (ips(given.arf.get("source-ip") or "") or [None])[0]
-    if given.report is not None:
-        report_source = given.report.source
-        if report_source:
-            claim["source_ips"] = [report_source] + [
-                i for i in claim["source_ips"] if i != report_source
-            ]
-        if given.report.reference and not claim.get("reference"):
-            claim["reference"] = given.report.reference
+    report_source = _report_source(claim, given, local_zone)
     sample = _read_sample(given.samples[0] if given.samples else None, warnings)
     # The line's address anywhere in what was given (the carrier of a report, another part, a
     # bounce's report, a body, a link) forbids an all-clear.
     sample.headers.append(("anywhere", given.everything))
-    if given.report is not None and given.report.source_time:
-        # "Email from IP / date": the reporter's time is part of what is claimed.
-        claim["times"] += [
-            t.as_facts(local_zone) for t in find_times(given.report.source_time, default_zone=UTC)
-        ]
-    if sample.facts.get("date"):
-        # A Date without a zone is read like a time in the notice's text and marked as
-        # assumed, never silently as UTC.
-        for t in find_times(sample.facts["date"], default_zone=local_zone):
-            entry = t.as_facts(local_zone)
-            entry["source"] = "Date header of the sample"
-            claim["times"].append(entry)
-    unique: dict[tuple, dict] = {}
-    for t in claim["times"]:
-        unique.setdefault((t["utc"], t.get("end_utc")), t)
-    claim["times"] = list(unique.values())
+    _add_claimed_times(claim, given, sample, local_zone)
 
     # The addresses the provider's own words name as the source are this contract's at the
     # reported time (a report's source is what its server saw: not necessarily this line).
@@ -231,6 +205,13 @@ def analyse(
     )
     if decision.hop is not None and decision.hop.time is not None:
         claim.setdefault("entry_time_utc", decision.hop.time.astimezone(UTC).isoformat())
+    return _conclude(given, claim, sample, decision, line, warnings)
+
+
+def _conclude(
+    given: Any, claim: dict, sample: Any, decision: Any, line: Any, warnings: list
+) -> Analysis:
+    """The analysis: the verdict in words, and what to ask the provider for."""
     readable = bool(
         sample.hops or claim["times"] or claim["ips"] or claim["reference"] or given.arf
     )
@@ -261,6 +242,44 @@ def analyse(
     )
     analysis.ask_provider = what_to_ask(analysis)
     return analysis
+
+
+def _report_source(claim: dict[str, Any], given: Any, local_zone: tzinfo) -> str | None:
+    """The address a report (ARF's Source-IP, a provider's report) names as the source, put
+    first among the claim's sources; the report's reference and times join the claim."""
+    report_source = None
+    if given.arf is not None:
+        _report_claim(claim, given.arf, local_zone)
+        report_source = (ips(given.arf.get("source-ip") or "") or [None])[0]
+    if given.report is not None:
+        report_source = given.report.source
+        if report_source:
+            claim["source_ips"] = [report_source] + [
+                i for i in claim["source_ips"] if i != report_source
+            ]
+        if given.report.reference and not claim.get("reference"):
+            claim["reference"] = given.report.reference
+    return report_source
+
+
+def _add_claimed_times(claim: dict[str, Any], given: Any, sample: Any, local_zone: tzinfo) -> None:
+    """The reporter's time ("Email from IP / date") and the sample's Date join the claim's
+    times, each once."""
+    if given.report is not None and given.report.source_time:
+        claim["times"] += [
+            t.as_facts(local_zone) for t in find_times(given.report.source_time, default_zone=UTC)
+        ]
+    if sample.facts.get("date"):
+        # A Date without a zone is read like a time in the notice's text and marked as
+        # assumed, never silently as UTC.
+        for t in find_times(sample.facts["date"], default_zone=local_zone):
+            entry = t.as_facts(local_zone)
+            entry["source"] = "Date header of the sample"
+            claim["times"].append(entry)
+    unique: dict[tuple, dict] = {}
+    for t in claim["times"]:
+        unique.setdefault((t["utc"], t.get("end_utc")), t)
+    claim["times"] = list(unique.values())
 
 
 # --- words --------------------------------------------------------------------------------------

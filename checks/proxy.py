@@ -97,13 +97,14 @@ wording.register(wording.Phrasebook({"PROXY-OPEN": TITLE}, SUMMARIES, ADVICE, _p
 
 
 def interpret(facts: ListenerFacts) -> Result:
+    """PROXY-OPEN from the listeners reachable from other machines: a program listening from
+    where malware hides, a known proxy or any program on a proxy port; the worst first."""
     findings: list[dict] = []
     hidden_exposed = 0
     for item in facts.listeners:
         if not exposed(item.addr):
             continue
-        owner = item.owner
-        if owner is None:
+        if item.owner is None:
             hidden_exposed += 1
             if item.port in PROXY_PORTS:
                 findings.append(
@@ -116,25 +117,59 @@ def interpret(facts: ListenerFacts) -> Result:
                     }
                 )
             continue
-        program = programs.classify(
-            owner.name, owner.exe, facts.platform, owner.exe_exists, owner.exe_verified
-        )
-        base = programs.base_name(owner.exe, owner.name, facts.platform)
-        if program.suspicious:
-            status, reason = Status.FAIL, "suspicious_location"
-        elif item.port in PROXY_PORTS and base in KNOWN_PROXIES:
-            status, reason = Status.WARN, "known_proxy"
-        elif item.port in PROXY_PORTS:
-            status, reason = Status.WARN, "proxy_port"
-        else:
-            continue
-        entry = {"address": item.addr, "port": item.port, "verdict": str(status), "reason": reason}
-        entry.update(programs.program_facts(owner, program))
-        if reason == "known_proxy":
-            entry["proxy"] = KNOWN_PROXIES[base]  # "Squid", not "squid" or "CCProxy.exe"
-        findings.append(entry)
-
+        entry = _finding(item, facts.platform)
+        if entry is not None:
+            findings.append(entry)
     findings.sort(key=lambda f: -SEVERITY[Status(f["verdict"])])
+    status, reason, params, advice = _proxy_answer(findings, hidden_exposed, facts)
+    return Result(
+        id="PROXY-OPEN",
+        status=status,
+        reason=reason,
+        params=params,
+        advice_codes=tuple(dict.fromkeys(advice)),
+        facts={
+            "observed_at": facts.observed_at.isoformat(),
+            "findings": findings,
+            "exposed_listeners": sum(1 for i in facts.listeners if exposed(i.addr)),
+            "unidentified_exposed_listeners": hidden_exposed,
+            "complete": facts.complete,
+            "partial_reason": facts.incomplete_reason,
+            "unidentified": [
+                {"address": i.addr, "port": i.port, "owner_problem": i.owner_problem}
+                for i in facts.listeners
+                if i.owner is None and exposed(i.addr)
+            ],
+        },
+    )
+
+
+def _finding(item, platform: str) -> dict | None:
+    """One identified listener judged: None when it is nothing to report."""
+    owner = item.owner
+    program = programs.classify(
+        owner.name, owner.exe, platform, owner.exe_exists, owner.exe_verified
+    )
+    base = programs.base_name(owner.exe, owner.name, platform)
+    if program.suspicious:
+        status, reason = Status.FAIL, "suspicious_location"
+    elif item.port in PROXY_PORTS and base in KNOWN_PROXIES:
+        status, reason = Status.WARN, "known_proxy"
+    elif item.port in PROXY_PORTS:
+        status, reason = Status.WARN, "proxy_port"
+    else:
+        return None
+    entry = {"address": item.addr, "port": item.port, "verdict": str(status), "reason": reason}
+    entry.update(programs.program_facts(owner, program))
+    if reason == "known_proxy":
+        entry["proxy"] = KNOWN_PROXIES[base]  # "Squid", not "squid" or "CCProxy.exe"
+    return entry
+
+
+def _proxy_answer(
+    findings: list[dict], hidden_exposed: int, facts: ListenerFacts
+) -> tuple[Status, str, dict, list[str]]:
+    """The check's answer: the worst finding, else what could not be seen, else none."""
     status = worst([Status(f["verdict"]) for f in findings])
     advice: list[str] = []
     params: dict = {}
@@ -165,26 +200,7 @@ def interpret(facts: ListenerFacts) -> Result:
         reason = "none_found"
     if (hidden_exposed and not facts.admin) or not facts.complete:
         advice.append("run_admin")
-    return Result(
-        id="PROXY-OPEN",
-        status=status,
-        reason=reason,
-        params=params,
-        advice_codes=tuple(dict.fromkeys(advice)),
-        facts={
-            "observed_at": facts.observed_at.isoformat(),
-            "findings": findings,
-            "exposed_listeners": sum(1 for i in facts.listeners if exposed(i.addr)),
-            "unidentified_exposed_listeners": hidden_exposed,
-            "complete": facts.complete,
-            "partial_reason": facts.incomplete_reason,
-            "unidentified": [
-                {"address": i.addr, "port": i.port, "owner_problem": i.owner_problem}
-                for i in facts.listeners
-                if i.owner is None and exposed(i.addr)
-            ],
-        },
-    )
+    return status, reason, params, advice
 
 
 def run(ctx: CheckContext) -> Result:

@@ -222,6 +222,7 @@ def word_outbound(result: Result) -> tuple[str, list[str]]:
 
 
 def interpret_outbound(facts: WatchFacts) -> Result:
+    """SMTP-OUT from what the watch saw: each program's connections judged, the worst first."""
     groups: dict[object, _Group] = {}
     for obs in facts.observations:
         key = obs.owner.identity if obs.owner is not None else ("?", obs.owner_problem)
@@ -235,6 +236,17 @@ def interpret_outbound(facts: WatchFacts) -> Result:
         key=lambda g: (-programs_rank(g.status), -len(g.direct_servers), -len(g.conns)),
     )
     watching = facts.polls > 1
+    params: dict = {
+        "programs": [_worded(g) for g in ordered],
+        "span": [facts.started.isoformat(), facts.ended.isoformat()],
+        "time": facts.started.isoformat(),
+    }
+    status, reason = _outbound_answer(ordered, facts.complete, watching, params)
+    codes: list[str] = []
+    if not ordered and facts.complete and not watching:
+        codes.append("watch_bursts")
+    if not facts.complete:
+        codes.append("run_admin")
     window = {
         "mode": "watch" if watching else "snapshot",
         "from": facts.started.isoformat(),
@@ -244,74 +256,64 @@ def interpret_outbound(facts: WatchFacts) -> Result:
         "partial_reason": facts.incomplete_reason,
         "ports": list(MAIL_PORTS),
     }
-    listed = []
-    for g in ordered:
-        entry = (
-            programs.program_facts(g.owner, g.program)
-            if g.owner is not None
-            else {
-                "pid": None,
-                "owner_problem": g.problem,
-            }
-        )
-        entry.update(
-            verdict=str(g.status),
-            reason=g.reason,
-            connection_count=len(g.conns),
-            direct_servers=g.direct_servers,
-            destinations=g.destinations,
-            first_seen=min(c.first_seen for c in g.conns).isoformat(),
-            last_seen=max(c.last_seen for c in g.conns).isoformat(),
-            connections=[
-                {k: v for k, v in c.as_facts().items() if k != "owner"} for c in g.conns[:200]
-            ],
-        )
-        listed.append(entry)
-
-    # The words need, for each program: who, where it runs from, and where it connected.
-    worded = [
-        {
-            "reason": g.reason,
-            "problem": g.problem,
-            "name": g.owner.name if g.owner is not None else None,
-            "display_name": g.program.display_name if g.program is not None else None,
-            "path": g.owner.exe if g.owner is not None and g.owner.exe else None,
-            "location": list(g.program.reasons) if g.program is not None else [],
-            "direct_servers": g.direct_servers,
-            "destinations": g.destinations[:3],
-        }
-        for g in ordered
-    ]
-    params: dict = {
-        "programs": worded,
-        "span": [facts.started.isoformat(), facts.ended.isoformat()],
-        "time": facts.started.isoformat(),
-    }
-    codes: list[str] = []
-    status = worst([g.status for g in ordered])
-    if ordered and status != Status.PASS:
-        reason = ordered[0].reason
-    elif ordered:
-        reason = "known_clients_only"
-        params["names"] = sorted({g.program.display_name for g in ordered})
-    elif not facts.complete:
-        status, reason = Status.UNKNOWN, "incomplete"
-    elif watching:
-        reason = "none_watched"
-    else:
-        reason = "none_snapshot"
-    if not ordered and facts.complete and not watching:
-        codes.append("watch_bursts")
-    if not facts.complete:
-        codes.append("run_admin")
     return Result(
         id="SMTP-OUT",
         status=status,
         reason=reason,
         params=params,
         advice_codes=tuple(codes),
-        facts={"window": window, "programs": listed},
+        facts={"window": window, "programs": [_listed(g) for g in ordered]},
     )
+
+
+def _outbound_answer(
+    ordered: list[_Group], complete: bool, watching: bool, params: dict
+) -> tuple[Status, str]:
+    status = worst([g.status for g in ordered])
+    if ordered and status != Status.PASS:
+        return status, ordered[0].reason
+    if ordered:
+        params["names"] = sorted({g.program.display_name for g in ordered})
+        return status, "known_clients_only"
+    if not complete:
+        return Status.UNKNOWN, "incomplete"
+    return status, ("none_watched" if watching else "none_snapshot")
+
+
+def _listed(g: _Group) -> dict:
+    """A program's facts: who it is and every connection it made (the first 200)."""
+    entry = (
+        programs.program_facts(g.owner, g.program)
+        if g.owner is not None
+        else {"pid": None, "owner_problem": g.problem}
+    )
+    entry.update(
+        verdict=str(g.status),
+        reason=g.reason,
+        connection_count=len(g.conns),
+        direct_servers=g.direct_servers,
+        destinations=g.destinations,
+        first_seen=min(c.first_seen for c in g.conns).isoformat(),
+        last_seen=max(c.last_seen for c in g.conns).isoformat(),
+        connections=[
+            {k: v for k, v in c.as_facts().items() if k != "owner"} for c in g.conns[:200]
+        ],
+    )
+    return entry
+
+
+def _worded(g: _Group) -> dict:
+    """What the words need of a program: who, where it runs from, and where it connected."""
+    return {
+        "reason": g.reason,
+        "problem": g.problem,
+        "name": g.owner.name if g.owner is not None else None,
+        "display_name": g.program.display_name if g.program is not None else None,
+        "path": g.owner.exe if g.owner is not None and g.owner.exe else None,
+        "location": list(g.program.reasons) if g.program is not None else [],
+        "direct_servers": g.direct_servers,
+        "destinations": g.destinations[:3],
+    }
 
 
 def programs_rank(status: Status) -> int:

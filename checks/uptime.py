@@ -69,33 +69,7 @@ def interpret(
         return Result("NOTICE-UPTIME", Status.UNKNOWN, "no_times", facts=facts)
     if not events:
         return Result("NOTICE-UPTIME", Status.UNKNOWN, "no_records", facts=facts)
-    answers = []
-    for item in reported:
-        start = datetime.fromisoformat(item["utc"])
-        end = datetime.fromisoformat(item["end_utc"]) if item.get("end_utc") else start
-        first = state_at(events, start, now)
-        last = state_at(events, end, now)
-        changes = [e for e in events if start < e[0] <= end]
-        state = (
-            first["state"]
-            if (first["state"] == last["state"] and not changes)
-            else (
-                ON
-                if ON in (first["state"], last["state"])
-                or any(k in (BOOT, WAKE) for _t, k in changes)
-                else UNKNOWN
-            )
-        )
-        answers.append(
-            {
-                "reported_utc": item["utc"],
-                "reported_end_utc": item.get("end_utc"),
-                "state": state,
-                "since": first.get("since").isoformat() if first.get("since") else None,
-                "until": first.get("until").isoformat() if first.get("until") else None,
-                "reason": first.get("reason"),
-            }
-        )
+    answers = [_answer(events, item, now) for item in reported]
     facts["answers"] = answers
     states = {a["state"] for a in answers}
 
@@ -117,6 +91,30 @@ def interpret(
         on = next(s for s in shown if s["state"] == ON)
         return Result("NOTICE-UPTIME", Status.WARN, "was_on", {"on": on}, (), facts)
     return Result("NOTICE-UPTIME", Status.UNKNOWN, "logs_silent", facts=facts)
+
+
+def _answer(events: list, item: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Was the PC on during one reported time (a moment, or a span with end_utc)? One state
+    for the whole span, or on if it was on at either end or started or woke within it."""
+    start = datetime.fromisoformat(item["utc"])
+    end = datetime.fromisoformat(item["end_utc"]) if item.get("end_utc") else start
+    first = state_at(events, start, now)
+    last = state_at(events, end, now)
+    changes = [e for e in events if start < e[0] <= end]
+    if first["state"] == last["state"] and not changes:
+        state = first["state"]
+    elif ON in (first["state"], last["state"]) or any(k in (BOOT, WAKE) for _t, k in changes):
+        state = ON
+    else:
+        state = UNKNOWN
+    return {
+        "reported_utc": item["utc"],
+        "reported_end_utc": item.get("end_utc"),
+        "state": state,
+        "since": first.get("since").isoformat() if first.get("since") else None,
+        "until": first.get("until").isoformat() if first.get("until") else None,
+        "reason": first.get("reason"),
+    }
 
 
 SUMMARIES = {

@@ -112,15 +112,6 @@ def next_action(
     finding's fix is not ticked, then the reply."""
     if has_watched is None:
         has_watched = watched(a)
-
-    def go(target: int, hint: str, run: bool = False) -> Next:
-        return Next(
-            target,
-            _("Next: {step}").format(step=_(STEP_NAMES[target])),
-            hint,
-            run,
-        )
-
     bad = a is not None and a.kind in (A.INFECTED, A.SUSPICIOUS)
     if step == 1:
         if not has_notice:
@@ -129,39 +120,55 @@ def next_action(
                 _("Analyse the notice"),
                 _("Paste the notice above (or open its file), then analyse it."),
             )
-        return go(2, _("The notice is read: now look at this PC."), run=not has_results)
+        return _go(2, _("The notice is read: now look at this PC."), run=not has_results)
     if step == 2:
-        if not has_results:
-            return Next(0, _("Check this PC"), _("Start the checks: it takes a few seconds."))
-        if a is not None and a.kind == A.SUSPICIOUS:
-            return go(3, _("A program connected and vanished: watching the line can catch it."))
-        if bad:
-            return go(4, _("Problems were found: fix them, most important first."))
-        if has_watched and fixes_left:
-            return go(4, _("Some findings still need a fix: most important first."))
-        if has_watched:
-            return go(5, _("Reply to your provider with what you found."))
-        return go(3, _("One look can miss a program that sends in bursts: watch for a while."))
+        return _after_checks(a, has_results, has_watched, fixes_left, bad)
     if step == 3:
-        if not has_watched:
-            return Next(
-                0,
-                _("Start watching"),
-                _("Your provider reports mail traffic: watch the line for a few minutes."),
-            )
-        if bad and not (a and a.removed):
-            return go(4, _("Fix what was found, then watch again to confirm."))
-        if fixes_left:
-            return go(4, _("Some findings still need a fix: most important first."))
-        return go(5, _("Reply to your provider with what you found."))
+        return _after_watch(a, has_watched, fixes_left, bad)
     if step == 4:
         if bad and a is not None and a.removal_recorded and not a.removed:
-            return go(3, _("After the fix, watch the line for 5 minutes to confirm it stopped."))
+            return _go(3, _("After the fix, watch the line for 5 minutes to confirm it stopped."))
         if not has_watched:
-            return go(3, _("Your provider reports mail traffic: watch the line for a few minutes."))
-        return go(5, _("Write the reply with what was found and done."))
+            return _go(
+                3, _("Your provider reports mail traffic: watch the line for a few minutes.")
+            )
+        return _go(5, _("Write the reply with what was found and done."))
     return Next(
         0,
         _("Save evidence bundle…"),
         _("Save the evidence bundle and send it with the letter."),
     )
+
+
+def _go(target: int, hint: str, run: bool = False) -> Next:
+    return Next(target, _("Next: {step}").format(step=_(STEP_NAMES[target])), hint, run)
+
+
+def _after_checks(
+    a: A.Assessment | None, has_results: bool, has_watched: bool, fixes_left: int, bad: bool
+) -> Next:
+    if not has_results:
+        return Next(0, _("Check this PC"), _("Start the checks: it takes a few seconds."))
+    if a is not None and a.kind == A.SUSPICIOUS:
+        return _go(3, _("A program connected and vanished: watching the line can catch it."))
+    if bad:
+        return _go(4, _("Problems were found: fix them, most important first."))
+    if has_watched and fixes_left:
+        return _go(4, _("Some findings still need a fix: most important first."))
+    if has_watched:
+        return _go(5, _("Reply to your provider with what you found."))
+    return _go(3, _("One look can miss a program that sends in bursts: watch for a while."))
+
+
+def _after_watch(a: A.Assessment | None, has_watched: bool, fixes_left: int, bad: bool) -> Next:
+    if not has_watched:
+        return Next(
+            0,
+            _("Start watching"),
+            _("Your provider reports mail traffic: watch the line for a few minutes."),
+        )
+    if bad and not (a and a.removed):
+        return _go(4, _("Fix what was found, then watch again to confirm."))
+    if fixes_left:
+        return _go(4, _("Some findings still need a fix: most important first."))
+    return _go(5, _("Reply to your provider with what you found."))

@@ -328,12 +328,63 @@ def build(
     today: datetime | None = None,
     with_pdf: bool = True,
 ) -> LetterModel:
-    """The letter's facts; ``with_pdf`` False when the bundle it goes with holds no PDF."""
+    """The letter's facts; ``with_pdf`` False when the bundle it goes with holds no PDF. One
+    function per section of the letter, below."""
     lang = i18n.normalise(lang)
     zone = zone or datetime.now().astimezone().tzinfo or UTC
     today = (today or datetime.now(UTC)).astimezone(zone)
     a = A.assess(case, zone)
-    details = case.details()
+    who = _who(a, case.details(), zone, lang)
+    steps = _remediation(a, case, zone, lang)
+    notice = _notice(a, zone, lang)
+    password = next((s for s in steps if s["code"] == "password"), None)
+    notice["password_changed"] = password["date"] if password else ""
+    return LetterModel(
+        lang=lang,
+        today=dates.date_only(today, lang),
+        kind=a.kind,
+        who=who,
+        missing_details=[k for k in DETAIL_KEYS if not who[k]],
+        notice=notice,
+        checks=[
+            {
+                "id": c.result.id,
+                "title": c.result.words(lang).title,
+                "status": str(c.result.status),
+                "status_word": status_word(c.result.status, lang),
+                "failed_before": c.failed_before,
+            }
+            for c in a.checks
+        ],
+        checked_span=_checked_span(a, zone, lang),
+        clock_synchronised=bool(a.clock and a.clock.status == Status.PASS),
+        clock_known=a.clock is not None and a.clock.status in (Status.PASS, Status.WARN),
+        nothing_found=a.nothing_found,
+        sighting=_sighting(a.primary, zone, lang),
+        more_sightings=max(0, len([s for s in a.sightings if s.status == Status.FAIL]) - 1),
+        ongoing=a.ongoing,
+        removed=a.removed,
+        removal_recorded=a.removal_recorded,
+        scope=_observation(a.scope, zone, lang),
+        after_clean=_observation(a.clean_after_fix, zone, lang),
+        uptime_off=_uptime_off(a, zone, lang),
+        uptime_on=a.uptime is not None and a.uptime.status == Status.WARN,
+        remediation=steps,
+        requests=_requests(a),
+        cgnat=a.cgnat,
+        blocklisted=a.blocklisted,
+        other_devices_checked=a.other_devices_checked,
+        claim=_claim(a, notice),
+        findings=_findings(a, zone, lang),
+        attachments=_attachments(case, a, with_pdf),
+        journal=_journal(a, zone, lang),
+        suspects=_suspects(a, lang),
+        assessment=a,
+    )
+
+
+def _who(a: A.Assessment, details: dict[str, str], zone: tzinfo, lang: str) -> dict[str, str]:
+    """The writer's details, filled from the notice where the user left them empty."""
     who = {k: details.get(k, "") for k in DETAIL_KEYS}
     if not who["reference"] and a.notice and a.notice.reference:
         who["reference"] = a.notice.reference
@@ -346,8 +397,10 @@ def build(
             who[key] = quote(who[key], lang)
     if who["notice_date"]:
         who["notice_date"] = _notice_date(who["notice_date"], zone, lang)
-    missing = [k for k in DETAIL_KEYS if not who[k]]
+    return who
 
+
+def _remediation(a: A.Assessment, case: Case, zone: tzinfo, lang: str) -> list[dict[str, Any]]:
     steps = [
         {
             "code": s.name,
@@ -361,29 +414,13 @@ def build(
     for step in steps:
         if step["code"] == "scan":
             step.update(_scan_facts(case.history()))
-    password = next((s for s in steps if s["code"] == "password"), None)
+    return steps
 
+
+def _notice(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any]:
+    """What the notice says, as the letter restates it (empty fields without a notice)."""
     notice: dict[str, Any] = {"present": a.notice is not None}
-    requests: list[str] = []
-    if a.notice is not None:
-        hop = a.notice.deciding_hop
-        notice.update(
-            verdict=a.notice.verdict,
-            times=_claimed_times(a.notice.claim, zone, lang),
-            source_ips=[str(x) for x in a.notice.claim.get("source_ips") or []],
-            deciding_ip=a.notice.deciding_ip,
-            deciding_raw=str(hop.get("raw") or ""),
-            auth_user=str(hop.get("auth_user") or ""),
-            server=str(hop.get("by") or ""),
-            helo=str(hop.get("from") or ""),
-            auth_results=", ".join(f"{k}={v}" for k, v in a.notice.auth_results.items()),
-            # The report's Source-IP and its attached headers (this line) disagree.
-            conflict=a.notice.explanation_code == "source_conflict",
-            code=a.notice.explanation_code,
-            line=a.notice.line,
-        )
-        requests = [k for k in (a.notice.asks or DEFAULT_REQUESTS) if k in ALL_REQUESTS]
-    else:
+    if a.notice is None:
         notice.update(
             conflict=False,
             code="",
@@ -397,87 +434,78 @@ def build(
             server="",
             auth_results="",
         )
-        requests = list(DEFAULT_REQUESTS)
-    notice["password_changed"] = password["date"] if password else ""
-    claim: dict[str, Any] = {"any": False}
-    if a.notice is not None:
-        c = a.notice.claim
-        counts = [n for n in c.get("message_counts") or [] if isinstance(n, int)]
-        claim = {
-            "times": notice["times"],
-            "source_ips": [str(x) for x in c.get("source_ips") or []],
-            "source_ports": [str(x) for x in c.get("source_ports") or []],
-            "destination_ports": [str(x) for x in c.get("destination_ports") or []],
-            "destinations": [str(x) for x in c.get("destinations") or []],
-            "count": f"{max(counts):,}" if counts else "",
-            "count_approximate": bool(c.get("count_approximate")),
-        }
-        claim["any"] = any(claim[k] for k in ("times", "source_ips", "count", "destination_ports"))
-    if a.kind == A.KIND_ACCOUNT:
-        requests = ["times_exact", "trigger"]
-    elif a.kind == A.KIND_FORGED:
-        requests = ["source_ip", "trigger"]
+        return notice
+    hop = a.notice.deciding_hop
+    notice.update(
+        verdict=a.notice.verdict,
+        times=_claimed_times(a.notice.claim, zone, lang),
+        source_ips=[str(x) for x in a.notice.claim.get("source_ips") or []],
+        deciding_ip=a.notice.deciding_ip,
+        deciding_raw=str(hop.get("raw") or ""),
+        auth_user=str(hop.get("auth_user") or ""),
+        server=str(hop.get("by") or ""),
+        helo=str(hop.get("from") or ""),
+        auth_results=", ".join(f"{k}={v}" for k, v in a.notice.auth_results.items()),
+        # The report's Source-IP and its attached headers (this line) disagree.
+        conflict=a.notice.explanation_code == "source_conflict",
+        code=a.notice.explanation_code,
+        line=a.notice.line,
+    )
+    return notice
 
+
+def _requests(a: A.Assessment) -> list[str]:
+    """What the letter asks the provider for: what the notice lacks, or the kind's own asks."""
+    if a.kind == A.KIND_ACCOUNT:
+        return ["times_exact", "trigger"]
+    if a.kind == A.KIND_FORGED:
+        return ["source_ip", "trigger"]
+    if a.notice is None:
+        return list(DEFAULT_REQUESTS)
+    return [k for k in (a.notice.asks or DEFAULT_REQUESTS) if k in ALL_REQUESTS]
+
+
+def _claim(a: A.Assessment, notice: dict[str, Any]) -> dict[str, Any]:
+    if a.notice is None:
+        return {"any": False}
+    c = a.notice.claim
+    counts = [n for n in c.get("message_counts") or [] if isinstance(n, int)]
+    claim: dict[str, Any] = {
+        "times": notice["times"],
+        "source_ips": [str(x) for x in c.get("source_ips") or []],
+        "source_ports": [str(x) for x in c.get("source_ports") or []],
+        "destination_ports": [str(x) for x in c.get("destination_ports") or []],
+        "destinations": [str(x) for x in c.get("destinations") or []],
+        "count": f"{max(counts):,}" if counts else "",
+        "count_approximate": bool(c.get("count_approximate")),
+    }
+    claim["any"] = any(claim[k] for k in ("times", "source_ips", "count", "destination_ports"))
+    return claim
+
+
+def _checked_span(a: A.Assessment, zone: tzinfo, lang: str) -> str:
     ran = [
         c.result
         for c in a.checks
         if c.result.started_at is not None and c.result.status != Status.SKIPPED
     ]
-    checked_span = ""
-    if ran:
-        first = min(r.started_at for r in ran)
-        last = max(r.started_at + timedelta(milliseconds=r.duration_ms) for r in ran)
-        checked_span = _span(first, last, zone, lang)
-    checks = [
-        {
-            "id": c.result.id,
-            "title": c.result.words(lang).title,
-            "status": str(c.result.status),
-            "status_word": status_word(c.result.status, lang),
-            "failed_before": c.failed_before,
-        }
-        for c in a.checks
-    ]
-    uptime_off: list[str] = []
+    if not ran:
+        return ""
+    first = min(r.started_at for r in ran)
+    last = max(r.started_at + timedelta(milliseconds=r.duration_ms) for r in ran)
+    return _span(first, last, zone, lang)
+
+
+def _uptime_off(a: A.Assessment, zone: tzinfo, lang: str) -> list[str]:
+    """The spans the PC was off or asleep, when it was so at every reported time."""
+    out: list[str] = []
     if a.uptime is not None and a.uptime.status == Status.PASS:
         for item in a.uptime.facts.get("answers") or []:
             if isinstance(item, dict):
                 since, until = dates.parse(item.get("since")), dates.parse(item.get("until"))
                 if since and until:
-                    uptime_off.append(_span(since, until, zone, lang))
-    return LetterModel(
-        lang=lang,
-        today=dates.date_only(today, lang),
-        kind=a.kind,
-        who=who,
-        missing_details=missing,
-        notice=notice,
-        checks=checks,
-        checked_span=checked_span,
-        clock_synchronised=bool(a.clock and a.clock.status == Status.PASS),
-        clock_known=a.clock is not None and a.clock.status in (Status.PASS, Status.WARN),
-        nothing_found=a.nothing_found,
-        sighting=_sighting(a.primary, zone, lang),
-        more_sightings=max(0, len([s for s in a.sightings if s.status == Status.FAIL]) - 1),
-        ongoing=a.ongoing,
-        removed=a.removed,
-        removal_recorded=a.removal_recorded,
-        scope=_observation(a.scope, zone, lang),
-        after_clean=_observation(a.clean_after_fix, zone, lang),
-        uptime_off=uptime_off,
-        uptime_on=a.uptime is not None and a.uptime.status == Status.WARN,
-        remediation=steps,
-        requests=requests,
-        cgnat=a.cgnat,
-        blocklisted=a.blocklisted,
-        other_devices_checked=a.other_devices_checked,
-        claim=claim,
-        findings=_findings(a, zone, lang),
-        attachments=_attachments(case, a, with_pdf),
-        journal=_journal(a, zone, lang),
-        suspects=_suspects(a, lang),
-        assessment=a,
-    )
+                    out.append(_span(since, until, zone, lang))
+    return out
 
 
 def _suspects(a: A.Assessment, lang: str) -> list[dict[str, Any]]:
