@@ -108,27 +108,20 @@ def decode_product_state(state: int) -> dict[str, Any]:
     }
 
 
-def interpret_windows(facts: dict[str, Any]) -> Result:
-    if facts.get("problem"):
-        return _result(Status.UNKNOWN, "windows_unreadable", windows=facts)
-    errors = facts.get("errors") or {}
-    products = []
-    for p in as_list(facts.get("antivirus_products")):
-        decoded = decode_product_state(int(p.get("product_state") or 0))
-        products.append({"name": p.get("name"), "exe": p.get("exe"), **decoded})
-    defender = facts.get("defender") or {}
-    security_center = "antivirus_products" not in errors
+def _windows_findings(
+    products: list[dict[str, Any]],
+    defender: dict[str, Any],
+    security_center: bool,
+    any_active: bool,
+    defender_active: bool,
+    third_party: bool,
+) -> tuple[list[tuple[Status, str, dict[str, Any]]], list[str], dict[str, dict[str, Any]]]:
+    """What is wrong with Windows' antivirus: none on or expired, a product paused or behind,
+    Defender (when it is the one in charge) with real-time protection off or old definitions."""
     findings: list[tuple[Status, str, dict[str, Any]]] = []
     advice: list[str] = []
     advice_params: dict[str, dict[str, Any]] = {}
-    active = [p for p in products if p["engine"] == "on"]
-    third_party = [p for p in active if not p["microsoft"]]
-    defender_active = bool(defender.get("AntivirusEnabled")) and defender.get("AMRunningMode") in (
-        "Normal",
-        "",
-        None,
-    )
-    if security_center and not active and not defender_active:
+    if security_center and not any_active and not defender_active:
         expired = [p for p in products if p["engine"] == "expired"]
         if expired:
             findings.append((Status.FAIL, "expired", {"name": expired[0]["name"]}))
@@ -159,6 +152,29 @@ def interpret_windows(facts: dict[str, Any]) -> Result:
             # Defender's own verdict, with definitions younger than our limit: say it as it is.
             findings.append((Status.WARN, "definitions_outdated", {"name": "Microsoft Defender"}))
             advice.append("defender_update")
+    return findings, advice, advice_params
+
+
+def interpret_windows(facts: dict[str, Any]) -> Result:
+    if facts.get("problem"):
+        return _result(Status.UNKNOWN, "windows_unreadable", windows=facts)
+    errors = facts.get("errors") or {}
+    products = []
+    for p in as_list(facts.get("antivirus_products")):
+        decoded = decode_product_state(int(p.get("product_state") or 0))
+        products.append({"name": p.get("name"), "exe": p.get("exe"), **decoded})
+    defender = facts.get("defender") or {}
+    security_center = "antivirus_products" not in errors
+    active = [p for p in products if p["engine"] == "on"]
+    third_party = [p for p in active if not p["microsoft"]]
+    defender_active = bool(defender.get("AntivirusEnabled")) and defender.get("AMRunningMode") in (
+        "Normal",
+        "",
+        None,
+    )
+    findings, advice, advice_params = _windows_findings(
+        products, defender, security_center, bool(active), defender_active, bool(third_party)
+    )
     if not security_center and not defender:
         return _result(Status.UNKNOWN, "no_security_center", errors=errors)
     scan = facts.get("scan")

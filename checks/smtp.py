@@ -412,6 +412,7 @@ def word_listen(result: Result) -> tuple[str, list[str]]:
 
 
 def interpret_listen(facts: ListenerFacts) -> Result:
+    """SMTP-LISTEN: mail servers that accept connections from other machines."""
     entries = []
     items: list[dict] = []
     statuses: list[Status] = []
@@ -419,42 +420,10 @@ def interpret_listen(facts: ListenerFacts) -> Result:
     for item in facts.listeners:
         if item.port not in LISTEN_PORTS:
             continue
-        entry = {"address": item.addr, "port": item.port, "exposed": exposed(item.addr)}
-        if item.owner is not None:
-            program = programs.classify(
-                item.owner.name,
-                item.owner.exe,
-                facts.platform,
-                item.owner.exe_exists,
-                item.owner.exe_verified,
-            )
-            entry.update(programs.program_facts(item.owner, program))
-        else:
-            program = None
-            entry["owner_problem"] = item.owner_problem
-        if not exposed(item.addr):
-            status, reason = Status.PASS, ""
-        elif program is not None and program.suspicious:
-            status, reason = Status.FAIL, "suspicious_location"
-        elif program is not None and program.kind == "mail_server":
-            status, reason = Status.WARN, "mail_server_exposed"
-        elif program is None:
-            status, reason = Status.WARN, "unidentified"
-        else:
-            status, reason = Status.FAIL, "unknown_program"
-        entry["verdict"] = str(status)
+        entry, status, worded = _listener(item, facts.platform)
         entries.append(entry)
         statuses.append(status)
-        if status != Status.PASS:
-            worded = {
-                "reason": reason,
-                "status": str(status),
-                "port": item.port,
-                "name": item.owner.name if item.owner is not None else None,
-                "path": item.owner.exe if item.owner is not None else None,
-                "program": program.display_name if program is not None else None,
-                "location": list(program.reasons) if program is not None else [],
-            }
+        if worded is not None:
             items.append(worded)
             if top is None or programs_rank(status) > programs_rank(Status(top["status"])):
                 top = worded
@@ -469,19 +438,61 @@ def interpret_listen(facts: ListenerFacts) -> Result:
         status, reason = Status.UNKNOWN, "incomplete"
     else:
         reason = "none"
-    facts_out = {
-        "observed_at": facts.observed_at.isoformat(),
-        "listeners": entries,
-        "complete": facts.complete,
-        "partial_reason": facts.incomplete_reason,
-    }
     return Result(
         id="SMTP-LISTEN",
         status=status,
         reason=reason,
         params={"items": items},
         advice_codes=("run_admin_listen",) if reason == "incomplete" else (),
-        facts=facts_out,
+        facts={
+            "observed_at": facts.observed_at.isoformat(),
+            "listeners": entries,
+            "complete": facts.complete,
+            "partial_reason": facts.incomplete_reason,
+        },
+    )
+
+
+def _listener(item, platform: str) -> tuple[dict, Status, dict | None]:
+    """One listener on a mail port: its facts, its verdict, and its words when it matters."""
+    entry = {"address": item.addr, "port": item.port, "exposed": exposed(item.addr)}
+    program = None
+    if item.owner is not None:
+        program = programs.classify(
+            item.owner.name,
+            item.owner.exe,
+            platform,
+            item.owner.exe_exists,
+            item.owner.exe_verified,
+        )
+        entry.update(programs.program_facts(item.owner, program))
+    else:
+        entry["owner_problem"] = item.owner_problem
+    if not exposed(item.addr):
+        status, reason = Status.PASS, ""
+    elif program is not None and program.suspicious:
+        status, reason = Status.FAIL, "suspicious_location"
+    elif program is not None and program.kind == "mail_server":
+        status, reason = Status.WARN, "mail_server_exposed"
+    elif program is None:
+        status, reason = Status.WARN, "unidentified"
+    else:
+        status, reason = Status.FAIL, "unknown_program"
+    entry["verdict"] = str(status)
+    if status == Status.PASS:
+        return entry, status, None
+    return (
+        entry,
+        status,
+        {
+            "reason": reason,
+            "status": str(status),
+            "port": item.port,
+            "name": item.owner.name if item.owner is not None else None,
+            "path": item.owner.exe if item.owner is not None else None,
+            "program": program.display_name if program is not None else None,
+            "location": list(program.reasons) if program is not None else [],
+        },
     )
 
 

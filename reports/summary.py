@@ -27,6 +27,8 @@ VERDICT_WORDS = {
 
 
 def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
+    """A short summary a support agent reads over the phone: the claim, what was seen, what was
+    done, what the letter says and the next step."""
     from reports import viewmodel
 
     lang = i18n.normalise(lang)
@@ -36,59 +38,9 @@ def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
     token = i18n.use_language(lang)
     try:
         out = [_("Clearline case {case}").format(case=case.path.name)]
-        if a.notice is not None:
-            times = "; ".join(model.notice["times"]) or _("no times given")
-            out.append(
-                _("Provider claims: {times}; source {ips}; reference {ref}.").format(
-                    times=times,
-                    ips=", ".join(model.notice["source_ips"]) or "-",
-                    ref=model.who["reference"] or "-",
-                )
-            )
-            out.append(
-                _("Headers say: {verdict} (deciding address {ip}).").format(
-                    verdict=_(VERDICT_WORDS.get(a.notice.verdict, VERDICT_WORDS["unknown"])),
-                    ip=a.notice.deciding_ip or "-",
-                )
-            )
-        else:
-            out.append(_("Provider's notice: not read yet (step 1)."))
-        s = model.sighting
-        if s:
-            who = s["program"] or (
-                _("a device on the line {host}").format(host=s["host"] or "")
-                if s["where"] == A.LINE
-                else _("an unidentified program")
-            )
-            out.append(
-                _("Seen: {who} {path} -> {n} mail server(s) on port 25, {when} ({status}).").format(
-                    who=who,
-                    path=f"({s['path']})" if s["path"] else "",
-                    n=s["servers"],
-                    when=s["when"] or "-",
-                    status=_(STATUS_WORDS[Status(s["status"])]),
-                )
-            )
-        elif model.scope and model.scope["source"] == "snapshot":
-            # One look at the connection table is not a watch: say it was one look.
-            out.append(
-                _("Seen: nothing at one look at {at}; not watched for a while yet.").format(
-                    at=model.scope["at"]
-                )
-            )
-        elif model.scope:
-            out.append(_("Seen: nothing; clean watch {when}.").format(when=model.scope["when"]))
-        else:
-            out.append(_("Seen: nothing yet; no watch or capture has run."))
-        if model.remediation:
-            # TRANSLATORS: the separator of a list of steps ("、" in Japanese)
-            done = [(STEP_WORDS[st["code"]], st["date"]) for st in model.remediation]
-            steps = _(", ").join(
-                _("{step} ({date})").format(step=_(msgid), date=date) for msgid, date in done
-            )
-            out.append(_("Done: {steps}.").format(steps=steps))
-        else:
-            out.append(_("Done: nothing recorded yet."))
+        out += _claim_lines(a, model)
+        out.append(_seen_line(model))
+        out.append(_done_line(model))
         if a.removed and model.after_clean:
             out.append(
                 _("Checked after the fix: {minutes} min clean ({when}).").format(
@@ -106,6 +58,59 @@ def lines(case: Case, lang: str, zone: tzinfo | None = None) -> list[str]:
         return out[:MAX_LINES]
     finally:
         i18n.reset_language(token)
+
+
+def _claim_lines(a: A.Assessment, model) -> list[str]:
+    if a.notice is None:
+        return [_("Provider's notice: not read yet (step 1).")]
+    times = "; ".join(model.notice["times"]) or _("no times given")
+    return [
+        _("Provider claims: {times}; source {ips}; reference {ref}.").format(
+            times=times,
+            ips=", ".join(model.notice["source_ips"]) or "-",
+            ref=model.who["reference"] or "-",
+        ),
+        _("Headers say: {verdict} (deciding address {ip}).").format(
+            verdict=_(VERDICT_WORDS.get(a.notice.verdict, VERDICT_WORDS["unknown"])),
+            ip=a.notice.deciding_ip or "-",
+        ),
+    ]
+
+
+def _seen_line(model) -> str:
+    s = model.sighting
+    if s:
+        who = s["program"] or (
+            _("a device on the line {host}").format(host=s["host"] or "")
+            if s["where"] == A.LINE
+            else _("an unidentified program")
+        )
+        return _("Seen: {who} {path} -> {n} mail server(s) on port 25, {when} ({status}).").format(
+            who=who,
+            path=f"({s['path']})" if s["path"] else "",
+            n=s["servers"],
+            when=s["when"] or "-",
+            status=_(STATUS_WORDS[Status(s["status"])]),
+        )
+    if model.scope and model.scope["source"] == "snapshot":
+        # One look at the connection table is not a watch: say it was one look.
+        return _("Seen: nothing at one look at {at}; not watched for a while yet.").format(
+            at=model.scope["at"]
+        )
+    if model.scope:
+        return _("Seen: nothing; clean watch {when}.").format(when=model.scope["when"])
+    return _("Seen: nothing yet; no watch or capture has run.")
+
+
+def _done_line(model) -> str:
+    if not model.remediation:
+        return _("Done: nothing recorded yet.")
+    # TRANSLATORS: the separator of a list of steps ("、" in Japanese)
+    done = [(STEP_WORDS[st["code"]], st["date"]) for st in model.remediation]
+    steps = _(", ").join(
+        _("{step} ({date})").format(step=_(msgid), date=date) for msgid, date in done
+    )
+    return _("Done: {steps}.").format(steps=steps)
 
 
 def _letter_says(a: A.Assessment) -> str:
