@@ -183,36 +183,6 @@ class Assessment:
                 return None
             return (value.astimezone(zone) if zone else value).isoformat()
 
-        def sighting(s: Sighting) -> dict[str, Any]:
-            return {
-                "check": s.check_id,
-                "status": str(s.status),
-                "reason": s.reason,
-                "where": s.where,
-                "program": s.program,
-                "path": s.path,
-                "pid": s.pid,
-                "host": s.host,
-                "mail_servers_port_25": s.servers,
-                "destinations": s.destinations,
-                "port": s.port,
-                "first_seen": t(s.first_seen),
-                "last_seen": t(s.last_seen),
-                "checked_at": t(s.seen_at),
-            }
-
-        def obs(o: Observation | None) -> dict[str, Any] | None:
-            if o is None:
-                return None
-            return {
-                "source": o.source,
-                "where": o.where,
-                "from": t(o.start),
-                "to": t(o.end),
-                "minutes": round(o.length.total_seconds() / 60, 1),
-                "clean": o.clean,
-            }
-
         return {
             "kind": self.kind,
             "origin": self.origin,
@@ -220,29 +190,16 @@ class Assessment:
             "ongoing": self.ongoing,
             "removed": self.removed,
             "removal_recorded": self.removal_recorded,
-            "primary": sighting(self.primary) if self.primary else None,
-            "sightings": [sighting(s) for s in self.sightings],
+            "primary": _sighting_dict(self.primary, t) if self.primary else None,
+            "sightings": [_sighting_dict(s, t) for s in self.sightings],
             "steps": [
                 {"step": s.name, "recorded": s.recorded, "latest_time": t(s.at)} for s in self.steps
             ],
-            "clean_after_fix": obs(self.clean_after_fix),
-            "scope": obs(self.scope),
-            "observations": [obs(o) for o in self.observations],
+            "clean_after_fix": _observation_dict(self.clean_after_fix, t),
+            "scope": _observation_dict(self.scope, t),
+            "observations": [_observation_dict(o, t) for o in self.observations],
             "evidence": self.evidence,
-            "checks": [
-                {
-                    "id": c.result.id,
-                    "status": str(c.result.status),
-                    "started_at": t(c.result.started_at),
-                    "ended_at": t(
-                        c.result.started_at + timedelta(milliseconds=c.result.duration_ms)
-                        if c.result.started_at
-                        else None
-                    ),
-                    "failed_before": c.failed_before,
-                }
-                for c in self.checks
-            ],
+            "checks": [_check_dict(c, t) for c in self.checks],
             "uptime_answers": [
                 {k: (t(_dt(v)) if k in ("since", "until") else v) for k, v in a.items()}
                 for a in _dicts(self.uptime.facts.get("answers"))
@@ -254,6 +211,51 @@ class Assessment:
             "blocklisted": self.blocklisted,
             "journal": _journal_dict(self.journal, t),
         }
+
+
+def _sighting_dict(s: Sighting, t) -> dict[str, Any]:
+    return {
+        "check": s.check_id,
+        "status": str(s.status),
+        "reason": s.reason,
+        "where": s.where,
+        "program": s.program,
+        "path": s.path,
+        "pid": s.pid,
+        "host": s.host,
+        "mail_servers_port_25": s.servers,
+        "destinations": s.destinations,
+        "port": s.port,
+        "first_seen": t(s.first_seen),
+        "last_seen": t(s.last_seen),
+        "checked_at": t(s.seen_at),
+    }
+
+
+def _observation_dict(o: Observation | None, t) -> dict[str, Any] | None:
+    if o is None:
+        return None
+    return {
+        "source": o.source,
+        "where": o.where,
+        "from": t(o.start),
+        "to": t(o.end),
+        "minutes": round(o.length.total_seconds() / 60, 1),
+        "clean": o.clean,
+    }
+
+
+def _check_dict(c: CheckLine, t) -> dict[str, Any]:
+    r = c.result
+    return {
+        "id": r.id,
+        "status": str(r.status),
+        "started_at": t(r.started_at),
+        "ended_at": t(
+            r.started_at + timedelta(milliseconds=r.duration_ms) if r.started_at else None
+        ),
+        "failed_before": c.failed_before,
+    }
 
 
 def _dt(value: Any) -> datetime | None:
@@ -381,16 +383,8 @@ def _journal(doc: dict | None) -> JournalView | None:
     start, end = _dt(window.get("from")), _dt(window.get("to"))
     if start is None or end is None:
         return None
-    running = []
-    for item in _dicts(cov.get("running")):
-        a, b = _dt(item.get("from")), _dt(item.get("to"))
-        if a and b:
-            running.append((a, b, str(item.get("mode") or "")))
-    gaps = []
-    for item in _dicts(cov.get("gaps")):
-        a, b = _dt(item.get("from")), _dt(item.get("to"))
-        if a and b:
-            gaps.append((a, b))
+    running = [(a, b, str(item.get("mode") or "")) for item, a, b in _spans(cov.get("running"))]
+    gaps = [(a, b) for _item, a, b in _spans(cov.get("gaps"))]
     events = _dicts(doc.get("events"))
     port25 = [
         e
@@ -406,17 +400,7 @@ def _journal(doc: dict | None) -> JournalView | None:
     problem = "" if trusted else _journal_problem(checked, proof)
     if not trusted:
         running, gaps, port25 = [], [(start, end)], []
-    servers = sorted(
-        {
-            str((e.get("program") or {}).get("name") or "")
-            for e in events
-            if isinstance(e.get("program"), dict)
-            and e.get("kind") == "connect"
-            and _int(e.get("rport")) == 25
-            and not _bad_on_port25(e)
-        }
-        - {""}
-    )
+    servers = _mail_servers(events)
     segment = proof.get("segment_head") if isinstance(proof.get("segment_head"), dict) else {}
     try:
         interval = float(doc["poll_interval_s"]) if doc.get("poll_interval_s") else None
@@ -441,6 +425,31 @@ def _journal(doc: dict | None) -> JournalView | None:
         problem=problem,
         mail_servers=tuple(servers) if trusted else (),
         head=str(segment.get("hash") or "") if trusted else "",
+    )
+
+
+def _spans(value: Any) -> list[tuple[dict, datetime, datetime]]:
+    """Each {from, to} item with both times readable."""
+    out = []
+    for item in _dicts(value):
+        a, b = _dt(item.get("from")), _dt(item.get("to"))
+        if a and b:
+            out.append((item, a, b))
+    return out
+
+
+def _mail_servers(events: list[dict]) -> list[str]:
+    """The believed mail servers on this PC that connected to port 25 (not sightings)."""
+    return sorted(
+        {
+            str((e.get("program") or {}).get("name") or "")
+            for e in events
+            if isinstance(e.get("program"), dict)
+            and e.get("kind") == "connect"
+            and _int(e.get("rport")) == 25
+            and not _bad_on_port25(e)
+        }
+        - {""}
     )
 
 
