@@ -322,17 +322,7 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
     wu = services.get("wuauserv")
     disabled = bool(wu and wu.get("start_type") == "Disabled")
     pending = as_list(facts.get("pending_updates"))
-    history = as_list(facts.get("update_history"))
-    # Defender's definition and platform updates install several times a day: they say nothing
-    # about the system's own fixes, so they do not count as "an update was installed".
-    installs = [
-        parse_iso(h.get("date"))
-        for h in history
-        if h.get("operation") == 1
-        and h.get("result") in (2, 3)
-        and not NOT_SYSTEM_UPDATES.intersection(re.findall(r"KB\d+", str(h.get("title") or "")))
-    ]
-    last_ok = max((d for d in installs if d), default=None)
+    last_ok = _last_system_install(as_list(facts.get("update_history")))
     security = [
         u
         for u in pending
@@ -365,24 +355,52 @@ def interpret_windows(facts: dict[str, Any], now: datetime) -> Result:
             "windows_update_error", advice=advice, error=errors["pending_updates"], **out_facts
         )
     params: dict[str, Any] = {"n": len(pending), "s": len(security), "days": days_since}
-    if disabled:
-        status, reason = Status.WARN, "windows_service_disabled"
-    elif security:
-        status, reason = Status.WARN, "security_pending"
-    elif search_age is not None and search_age > STALE_SEARCH_DAYS:
-        status, reason = Status.WARN, "search_stale"
-        params["days"] = search_age
-        advice.append("windows_check_now")
-    elif days_since is None or days_since > STALE_INSTALL_DAYS:
-        status = Status.WARN
-        reason = "no_install_for_days" if days_since is not None else "no_install_record"
-        advice.append("windows_check_now")
-    elif pending:
-        status, reason = Status.PASS, "only_other_updates"  # optional ones: nothing to fix
-    else:
-        status, reason = Status.PASS, "windows_up_to_date"
+    status, reason = _windows_answer(
+        disabled, bool(security), bool(pending), search_age, days_since, params, advice
+    )
+    if reason == "windows_up_to_date":
         params["date"] = last_ok.date().isoformat()
     return _result(status, reason, advice, params, **out_facts)
+
+
+def _last_system_install(history: list[dict]) -> datetime | None:
+    """The last successful install of a system update. Defender's definition and platform
+    updates install several times a day: they say nothing about the system's own fixes."""
+    installs = [
+        parse_iso(h.get("date"))
+        for h in history
+        if h.get("operation") == 1
+        and h.get("result") in (2, 3)
+        and not NOT_SYSTEM_UPDATES.intersection(re.findall(r"KB\d+", str(h.get("title") or "")))
+    ]
+    return max((d for d in installs if d), default=None)
+
+
+def _windows_answer(
+    disabled: bool,
+    security: bool,
+    pending: bool,
+    search_age: int | None,
+    days_since: int | None,
+    params: dict[str, Any],
+    advice: list[str],
+) -> tuple[Status, str]:
+    if disabled:
+        return Status.WARN, "windows_service_disabled"
+    if security:
+        return Status.WARN, "security_pending"
+    if search_age is not None and search_age > STALE_SEARCH_DAYS:
+        params["days"] = search_age
+        advice.append("windows_check_now")
+        return Status.WARN, "search_stale"
+    if days_since is None or days_since > STALE_INSTALL_DAYS:
+        advice.append("windows_check_now")
+        return Status.WARN, (
+            "no_install_for_days" if days_since is not None else "no_install_record"
+        )
+    if pending:
+        return Status.PASS, "only_other_updates"  # optional ones: nothing to fix
+    return Status.PASS, "windows_up_to_date"
 
 
 # --- macOS ----------------------------------------------------------------------------------
