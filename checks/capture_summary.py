@@ -75,30 +75,38 @@ def summarise(analyzer, owners: dict, mx_owners: dict, by_host: bool) -> dict[st
         d["completed"] += flow.state == "established"
         d["refused"] += flow.state == "refused"
         p = entry(owner_of(owners.get(key), flow.client), flow.first, flow.last)
-        p["flows"] += 1
-        p["sessions"] += flow.state == "established"
-        p["unanswered"] += flow.state == "syn"
-        p["refused"] += flow.state == "refused"
-        p["handshake_missing"] += not flow.handshake_seen
-        p["messages_accepted"] += flow.messages_accepted
-        p["ports"].add(flow.sport)
-        p["attempts_by_port"][flow.sport] += 1
-        p["destinations"].add(server)
-        p["directions"].add(analyzer.direction(flow))
-        if flow.sport == 25:
-            p["direct_destinations"].add(server)
-            if flow.state == "established":
-                p["direct_answered"].add(server)
-            elif flow.state == "refused":
-                p["direct_refused"].add(server)
-        if flow.ehlo:
-            p["ehlo_names"].add(flow.ehlo)
+        _count_flow(p, flow, server, analyzer.direction(flow))
     for ts, name, client, port in analyzer.mx_queries:
         p = entry(owner_of(mx_owners.get((client, port)), client), ts, ts)
         p["mx_queries"] += 1
         p["mx_domains"].add(name)
+    return _totals(analyzer, list(flows.values()), per_dest, programs)
+
+
+def _count_flow(p: dict, flow, server: str, direction: str) -> None:
+    """One mail connection added to its program's (or host's) entry."""
+    p["flows"] += 1
+    p["sessions"] += flow.state == "established"
+    p["unanswered"] += flow.state == "syn"
+    p["refused"] += flow.state == "refused"
+    p["handshake_missing"] += not flow.handshake_seen
+    p["messages_accepted"] += flow.messages_accepted
+    p["ports"].add(flow.sport)
+    p["attempts_by_port"][flow.sport] += 1
+    p["destinations"].add(server)
+    p["directions"].add(direction)
+    if flow.sport == 25:
+        p["direct_destinations"].add(server)
+        if flow.state == "established":
+            p["direct_answered"].add(server)
+        elif flow.state == "refused":
+            p["direct_refused"].add(server)
+    if flow.ehlo:
+        p["ehlo_names"].add(flow.ehlo)
+
+
+def _totals(analyzer, values: list, per_dest: dict, programs: dict) -> dict[str, Any]:
     mx_names = [name for _ts, name, _c, _p in analyzer.mx_queries]
-    values = list(flows.values())
     return {
         "packets": analyzer.packets,
         "ip_packets": analyzer.ip_packets,
