@@ -131,22 +131,13 @@ def plan(
     today: datetime | None = None,
     with_pdf: bool = True,
 ) -> Plan:
+    """Every file the bundle will hold, and the personal data in them, in the user's words."""
     files: dict[str, bytes] = {}
     warnings: list[str] = []
     html = report.report_html(case, lang, zone, today)
     files["report.html"] = html.encode("utf-8")
     if with_pdf:
-        import tempfile
-
-        from reports.pdf import PdfUnavailable, write_pdf
-
-        with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / "report.pdf"
-            try:
-                write_pdf(html, target)
-                files["report.pdf"] = target.read_bytes()
-            except PdfUnavailable as exc:
-                warnings.append(f"no PDF: Qt could not be loaded ({exc})")
+        _add_pdf(files, html, warnings)
     # After the PDF: the letters name report.pdf only when the bundle holds it.
     for code in ("ja", "en"):
         edited = case.edited_letter(code)  # the user's own edits win
@@ -199,8 +190,25 @@ def plan(
     answer = reply.document(case, assessment, dict(files), DESCRIPTIONS, lang, local, written)
     text = json.dumps(answer, ensure_ascii=False, indent=2)
     files[reply.FILE_NAME] = (_mask(text) if mask_paths else text).encode("utf-8")
-    details = case.details()
-    # Named in words of the bundle's language, never by field names.
+    return Plan(files, _personal(case, files, lang, mask_paths), mask_paths, warnings)
+
+
+def _add_pdf(files: dict[str, bytes], html: str, warnings: list[str]) -> None:
+    import tempfile
+
+    from reports.pdf import PdfUnavailable, write_pdf
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "report.pdf"
+        try:
+            write_pdf(html, target)
+            files["report.pdf"] = target.read_bytes()
+        except PdfUnavailable as exc:
+            warnings.append(f"no PDF: Qt could not be loaded ({exc})")
+
+
+def _personal(case: Case, files: dict[str, bytes], lang: str, mask_paths: bool) -> dict[str, str]:
+    """The personal data the bundle holds, named in words of its language, never by field."""
     from checks import i18n
 
     token = i18n.use_language(lang)
@@ -208,7 +216,7 @@ def plan(
         labels = {k: i18n._(msg) for k, msg in PERSONAL_LABELS.items()}
     finally:
         i18n.reset_language(token)
-    personal = {labels[k]: v for k, v in details.items() if v and k in labels}
+    personal = {labels[k]: v for k, v in case.details().items() if v and k in labels}
     user = getpass.getuser()
     if not mask_paths and any(
         user in b.decode("utf-8") for n, b in files.items() if n.endswith(".json")
@@ -217,7 +225,7 @@ def plan(
     notice = case.notice() or {}
     if notice.get("claim", {}).get("source_ips"):
         personal[labels["notice_ips"]] = ", ".join(notice["claim"]["source_ips"])
-    return Plan(files, personal, mask_paths, warnings)
+    return personal
 
 
 def sums_text(files: dict[str, bytes]) -> str:
