@@ -87,12 +87,36 @@ def _verify(path: Path) -> Verification:
 
 
 def _check(fp, layout) -> Verification:
-    from reports import zipcheck
-
+    """The bundle against its own checksum list, reading what each file unpacks to."""
     entries = layout.entries
     if sum(e.usize for e in entries) > MAX_TOTAL_BYTES:
         return Verification(False, error="the bundle unpacks to more than 2 GiB")
     result = Verification(True, problems=list(layout.problems))
+    members = _members(entries, result)
+    if SUMS not in members:
+        result.ok = False
+        result.extra = sorted(members)
+        result.error = "the bundle has no SHA256SUMS file"
+        return result
+    sums = _read_sums(fp, members[SUMS])
+    if isinstance(sums, Verification):
+        return sums
+    expected = _expected(sums, result)
+    journal_bytes = _check_files(fp, members, expected, result)
+    result.extra = sorted(n for n in members if n not in expected and n != SUMS)
+    if journal_bytes is not None:
+        problem = _journal_proof_problem(bytes(journal_bytes))
+        if problem:
+            result.problems.append(f"{JOURNAL_FILE}: {problem}")
+    result.ok = not (result.changed or result.missing or result.extra or result.problems)
+    return result
+
+
+def _members(entries: list, result: Verification) -> dict:
+    """The files of the zip by name; every unsafe name, mode, folder with data, twice-named or
+    colliding entry noted as a problem."""
+    from reports import zipcheck
+
     members: dict[str, zipcheck.Entry] = {}
     for entry in entries:
         name = entry.name
@@ -107,12 +131,13 @@ def _check(fp, layout) -> Verification:
             result.problems.append(f"{name}: appears twice in the zip")
         members[name] = entry
     result.problems += [p for p in zipcheck.collisions(entries) if "appears twice" not in p]
-    if SUMS not in members:
-        result.ok = False
-        result.extra = sorted(members)
-        result.error = "the bundle has no SHA256SUMS file"
-        return result
-    sums_entry = members[SUMS]
+    return members
+
+
+def _read_sums(fp, sums_entry) -> str | Verification:
+    """SHA256SUMS as text, or the verification that it is damaged."""
+    from reports import zipcheck
+
     if sums_entry.usize > MAX_SUMS_BYTES:
         return Verification(
             False, changed=[SUMS], error="SHA256SUMS is damaged: larger than a checksum list"
@@ -122,9 +147,13 @@ def _check(fp, layout) -> Verification:
     if done.problem:
         return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {done.problem}")
     try:
-        sums = bytes(held).decode("utf-8")
+        return bytes(held).decode("utf-8")
     except UnicodeDecodeError as exc:
         return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {exc}")
+
+
+def _expected(sums: str, result: Verification) -> dict[str, str]:
+    """Name -> checksum from the list; malformed and repeated lines noted."""
     expected: dict[str, str] = {}
     for number, line in enumerate(sums.splitlines(), 1):
         if not line.strip():
@@ -138,6 +167,14 @@ def _check(fp, layout) -> Verification:
         expected[m.group(2)] = m.group(1)
     if not expected:
         result.problems.append("SHA256SUMS lists no files")
+    return expected
+
+
+def _check_files(fp, members: dict, expected: dict[str, str], result: Verification):
+    """Each listed file unpacked and hashed: checked, changed or missing. Returns the journal's
+    bytes when they matched (its chain proof is read next); reply.json is read on the way."""
+    from reports import zipcheck
+
     journal_bytes: bytearray | None = None
     for name, digest in sorted(expected.items()):
         entry = members.get(name)
@@ -166,20 +203,15 @@ def _check(fp, layout) -> Verification:
                 result.problems.append(f"{name}: {done.problem}")
             result.changed.append(name)
             continue
-        (result.checked if sha.hexdigest() == digest else result.changed).append(name)
-        if keep and sha.hexdigest() == digest and name == REPLY_FILE:
+        matched = sha.hexdigest() == digest
+        (result.checked if matched else result.changed).append(name)
+        if keep and matched and name == REPLY_FILE:
             result.reply = _reply(bytes(kept))
-        elif keep and sha.hexdigest() == digest:
+        elif keep and matched:
             journal_bytes = kept
-        elif name == JOURNAL_FILE and sha.hexdigest() == digest:
+        elif name == JOURNAL_FILE and matched:
             result.problems.append(f"{JOURNAL_FILE}: too large to check its chain proof")
-    result.extra = sorted(n for n in members if n not in expected and n != SUMS)
-    if journal_bytes is not None:
-        problem = _journal_proof_problem(bytes(journal_bytes))
-        if problem:
-            result.problems.append(f"{JOURNAL_FILE}: {problem}")
-    result.ok = not (result.changed or result.missing or result.extra or result.problems)
-    return result
+    return journal_bytes
 
 
 def _journal_proof_problem(data: bytes) -> str | None:
