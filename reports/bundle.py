@@ -139,15 +139,7 @@ def plan(
     if with_pdf:
         _add_pdf(files, html, warnings)
     # After the PDF: the letters name report.pdf only when the bundle holds it.
-    for code in ("ja", "en"):
-        edited = case.edited_letter(code)  # the user's own edits win
-        text = (
-            edited
-            if edited is not None
-            else report.letter_text(case, code, zone, today, with_pdf="report.pdf" in files)
-        )
-        files[f"letter.{code}.txt"] = text.encode("utf-8")
-        files[f"letter.{code}.html"] = report.render_letter_html(text, code).encode("utf-8")
+    _add_letters(files, case, zone, today)
     results = {
         "results": [r.to_dict() for r in case.results()],
         "history": [r.to_dict() for r in case.history()],
@@ -164,13 +156,7 @@ def plan(
         ensure_ascii=False,
         indent=2,
     ).encode("utf-8")
-    for name in (NOTICE_FILE, CAPTURE_FILE, JOURNAL_FILE):
-        data = case.read_json(name)
-        if data is not None:
-            files[name] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
-    pcap = case.pcap_path()
-    if pcap.exists():
-        files[PCAP_FILE] = pcap.read_bytes()
+    _add_case_files(files, case)
     if mask_paths:
         files = {
             n: (
@@ -191,6 +177,31 @@ def plan(
     text = json.dumps(answer, ensure_ascii=False, indent=2)
     files[reply.FILE_NAME] = (_mask(text) if mask_paths else text).encode("utf-8")
     return Plan(files, _personal(case, files, lang, mask_paths), mask_paths, warnings)
+
+
+def _add_letters(
+    files: dict[str, bytes], case: Case, zone: tzinfo | None, today: datetime | None
+) -> None:
+    for code in ("ja", "en"):
+        edited = case.edited_letter(code)  # the user's own edits win
+        text = (
+            edited
+            if edited is not None
+            else report.letter_text(case, code, zone, today, with_pdf="report.pdf" in files)
+        )
+        files[f"letter.{code}.txt"] = text.encode("utf-8")
+        files[f"letter.{code}.html"] = report.render_letter_html(text, code).encode("utf-8")
+
+
+def _add_case_files(files: dict[str, bytes], case: Case) -> None:
+    """The notice, capture and journal documents as the case holds them, and the pcap."""
+    for name in (NOTICE_FILE, CAPTURE_FILE, JOURNAL_FILE):
+        data = case.read_json(name)
+        if data is not None:
+            files[name] = json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
+    pcap = case.pcap_path()
+    if pcap.exists():
+        files[PCAP_FILE] = pcap.read_bytes()
 
 
 def _add_pdf(files: dict[str, bytes], html: str, warnings: list[str]) -> None:
