@@ -68,11 +68,42 @@ def _chart(case: Case, zone: tzinfo, lang: str) -> list[dict]:
     ]
 
 
+def _result_row(r, zone: tzinfo, lang: str) -> dict:
+    words = r.words(lang)
+    return {
+        "id": r.id,
+        "title": words.title,
+        "status": str(r.status),
+        "status_label": viewmodel.status_word(r.status, lang),
+        "summary": words.summary,
+        "advice": list(words.advice),
+        "started": dates.moment(r.started_at.astimezone(zone), lang) if r.started_at else "",
+    }
+
+
+def _notice_context(a, model) -> dict | None:
+    if a.notice is None:
+        return None
+    from checks.notice import explanation_words
+    from reports.console import verdict_label
+
+    return {
+        "reference": model.who["reference"],
+        "times": model.notice["times"],
+        "source_ips": model.notice["source_ips"],
+        "verdict_label": verdict_label(a.notice.verdict),
+        "explanation": explanation_words(
+            a.notice.explanation_code,
+            a.notice.deciding_ip,
+            a.notice.deciding_hop,
+            a.notice.line,
+        ),
+    }
+
+
 def report_html(
     case: Case, lang: str, zone: tzinfo | None = None, today: datetime | None = None
 ) -> str:
-    from reports.console import verdict_label
-
     lang = i18n.normalise(lang)
     zone = zone or datetime.now().astimezone().tzinfo or UTC
     now = (today or datetime.now(UTC)).astimezone(zone)
@@ -83,39 +114,8 @@ def report_html(
     token = i18n.use_language(lang)
     zone_token = wording.display_zone.set(zone)
     try:
-        results = []
-        for line in a.checks:
-            r = line.result
-            words = r.words(lang)
-            results.append(
-                {
-                    "id": r.id,
-                    "title": words.title,
-                    "status": str(r.status),
-                    "status_label": viewmodel.status_word(r.status, lang),
-                    "summary": words.summary,
-                    "advice": list(words.advice),
-                    "started": dates.moment(r.started_at.astimezone(zone), lang)
-                    if r.started_at
-                    else "",
-                }
-            )
-        notice_ctx = None
-        if a.notice is not None:
-            from checks.notice import explanation_words
-
-            notice_ctx = {
-                "reference": model.who["reference"],
-                "times": model.notice["times"],
-                "source_ips": model.notice["source_ips"],
-                "verdict_label": verdict_label(a.notice.verdict),
-                "explanation": explanation_words(
-                    a.notice.explanation_code,
-                    a.notice.deciding_ip,
-                    a.notice.deciding_hop,
-                    a.notice.line,
-                ),
-            }
+        results = [_result_row(line.result, zone, lang) for line in a.checks]
+        notice_ctx = _notice_context(a, model)
         uptime = a.uptime.words(lang).summary if a.uptime is not None else ""
         step_words = {code: i18n._(msg) for code, msg in viewmodel.STEP_WORDS.items()}
     finally:
