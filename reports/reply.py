@@ -199,6 +199,29 @@ def _suspects(a: A.Assessment) -> list[dict[str, Any]]:
     ]
 
 
+def _verdict(a: A.Assessment) -> dict[str, Any]:
+    return {
+        "kind": a.kind,
+        "origin": a.origin,
+        "notice_verdict": a.notice.verdict if a.notice else None,
+        "ongoing": a.ongoing,
+        # The sighting the letter names first, then each mail check's latest answer.
+        "rests_on": (
+            [{"finding": a.primary.check_id, "status": str(a.primary.status)}] if a.primary else []
+        )
+        + [
+            {"finding": check_id, "status": status}
+            for check_id, status in sorted(a.evidence.items())
+        ]
+        + (
+            [{"finding": "NOTICE-SOURCE", "status": a.notice.verdict}]
+            if a.notice and a.notice.verdict
+            else []
+        ),
+        "suspects": _suspects(a),
+    }
+
+
 def _extension(
     case: Case,
     a: A.Assessment,
@@ -225,28 +248,7 @@ def _extension(
             "reported_times": sorted(str(t["utc"]) for t in times),
             "reported_sources": [str(v) for v in claim.get("source_ips") or []],
         },
-        "verdict": {
-            "kind": a.kind,
-            "origin": a.origin,
-            "notice_verdict": a.notice.verdict if a.notice else None,
-            "ongoing": a.ongoing,
-            # The sighting the letter names first, then each mail check's latest answer.
-            "rests_on": (
-                [{"finding": a.primary.check_id, "status": str(a.primary.status)}]
-                if a.primary
-                else []
-            )
-            + [
-                {"finding": check_id, "status": status}
-                for check_id, status in sorted(a.evidence.items())
-            ]
-            + (
-                [{"finding": "NOTICE-SOURCE", "status": a.notice.verdict}]
-                if a.notice and a.notice.verdict
-                else []
-            ),
-            "suspects": _suspects(a),
-        },
+        "verdict": _verdict(a),
         "journal": _journal(a.journal, zone),
         "actions_taken": _actions(a, lang),
         "recurrence_prevention": _prevention(a, lang),
