@@ -158,64 +158,82 @@ def _address(candidate: str) -> str | None:
 
 
 def parse_received(raw: str, index: int = 0) -> Hop:
+    """One Received line: its time, the client it names (address, HELO, reverse name), the
+    receiving server, the protocol and whether the client logged in."""
     text = " ".join(raw.split())
     hop = Hop(index=index, raw=text)
     body, _sep, date_part = text.rpartition(";")
     if not _sep:
         body, date_part = text, ""
     if date_part.strip():
-        try:
-            hop.time = parsedate_to_datetime(date_part.strip())
-            if hop.time is not None and hop.time.tzinfo is None:
-                hop.time = hop.time.replace(tzinfo=UTC)
-                hop.warnings.append("time without zone, read as UTC")
-            if hop.time is not None and plausible(hop.time) is None:
-                hop.time = None
-                hop.warnings.append("a time outside the years a mail can carry; not used")
-        except (TypeError, ValueError, IndexError, OverflowError):
-            hop.warnings.append("unreadable time")
+        _read_time(hop, date_part.strip())
     # The from clause opens the line (RFC 5321 "Received: from X by Y"): a "from" inside a
     # later comment, as in "by mx (Postfix, from userid 1000)" or qmail's "(qmail 123 invoked
     # from network)", names no client.
     from_clause = _from_clause(body)
     qmail = _QMAIL_FROM.match(from_clause)
     if qmail:
-        # qmail writes "from RDNS (HELO name) (user@[ip])": the first word is the reverse-DNS
-        # name, the HELO is in parentheses, and "user@" before the address is a login.
-        rdns, helo, user, ip = (
-            qmail.group("rdns"),
-            qmail.group("helo"),
-            qmail.group("user"),
-            qmail.group("ip"),
-        )
-        hop.from_helo = helo or rdns
-        if rdns and rdns.lower() != "unknown" and "." in rdns and _valid_ip(rdns) is None:
-            hop.from_rdns = rdns.lower()
-        hop.client_ip = _valid_ip(ip)
-        if user or qmail.group("mech"):
-            hop.authenticated, hop.auth_user = True, user
-        from_clause = ""
-    if from_clause:
-        hop.from_helo = from_clause.split()[0].strip("()")
-        rd = re.search(r"\(\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,})\.?\s*\[", from_clause)
-        if rd:
-            hop.from_rdns = rd.group(1).lower()
-        helo = _HELO_IN_COMMENT.search(from_clause)
-        if helo and hop.from_helo.startswith("[") and _valid_ip(hop.from_helo.strip("[]")):
-            hop.from_helo = helo.group(1)  # "from [ip] (helo=name)": the name it greeted with
-        elif helo and hop.from_helo.lower() in ("localhost", "unknown"):
-            hop.from_helo = helo.group(1)
-        # "from HELO (rdns [IP])": the address the server saw is inside the parentheses; a
-        # bracketed first word is only what the client claimed in HELO.
-        seen = re.findall(r"\([^()]*?\[(?:IPv6:)?([0-9A-Fa-f:.]+)\][^()]*\)", from_clause)
-        for cand in seen + _IP_IN_BRACKETS.findall(from_clause) + _IP_BARE.findall(from_clause):
-            ip = _address(cand)
-            if ip:
-                hop.client_ip = ip
-                break
-        if hop.from_helo.lower() == "authenticated-user":
-            # Mail-in-a-Box names a client that logged in "authenticated-user".
-            hop.authenticated = True
+        _read_qmail_from(hop, qmail)
+    elif from_clause:
+        _read_from(hop, from_clause)
+    _read_by_and_with(hop, body)
+    return hop
+
+
+def _read_time(hop: Hop, date_part: str) -> None:
+    try:
+        hop.time = parsedate_to_datetime(date_part)
+        if hop.time is not None and hop.time.tzinfo is None:
+            hop.time = hop.time.replace(tzinfo=UTC)
+            hop.warnings.append("time without zone, read as UTC")
+        if hop.time is not None and plausible(hop.time) is None:
+            hop.time = None
+            hop.warnings.append("a time outside the years a mail can carry; not used")
+    except (TypeError, ValueError, IndexError, OverflowError):
+        hop.warnings.append("unreadable time")
+
+
+def _read_qmail_from(hop: Hop, qmail: re.Match) -> None:
+    """qmail writes "from RDNS (HELO name) (user@[ip])": the first word is the reverse-DNS
+    name, the HELO is in parentheses, and "user@" before the address is a login."""
+    rdns, helo, user, ip = (
+        qmail.group("rdns"),
+        qmail.group("helo"),
+        qmail.group("user"),
+        qmail.group("ip"),
+    )
+    hop.from_helo = helo or rdns
+    if rdns and rdns.lower() != "unknown" and "." in rdns and _valid_ip(rdns) is None:
+        hop.from_rdns = rdns.lower()
+    hop.client_ip = _valid_ip(ip)
+    if user or qmail.group("mech"):
+        hop.authenticated, hop.auth_user = True, user
+
+
+def _read_from(hop: Hop, from_clause: str) -> None:
+    hop.from_helo = from_clause.split()[0].strip("()")
+    rd = re.search(r"\(\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,})\.?\s*\[", from_clause)
+    if rd:
+        hop.from_rdns = rd.group(1).lower()
+    helo = _HELO_IN_COMMENT.search(from_clause)
+    if helo and hop.from_helo.startswith("[") and _valid_ip(hop.from_helo.strip("[]")):
+        hop.from_helo = helo.group(1)  # "from [ip] (helo=name)": the name it greeted with
+    elif helo and hop.from_helo.lower() in ("localhost", "unknown"):
+        hop.from_helo = helo.group(1)
+    # "from HELO (rdns [IP])": the address the server saw is inside the parentheses; a
+    # bracketed first word is only what the client claimed in HELO.
+    seen = re.findall(r"\([^()]*?\[(?:IPv6:)?([0-9A-Fa-f:.]+)\][^()]*\)", from_clause)
+    for cand in seen + _IP_IN_BRACKETS.findall(from_clause) + _IP_BARE.findall(from_clause):
+        ip = _address(cand)
+        if ip:
+            hop.client_ip = ip
+            break
+    if hop.from_helo.lower() == "authenticated-user":
+        # Mail-in-a-Box names a client that logged in "authenticated-user".
+        hop.authenticated = True
+
+
+def _read_by_and_with(hop: Hop, body: str) -> None:
     clauses = _outside_comments(body)
     m = re.search(r"\bby\s+([^\s;()]+)", clauses, re.I)
     if m:
@@ -234,7 +252,6 @@ def parse_received(raw: str, index: int = 0) -> Hop:
         # A browser that logged in to webmail; Exchange Online's servers also hand mail to each
         # other "with HTTPS", which is no login.
         hop.authenticated, hop.webmail = True, True
-    return hop
 
 
 def _internal(hop: Hop) -> bool:
