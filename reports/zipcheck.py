@@ -139,6 +139,27 @@ def read_layout(fp: BinaryIO, size: int, max_entries: int) -> Layout:
     """Every entry as the directory declares it, each checked against its local header, and
     every byte of the file accounted for."""
     layout = Layout()
+    n_total, cd_size, cd_offset, directory_end = _end_records(fp, size, layout)
+    if n_total > max_entries:
+        raise TooMany(n_total)
+    if cd_offset + cd_size != directory_end:
+        layout.problems.append("bytes between the central directory and its end record")
+    if cd_size > MAX_DIRECTORY or cd_offset + cd_size > size:
+        raise Unreadable("a central directory larger than the file")
+    directory = _read_at(fp, cd_offset, cd_size)
+    at = 0
+    for _ in range(n_total):
+        entry, at = _central_entry(directory, at)
+        layout.entries.append(entry)
+    if at != len(directory):
+        layout.problems.append("bytes in the central directory that no entry accounts for")
+    _walk_local(fp, layout, cd_offset)
+    return layout
+
+
+def _end_records(fp: BinaryIO, size: int, layout: Layout) -> tuple[int, int, int, int]:
+    """(entries, directory size, directory offset, where the directory must end) from the end
+    record, or its ZIP64 form; a comment, appended bytes or a split zip are refused."""
     if size < 22:
         raise Unreadable("too short to be a zip file")
     end = _read_at(fp, size - 22, 22)
@@ -169,56 +190,48 @@ def read_layout(fp: BinaryIO, size: int, max_entries: int) -> Layout:
         directory_end = z64_offset
     if disk != 0 or cd_disk != 0 or n_disk != n_total:
         raise Unreadable("a zip split over several disks")
-    if n_total > max_entries:
-        raise TooMany(n_total)
-    if cd_offset + cd_size != directory_end:
-        layout.problems.append("bytes between the central directory and its end record")
-    if cd_size > MAX_DIRECTORY or cd_offset + cd_size > size:
-        raise Unreadable("a central directory larger than the file")
-    directory = _read_at(fp, cd_offset, cd_size)
-    at = 0
-    for _ in range(n_total):
-        if directory[at : at + 4] != CENTRAL or at + 46 > len(directory):
-            raise Unreadable("a damaged central directory")
-        (made_by, need, flags, method, _t, _d, crc, csize, usize, nlen, xlen, clen) = (
-            struct.unpack_from("<HHHHHHIIIHHH", directory, at + 4)
-        )
-        entry_disk, _internal, external, offset = struct.unpack_from("<HHII", directory, at + 34)
-        raw_name = directory[at + 46 : at + 46 + nlen]
-        extra_blob = directory[at + 46 + nlen : at + 46 + nlen + xlen]
-        at += 46 + nlen + xlen + clen
-        if at > len(directory):
-            raise Unreadable("a damaged central directory")
-        entry = Entry(
-            _decode(raw_name, flags), raw_name, flags, method, crc, csize, usize, offset,
-            made_by >> 8, external,
-        )  # fmt: skip
-        extras = _extras(extra_blob)
-        if extras is None:
-            entry.problem = "extra fields that do not parse"
-        else:
-            wanted = [
-                k
-                for k, v in (("usize", usize), ("csize", csize), ("offset", offset))
-                if v == 0xFFFFFFFF
-            ]
-            if wanted:
-                values = _zip64(extras.get(ZIP64_EXTRA, b""), wanted)
-                if values is None:
-                    entry.problem = "a ZIP64 size that is missing"
-                else:
-                    for key, value in values.items():
-                        setattr(entry, key, value)
-            if UNICODE_PATH_EXTRA in extras:
-                entry.problem = "a second name in an extra field (some tools use that one)"
-        if entry_disk != 0:
-            entry.problem = "a part on another disk"
-        entry.problem = entry.problem or _version_problem(need) or _flags_problem(flags)
-        layout.entries.append(entry)
-    if at != len(directory):
-        layout.problems.append("bytes in the central directory that no entry accounts for")
-    _walk_local(fp, layout, cd_offset)
-    return layout
+    return n_total, cd_size, cd_offset, directory_end
+
+
+def _central_entry(directory: bytes, at: int) -> tuple[Entry, int]:
+    """The central directory's entry at ``at``, with its problems, and where the next begins."""
+    if directory[at : at + 4] != CENTRAL or at + 46 > len(directory):
+        raise Unreadable("a damaged central directory")
+    (made_by, need, flags, method, _t, _d, crc, csize, usize, nlen, xlen, clen) = (
+        struct.unpack_from("<HHHHHHIIIHHH", directory, at + 4)
+    )
+    entry_disk, _internal, external, offset = struct.unpack_from("<HHII", directory, at + 34)
+    raw_name = directory[at + 46 : at + 46 + nlen]
+    extra_blob = directory[at + 46 + nlen : at + 46 + nlen + xlen]
+    at += 46 + nlen + xlen + clen
+    if at > len(directory):
+        raise Unreadable("a damaged central directory")
+    entry = Entry(
+        _decode(raw_name, flags), raw_name, flags, method, crc, csize, usize, offset,
+        made_by >> 8, external,
+    )  # fmt: skip
+    extras = _extras(extra_blob)
+    if extras is None:
+        entry.problem = "extra fields that do not parse"
+    else:
+        wanted = [
+            k
+            for k, v in (("usize", usize), ("csize", csize), ("offset", offset))
+            if v == 0xFFFFFFFF
+        ]
+        if wanted:
+            values = _zip64(extras.get(ZIP64_EXTRA, b""), wanted)
+            if values is None:
+                entry.problem = "a ZIP64 size that is missing"
+            else:
+                for key, value in values.items():
+                    setattr(entry, key, value)
+        if UNICODE_PATH_EXTRA in extras:
+            entry.problem = "a second name in an extra field (some tools use that one)"
+    if entry_disk != 0:
+        entry.problem = "a part on another disk"
+    entry.problem = entry.problem or _version_problem(need) or _flags_problem(flags)
+    return entry, at
 
 
 # The newest "version needed to extract" Info-ZIP's unzip 6.0 reads (4.6); above it, it skips
