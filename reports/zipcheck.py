@@ -276,58 +276,66 @@ def _walk_local(fp: BinaryIO, layout: Layout, cd_offset: int) -> None:
                 else f"{entry.name}: its data overlaps another entry's"
             )
         expected = max(expected, entry.offset)
-        try:
-            header = _read_at(fp, entry.offset, 30)
-        except Unreadable:
-            entry.problem = entry.problem or "its local header is outside the file"
-            continue
-        if header[:4] != LOCAL:
-            entry.problem = entry.problem or "no local header where the directory points"
-            continue
-        need, flags, method, _t, _d, crc, csize, usize, nlen, xlen = struct.unpack_from(
-            "<HHHHHIIIHH", header, 4
-        )
-        entry.problem = entry.problem or _version_problem(need) or _flags_problem(flags)
-        name = fp.read(nlen)
-        extra = fp.read(xlen)
-        entry.data_offset = entry.offset + 30 + nlen + xlen
-        extras = _extras(extra)
-        local_zip64 = False
-        if extras is None:
-            entry.problem = entry.problem or "local extra fields that do not parse"
-        else:
-            if UNICODE_PATH_EXTRA in extras:
-                entry.problem = entry.problem or "a second name in an extra field"
-            if ZIP64_EXTRA in extras and (usize == 0xFFFFFFFF or csize == 0xFFFFFFFF):
-                values = _zip64(extras[ZIP64_EXTRA], ["usize", "csize"])
-                if values is None:
-                    entry.problem = entry.problem or "a ZIP64 size that is missing"
-                else:
-                    usize, csize = values["usize"], values["csize"]
-                    local_zip64 = True
-        if name != entry.raw_name:
-            entry.problem = entry.problem or "its local header names another file"
-        elif method != entry.method or (flags ^ entry.flags) & COMPARED_FLAGS:
-            entry.problem = entry.problem or "its local header and the directory disagree"
-        elif not flags & HAS_DESCRIPTOR and (crc, csize, usize) != (
-            entry.crc,
-            entry.csize,
-            entry.usize,
-        ):
-            entry.problem = entry.problem or (
-                "its local header and the directory give different sizes or checksums"
-            )
-        end = entry.data_offset + entry.csize
-        if flags & HAS_DESCRIPTOR and entry.problem is None:
-            end = _check_descriptor(fp, entry, end, local_zip64)
-        entry.end = end
-        expected = max(expected, end)
+        end = _local_entry(fp, entry)
+        if end is not None:
+            expected = max(expected, end)
     if expected != cd_offset:
         layout.problems.append(
             f"bytes {expected}–{cd_offset} belong to no entry"
             if cd_offset > expected
             else "the entries overlap the central directory"
         )
+
+
+def _local_entry(fp: BinaryIO, entry: Entry) -> int | None:
+    """An entry's local header compared with the directory (its problem set when they
+    differ); returns where its data ends, or None without a readable local header."""
+    try:
+        header = _read_at(fp, entry.offset, 30)
+    except Unreadable:
+        entry.problem = entry.problem or "its local header is outside the file"
+        return None
+    if header[:4] != LOCAL:
+        entry.problem = entry.problem or "no local header where the directory points"
+        return None
+    need, flags, method, _t, _d, crc, csize, usize, nlen, xlen = struct.unpack_from(
+        "<HHHHHIIIHH", header, 4
+    )
+    entry.problem = entry.problem or _version_problem(need) or _flags_problem(flags)
+    name = fp.read(nlen)
+    extra = fp.read(xlen)
+    entry.data_offset = entry.offset + 30 + nlen + xlen
+    extras = _extras(extra)
+    local_zip64 = False
+    if extras is None:
+        entry.problem = entry.problem or "local extra fields that do not parse"
+    else:
+        if UNICODE_PATH_EXTRA in extras:
+            entry.problem = entry.problem or "a second name in an extra field"
+        if ZIP64_EXTRA in extras and (usize == 0xFFFFFFFF or csize == 0xFFFFFFFF):
+            values = _zip64(extras[ZIP64_EXTRA], ["usize", "csize"])
+            if values is None:
+                entry.problem = entry.problem or "a ZIP64 size that is missing"
+            else:
+                usize, csize = values["usize"], values["csize"]
+                local_zip64 = True
+    if name != entry.raw_name:
+        entry.problem = entry.problem or "its local header names another file"
+    elif method != entry.method or (flags ^ entry.flags) & COMPARED_FLAGS:
+        entry.problem = entry.problem or "its local header and the directory disagree"
+    elif not flags & HAS_DESCRIPTOR and (crc, csize, usize) != (
+        entry.crc,
+        entry.csize,
+        entry.usize,
+    ):
+        entry.problem = entry.problem or (
+            "its local header and the directory give different sizes or checksums"
+        )
+    end = entry.data_offset + entry.csize
+    if flags & HAS_DESCRIPTOR and entry.problem is None:
+        end = _check_descriptor(fp, entry, end, local_zip64)
+    entry.end = end
+    return end
 
 
 def _check_descriptor(fp: BinaryIO, entry: Entry, at: int, zip64: bool) -> int:
