@@ -396,35 +396,7 @@ class Journal:
                     else f"record {expected_seq} is missing",
                 )
             if record_hash(prev, seq, ts, kind, run, data) != digest:
-                swapped = self._swapped_with_next(seq, prev, ts, kind, run, data, digest)
-                if swapped:
-                    return Verdict(
-                        False,
-                        checked,
-                        "reordered",
-                        seq,
-                        f"records {seq} and {seq + 1} were swapped",
-                    )
-                for shift in range(1, 9):
-                    if record_hash(prev, seq - shift, ts, kind, run, data) == digest:
-                        return Verdict(
-                            False,
-                            checked,
-                            "inserted",
-                            seq - shift,
-                            f"{shift} record(s) were inserted before the record now numbered {seq}",
-                        )
-                    if record_hash(prev, seq + shift, ts, kind, run, data) == digest:
-                        return Verdict(
-                            False,
-                            checked,
-                            "removed",
-                            seq,
-                            f"{shift} record(s) were removed and the rest renumbered",
-                        )
-                return Verdict(
-                    False, checked, "changed", seq, "its content does not match its hash"
-                )
+                return self._why_not(checked, seq, prev, ts, kind, run, data, digest)
             if prev != expected_prev:
                 return Verdict(
                     False,
@@ -450,6 +422,32 @@ class Journal:
                 "the start of the chain was moved: no retention record confirms it",
             )
         return Verdict(True, checked)
+
+    def _why_not(self, checked, seq, prev, ts, kind, run, data, digest) -> Verdict:
+        """A record whose content does not match its hash: swapped with the next, numbered
+        after records inserted or removed (up to 8), or changed."""
+        if self._swapped_with_next(seq, prev, ts, kind, run, data, digest):
+            return Verdict(
+                False, checked, "reordered", seq, f"records {seq} and {seq + 1} were swapped"
+            )
+        for shift in range(1, 9):
+            if record_hash(prev, seq - shift, ts, kind, run, data) == digest:
+                return Verdict(
+                    False,
+                    checked,
+                    "inserted",
+                    seq - shift,
+                    f"{shift} record(s) were inserted before the record now numbered {seq}",
+                )
+            if record_hash(prev, seq + shift, ts, kind, run, data) == digest:
+                return Verdict(
+                    False,
+                    checked,
+                    "removed",
+                    seq,
+                    f"{shift} record(s) were removed and the rest renumbered",
+                )
+        return Verdict(False, checked, "changed", seq, "its content does not match its hash")
 
 
 def now_us() -> int:
