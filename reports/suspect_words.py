@@ -104,11 +104,25 @@ DECIDE = {
         " off UPnP and remote administration if you do not use them."
     ),
     "ask_for_the_accounts_sending_log": N_(
-        "Change the mail password from a clean device, and look at the account's sent folder"
-        " and login history."
+        "Change the mail password from a clean device (a phone on mobile data), look at the"
+        " account's sent folder and login history, and do not use that password anywhere else."
     ),
     "ask_for_the_full_headers": N_(
         "Ask the provider for one of the messages with its full headers."
+    ),
+}
+# What to do about a suspect that is likely (nothing is left to decide; something to act on).
+ACT = {
+    S.THIS_PC: N_(
+        "Follow step 4: take this PC off the internet, scan it and remove the program, then"
+        " watch the line again."
+    ),
+    S.OTHER_DEVICE: DECIDE["look_at_the_other_devices"],
+    S.ROUTER: DECIDE["look_at_the_router"],
+    S.ACCOUNT: DECIDE["ask_for_the_accounts_sending_log"],
+    S.NOT_THIS_LINE: N_(
+        "Reply to the provider with what the headers show (step 5), and ask which report"
+        " named your line."
     ),
 }
 # The same, as the letter says it to the provider: what the writer is doing or asks for.
@@ -136,7 +150,7 @@ class Line:
     standing_words: str
     clues: tuple[str, ...]  # for, then against
     examined: bool  # False: nothing examined bears on it (clues says so in one sentence)
-    next: str  # what would decide it, or ""
+    next: str  # for the user: what would decide it, or what to do when it is likely
     letter_next: str
 
 
@@ -155,11 +169,20 @@ def lines(ranked: tuple[S.Suspect, ...]) -> list[Line]:
                 _(STANDINGS[s.standing]),
                 clues,
                 bool(s.clues_for or s.clues_against),
-                _(DECIDE[s.decide]) if s.decide else "",
+                _what_to_do(s),
                 _(LETTER_DECIDE[s.decide]) if s.decide else "",
             )
         )
     return out
+
+
+def _what_to_do(s: S.Suspect) -> str:
+    """For the user: what would decide an open suspect, or what to do about a likely one."""
+    if s.decide:
+        return _(DECIDE[s.decide])
+    if s.standing == S.LIKELY:
+        return _(ACT[s.who])
+    return ""
 
 
 def _clue(c: S.Clue) -> str:

@@ -207,3 +207,20 @@ def test_report_letter_and_window_words_rank_the_same_suspect_first(tmp_path, sc
     assert section.splitlines()[0].startswith(f"- {names[0]}: likely.")
     first_row = report.split("Who may have sent it", 1)[1]
     assert first_row.index(names[0]) < min(first_row.index(n) for n in names[1:])
+
+
+def test_a_likely_suspect_says_what_to_do_and_the_account_advice_is_specific():
+    from checks import i18n
+    from reports import suspect_words
+
+    token = i18n.use_language("en")
+    try:
+        lines = suspect_words.lines(S.rank(S.Facts(notice_verdict="account")))
+    finally:
+        i18n.reset_language(token)
+    account = next(line for line in lines if line.who == S.ACCOUNT)
+    assert account.standing == S.LIKELY
+    for words in ("clean device", "login history", "sent folder", "anywhere else"):
+        assert words in account.next
+    for line in lines:
+        assert line.next or line.standing == S.RULED_OUT, line
