@@ -54,6 +54,10 @@ TESTS = ["tests/unit", "tests/realworld"]
 PYTEST_ARGS = [
     "--deselect",
     "tests/unit/test_i18n.py::test_every_message_is_translated_to_japanese",
+    # It reads README.md, which mutmut's copy of the tree does not hold: it would fail the
+    # clean run and the module would measure nothing.
+    "--deselect",
+    "tests/unit/test_catalogue.py::test_the_readme_names_every_check",
 ]
 
 
