@@ -16,7 +16,7 @@ Its promises (tests/unit/test_suspects.py, over generated facts):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -85,7 +85,6 @@ class Facts:
     devices: int | None = None  # NET-DEVICES: other devices seen on the network
     proxyware: str = ""  # PROXYWARE: the proxy programs found on this PC
     dns_unplaced: str = ""  # NET-DNS: servers neither the router's nor well-known public ones
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _clue(code: str, *, strong: bool = False, covers: bool = False, **params: Any) -> Clue:

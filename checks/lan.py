@@ -259,10 +259,11 @@ def interpret_devices(
         if n.ip not in gateways
     ]
     if announcements is not None:
+        mine = facts.addresses_flat()
         devices = [
             d
             for d in household.merge(devices, [a for a in announcements if a.ip not in gateways])
-            if d["ip"] not in facts.addresses_flat()
+            if d["ip"] not in mine
         ]
     advice = ["other_devices"]
     out = {
@@ -345,7 +346,7 @@ def _lan_address(facts: NetworkFacts) -> str | None:
     """This PC's private IPv4 address on the interface of its default route."""
     import ipaddress
 
-    preferred = [i for _g, i in facts.gateways if i] or list(facts.addresses)
+    preferred = [i for _g, i in facts.gateways if i]
     for interface in [*preferred, *facts.addresses]:
         for address in facts.addresses.get(interface, []):
             try:

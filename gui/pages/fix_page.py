@@ -97,6 +97,7 @@ class FixPage(Page):
         self.suspects = self.paragraph()
         self.suspects_heading.setVisible(False)
         self.suspects.setVisible(False)
+        self._ranked: tuple = ()  # the last ranking from the guidance worker (codes)
         self.items: list[FindingItem] = []
         self.intro = self.paragraph()
         self.grid_box = QWidget()
@@ -192,7 +193,7 @@ class FixPage(Page):
 
         colours = {"likely": "#b42318", "possible": "#9a6700", "unknown": "#57606a"}
         rows = []
-        for line in suspect_words.lines(getattr(self, "_ranked", ())):
+        for line in suspect_words.lines(self._ranked):
             colour = colours.get(line.standing, "#1a7f37")
             todo = f"<br><i>{_esc(line.next)}</i>" if line.next else ""
             rows.append(
@@ -218,7 +219,7 @@ class FixPage(Page):
             )
         )
         self.recheck.setText(_("Re-check this PC"))
-        if getattr(self, "_ranked", None):
+        if self._ranked:
             self._word_suspects()
         if hasattr(self, "journal"):
             self.journal.retranslate()

@@ -44,14 +44,7 @@ def description(upnp: dict) -> bytes:
 
 
 def mdns_loop() -> None:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("224.0.0.251", 5353))
-    s.setsockopt(
-        socket.IPPROTO_IP,
-        socket.IP_ADD_MEMBERSHIP,
-        socket.inet_aton("224.0.0.251") + socket.inet_aton(LINK_IP),
-    )
+    s = _group("224.0.0.251", 5353)
     senders = {d["ip"]: _bound(d["ip"]) for d in DEVICES if d.get("mdns") or d.get("host")}
     while True:
         data, peer = s.recvfrom(9000)
@@ -81,14 +74,7 @@ def mdns_loop() -> None:
 
 
 def ssdp_loop() -> None:
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("239.255.255.250", 1900))
-    s.setsockopt(
-        socket.IPPROTO_IP,
-        socket.IP_ADD_MEMBERSHIP,
-        socket.inet_aton("239.255.255.250") + socket.inet_aton(LINK_IP),
-    )
+    s = _group("239.255.255.250", 1900)
     senders = {d["ip"]: _bound(d["ip"]) for d in DEVICES if d.get("upnp")}
     while True:
         data, peer = s.recvfrom(9000)
@@ -140,6 +126,19 @@ def netbios_loop(device: dict) -> None:
         body += b"\0" * 46
         answer = data[12:46] + struct.pack(">HHIH", 0x21, 1, 0, len(body)) + body
         s.sendto(data[:2] + struct.pack(">HHHHH", 0x8400, 0, 1, 0, 0) + answer, peer)
+
+
+def _group(group: str, port: int) -> socket.socket:
+    """A socket hearing a multicast group on the household's link."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((group, port))
+    s.setsockopt(
+        socket.IPPROTO_IP,
+        socket.IP_ADD_MEMBERSHIP,
+        socket.inet_aton(group) + socket.inet_aton(LINK_IP),
+    )
+    return s
 
 
 def _bound(ip: str) -> socket.socket:
