@@ -52,7 +52,7 @@ format: setup
 catalogs: setup
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k Np_:1,2 -k ngettext:1,2 --no-location \
 		--omit-header -o locale/clearline.pot checks journal cases reports app cli gui main.py
-	$(VENV)/bin/pybabel update -i locale/clearline.pot -d locale -D clearline -l ja \
+	$(VENV)/bin/pybabel update -i locale/clearline.pot -d locale -D clearline \
 		--width 100 --ignore-obsolete
 
 bench: setup

@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line, its help in the current language (set it before calling this)."""
     import argparse
 
+    from checks import i18n
     from checks.i18n import _
     from cli.help_language import LocalisedHelpFormatter, add_help_option
 
@@ -54,7 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help=_("print one JSON document"))
-    common.add_argument("--lang", choices=["ja", "en"], help=_("language (default: the OS's)"))
+    common.add_argument("--lang", choices=i18n.CODES, help=_("language (default: the OS's)"))
     common.add_argument("--case", metavar="DIR", help=_("add what this command produced to a case"))
 
     parser = _Parser(
@@ -69,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
-        "--lang", dest="top_lang", choices=["ja", "en"], help=_("language (default: the OS's)")
+        "--lang", dest="top_lang", choices=i18n.CODES, help=_("language (default: the OS's)")
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     audit = sub.add_parser(

@@ -16,14 +16,43 @@ import locale
 import os
 import sys
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 DOMAIN = "clearline"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-LANGUAGES = ("en", "ja")
 
-_default_language = "en"
+
+@dataclass(frozen=True)
+class Language:
+    """What the program needs to know of a language besides its catalogue's words."""
+
+    code: str  # the catalogue's folder under locale/, --lang's value, letter.<code>.txt
+    name: str  # its own name, as a language picker shows it
+    cldr: str  # the CLDR locale of its dates and of other languages' names (Babel)
+    sentence_gap: str  # between two sentences run together: " " in English, none in Japanese
+    quotes_foreign: bool  # a letter in it marks text in another script (a notice's words) as quoted
+
+
+# The one list of languages: every selector (--lang, the window's picker, the letters and the
+# bundle's README, Qt's own translations) reads it. A language is its line here, its catalogue
+# (locale/<code>/LC_MESSAGES/clearline.po) and its letter (reports/templates/letter.<code>.txt.j2).
+LANGUAGES: tuple[Language, ...] = (
+    Language("ja", "日本語", "ja", "", False),
+    Language("en", "English", "en_GB", " ", True),
+)
+CODES: tuple[str, ...] = tuple(language.code for language in LANGUAGES)
+SOURCE = "en"  # the language of the msgids: it needs no catalogue
+
+
+def language(code: str) -> Language:
+    """The Language for a code (normalised; English for one we do not speak)."""
+    wanted = normalise(code)
+    return next(item for item in LANGUAGES if item.code == wanted)
+
+
+_default_language = SOURCE
 _language: ContextVar[str | None] = ContextVar("clearline_language", default=None)
 
 
@@ -58,11 +87,11 @@ def detect_language() -> str:
         pass
     for candidate in candidates:
         code = candidate.split(".")[0].split("_")[0].split("-")[0].lower()
-        if code in LANGUAGES:
+        if code in CODES:
             return code
         if code and code not in ("c", "posix"):
-            return "en"
-    return "en"
+            return SOURCE
+    return SOURCE
 
 
 def set_default_language(lang: str) -> None:
@@ -71,8 +100,8 @@ def set_default_language(lang: str) -> None:
 
 
 def normalise(lang: str | None) -> str:
-    code = (lang or "en").split("_")[0].split("-")[0].lower()
-    return code if code in LANGUAGES else "en"
+    code = (lang or SOURCE).split("_")[0].split("-")[0].lower()
+    return code if code in CODES else SOURCE
 
 
 def get_language() -> str:
@@ -91,7 +120,7 @@ def reset_language(token: object) -> None:
 @cache
 def translations(lang: str) -> gettext.NullTranslations:
     lang = normalise(lang)
-    if lang == "en":
+    if lang == SOURCE:
         return gettext.NullTranslations()
     folder = LOCALE_DIR / lang / "LC_MESSAGES"
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
@@ -117,3 +146,8 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return translations(get_language()).ngettext(singular, plural, n)
+
+
+def gettext_in(lang: str, message: str) -> str:
+    """``message`` in the language ``lang``, whatever the current one (a letter's words)."""
+    return translations(lang).gettext(message)

@@ -30,7 +30,7 @@ from checks.notice_input import (
     read_input,
     strip_mbox_from,
 )
-from checks.notice_time import JST, FoundTime, find_times
+from checks.notice_time import FoundTime, find_times
 from checks.received import Hop, auth_login, auth_results, org, parse_chain
 
 TITLE = N_("Where the reported mail came from")
@@ -582,9 +582,9 @@ def to_result(a: Analysis) -> Result:
 
 
 def local_zone_for(lang: str) -> tzinfo:
-    """The zone to show times in: the machine's, which for a Japanese user is normally JST."""
-    zone = datetime.now().astimezone().tzinfo
-    return zone or (JST if lang == "ja" else UTC)
+    """The zone to show times in: the machine's, whatever the language (a Japanese letter
+    written abroad shows the PC's own times, each with its zone)."""
+    return datetime.now().astimezone().tzinfo or UTC
 
 
 __all__ = [

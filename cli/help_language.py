@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 
+from checks import i18n
 from checks.i18n import _
 
 
@@ -21,7 +22,7 @@ def language_from_argv(argv: list[str]) -> str | None:
             value = argv[index + 1]
         else:
             continue
-        if value in ("ja", "en"):
+        if value in i18n.CODES:
             return value
     return None
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checks import i18n
 from checks.i18n import _
 from journal import state as journal_state
 
@@ -86,7 +87,7 @@ def add_parser(sub, common) -> None:
     uninstall = actions.add_parser("uninstall", help=_("stop starting it with the machine"))
     uninstall.add_argument("--dry-run", action="store_true", help=_("say what would be done"))
     for p in (run, verify, show, status, export, install, uninstall):
-        p.add_argument("--lang", choices=["ja", "en"], help=_("language (default: the OS's)"))
+        p.add_argument("--lang", choices=i18n.CODES, help=_("language (default: the OS's)"))
 
 
 def argparse_suppress() -> str:

@@ -63,9 +63,9 @@ class MainWindow(QMainWindow):
         self.summary_button = QPushButton()
         self.open_bundle_button = QPushButton()
         self.language = QComboBox()
-        self.language.addItem("日本語", "ja")
-        self.language.addItem("English", "en")
-        self.language.setCurrentIndex(0 if i18n.get_language() == "ja" else 1)
+        for language in i18n.LANGUAGES:
+            self.language.addItem(language.name, language.code)
+        self.language.setCurrentIndex(i18n.CODES.index(i18n.get_language()))
         self.about_button = QPushButton()
         for w in (self.title, self.subtitle, self.steps):
             side_layout.addWidget(w)
@@ -137,7 +137,7 @@ class MainWindow(QMainWindow):
         self.next_button.clicked.connect(self.follow_next)
         session.results_changed.connect(self.refresh_guidance)
         session.notice_changed.connect(self.refresh_guidance)
-        session.saved.connect(lambda _what: self.refresh_guidance())
+        session.saved.connect(self._case_saved)
         self.retranslate()
         self.report_damaged()
         QTimer.singleShot(100, self._build_rest)
@@ -214,6 +214,10 @@ class MainWindow(QMainWindow):
             f"#banner {{ background: {bg}; color: #1f2328; border-left: 6px solid {edge};"
             " padding: 8px 14px; font-size: 12pt; }"
         )
+
+    def _case_saved(self, _what: str) -> None:
+        # A bound method, not a lambda: Qt drops the connection when this window is deleted.
+        self.refresh_guidance()
 
     def refresh_guidance(self) -> None:
         """Recompute the banner and the next action from the case, on a worker; one at a time

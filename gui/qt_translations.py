@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from checks import i18n
+
 _installed: list[QTranslator] = []
 
 
@@ -16,7 +18,7 @@ def apply(lang: str) -> bool:
     for old in _installed:
         app.removeTranslator(old)
     _installed.clear()
-    if lang == "en":
+    if lang == i18n.SOURCE:
         return False
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     translator = QTranslator(app)

@@ -150,11 +150,12 @@ def verify_bundle(path: str, lang: str = "en", *, progress, cancel):
     was checked."""
     import zipfile
 
+    from checks import i18n
     from reports import bundle
 
     result = bundle.verify(path)
     letter = ""
-    order = [f"letter.{lang}.txt", *(f"letter.{c}.txt" for c in ("ja", "en") if c != lang)]
+    order = [f"letter.{lang}.txt", *(f"letter.{c}.txt" for c in i18n.CODES if c != lang)]
     try:
         with zipfile.ZipFile(path) as zf:
             for name in order:

@@ -17,80 +17,71 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
 
+from babel import Locale
+
 from cases.store import CAPTURE_FILE, JOURNAL_FILE, NOTICE_FILE, PCAP_FILE, Case
+from checks import i18n
+from checks.i18n import N_
 from reports import reply, report
 from reports.bundle_check import SUMS, Verification, verify  # noqa: F401 - the writer's reader
 
-README = """Clearline evidence bundle / Clearline 証拠一式
-================================================
-
-[English]
-This archive was written by Clearline for case {case}. It holds:
-{files_en}
+README_TITLE = N_("Clearline evidence bundle")
+README_BODY = N_(
+    """This archive was written by Clearline for case {case}. It holds:
+{files}
 To check that the files match the list of checksums written when the bundle was made,
 unzip it and run in the folder:
     sha256sum -c SHA256SUMS
 (macOS: shasum -a 256 -c SHA256SUMS; Windows PowerShell: Get-FileHash -Algorithm SHA256 FILE
 for each file, compared with its line in SHA256SUMS). Every line must say OK. The list travels
 in this same archive: a match shows the files were not damaged, not who made them. Message
-bodies, SMTP AUTH exchanges and passwords are not included.
+bodies, SMTP AUTH exchanges and passwords are not included."""
+)
 
-[日本語]
-この圧縮ファイルは Clearline が案件 {case} について作成したものです。内容:
-{files_ja}
-各ファイルが作成時に書かれたチェックサムの一覧と一致することを確かめるには、展開したフォルダーで
-次を実行してください。
-    sha256sum -c SHA256SUMS
-（macOS では shasum -a 256 -c SHA256SUMS、Windows の PowerShell では各ファイルに
-Get-FileHash -Algorithm SHA256 ファイル名 を実行し、SHA256SUMS の行と見比べます）。すべての行が
-OK になれば一覧と一致しています。一覧も同じ圧縮ファイルに入っているため、ファイルが壊れていない
-ことは確かめられますが、誰が作成したかを示すものではありません。
-メール本文、SMTP の認証のやり取り、パスワードは含まれていません。
-"""
-
+# What each file is, in the README's languages; a letter's description names its language.
 DESCRIPTIONS = {
-    "letter.ja.txt": (
-        "reply to the provider (Japanese, plain text)",
-        "プロバイダーへの返信（日本語・テキスト）",
-    ),
-    "letter.en.txt": (
-        "reply to the provider (English, plain text)",
-        "プロバイダーへの返信（英語・テキスト）",
-    ),
-    "letter.ja.html": (
-        "reply to the provider (Japanese, HTML)",
-        "プロバイダーへの返信（日本語・HTML）",
-    ),
-    "letter.en.html": (
-        "reply to the provider (English, HTML)",
-        "プロバイダーへの返信（英語・HTML）",
-    ),
-    "report.html": ("the full report (HTML)", "報告書（HTML）"),
-    "report.pdf": ("the full report (PDF)", "報告書（PDF）"),
-    "results.json": ("every check result, machine-readable", "すべての確認結果（機械可読）"),
-    "assessment.json": (
-        "what the letter concludes and the figures it rests on",
-        "返信の結論とその根拠となる数値",
-    ),
-    "notice.json": ("the analysis of the provider's notice", "プロバイダーの通知の分析"),
-    "capture.json": ("the traffic capture summary", "通信の記録の要約"),
-    "journal.json": (
-        "the journal around the reported time, with its hash chain",
-        "指摘された時間帯の常時記録（ハッシュの連鎖付き）",
-    ),
-    "capture.pcap": (
-        "the scrubbed packet capture (opens in Wireshark)",
-        "通信の記録（Wireshark で開けます。本文等は除去済み）",
-    ),
-    "reply.json": (
-        "the reply for a desk's tools (XARF v4 fields; docs/reply-json.md)",
-        "窓口のシステム向けの返信（XARF v4 形式）",
-    ),
-    "README.txt": ("this file", "このファイル"),
+    "report.html": N_("the full report (HTML)"),
+    "report.pdf": N_("the full report (PDF)"),
+    "results.json": N_("every check result, machine-readable"),
+    "assessment.json": N_("what the letter concludes and the figures it rests on"),
+    "notice.json": N_("the analysis of the provider's notice"),
+    "capture.json": N_("the traffic capture summary"),
+    "journal.json": N_("the journal around the reported time, with its hash chain"),
+    "capture.pcap": N_("the scrubbed packet capture (opens in Wireshark)"),
+    "reply.json": N_("the reply for a desk's tools (XARF v4 fields; docs/reply-json.md)"),
+    "README.txt": N_("this file"),
+}
+LETTER_DESCRIPTIONS = {
+    "txt": N_("reply to the provider ({language}, plain text)"),
+    "html": N_("reply to the provider ({language}, HTML)"),
 }
 
 
-from checks.i18n import N_  # noqa: E402
+def names() -> list[str]:
+    """Every file a bundle can hold."""
+    letters = [f"letter.{code}.{kind}" for code in i18n.CODES for kind in LETTER_DESCRIPTIONS]
+    return [*letters, *DESCRIPTIONS]
+
+
+def describe(name: str, lang: str) -> str:
+    """What the file ``name`` is, in the language ``lang``."""
+    if name.startswith("letter."):
+        _, code, kind = name.split(".")
+        language = Locale.parse(i18n.language(lang).cldr).languages.get(code, code)
+        return i18n.gettext_in(lang, LETTER_DESCRIPTIONS[kind]).format(language=language)
+    return i18n.gettext_in(lang, DESCRIPTIONS[name])
+
+
+def readme(case_name: str, files: list[str]) -> str:
+    """README.txt: what the bundle holds and how to check it, in every language."""
+    title = " / ".join(i18n.gettext_in(lang.code, README_TITLE) for lang in i18n.LANGUAGES)
+    parts = [title, "=" * 48, ""]
+    for lang in i18n.LANGUAGES:
+        listing = "\n".join(f"  {n:16} {describe(n, lang.code)}" for n in files)
+        body = i18n.gettext_in(lang.code, README_BODY).format(case=case_name, files=listing)
+        parts += [f"[{lang.name}]", body, ""]
+    return "\n".join(parts)
+
 
 PERSONAL_LABELS = {
     "name": N_("Your name"),
@@ -166,14 +157,11 @@ def plan(
             )
             for n, b in files.items()
         }
-    names = [*files, reply.FILE_NAME, "README.txt"]
-    files["README.txt"] = README.format(
-        case=case.path.name,
-        files_en="\n".join(f"  {n:16} {DESCRIPTIONS[n][0]}" for n in names),
-        files_ja="\n".join(f"  {n:16} {DESCRIPTIONS[n][1]}" for n in names),
-    ).encode("utf-8")
+    held = [*files, reply.FILE_NAME, "README.txt"]
+    files["README.txt"] = readme(case.path.name, held).encode("utf-8")
     # Last but the checksums: its evidence hashes are those of every other file, as written.
-    answer = reply.document(case, assessment, dict(files), DESCRIPTIONS, lang, local, written)
+    described = {n: describe(n, i18n.SOURCE) for n in held}
+    answer = reply.document(case, assessment, dict(files), described, lang, local, written)
     text = json.dumps(answer, ensure_ascii=False, indent=2)
     files[reply.FILE_NAME] = (_mask(text) if mask_paths else text).encode("utf-8")
     return Plan(files, _personal(case, files, lang, mask_paths), mask_paths, warnings)
@@ -182,7 +170,7 @@ def plan(
 def _add_letters(
     files: dict[str, bytes], case: Case, zone: tzinfo | None, today: datetime | None
 ) -> None:
-    for code in ("ja", "en"):
+    for code in i18n.CODES:
         edited = case.edited_letter(code)  # the user's own edits win
         text = (
             edited

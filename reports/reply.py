@@ -73,7 +73,7 @@ def document(
     case: Case,
     a: A.Assessment,
     files: dict[str, bytes],
-    descriptions: dict[str, tuple[str, str]],
+    descriptions: dict[str, str],
     lang: str,
     zone: tzinfo,
     now: datetime,
@@ -159,11 +159,11 @@ def _first_port(claim: dict) -> int | None:
     return None
 
 
-def _evidence(name: str, data: bytes, descriptions: dict[str, tuple[str, str]]) -> dict:
+def _evidence(name: str, data: bytes, descriptions: dict[str, str]) -> dict:
     """A bundle file as XARF evidence. The payload stays empty: the file travels beside
     reply.json in the same zip, named at the start of the description; the hash and size
     identify it."""
-    what = descriptions.get(name, ("",))[0]
+    what = descriptions.get(name, "")
     item: dict[str, Any] = {
         "content_type": CONTENT_TYPES.get(name[name.rfind(".") :], "application/octet-stream"),
         "description": f"{name}: {what}" if what else name,
@@ -258,7 +258,7 @@ def _extension(
                 "what_was_done": _joined(_actions(a, code), NOTHING_DONE, code),
                 "what_prevents_recurrence": _joined(_prevention(a, code), NOTHING_PREVENTS, code),
             }
-            for code in ("ja", "en")
+            for code in i18n.CODES
         },
         "files": {
             name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
@@ -326,7 +326,7 @@ def _prevention(a: A.Assessment, lang: str) -> list[dict[str, str]]:
 
 
 def _joined(items: list[dict[str, str]], nothing: str, lang: str) -> str:
-    sep = "" if lang == "ja" else " "
+    sep = i18n.language(lang).sentence_gap
     return sep.join(i["words"] for i in items) if items else _words(nothing, lang)
 
 

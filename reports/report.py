@@ -35,7 +35,7 @@ def letter_html(
 
 
 def render_letter_html(text: str, lang: str) -> str:
-    title = "プロバイダーへのご報告" if lang == "ja" else "Reply to the provider"
+    title = i18n.gettext_in(lang, i18n.N_("Reply to the provider"))
     return render("letter.html.j2", lang, lang=lang, title=title, text=text)
 
 

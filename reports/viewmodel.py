@@ -206,17 +206,16 @@ def _claimed_times(claim: dict, zone: tzinfo, lang: str) -> list[str]:
         own = start.tzinfo or zone
         text = _span(start, end or start, own, lang, seconds=precise)
         if t.get("approximate"):
-            text += "頃" if lang == "ja" else " (approximately)"
+            text = i18n.gettext_in(lang, i18n.N_("{time} (approximately)")).format(time=text)
         if t.get("zone_assumed"):
-            named = dates.zone_words(start, lang)
-            text += (
-                f"（時間帯のご記載がないため、{named}として扱っております）"
-                if lang == "ja"
-                else f" (no time zone was given; taken as {named})"
-            )
+            text = i18n.gettext_in(
+                lang, i18n.N_("{time} (no time zone was given; taken as {zone})")
+            ).format(time=text, zone=dates.zone_words(start, lang))
         if start.utcoffset() != start.astimezone(zone).utcoffset():
             mine = _span(start, end or start, zone, lang, seconds=precise)
-            text += f"（この PC の時間帯では {mine}）" if lang == "ja" else f" ({mine} here)"
+            text = i18n.gettext_in(lang, i18n.N_("{time} ({mine} here)")).format(
+                time=text, mine=mine
+            )
         out.append(text)
     return out
 
@@ -229,8 +228,8 @@ LETTER_CHECKS = catalogue.letter_checks()
 def quote(text: str, lang: str) -> str:
     """Words taken from the provider or typed in Japanese, in an English letter, are marked as
     a quotation; the Japanese letter uses them as they are."""
-    if lang == "en" and text and not text.isascii():
-        return f"“{text}”"
+    if i18n.language(lang).quotes_foreign and text and not text.isascii():
+        return i18n.gettext_in(lang, i18n.N_("“{text}”")).format(text=text)
     return text
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from checks import i18n  # noqa: E402
 from reports.report import letter_text  # noqa: E402
 from tests.cases import JST, TODAY, build  # noqa: E402
 
@@ -16,7 +17,7 @@ gold.mkdir(parents=True, exist_ok=True)
 with tempfile.TemporaryDirectory() as tmp:
     for kind in ("clean", "infected", "forged", "account", "suspicious", "ongoing", "nofacts"):
         case = build(kind, Path(tmp))
-        for lang in ("ja", "en"):
+        for lang in i18n.CODES:
             (gold / f"letter.{kind}.{lang}.txt").write_text(
                 letter_text(case, lang, JST, TODAY), encoding="utf-8"
             )

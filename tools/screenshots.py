@@ -55,10 +55,10 @@ def main(out: Path) -> list[Path]:
             app.processEvents()
             time.sleep(0.02)
 
-    for lang in ("ja", "en"):
+    for lang in i18n.CODES:
         i18n.set_default_language(lang)
         window.language.blockSignals(True)
-        window.language.setCurrentIndex(0 if lang == "ja" else 1)
+        window.language.setCurrentIndex(i18n.CODES.index(lang))
         window.language.blockSignals(False)
         window.retranslate()
         window.pages[0].text.setPlainText(session.notice_text())

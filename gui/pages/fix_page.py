@@ -135,7 +135,7 @@ class FixPage(Page):
         self.grid.setColumnStretch(0, 1)
         self.recheck.clicked.connect(lambda: self.window_.go(2, run=True))
         session.results_changed.connect(self.refresh)
-        session.saved.connect(lambda _what: self.refresh())
+        session.saved.connect(self._case_saved)
         self.retranslate(refresh=False)
         QTimer.singleShot(0, self.refresh)  # reads the case history: after the first paint
 
@@ -242,6 +242,10 @@ class FixPage(Page):
         self.grid.setColumnMinimumWidth(2, widest + 40)
         if refresh:
             self.refresh()
+
+    def _case_saved(self, _what: str) -> None:
+        # A bound method, not a lambda: Qt drops the connection when this page is deleted.
+        self.refresh()
 
     def refresh(self) -> None:
         done = self.session.case.remediation()

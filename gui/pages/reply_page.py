@@ -46,13 +46,14 @@ class ReplyPage(Page):
         # What the letter stands on, in a sentence or two (the assessment's uptime answer...).
         self.findings = self.paragraph()
         row = QHBoxLayout()
-        self.lang_ja, self.lang_en = QRadioButton("日本語"), QRadioButton("English")
+        # One button per letter language, each named in its own language.
+        self.lang_buttons = {lang.code: QRadioButton(lang.name) for lang in i18n.LANGUAGES}
         group = QButtonGroup(self)
-        group.addButton(self.lang_ja)
-        group.addButton(self.lang_en)
-        (self.lang_ja if i18n.get_language() == "ja" else self.lang_en).setChecked(True)
+        for button in self.lang_buttons.values():
+            group.addButton(button)
+        self.lang_buttons[i18n.get_language()].setChecked(True)
         self.refresh_button = QPushButton()
-        for w in (self.lang_ja, self.lang_en, self.refresh_button):
+        for w in (*self.lang_buttons.values(), self.refresh_button):
             row.addWidget(w)
         row.addStretch(1)
         self.layout_.addLayout(row)
@@ -107,13 +108,13 @@ class ReplyPage(Page):
         self.save_timer.setSingleShot(True)
         self.save_timer.setInterval(400)
         self.save_timer.timeout.connect(self._save_details)
-        session.saved.connect(lambda what: self.debounce.start() if what == "details" else None)
+        session.saved.connect(self._case_saved)
         session.notice_changed.connect(self.debounce.start)
         # A saved bundle is the case as it was: any change after it says so.
         self.saved_path: str | None = None
         for signal in (session.saved, session.results_changed, session.notice_changed):
             signal.connect(self._bundle_outdated)
-        self.lang_ja.toggled.connect(lambda _on: self.render())
+        group.buttonToggled.connect(lambda _button, on: self.render() if on else None)
         self.refresh_button.clicked.connect(self.render)
         self.save_button.clicked.connect(self.save_bundle)
         self.copy_button.clicked.connect(
@@ -124,12 +125,17 @@ class ReplyPage(Page):
         self.workers: list = []
         self.retranslate()
 
+    def _case_saved(self, what: str) -> None:
+        # A bound method, not a lambda: Qt drops the connection when this page is deleted.
+        if what == "details":
+            self.debounce.start()
+
     def letter_lang(self) -> str:
-        return "ja" if self.lang_ja.isChecked() else "en"
+        return next(code for code, b in self.lang_buttons.items() if b.isChecked())
 
     def retranslate(self) -> None:
         # The letter follows the window's language unless the user picks the other one.
-        (self.lang_ja if i18n.get_language() == "ja" else self.lang_en).setChecked(True)
+        self.lang_buttons[i18n.get_language()].setChecked(True)
         self.heading.setText(_("5. Reply to your provider"))
         self.intro.setText(
             _(

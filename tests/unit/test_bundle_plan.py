@@ -9,6 +9,7 @@ import json
 import os
 from pathlib import Path
 
+from checks import i18n
 from reports import bundle
 from tests.cases import JST, TODAY, build
 from tests.platform import assert_private
@@ -32,9 +33,14 @@ def test_the_plan_of_an_infected_case(tmp_path):
     readme = plan.files["README.txt"].decode("utf-8")
     assert f"written by Clearline for case {case.path.name}" in readme
     for name in plan.files:
-        en, ja = bundle.DESCRIPTIONS[name]
-        assert f"  {name:16} {en}\n" in readme, name
-        assert f"  {name:16} {ja}\n" in readme, name
+        for code in i18n.CODES:
+            assert f"  {name:16} {bundle.describe(name, code)}\n" in readme, (name, code)
+    # A letter's description names its language in the reader's.
+    assert "  letter.en.txt    プロバイダーへの返信（英語・テキスト）\n" in readme
+    assert "  letter.ja.html   reply to the provider (Japanese, HTML)\n" in readme
+    assert "  results.json     すべての確認結果（機械可読）\n" in readme
+    assert readme.startswith("Clearline 証拠一式 / Clearline evidence bundle\n")
+    assert "[日本語]\n" in readme and "[English]\n" in readme
     assert readme.count("sha256sum -c SHA256SUMS") == 2
     results = json.loads(plan.files["results.json"])
     assert set(results) == {"results", "history"}
@@ -287,10 +293,11 @@ def test_every_file_a_bundle_can_hold_is_described_in_both_languages(tmp_path, m
 
     plan = bundle.plan(case, "ja", JST, today=TODAY)
 
-    assert sorted(plan.files) == sorted(bundle.DESCRIPTIONS)
+    assert sorted(plan.files) == sorted(bundle.names())
     readme = plan.files["README.txt"].decode("utf-8")
-    for name, (en, ja) in bundle.DESCRIPTIONS.items():
-        assert f"  {name:16} {en}\n" in readme and f"  {name:16} {ja}\n" in readme, name
+    for name in bundle.names():
+        for code in i18n.CODES:
+            assert f"  {name:16} {bundle.describe(name, code)}\n" in readme, (name, code)
 
 
 def test_a_three_letter_user_name_is_masked_inside_paths(monkeypatch):

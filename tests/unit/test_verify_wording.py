@@ -7,6 +7,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from checks import i18n
 from reports import bundle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,13 +28,16 @@ def test_no_message_in_either_language_says_the_bundle_was_not_tampered_with():
 
 
 def test_the_letters_and_the_bundle_readme_say_what_a_match_shows_and_how_on_windows():
-    readme = bundle.README
-    english, japanese = readme.split("[日本語]")
+    readme = bundle.readme("case-1", bundle.names())
+    japanese, english = readme.split("[English]")
+    assert "[日本語]" in japanese
     for text in (
         english,
         japanese,
-        (ROOT / "reports/templates/letter.en.txt.j2").read_text(encoding="utf-8"),
-        (ROOT / "reports/templates/letter.ja.txt.j2").read_text(encoding="utf-8"),
+        *(
+            (ROOT / f"reports/templates/letter.{code}.txt.j2").read_text(encoding="utf-8")
+            for code in i18n.CODES
+        ),
     ):
         assert not OVERCLAIMS.search(text), OVERCLAIMS.search(text)
         assert "Get-FileHash" in text
