@@ -33,9 +33,20 @@ def source_msgids() -> set[str]:
     return ids
 
 
-def test_every_message_is_translated_to_japanese():
-    with (i18n.LOCALE_DIR / "ja/LC_MESSAGES/clearline.po").open("rb") as fp:
-        catalog = read_po(fp, locale="ja")
+TRANSLATED = [code for code in i18n.CODES if code != i18n.SOURCE]
+
+
+def test_each_language_has_its_catalogue_and_letter():
+    for code in TRANSLATED:
+        assert (i18n.LOCALE_DIR / code / "LC_MESSAGES/clearline.po").is_file(), code
+    for code in i18n.CODES:
+        assert (ROOT / f"reports/templates/letter.{code}.txt.j2").is_file(), code
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_message_is_translated(code):
+    with (i18n.LOCALE_DIR / code / "LC_MESSAGES/clearline.po").open("rb") as fp:
+        catalog = read_po(fp, locale=code)
     translated = {
         (m.id if isinstance(m.id, str) else m.id[0])
         for m in catalog
@@ -45,11 +56,12 @@ def test_every_message_is_translated_to_japanese():
     assert not missing, "untranslated (run `make catalogs` and translate):\n" + "\n".join(missing)
 
 
-def test_placeholders_survive_translation():
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_placeholders_survive_translation(code):
     import re
 
-    with (i18n.LOCALE_DIR / "ja/LC_MESSAGES/clearline.po").open("rb") as fp:
-        catalog = read_po(fp, locale="ja")
+    with (i18n.LOCALE_DIR / code / "LC_MESSAGES/clearline.po").open("rb") as fp:
+        catalog = read_po(fp, locale=code)
     for m in catalog:
         if not m.id:
             continue
