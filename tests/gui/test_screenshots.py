@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from checks import i18n
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.gui
 
@@ -41,7 +43,7 @@ def test_screenshots_of_every_step_in_both_languages(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     shots = sorted(tmp_path.glob("step*-*.png"))
     assert [p.name for p in shots] == sorted(
-        f"step{n}-{lang}.png" for n in range(1, 6) for lang in ("ja", "en")
+        f"step{n}-{lang}.png" for n in range(1, 6) for lang in i18n.CODES
     )
     for shot in shots:
         image = QImage(str(shot))

@@ -81,7 +81,8 @@ def test_language_follows_the_environment(monkeypatch):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "ja_JP.UTF-8")
     assert i18n.detect_language() == "ja"
-    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    # A language Clearline does not speak (Quechua: not one it is likely to gain) gives English.
+    monkeypatch.setenv("LANG", "qu_PE.UTF-8")
     assert i18n.detect_language() == "en"
 
 
