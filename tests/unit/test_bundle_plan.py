@@ -40,7 +40,7 @@ def test_the_plan_of_an_infected_case(tmp_path):
     assert "  letter.en.txt    プロバイダーへの返信（英語・テキスト）\n" in readme
     assert "  letter.ja.html   reply to the provider (Japanese, HTML)\n" in readme
     assert "  results.json     すべての確認結果（機械可読）\n" in readme
-    assert readme.startswith("Clearline 証拠一式 / Clearline evidence bundle\n")
+    assert readme.startswith("Clearline 証拠一式 / Clearline evidence bundle")
     assert "[日本語]\n" in readme and "[English]\n" in readme
     assert readme.count("sha256sum -c SHA256SUMS") == 2
     results = json.loads(plan.files["results.json"])
