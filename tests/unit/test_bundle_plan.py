@@ -42,7 +42,7 @@ def test_the_plan_of_an_infected_case(tmp_path):
     assert "  results.json     すべての確認結果（機械可読）\n" in readme
     assert readme.startswith("Clearline 証拠一式 / Clearline evidence bundle")
     assert "[日本語]\n" in readme and "[English]\n" in readme
-    assert readme.count("sha256sum -c SHA256SUMS") == 2
+    assert readme.count("sha256sum -c SHA256SUMS") == len(i18n.CODES)
     results = json.loads(plan.files["results.json"])
     assert set(results) == {"results", "history"}
     assert {r["id"] for r in results["results"]} >= {"SMTP-OUT", "AV-STATUS", "FW-STATUS"}
