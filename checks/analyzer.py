@@ -221,48 +221,56 @@ class Analyzer:
 
     # SMTP --------------------------------------------------------------------------------------
     def _smtp(self, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool) -> bytes | None:
-        src, dst, sport, dport, flags, off = (
-            parsed.src,
-            parsed.dst,
-            parsed.sport,
-            parsed.dport,
-            parsed.flags,
-            parsed.offset,
-        )
+        src, dst, sport, dport = parsed.src, parsed.dst, parsed.sport, parsed.dport
         from_client = dport in MAIL_PORTS and not (
-            sport in MAIL_PORTS and (src, sport, dst, dport) not in self.flows and not flags & 0x02
+            sport in MAIL_PORTS
+            and (src, sport, dst, dport) not in self.flows
+            and not parsed.flags & 0x02
         )
         if from_client:
-            key = (src, sport, dst, dport)
-            flow = self.flows.get(key)
-            if flags & 0x02 and not flags & 0x10:  # SYN: a connection attempt
-                if flow is None:
-                    if len(self.flows) >= self.MAX_FLOWS:
-                        self.dropped_flows += 1
-                        return packet[:off] if scrub else None
-                    flow = self._new_flow(key, ts, True)
-                flow.syns += 1
-                flow.session.syn(parsed.seq)
-                self.syn_by_dest[(dst, dport)] += 1
-                self.dest_per_minute[int(ts) // 60].add((dst, dport))
+            return self._from_client((src, sport, dst, dport), ts, packet, parsed, scrub)
+        return self._from_server((dst, dport, src, sport), ts, packet, parsed, scrub)
+
+    def _from_client(
+        self, key: tuple, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool
+    ) -> bytes | None:
+        """A client's segment: counts attempts, and keeps what the session allows of it."""
+        flags, off = parsed.flags, parsed.offset
+        flow = self.flows.get(key)
+        if flags & 0x02 and not flags & 0x10:  # SYN: a connection attempt
             if flow is None:
-                # The capture started in the middle of this connection: count it from here
-                # (a lone reset ends whatever it was: it opens nothing).
-                flow = None if flags & 0x04 else self._mid_session(key, ts)
-                if flow is None:
+                if len(self.flows) >= self.MAX_FLOWS:
+                    self.dropped_flows += 1
                     return packet[:off] if scrub else None
-            flow.last = max(flow.last, ts)
-            if P.fragment_key(packet) is not None:
-                flow.fragmented = True
-            payload = packet[off:]
-            if not payload:
-                return None
-            # Data on a SYN (TCP Fast Open) starts right after the SYN's sequence number.
-            keep = flow.session.segment((parsed.seq + (flags & 0x02 and 1)) % (1 << 32), payload)
-            if not scrub:
-                return None
-            return packet[:off] + mask_local_parts(payload[:keep]) if keep else packet[:off]
-        key = (dst, dport, src, sport)
+                flow = self._new_flow(key, ts, True)
+            flow.syns += 1
+            flow.session.syn(parsed.seq)
+            _client, _cport, dst, dport = key
+            self.syn_by_dest[(dst, dport)] += 1
+            self.dest_per_minute[int(ts) // 60].add((dst, dport))
+        if flow is None:
+            # The capture started in the middle of this connection: count it from here
+            # (a lone reset ends whatever it was: it opens nothing).
+            flow = None if flags & 0x04 else self._mid_session(key, ts)
+            if flow is None:
+                return packet[:off] if scrub else None
+        flow.last = max(flow.last, ts)
+        if P.fragment_key(packet) is not None:
+            flow.fragmented = True
+        payload = packet[off:]
+        if not payload:
+            return None
+        # Data on a SYN (TCP Fast Open) starts right after the SYN's sequence number.
+        keep = flow.session.segment((parsed.seq + (flags & 0x02 and 1)) % (1 << 32), payload)
+        if not scrub:
+            return None
+        return packet[:off] + mask_local_parts(payload[:keep]) if keep else packet[:off]
+
+    def _from_server(
+        self, key: tuple, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool
+    ) -> bytes | None:
+        """A server's segment: whether it took the connection, and its replies."""
+        flags, off = parsed.flags, parsed.offset
         flow = self.flows.get(key)
         if flow is None:
             # A SYN-ACK whose SYN was not captured, or the middle of a connection; a lone reset

@@ -95,62 +95,80 @@ def stretches(records: Iterable[Record], steps: list | None = None) -> list[Stre
     latest (its clock went back: a large NTP step, a dual-boot clock in local time) ends what
     the run vouches for, and a forward step starts a new stretch after it. ``steps`` collects
     (seq, time, how far in microseconds) for each step seen."""
-    out: list[Stretch] = []
-    current: Stretch | None = None
-    limit = MAX_GAP_S * 1_000_000
-    beat: Record | None = None  # the run's latest record carrying the monotonic clock
-    broken: set[int] = set()  # runs whose clock went back: they vouch for nothing more
-
-    def close() -> None:
-        nonlocal current
-        if current is not None:
-            out.append(current)
-            current = None
-
+    walk = _Walk(steps)
     for r in sorted(records, key=lambda r: r.seq):
+        walk.feed(r)
+    walk.close()
+    return [s for s in walk.out if s.end_us >= s.start_us]
+
+
+class _Walk:
+    """The state of one pass of ``stretches`` over the records."""
+
+    def __init__(self, steps: list | None) -> None:
+        self.out: list[Stretch] = []
+        self.current: Stretch | None = None
+        self.limit = MAX_GAP_S * 1_000_000
+        self.beat: Record | None = None  # the run's latest record carrying the monotonic clock
+        self.broken: set[int] = set()  # runs whose clock went back: they vouch for nothing more
+        self.steps = steps
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.out.append(self.current)
+            self.current = None
+
+    def open(self, r: Record, mode: str) -> None:
+        self.close()
+        self.current = Stretch(r.ts_us, r.ts_us, mode, r.run)
+
+    def feed(self, r: Record) -> None:
         mode = r.data.get("mode") if r.kind in (START, HEARTBEAT) else None
         if r.kind in (START, HEARTBEAT):
             # Half a heartbeat of slack: a recorder that beats every minute vouches for 90 s.
-            limit = gap_limit_us(r.data.get("heartbeat_s"))
+            self.limit = gap_limit_us(r.data.get("heartbeat_s"))
         if r.kind == START:
-            close()
-            current = Stretch(r.ts_us, r.ts_us, str(mode or POLL), r.seq)
-            beat = r
-            continue
-        if r.run in broken:
-            continue
-        step = _step(beat, r) if "mono_us" in r.data else 0
+            self.close()
+            self.current = Stretch(r.ts_us, r.ts_us, str(mode or POLL), r.seq)
+            self.beat = r
+            return
+        if r.run in self.broken:
+            return
+        step = _step(self.beat, r) if "mono_us" in r.data else 0
         if "mono_us" in r.data:
-            beat = r
-        if current is not None and r.run == current.run:
-            if step < 0 or r.ts_us < current.end_us - STEP_US:
-                if steps is not None:
-                    steps.append((r.seq, r.ts_us, step or r.ts_us - current.end_us))
-                close()
-                broken.add(r.run)
-                continue
-            if step > 0:
-                if steps is not None:
-                    steps.append((r.seq, r.ts_us, step))
-                close()
-                current = Stretch(r.ts_us, r.ts_us, str(mode or _mode_of_run(r)), r.run)
-            elif r.ts_us - current.end_us <= limit:
-                current.end_us = max(current.end_us, r.ts_us)
-                if mode and current.mode != mode:  # the run changed how it records
-                    close()
-                    current = Stretch(r.ts_us, r.ts_us, str(mode), r.run)
-            else:
-                close()
-                current = Stretch(r.ts_us, r.ts_us, str(mode or _mode_of_run(r)), r.run)
+            self.beat = r
+        if self.current is not None and r.run == self.current.run:
+            if not self._same_run(r, step, mode):
+                return
         else:
             # Another run whose start lies before the records we were given, or the same run
             # after a silence: what follows is a new stretch, the silence a gap.
-            close()
-            current = Stretch(r.ts_us, r.ts_us, str(mode or _mode_of_run(r)), r.run)
+            self.open(r, str(mode or _mode_of_run(r)))
         if r.kind == STOP:
-            close()
-    close()
-    return [s for s in out if s.end_us >= s.start_us]
+            self.close()
+
+    def _same_run(self, r: Record, step: int, mode: str | None) -> bool:
+        """A record of the run being followed; False when the run's clock went back (the run
+        vouches for nothing more)."""
+        current = self.current
+        assert current is not None
+        if step < 0 or r.ts_us < current.end_us - STEP_US:
+            if self.steps is not None:
+                self.steps.append((r.seq, r.ts_us, step or r.ts_us - current.end_us))
+            self.close()
+            self.broken.add(r.run)
+            return False
+        if step > 0:
+            if self.steps is not None:
+                self.steps.append((r.seq, r.ts_us, step))
+            self.open(r, str(mode or _mode_of_run(r)))
+        elif r.ts_us - current.end_us <= self.limit:
+            current.end_us = max(current.end_us, r.ts_us)
+            if mode and current.mode != mode:  # the run changed how it records
+                self.open(r, str(mode))
+        else:
+            self.open(r, str(mode or _mode_of_run(r)))
+        return True
 
 
 def gap_limit_us(heartbeat_s) -> int:
