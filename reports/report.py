@@ -9,8 +9,8 @@ from datetime import UTC, datetime, tzinfo
 from cases.store import Case
 from checks import dates, i18n
 from checks.model import Status
-from reports import viewmodel
-from reports.templating import render
+from reports import letter_plan, viewmodel
+from reports.templating import render, render_paragraphs
 
 
 def letter_text(
@@ -24,8 +24,14 @@ def letter_text(
 
 
 def render_letter(model: viewmodel.LetterModel) -> str:
-    """The plain-text letter for a view-model already built (build it once, use it twice)."""
-    return render(f"letter.{model.lang}.txt.j2", model.lang, **model.as_context())
+    """The plain-text letter for a view-model already built (build it once, use it twice): the
+    paragraphs letter_plan chooses, in the words of the language's paragraph file."""
+    return render_paragraphs(
+        f"letter.{model.lang}.txt.j2",
+        model.lang,
+        letter_plan.paragraphs(model),
+        **model.as_context(),
+    )
 
 
 def letter_html(

@@ -39,3 +39,22 @@ def render(name: str, language: str | None = None, **context) -> str:
     finally:
         if token is not None:
             i18n.reset_language(token)
+
+
+def render_paragraphs(name: str, language: str, codes: list[str], **context) -> str:
+    """The paragraphs ``codes``, in order, each the macro ``p_<code>`` of the template ``name``
+    (a language's paragraph file), with ``context`` as its variables."""
+    from checks import i18n
+
+    token = i18n.use_language(language)
+    try:
+        module = environment().get_template(name).make_module(context)
+        parts = []
+        for code in codes:
+            macro = getattr(module, f"p_{code}", None)
+            if macro is None:
+                raise LookupError(f"{name} has no paragraph {code!r} (a macro p_{code})")
+            parts.append(str(macro()))
+        return "".join(parts)
+    finally:
+        i18n.reset_language(token)

@@ -1,15 +1,22 @@
 """The letters: golden texts for each case kind in both languages, and what they must say."""
 
 import re
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from jinja2 import UndefinedError
 
-from reports import viewmodel
+from checks import i18n
+from reports import letter_plan, viewmodel
 from reports.report import letter_html, letter_text, report_html
-from reports.templating import render
+from reports.templating import render_paragraphs
 from tests.cases import JST, TODAY, build
 from tests.recorded import DATA
+
+ROOT = Path(__file__).resolve().parents[2]
 
 KINDS = ("clean", "infected", "forged", "account", "suspicious", "ongoing", "nofacts")
 
@@ -20,7 +27,7 @@ def cases(tmp_path_factory):
     return {kind: build(kind, folder) for kind in KINDS}
 
 
-@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("lang", i18n.CODES)
 @pytest.mark.parametrize("kind", KINDS)
 def test_golden(cases, kind, lang):
     expected = (DATA / f"golden/letter.{kind}.{lang}.txt").read_text(encoding="utf-8")
@@ -80,8 +87,103 @@ def test_missing_details_become_visible_blanks(tmp_path):
 
 
 def test_strict_undefined_makes_a_missing_field_an_error():
-    with pytest.raises(UndefinedError):
-        render("letter.en.txt.j2", "en", lang="en")
+    for code in i18n.CODES:
+        with pytest.raises(UndefinedError):
+            render_paragraphs(f"letter.{code}.txt.j2", code, ["opening"], lang=code)
+
+
+@pytest.mark.parametrize("lang", i18n.CODES)
+def test_each_language_words_every_paragraph_and_nothing_else(lang):
+    # A language's paragraph file is its macros p_<code>: one for each code letter_plan can
+    # choose, so a new language (or a new paragraph) cannot leave one out unnoticed.
+    template = (ROOT / f"reports/templates/letter.{lang}.txt.j2").read_text(encoding="utf-8")
+    macros = re.findall(r"{% macro p_(\w+)\(\) %}", template)
+    assert sorted(macros) == sorted(letter_plan.CODES)
+
+
+MODEL_FLAGS = st.fixed_dictionaries(
+    {
+        "claim": st.booleans(),
+        "checked_span": st.booleans(),
+        "clock_synchronised": st.booleans(),
+        "clock_known": st.booleans(),
+        "verdict": st.sampled_from(["direct", "forged", "account", "unknown", ""]),
+        "code": st.sampled_from(
+            ["direct_report", "maybe_this_line", "line_in_sender_part", "shared_address", "x"]
+        ),
+        "conflict": st.booleans(),
+        "auth_results": st.booleans(),
+        "password_changed": st.booleans(),
+        "sighting": st.sampled_from([None, "line", "identified", "unidentified"]),
+        "status": st.sampled_from(["fail", "warn"]),
+        "more": st.integers(0, 2),
+        "scope": st.sampled_from([None, "snapshot", "line", "pc"]),
+        "kind": st.sampled_from(["clean", "infected", "forged", "account", "suspicious"]),
+        "journal": st.sampled_from([None, "damaged", "part", "events", "quiet"]),
+        "head": st.booleans(),
+        "partial": st.booleans(),
+        "flags": st.lists(st.booleans(), min_size=8, max_size=8),
+    }
+)
+
+
+@given(MODEL_FLAGS)
+def test_any_letter_opens_closes_and_holds_only_known_paragraphs_once(f):
+    sighting = None
+    if f["sighting"]:
+        sighting = {
+            "where": "line" if f["sighting"] == "line" else "pc",
+            "identified": f["sighting"] == "identified",
+            "status": f["status"],
+        }
+    journal = None
+    if f["journal"]:
+        journal = {
+            "damaged": f["journal"] == "damaged",
+            "complete": f["journal"] in ("events", "quiet"),
+            "events": [1] if f["journal"] == "events" else [],
+            "head": "h" if f["head"] else "",
+            "partial": f["partial"],
+        }
+    scope = None
+    if f["scope"]:
+        scope = {"source": "snapshot" if f["scope"] == "snapshot" else "watch", "where": f["scope"]}
+    b = f["flags"]
+    model = SimpleNamespace(
+        claim={"any": f["claim"]},
+        checked_span="x" if f["checked_span"] else "",
+        clock_synchronised=f["clock_synchronised"],
+        clock_known=f["clock_known"],
+        notice={
+            "verdict": f["verdict"],
+            "code": f["code"],
+            "conflict": f["conflict"],
+            "auth_results": "fail" if f["auth_results"] else "",
+            "password_changed": "d" if f["password_changed"] else "",
+        },
+        sighting=sighting,
+        more_sightings=f["more"],
+        scope=scope,
+        kind=f["kind"],
+        journal=journal,
+        uptime_off=["x"] if b[0] else [],
+        cgnat=b[1],
+        nothing_found=b[2],
+        other_devices_checked=b[3],
+        remediation=[{"code": "scan"}] if b[4] else [],
+        removed=b[5],
+        ongoing=b[6],
+        removal_recorded=b[7],
+        requests=["source_ip"] if b[0] else [],
+    )
+    codes = letter_plan.paragraphs(model)
+    assert set(codes) <= set(letter_plan.CODES)
+    assert codes[0] == "opening" and codes[-1] == "signature"
+    assert [c for c in codes if c.startswith("close_")] == [codes[-2]]
+    # Only the blank line may repeat; a sighting and the notice's own reading never both
+    # speak of a forged sender.
+    assert len([c for c in codes if c != "blank"]) == len(set(codes) - {"blank"})
+    assert not ({"forged"} <= set(codes) and sighting)
 
 
 def test_html_is_escaped(cases, tmp_path):
