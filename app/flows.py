@@ -14,7 +14,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from cases.store import Case, CaseError
+from cases.store import Case
 from checks.model import Result
 
 # --- audit -----------------------------------------------------------------------------------
@@ -278,24 +278,15 @@ def analyze_capture(
 def parse_done(items: Iterable[str], now: datetime | None = None) -> list[tuple[str, str]]:
     """``STEP`` or ``STEP=YYYY-MM-DD`` (or an ISO date-time) -> (step, when); raises CaseError
     for an unknown step or a bad or future date, before anything is written."""
-    from cases.store import REMEDIATION_STEPS, parse_step_time
+    from cases.store import check_step
 
     now = now or datetime.now().astimezone()
     parsed = []
     for item in items:
         step, _sep, when = item.partition("=")
         step = step.strip().lower()
-        if step not in REMEDIATION_STEPS:
-            raise CaseError(f"unknown step {step!r}; known: {', '.join(REMEDIATION_STEPS)}")
         when = when.strip() or now.isoformat(timespec="seconds")
-        try:
-            at, date_only = parse_step_time(when)
-        except ValueError as exc:
-            if "between" in str(exc):
-                raise CaseError(str(exc)) from None
-            raise CaseError(f"{when!r} is not a date (YYYY-MM-DD)") from None
-        if (at.date() > now.date()) if date_only else (at > now):
-            raise CaseError(f"{when} is in the future")
+        check_step(step, when, now)
         parsed.append((step, when))
     return parsed
 

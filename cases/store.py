@@ -30,6 +30,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checks.i18n import _
+
 if TYPE_CHECKING:
     from checks.model import Result
 
@@ -180,6 +182,31 @@ def parse_step_time(value: str) -> tuple[datetime, bool]:
     return (local if when.tzinfo is None else when), date_only
 
 
+def check_step(step: str, when: str, now: datetime | None = None) -> None:
+    """Refuse, in the user's language, an unknown step or a bad or future time for it."""
+    if step not in REMEDIATION_STEPS:
+        raise CaseError(
+            _("unknown step {step}; known: {known}").format(
+                step=repr(step), known=", ".join(REMEDIATION_STEPS)
+            )
+        )
+    try:
+        at, date_only = parse_step_time(when)
+    except ValueError as exc:
+        if "between" in str(exc):
+            raise CaseError(
+                _("{when} is not a date between {earliest} and today").format(
+                    when=when, earliest=EARLIEST_STEP_YEAR
+                )
+            ) from None
+        raise CaseError(
+            _("{when} is not a date (YYYY-MM-DD) or ISO date-time").format(when=repr(when))
+        ) from None
+    now = now or datetime.now().astimezone()
+    if (at.date() if date_only else at) > (now.date() if date_only else now):
+        raise CaseError(_("{when} is in the future").format(when=when))
+
+
 @dataclass
 class Damaged:
     name: str
@@ -221,28 +248,26 @@ class Update:
     def set_details(self, **values: str | None) -> None:
         for key, value in values.items():
             if key not in DETAIL_FIELDS:
-                raise CaseError(f"unknown detail {key!r}; known: {', '.join(DETAIL_FIELDS)}")
+                raise CaseError(
+                    _("unknown detail {key}; known: {known}").format(
+                        key=repr(key), known=", ".join(DETAIL_FIELDS)
+                    )
+                )
             if value is None:
                 continue
             value = value.strip()
             if len(value) > MAX_DETAIL_LENGTH or any(c in value for c in "\r\n\x00"):
-                raise CaseError(f"{key}: one line of at most {MAX_DETAIL_LENGTH} characters")
+                raise CaseError(
+                    _("{key}: one line of at most {n} characters").format(
+                        key=key, n=MAX_DETAIL_LENGTH
+                    )
+                )
             self.state.details[key] = value
         self.changed.add(DETAILS_FILE)
 
     def mark_done(self, step: str, when: str, now: datetime | None = None) -> None:
         """Record a remediation step at ``when`` (ISO date or date-time, not in the future)."""
-        if step not in REMEDIATION_STEPS:
-            raise CaseError(f"unknown step {step!r}; known: {', '.join(REMEDIATION_STEPS)}")
-        try:
-            at, date_only = parse_step_time(when)
-        except ValueError as exc:
-            if "between" in str(exc):
-                raise CaseError(str(exc)) from None
-            raise CaseError(f"{when!r} is not a date (YYYY-MM-DD) or ISO date-time") from None
-        now = now or datetime.now().astimezone()
-        if (at.date() if date_only else at) > (now.date() if date_only else now):
-            raise CaseError(f"{when} is in the future")
+        check_step(step, when, now)
         self.state.remediation[step] = when
         self.changed.add(REMEDIATION_FILE)
 

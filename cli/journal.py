@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from checks import i18n
+from checks import errors, i18n
 from checks.i18n import _
 from journal import state as journal_state
 
@@ -211,7 +211,10 @@ def cmd_verify(args) -> int:
     try:
         doc = journal_state.verify_doc(db, args.head)
     except (JournalError, OSError, sqlite3.DatabaseError) as exc:
-        print(_("The journal cannot be read: {error}").format(error=exc), file=sys.stderr)
+        print(
+            _("The journal cannot be read: {error}").format(error=errors.describe(exc)),
+            file=sys.stderr,
+        )
         return EXIT_PROBLEM
     if args.json:
         json.dump(doc, sys.stdout, indent=2)

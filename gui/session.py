@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from cases.store import Case, default_root
+from checks import errors
 
 if TYPE_CHECKING:
     from checks.model import Result
@@ -47,7 +48,7 @@ class CaseWriter(QObject):
             try:
                 fn()
             except Exception as exc:  # reported, never lost silently
-                self.failed.emit(what, f"{type(exc).__name__}: {exc}")
+                self.failed.emit(what, errors.describe_unexpected(exc))
                 raise
             self.done.emit(what)
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from checks import errors
+
 
 class WorkerSignals(QObject):
     result = Signal(object)
@@ -41,7 +43,9 @@ class Worker(QRunnable):
                 **self.kwargs,
             )
         except BaseException as exc:
-            self.signals.error.emit(f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
+            # The first line is shown to the user, in the language of whoever started the work.
+            first = self.context.run(errors.describe_unexpected, exc)
+            self.signals.error.emit(f"{first}\n{traceback.format_exc()}")
         else:
             self.signals.result.emit(value)
         finally:

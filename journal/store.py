@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from checks.i18n import _
+
 SCHEMA_VERSION = 1
 GENESIS = bytes(32)
 
@@ -143,7 +145,9 @@ class Journal:
                     self._set_meta("created_us", str(now_us()))
         version = self._meta("version")
         if version is not None and int(version) > SCHEMA_VERSION:
-            raise JournalError(f"journal schema {version} is newer than this Clearline")
+            raise JournalError(
+                _("journal format {version} is newer than this Clearline").format(version=version)
+            )
         self._last: tuple[int, bytes] | None = None
 
     # --- plumbing --------------------------------------------------------------------------
@@ -463,9 +467,11 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
     try:
         open_regular(path).close()  # a FIFO or a device would hang SQLite: refuse it first
     except FileNotFoundError:
-        raise JournalError(f"no journal at {path}") from None
+        raise JournalError(_("no journal at {path}").format(path=path)) from None
     except NotARegularFile as exc:
-        raise JournalError(f"{path} is not a journal: {exc.strerror}") from None
+        raise JournalError(
+            _("{path} is not a journal: {why}").format(path=path, why=exc.strerror)
+        ) from None
     quoted = str(path.resolve()).replace("?", "%3f").replace("#", "%23")
     for query in ("mode=ro", "mode=ro&immutable=1"):
         db = sqlite3.connect(f"file:{quoted}?{query}", uri=True, timeout=10, isolation_level=None)
@@ -477,8 +483,10 @@ def _open_readonly(path: Path) -> sqlite3.Connection:
             continue
         except sqlite3.DatabaseError as exc:
             db.close()
-            raise JournalError(f"{path} is not a Clearline journal ({exc})") from None
-    raise JournalError(f"{path} cannot be read")
+            raise JournalError(
+                _("{path} is not a Clearline journal ({why})").format(path=path, why=exc)
+            ) from None
+    raise JournalError(_("{path} cannot be read").format(path=path))
 
 
 def _check_is_journal(db: sqlite3.Connection, path: Path) -> None:
@@ -487,10 +495,14 @@ def _check_is_journal(db: sqlite3.Connection, path: Path) -> None:
         version = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
     except sqlite3.DatabaseError as exc:
         db.close()
-        raise JournalError(f"{path} is not a Clearline journal ({exc})") from None
+        raise JournalError(
+            _("{path} is not a Clearline journal ({why})").format(path=path, why=exc)
+        ) from None
     if not {"meta", "records"} <= tables or version is None:
         db.close()
-        raise JournalError(f"{path} is not a Clearline journal (it holds no records table)")
+        raise JournalError(
+            _("{path} is not a Clearline journal (it holds no records table)").format(path=path)
+        )
     try:
         newer = int(version[0]) > SCHEMA_VERSION
     except (TypeError, ValueError):
@@ -498,8 +510,10 @@ def _check_is_journal(db: sqlite3.Connection, path: Path) -> None:
     if newer:
         db.close()
         raise JournalError(
-            f"{path} was written by a newer Clearline (journal format {version[0]}); this one"
-            f" reads format {SCHEMA_VERSION}"
+            _(
+                "{path} was written by a newer Clearline (journal format {version}); this one"
+                " reads format {mine}"
+            ).format(path=path, version=version[0], mine=SCHEMA_VERSION)
         )
 
 
@@ -518,7 +532,9 @@ def lock_for_writing(path: Path):
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        raise JournalError(f"another recorder is writing {path.resolve()}") from None
+        raise JournalError(
+            _("another recorder is writing {path}").format(path=path.resolve())
+        ) from None
     return os.fdopen(fd, "rb")
 
 
@@ -535,7 +551,9 @@ def _lock_on_windows(path: Path, db_fd: int):
         msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     except OSError:
         os.close(fd)
-        raise JournalError(f"another recorder is writing {path.resolve()}") from None
+        raise JournalError(
+            _("another recorder is writing {path}").format(path=path.resolve())
+        ) from None
     return os.fdopen(fd, "rb")
 
 
@@ -549,7 +567,7 @@ def _open_for_writing(path: Path) -> int:
     from checks import safefile
 
     if os.name == "nt" and os.path.islink(path):  # no O_NOFOLLOW there: looked at first
-        raise JournalError(f"{path} is a link; the journal does not follow it")
+        raise JournalError(_("{path} is a link; the journal does not follow it").format(path=path))
     try:
         safefile.refuse_unless_root_only(path.parent)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -567,11 +585,13 @@ def _open_for_writing(path: Path) -> int:
         raise JournalError(exc.strerror) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise JournalError(f"{path} is a link; the journal does not follow it") from None
+            raise JournalError(
+                _("{path} is a link; the journal does not follow it").format(path=path)
+            ) from None
         raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise JournalError(f"{path} is not a regular file")
+        raise JournalError(_("{path} is not a regular file").format(path=path))
     return fd
 
 

@@ -25,7 +25,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from checks import errors
 from checks.analyzer import Analyzer, ntop
+from checks.i18n import N_, _
 
 _PAYLOAD = "tcp[((tcp[12:1] & 0xf0) >> 2):{n}]"
 # The mail ports and DNS, and, on any other port, what shows mail the ports do not: a proxy
@@ -224,12 +226,16 @@ def open_socket(iface: str | None, bpf: str = BPF_FILTER):
         sock = socket.socket(socket.AF_PACKET, kind, socket.htons(ETH_P_ALL))
     except PermissionError as exc:
         raise CaptureError(
-            "needs administrator rights",
-            "run it as root (sudo python main.py capture ...), or start the capture from the window,"
-            " which asks for the administrator password",
+            _("needs administrator rights"),
+            _(
+                "run it as root (sudo python main.py capture ...), or start the capture from the"
+                " window, which asks for the administrator password"
+            ),
         ) from exc
     except (AttributeError, OSError) as exc:
-        raise CaptureError(f"cannot open a capture socket: {exc}") from exc
+        raise CaptureError(
+            _("cannot open a capture socket: {why}").format(why=errors.describe(exc))
+        ) from exc
     try:
         sock.setsockopt(socket.SOL_SOCKET, 33, 256 * 1024 * 1024)  # SO_RCVBUFFORCE: absorb bursts
     except OSError:
@@ -238,7 +244,7 @@ def open_socket(iface: str | None, bpf: str = BPF_FILTER):
         try:
             sock.bind((iface, 0))
         except OSError as exc:
-            raise CaptureError(f"no such interface: {iface}") from exc
+            raise CaptureError(_("no such interface: {name}").format(name=iface)) from exc
     try:
         if iface:
             from scapy.arch.linux import attach_filter
@@ -248,8 +254,8 @@ def open_socket(iface: str | None, bpf: str = BPF_FILTER):
             attach_raw_ip_filter(sock, bpf)
     except Exception as exc:
         raise CaptureError(
-            f"cannot attach the capture filter ({type(exc).__name__}: {exc})",
-            "install libpcap (Debian/Ubuntu: sudo apt install libpcap0.8)",
+            _("cannot attach the capture filter ({why})").format(why=errors.describe(exc)),
+            _("install libpcap (Debian/Ubuntu: sudo apt install libpcap0.8)"),
         ) from exc
     sock.setblocking(False)  # drain what arrived before the filter was attached
     try:
@@ -284,7 +290,7 @@ def npcap_problem() -> str | None:
     root = os.environ.get("SystemRoot", r"C:\Windows")
     if os.path.isdir(os.path.join(root, "System32", "Npcap")):
         return None
-    return "Npcap is not installed"
+    return N_("Npcap is not installed")
 
 
 def split_frame(frame: bytes):
@@ -343,9 +349,11 @@ class ScapySource:
         problem = npcap_problem()
         if problem:
             raise CaptureError(
-                problem,
-                "install Npcap from https://npcap.com (keep 'WinPcap API-compatible"
-                " mode' ticked), then start the capture again",
+                _(problem),
+                _(
+                    "install Npcap from https://npcap.com (keep 'WinPcap API-compatible"
+                    " mode' ticked), then start the capture again"
+                ),
             )
         try:
             import scapy.arch  # noqa: F401 - fills conf.L2listen for this platform
@@ -353,7 +361,9 @@ class ScapySource:
 
             wanted = [(iface, iface)] if iface else portable_interfaces()
         except Exception as exc:
-            raise CaptureError(f"cannot list interfaces ({type(exc).__name__}: {exc})") from exc
+            raise CaptureError(
+                _("cannot list interfaces ({why})").format(why=errors.describe(exc))
+            ) from exc
         self.socks: list = []
         self.names: list[str] = []
         self.skipped: list[str] = []
@@ -363,19 +373,21 @@ class ScapySource:
                 self.names.append(name)
             except PermissionError as exc:
                 self.close()
-                raise CaptureError("needs administrator rights", "run it as administrator") from exc
+                raise CaptureError(
+                    _("needs administrator rights"), _("run it as administrator")
+                ) from exc
             except Exception as exc:
                 # scapy reports a denied /dev/bpf* on macOS as Scapy_Exception("Permission
                 # denied"), not as PermissionError: it still means "ask for the password".
                 if _looks_denied(exc):
                     self.close()
                     raise CaptureError(
-                        "needs administrator rights", "run it as administrator"
+                        _("needs administrator rights"), _("run it as administrator")
                     ) from exc
                 self.skipped.append(f"{name}: {type(exc).__name__}: {exc}")
         if not self.socks:
-            detail = "; ".join(self.skipped) or "no interface with an address"
-            raise CaptureError(f"cannot open the capture ({detail})")
+            detail = "; ".join(self.skipped) or _("no interface with an address")
+            raise CaptureError(_("cannot open the capture ({why})").format(why=detail))
         self.label = iface or ", ".join(self.names)
 
     def read(self, timeout: float):

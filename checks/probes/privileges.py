@@ -21,6 +21,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from checks.i18n import _
+
 CAP_DAC_READ_SEARCH = 2
 CAP_SYS_PTRACE = 19
 KEPT = (CAP_DAC_READ_SEARCH, CAP_SYS_PTRACE)
@@ -56,7 +58,7 @@ def target_user(explicit: str | None = None, environ: dict | None = None) -> Tar
         elif environ.get("SUDO_UID"):
             entry = pwd.getpwuid(int(environ["SUDO_UID"]))
     except (KeyError, ValueError) as exc:
-        raise PrivilegeError(f"no such user: {explicit}") from exc
+        raise PrivilegeError(_("no such user: {name}").format(name=explicit)) from exc
     if entry is None or entry.pw_uid == 0:
         return None
     gid = int(environ["SUDO_GID"]) if environ.get("SUDO_GID") and not explicit else entry.pw_gid
@@ -83,23 +85,23 @@ def _set_capabilities(keep: tuple[int, ...]) -> None:
         data[cap // 32].effective |= 1 << (cap % 32)
         data[cap // 32].permitted |= 1 << (cap % 32)
     if libc.capset(ctypes.byref(header), data) != 0:
-        raise PrivilegeError(f"capset failed: {os.strerror(ctypes.get_errno())}")
+        raise PrivilegeError(_("capset failed: {why}").format(why=os.strerror(ctypes.get_errno())))
 
 
 def drop(target: Target, keep: tuple[int, ...] = KEPT) -> None:
     """Become ``target`` for good (real, effective and saved ids), keeping only ``keep``."""
     if not sys.platform.startswith("linux"):
-        raise PrivilegeError("dropping privileges is implemented for Linux only")
+        raise PrivilegeError(_("dropping privileges is implemented for Linux only"))
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0:
-        raise PrivilegeError("prctl(PR_SET_KEEPCAPS) failed")
+        raise PrivilegeError(_("prctl(PR_SET_KEEPCAPS) failed"))
     os.setgroups(os.getgrouplist(target.name, target.gid))
     os.setresgid(target.gid, target.gid, target.gid)
     os.setresuid(target.uid, target.uid, target.uid)
     libc.prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0)
     _set_capabilities(keep)
     if os.geteuid() == 0 or os.getuid() == 0:
-        raise PrivilegeError("still root after dropping privileges")
+        raise PrivilegeError(_("still root after dropping privileges"))
     import pwd
 
     os.environ["HOME"] = pwd.getpwuid(target.uid).pw_dir
@@ -112,13 +114,13 @@ def check_folder(folder: Path, own: bool = False) -> None:
     sticky like /tmp."""
     info = os.lstat(folder)
     if stat.S_ISLNK(info.st_mode) or not stat.S_ISDIR(info.st_mode):
-        raise PrivilegeError(f"{folder} is not a folder")
+        raise PrivilegeError(_("{path} is not a folder").format(path=folder))
     if not hasattr(os, "geteuid"):
         return  # Windows: folder ownership is not a uid
     if info.st_uid not in ((os.geteuid(),) if own else (os.geteuid(), 0)):
-        raise PrivilegeError(f"{folder} belongs to another user")
+        raise PrivilegeError(_("{path} belongs to another user").format(path=folder))
     if info.st_mode & 0o002 and not info.st_mode & stat.S_ISVTX:
-        raise PrivilegeError(f"{folder} is writable by everyone")
+        raise PrivilegeError(_("{path} is writable by everyone").format(path=folder))
     if own:
         check_case_place(folder)
 
@@ -135,8 +137,10 @@ def check_case_place(folder: Path) -> None:
         safefile.refuse_unless_root_only(folder)
     except safefile.NotRootOnly as exc:
         raise PrivilegeError(
-            f"{folder} can be changed by another user; run the capture for that user"
-            " (--user NAME) or choose a folder of root's"
+            _(
+                "{path} can be changed by another user; run the capture for that user"
+                " (--user NAME) or choose a folder of root's"
+            ).format(path=folder)
         ) from exc
 
 

@@ -1,0 +1,49 @@
+"""An error from outside (the OS, a file system) in the user's words.
+
+The C library's own text ("[Errno 13] Permission denied") is English whatever the user's
+language, and it landed inside Japanese sentences. An OSError is worded by its kind (the errno,
+which Python derives from the Windows error too) with the file it names; anything else keeps its
+own text (``describe_unexpected`` adds its type, so that support can tell what it was)."""
+
+from __future__ import annotations
+
+import errno
+
+from checks.i18n import N_, _
+
+WORDS = {
+    errno.EACCES: N_("access was denied"),
+    errno.EPERM: N_("the operation is not permitted"),
+    errno.ENOENT: N_("it does not exist"),
+    errno.EISDIR: N_("it is a folder, not a file"),
+    errno.ENOTDIR: N_("part of the path is not a folder"),
+    errno.EEXIST: N_("it already exists"),
+    errno.ENOTEMPTY: N_("the folder is not empty"),
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.ELOOP: N_("it is a link, which Clearline does not follow here"),
+    errno.EBUSY: N_("it is in use"),
+    errno.EIO: N_("the disk could not be read or written (input/output error)"),
+    errno.EMFILE: N_("too many files are open"),
+    errno.ENODEV: N_("the device does not exist"),
+    errno.ENXIO: N_("the device does not exist"),
+}
+
+
+def describe(exc: BaseException) -> str:
+    """One line for ``exc`` in the current language."""
+    if isinstance(exc, OSError) and exc.errno in WORDS:
+        what = _(WORDS[exc.errno])
+        if exc.filename:
+            return _("{path}: {what}").format(path=exc.filename, what=what)
+        return what
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def describe_unexpected(exc: BaseException) -> str:
+    """For an error nobody planned for: its type too, so that support can tell what it was."""
+    if isinstance(exc, OSError) and exc.errno in WORDS:
+        return describe(exc)
+    return f"{type(exc).__name__}: {describe(exc)}"
