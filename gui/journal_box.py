@@ -4,25 +4,17 @@ for it (JournalInstall), as every external process in the window."""
 
 from __future__ import annotations
 
-import os
-import shutil
-
 from PySide6.QtCore import QObject, QProcess, QTimer, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMessageBox, QPushButton, QVBoxLayout
 
+from app import elevation
 from checks.i18n import _
 from gui import workers
 
 
 def install_command(action: str = "install") -> list[str]:
-    """`journal install` (or uninstall), through pkexec when this user is not root."""
-    from checks import i18n
-    from launch import self_argv
-
-    argv = self_argv("journal", action, "--lang", i18n.get_language())
-    if os.name == "posix" and os.geteuid() != 0 and shutil.which("pkexec"):
-        return ["pkexec", *argv]
-    return argv
+    """`journal install` (or uninstall), through the administrator prompt when needed."""
+    return elevation.journal_argv(action)
 
 
 class JournalInstall(QObject):
@@ -41,9 +33,7 @@ class JournalInstall(QObject):
         self._fired = False
 
     def start(self) -> None:
-        from gui.pages.watch_page import default_detached_launcher
-
-        launcher = default_detached_launcher()
+        launcher = elevation.detached_launcher()
         if launcher is not None:
             # Windows and macOS: the administrator prompt starts it; its output is not ours.
             started = launcher(self.argv)

@@ -70,7 +70,7 @@ def main(out: Path) -> list[Path]:
         for doc in replay:
             if doc.get("type") == "summary":  # as `capture --case` does: saved once, then shown
                 doc = {**doc, "results": [r.to_dict() for r in flows.finish_capture(case, doc)]}
-            window.pages[2].handle(doc)
+            window.pages[2].replay(doc)
         for step in range(1, 6):
             window.go(step)
             settle(2.5 if step == 5 else 0.5)

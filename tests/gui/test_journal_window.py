@@ -54,7 +54,7 @@ def test_where_there_is_no_service_manager_the_window_says_how_to_run_it(
         "print('This system has no service manager Clearline knows.')\nraise SystemExit(1)\n"
     )
     monkeypatch.setattr("gui.journal_box.install_command", lambda: [sys.executable, str(script)])
-    monkeypatch.setattr("gui.pages.watch_page.default_detached_launcher", lambda: None)
+    monkeypatch.setattr("app.elevation.detached_launcher", lambda: None)
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: shown.append(a[2]))
     w = make_window()
@@ -111,9 +111,8 @@ def test_the_administrator_prompts_name_exactly_the_commands_the_window_runs(mon
     import xml.etree.ElementTree as ET
 
     import launch
-    from app import elevation_door
+    from app import elevation, elevation_door
     from gui.journal_box import install_command
-    from gui.pages import watch_page
 
     root = ET.parse(Path(__file__).resolve().parents[2] / "packaging/linux/org.clearline.policy.in")
     actions = {}
@@ -125,12 +124,12 @@ def test_the_administrator_prompts_name_exactly_the_commands_the_window_runs(mon
     monkeypatch.setattr(launch, "frozen", lambda: True)
     monkeypatch.setattr(launch.sys, "executable", "/opt/Clearline/Clearline")
     monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
-    monkeypatch.setattr(watch_page.shutil, "which", lambda name: f"/usr/bin/{name}")
+    monkeypatch.setattr(elevation.shutil, "which", lambda name: f"/usr/bin/{name}")
     import main
 
     monkeypatch.setattr(elevation_door, "elevated_for_a_user", lambda: True)
     for argv in (
-        watch_page.capture_command(60, "/home/u/case"),
+        elevation.capture_argv(60, "/home/u/case"),
         install_command("install"),
         install_command("uninstall"),
     ):

@@ -242,11 +242,11 @@ def test_a_detached_capture_is_followed_through_its_events_file(make_window, qtb
 def test_macos_prompt_quotes_the_command(monkeypatch):
     import subprocess
 
-    from gui.pages import watch_page
+    from app import elevation
 
     seen = []
     monkeypatch.setattr(subprocess, "Popen", lambda args, **kw: seen.append(args) or "process")
-    assert watch_page.elevate_macos(["/usr/bin/python3", "main.py", "--events", '/tmp/a "b"/x'])
+    assert elevation.elevate_macos(["/usr/bin/python3", "main.py", "--events", '/tmp/a "b"/x'])
     script = seen[0][2]
     assert script.startswith('do shell script "') and script.endswith(
         '" with administrator privileges'
@@ -344,13 +344,13 @@ def test_a_cancelled_administrator_prompt_falls_back_instead_of_waiting(make_win
 
 
 def test_the_capture_command_forces_utf8_and_the_macos_prompt_is_the_default(monkeypatch):
-    from gui.pages import watch_page
+    from app import elevation
 
-    argv = watch_page.capture_command(60, "/tmp/case")
+    argv = elevation.capture_argv(60, "/tmp/case")
     assert argv[argv.index("-X") + 1] == "utf8"
-    monkeypatch.setattr(watch_page.sys, "platform", "darwin")
-    monkeypatch.setattr(watch_page.os, "geteuid", lambda: 501, raising=False)
-    assert watch_page.default_detached_launcher() is watch_page.elevate_macos
+    monkeypatch.setattr(elevation.sys, "platform", "darwin")
+    monkeypatch.setattr(elevation.os, "geteuid", lambda: 501, raising=False)
+    assert elevation.detached_launcher() is elevation.elevate_macos
 
 
 def test_the_mail_draft_goes_to_the_desk_with_the_reference_and_fits_a_mailto_link(
