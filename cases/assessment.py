@@ -23,6 +23,7 @@ from typing import Any
 
 from cases.store import REMEDIATION_STEPS, Case, parse_step_time
 from checks import catalogue
+from checks.claim_doc import Claim
 from checks.model import SEVERITY, Result, Status
 
 MAIL_EVIDENCE = catalogue.ids(role=catalogue.MAIL)
@@ -140,7 +141,7 @@ class NoticeView:
     reference: str
     deciding_ip: str
     deciding_hop: dict[str, Any]
-    claim: dict[str, Any]
+    claim: Claim
     asks: tuple[str, ...]
     auth_results: dict[str, str]
     explanation_code: str
@@ -631,13 +632,13 @@ def _steps(remediation: dict[str, str], zone: tzinfo) -> list[Step]:
 def _notice(notice: dict | None, details: dict[str, str]) -> NoticeView | None:
     if not notice:
         return None
-    claim = notice.get("claim") if isinstance(notice.get("claim"), dict) else {}
+    claim = Claim.from_dict(notice.get("claim"))
     hop = notice.get("deciding_hop") if isinstance(notice.get("deciding_hop"), dict) else {}
     sample = notice.get("sample") if isinstance(notice.get("sample"), dict) else {}
     auth = sample.get("authentication_results")
     return NoticeView(
         verdict=str(notice.get("verdict") or "unknown"),
-        reference=details.get("reference") or str(claim.get("reference") or ""),
+        reference=details.get("reference") or claim.reference or "",
         deciding_ip=str(notice.get("deciding_ip") or ""),
         deciding_hop=hop,
         claim=claim,

@@ -275,14 +275,9 @@ def _on_authbl(blocklist: Any) -> bool:
 def _claimed_times(a: Any) -> list[datetime]:
     from cases.assessment import _dt
 
-    times = a.notice.claim.get("times") if a.notice else None
     out = []
-    for t in times if isinstance(times, list) else []:
-        if isinstance(t, dict):
-            for key in ("utc", "end_utc"):
-                moment = _dt(t.get(key))
-                if moment is not None:
-                    out.append(moment)
+    for t in a.notice.claim.times if a.notice else ():
+        out += [moment for moment in (_dt(t.utc), _dt(t.end_utc)) if moment is not None]
     return out
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
-from datetime import datetime
 
+from checks import dates
+from checks.claim_doc import Claim
 from checks.i18n import _
 from checks.model import Result, Status
 from checks.timefmt import human
@@ -116,37 +117,39 @@ def format_footer(results: list[Result]) -> str:
 
 def format_notice(doc: dict) -> str:
     """The claim as understood, in a few lines a support person can read out."""
-    claim = doc.get("claim", {})
+    claim = Claim.from_dict(doc.get("claim"))
     lines = [_("The provider's claim as understood:")]
-    if claim.get("reference"):
-        lines.append("  " + _("Reference: {ref}").format(ref=claim["reference"]))
-    for t in claim.get("times", []):
-        when = human(datetime.fromisoformat(t["local"]))
-        if t.get("end_local"):
-            when += " – " + human(datetime.fromisoformat(t["end_local"]))
+    if claim.reference:
+        lines.append("  " + _("Reference: {ref}").format(ref=claim.reference))
+    for t in claim.times:
+        start, end = dates.parse(t.local) or t.start, dates.parse(t.end_local) or t.end
+        if start is None:
+            continue  # a time the file no longer holds in a form we read
+        when = human(start)
+        if end is not None:
+            when += " – " + human(end)
         notes = []
-        if t.get("zone_assumed"):
+        if t.zone_assumed:
             notes.append(_("zone not given; assumed"))
-        if t.get("approximate"):
+        if t.approximate:
             notes.append(_("approximate"))
         extra = f" ({', '.join(notes)})" if notes else ""
         lines.append("  " + _("Time: {when}{extra}").format(when=when, extra=extra))
-    if claim.get("source_ips"):
-        lines.append("  " + _("Source IP: {ips}").format(ips=", ".join(claim["source_ips"])))
-    if claim.get("source_ports"):
+    if claim.source_ips:
+        lines.append("  " + _("Source IP: {ips}").format(ips=", ".join(claim.source_ips)))
+    if claim.source_ports:
         lines.append(
-            "  "
-            + _("Source port: {ports}").format(ports=", ".join(map(str, claim["source_ports"])))
+            "  " + _("Source port: {ports}").format(ports=", ".join(map(str, claim.source_ports)))
         )
-    if claim.get("destination_ports"):
+    if claim.destination_ports:
         lines.append(
             "  "
             + _("Destination port: {ports}").format(
-                ports=", ".join(map(str, claim["destination_ports"]))
+                ports=", ".join(map(str, claim.destination_ports))
             )
         )
-    if claim.get("message_counts"):
-        lines.append("  " + _("Messages: {n}").format(n=max(claim["message_counts"])))
+    if claim.count is not None:
+        lines.append("  " + _("Messages: {n}").format(n=claim.count))
     lines.append(_("Verdict: {verdict}").format(verdict=verdict_label(doc.get("verdict"))))
     if doc.get("explanation"):
         lines += _wrap(

@@ -19,6 +19,7 @@ from typing import Any
 from cases import assessment as A
 from cases.store import Case
 from checks import i18n
+from checks.claim_doc import Claim
 from checks.i18n import N_
 
 XARF_VERSION = "4.0.0"
@@ -80,8 +81,7 @@ def document(
 ) -> dict[str, Any]:
     """The reply for ``files`` (every file of the bundle but reply.json and SHA256SUMS)."""
     details = case.details()
-    notice = case.notice() or {}
-    claim = notice.get("claim") if isinstance(notice.get("claim"), dict) else {}
+    claim = a.notice.claim if a.notice else Claim()  # the assessment's, parsed once
     contact = _contact(details)
     doc: dict[str, Any] = {
         "xarf_version": XARF_VERSION,
@@ -122,18 +122,16 @@ def _contact(details: dict[str, str]) -> dict[str, str]:
     }
 
 
-def _incident_time(claim: dict, now: datetime) -> str:
+def _incident_time(claim: Claim, now: datetime) -> str:
     """The first time the desk's report gives (XARF's timestamp is the incident's), else the
     time the reply was made (x_clearline.timestamp_from says which)."""
-    times = sorted(
-        t["utc"] for t in claim.get("times") or [] if isinstance(t, dict) and t.get("utc")
-    )
+    times = sorted(t.utc for t in claim.times if t.utc)
     return times[0] if times else now.isoformat()
 
 
-def _source(claim: dict, a: A.Assessment) -> str:
-    for key in ("source_ips", "named_sources", "ips"):
-        values = [v for v in claim.get(key) or [] if isinstance(v, str) and v]
+def _source(claim: Claim, a: A.Assessment) -> str:
+    for values in (claim.source_ips, claim.named_sources, claim.ips):
+        values = tuple(v for v in values if v)
         if values:
             return values[0]
     if a.notice and a.notice.deciding_ip:
@@ -141,15 +139,15 @@ def _source(claim: dict, a: A.Assessment) -> str:
     return "unknown"
 
 
-def _envelope_sender(claim: dict) -> str:
-    report = claim.get("feedback_report") if isinstance(claim.get("feedback_report"), dict) else {}
+def _envelope_sender(claim: Claim) -> str:
+    report = claim.feedback_report or {}
     value = str(report.get("Original-Mail-From") or "").strip().strip("<>").strip()
     return value if value.count("@") == 1 and " " not in value else ""
 
 
-def _first_port(claim: dict) -> int | None:
-    report = claim.get("feedback_report") if isinstance(claim.get("feedback_report"), dict) else {}
-    for value in [*(claim.get("source_ports") or []), report.get("Source-Port")]:
+def _first_port(claim: Claim) -> int | None:
+    report = claim.feedback_report or {}
+    for value in [*claim.source_ports, report.get("Source-Port")]:
         try:
             port = int(value)
         except (TypeError, ValueError):
@@ -225,14 +223,14 @@ def _verdict(a: A.Assessment) -> dict[str, Any]:
 def _extension(
     case: Case,
     a: A.Assessment,
-    claim: dict,
+    claim: Claim,
     details: dict[str, str],
     files: dict[str, bytes],
     lang: str,
     zone: tzinfo,
     now: datetime,
 ) -> dict[str, Any]:
-    times = [t for t in claim.get("times") or [] if isinstance(t, dict) and t.get("utc")]
+    times = [t for t in claim.times if t.utc]
     return {
         "version": EXTENSION_VERSION,
         "language": lang,
@@ -245,8 +243,8 @@ def _extension(
             "reference": details.get("reference") or (a.notice.reference if a.notice else ""),
             "provider": details.get("provider") or "",
             "notice_date": details.get("notice_date") or "",
-            "reported_times": sorted(str(t["utc"]) for t in times),
-            "reported_sources": [str(v) for v in claim.get("source_ips") or []],
+            "reported_times": sorted(t.utc for t in times),
+            "reported_sources": list(claim.source_ips),
         },
         "verdict": _verdict(a),
         "journal": _journal(a.journal, zone),

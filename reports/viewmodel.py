@@ -16,6 +16,7 @@ from typing import Any
 from cases import assessment as A
 from cases.store import Case
 from checks import catalogue, dates, i18n
+from checks.claim_doc import Claim
 from checks.model import Status
 
 ALL_REQUESTS = (
@@ -189,25 +190,22 @@ def _journal(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any] | None:
     }
 
 
-def _claimed_times(claim: dict, zone: tzinfo, lang: str) -> list[str]:
+def _claimed_times(claim: Claim, zone: tzinfo, lang: str) -> list[str]:
     """The provider's reported times as the notice gave them: the whole range, in the notice's
     own zone, and in the user's zone too when that differs (the reader of the letter and the
     user see the same moment)."""
     out = []
-    for t in claim.get("times") or []:
-        if not isinstance(t, dict) or t.get("source"):
-            continue
-        start = dates.parse(t.get("notice_local")) or dates.parse(t.get("utc"))
-        end = dates.parse(t.get("end_notice_local")) or dates.parse(t.get("end_utc"))
+    for t in claim.notice_times:
+        start, end = t.start_as_notice, t.end_as_notice
         if start is None:
             continue
         # The notice's own precision: seconds only when it gave them.
         precise = bool(start.second or (end and end.second))
         own = start.tzinfo or zone
         text = _span(start, end or start, own, lang, seconds=precise)
-        if t.get("approximate"):
+        if t.approximate:
             text = i18n.gettext_in(lang, i18n.N_("{time} (approximately)")).format(time=text)
-        if t.get("zone_assumed"):
+        if t.zone_assumed:
             text = i18n.gettext_in(
                 lang, i18n.N_("{time} (no time zone was given; taken as {zone})")
             ).format(time=text, zone=dates.zone_words(start, lang))
@@ -387,8 +385,8 @@ def _who(a: A.Assessment, details: dict[str, str], zone: tzinfo, lang: str) -> d
     who = {k: details.get(k, "") for k in DETAIL_KEYS}
     if not who["reference"] and a.notice and a.notice.reference:
         who["reference"] = a.notice.reference
-    if not who["provider"] and a.notice and a.notice.claim.get("provider"):
-        who["provider"] = str(a.notice.claim["provider"])
+    if not who["provider"] and a.notice and a.notice.claim.provider:
+        who["provider"] = a.notice.claim.provider
     # In an English letter, anything not in English letters is marked as a quotation; but not
     # the writer's own name ('I am “山田 太郎”' read as an alias): a name is written as it is.
     for key in ("provider", "contract_id", "reference", "email", "phone"):
@@ -438,7 +436,7 @@ def _notice(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any]:
     notice.update(
         verdict=a.notice.verdict,
         times=_claimed_times(a.notice.claim, zone, lang),
-        source_ips=[str(x) for x in a.notice.claim.get("source_ips") or []],
+        source_ips=list(a.notice.claim.source_ips),
         deciding_ip=a.notice.deciding_ip,
         deciding_raw=str(hop.get("raw") or ""),
         auth_user=str(hop.get("auth_user") or ""),
@@ -468,15 +466,14 @@ def _claim(a: A.Assessment, notice: dict[str, Any]) -> dict[str, Any]:
     if a.notice is None:
         return {"any": False}
     c = a.notice.claim
-    counts = [n for n in c.get("message_counts") or [] if isinstance(n, int)]
     claim: dict[str, Any] = {
         "times": notice["times"],
-        "source_ips": [str(x) for x in c.get("source_ips") or []],
-        "source_ports": [str(x) for x in c.get("source_ports") or []],
-        "destination_ports": [str(x) for x in c.get("destination_ports") or []],
-        "destinations": [str(x) for x in c.get("destinations") or []],
-        "count": f"{max(counts):,}" if counts else "",
-        "count_approximate": bool(c.get("count_approximate")),
+        "source_ips": list(c.source_ips),
+        "source_ports": [str(x) for x in c.source_ports],
+        "destination_ports": [str(x) for x in c.destination_ports],
+        "destinations": list(c.destinations),
+        "count": f"{c.count:,}" if c.count is not None else "",
+        "count_approximate": c.count_approximate,
     }
     claim["any"] = any(claim[k] for k in ("times", "source_ips", "count", "destination_ports"))
     return claim

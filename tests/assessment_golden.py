@@ -259,7 +259,9 @@ def record(name: str) -> dict[str, Any]:
     data["primary_identified"] = a.primary.identified if a.primary else None
     data["journal_partial"] = a.journal.partial if a.journal else None
     # What the letter reads of the notice (not all of it is in assessment.json).
-    data["notice_view"] = asdict(a.notice) if a.notice else None
+    data["notice_view"] = (
+        {**asdict(a.notice), "claim": a.notice.claim.to_dict()} if a.notice else None
+    )
     return data
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from checks.claim_doc import Claim
 from checks.i18n import _
 from gui.pages.base import Page
 
@@ -154,7 +155,7 @@ class NoticePage(Page):
         from checks.notice import explanation_words, line_shown
         from reports.console import verdict_label
 
-        claim = doc.get("claim", {})
+        claim = Claim.from_dict(doc.get("claim"))
         verdict, reference, reported, source = (
             _("Verdict"),
             _("Reference"),
@@ -171,13 +172,12 @@ class NoticePage(Page):
             f"<b>{verdict}:</b> {verdict_label(doc.get('verdict'))}",
             _esc(explanation),
         ]
-        if claim.get("reference"):
-            rows.append(f"<b>{reference}:</b> {_esc(claim['reference'])}")
-        for t in claim.get("times", []):
-            if not t.get("source"):
-                rows.append(f"<b>{reported}:</b> {_esc(t['text'])}")
-        if claim.get("source_ips"):
-            rows.append(f"<b>{source}:</b> {_esc(', '.join(claim['source_ips']))}")
+        if claim.reference:
+            rows.append(f"<b>{reference}:</b> {_esc(claim.reference)}")
+        for t in claim.notice_times:
+            rows.append(f"<b>{reported}:</b> {_esc(t.text)}")
+        if claim.source_ips:
+            rows.append(f"<b>{source}:</b> {_esc(', '.join(claim.source_ips))}")
         uptime = {r.id: r for r in self.session.results()}.get("NOTICE-UPTIME")
         if uptime is not None:
             # A question needs no colon after it ("...reported times?:").

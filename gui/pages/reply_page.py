@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from cases.store import DETAIL_FIELDS
 from checks import i18n
+from checks.claim_doc import Claim
 from checks.i18n import _
 from gui import workers
 from gui.pages.base import Page
@@ -226,7 +227,7 @@ class ReplyPage(Page):
         self.letter.setPlainText(text)
         self.letter.blockSignals(False)
         notice = outcome.model.assessment.notice
-        self.notice_claim = notice.claim if notice else {}
+        self.notice_claim = notice.claim if notice else Claim()
         self._fill_from_notice(notice)
         self.show_findings(outcome.model)
         self.show_edit_state()
@@ -237,7 +238,7 @@ class ReplyPage(Page):
         if notice is None:
             return
         given = {
-            "provider": str(notice.claim.get("provider") or ""),
+            "provider": notice.claim.provider or "",
             "reference": str(notice.reference or ""),
         }
         for key, value in given.items():
@@ -355,9 +356,9 @@ class ReplyPage(Page):
         """(recipient, subject, body, whole): the provider's desk from the notice, the notice's
         reference in the subject, the letter (cut to what a mailto link carries), and the
         bundle to attach named."""
-        claim = getattr(self, "notice_claim", {}) or {}
-        recipient = str(claim.get("reply_to") or "")
-        reference = self.fields["reference"].text() or str(claim.get("reference") or "")
+        claim = getattr(self, "notice_claim", None) or Claim()
+        recipient = claim.reply_to or ""
+        reference = self.fields["reference"].text() or claim.reference or ""
         subject = (
             _("Re: your notice {reference}").format(reference=reference)
             if reference
