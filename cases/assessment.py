@@ -572,7 +572,9 @@ def _rank(s: Sighting) -> tuple:
 # --- observations ------------------------------------------------------------------------------
 
 
-def _observations(history: list[Result], capture: dict | None) -> list[Observation]:
+def _observations(history: list[Result]) -> list[Observation]:
+    """What each watch and capture saw, from their results (a capture's summary is in its
+    TRAFFIC-* results' params: the case's capture.json is for the report's chart only)."""
     out = []
     for r in history:
         if r.id == "SMTP-OUT" and r.status in (Status.PASS, Status.FAIL, Status.WARN):
@@ -668,7 +670,6 @@ def assess(case: Case, zone: tzinfo | None = None) -> Assessment:
         history=history,
         remediation=case.remediation(),
         notice=case.notice(),
-        capture=case.capture(),
         details=case.details(),
         zone=zone,
         journal=case.journal(),
@@ -681,7 +682,6 @@ def build(
     history: list[Result],
     remediation: dict[str, str],
     notice: dict | None,
-    capture: dict | None,
     details: dict[str, str],
     zone: tzinfo,
     journal: dict | None = None,
@@ -695,7 +695,7 @@ def build(
     steps = _steps(remediation, zone)
     removal_steps = [s for s in steps if s.name in REMOVAL_STEPS]
     observations = sorted(
-        _observations(history, capture) + _journal_observations(journal_view),
+        _observations(history) + _journal_observations(journal_view),
         key=lambda o: o.start,
     )
     last_bad = max((s.latest for s in sightings if s.latest), default=None)

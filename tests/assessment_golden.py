@@ -49,7 +49,6 @@ def _inputs(**kw: Any) -> dict[str, Any]:
         "history": history,
         "remediation": kw.get("remediation", {}),
         "notice": kw.get("notice"),
-        "capture": None,
         "details": kw.get("details", {}),
         "zone": JST,
         "journal": kw.get("journal"),

@@ -217,7 +217,6 @@ def test_the_line_facts_reach_the_assessment():
         history=list(latest.values()),
         remediation={},
         notice=None,
-        capture=None,
         details={},
         zone=UTC,
     )
@@ -228,7 +227,6 @@ def test_the_line_facts_reach_the_assessment():
         history=[],
         remediation={},
         notice=None,
-        capture=None,
         details={},
         zone=UTC,
     )
