@@ -139,8 +139,39 @@ class MainWindow(QMainWindow):
         session.notice_changed.connect(self.refresh_guidance)
         session.saved.connect(self._case_saved)
         self.retranslate()
-        self.report_damaged()
+        # The case is read right after the first paint, on a worker: step 1's notice and its
+        # analysis, and the names of any damaged files, arrive a moment after the window.
+        self._case_read = False
         QTimer.singleShot(100, self._build_rest)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._case_read:
+            QTimer.singleShot(0, self.read_case)
+
+    def read_case(self) -> None:
+        """Read what the window shows of the case when it opens (once; off the GUI thread)."""
+        if self._case_read:
+            return
+        self._case_read = True
+        from gui import workers
+
+        worker = workers.Worker(workers.open_case, str(self.session.case.path))
+        worker.signals.result.connect(self._case_opened)
+        self._case_worker = worker
+        workers.start(worker)
+
+    def _case_opened(self, value) -> None:
+        text, notice, uptime, damaged = value
+        self._pages[0].restore(text, notice, uptime)
+        if damaged:
+            # Damaged case files were set aside by name; say so rather than show empty steps.
+            self.statusBar().showMessage(
+                _("Some case files were damaged and are set aside: {names}.").format(
+                    names=", ".join(damaged)
+                ),
+                0,
+            )
 
     def _install_shortcuts(self) -> None:
         """Alt+1 … Alt+5: "go to step 3". After the first paint: key sequences make Qt build its
@@ -161,6 +192,7 @@ class MainWindow(QMainWindow):
     def _build_rest(self) -> None:
         if len(self._pages) == 5:
             return
+        self.read_case()  # a window not painted yet (never shown, or asked for a step at once)
         self._install_shortcuts()
         from gui.pages.checks_page import ChecksPage
         from gui.pages.fix_page import FixPage
@@ -340,18 +372,6 @@ class MainWindow(QMainWindow):
         qt_translations.apply(lang)
         # Results hold codes and params: every page words them anew; nothing is run again.
         self.retranslate()
-
-    def report_damaged(self) -> None:
-        """Damaged case files were set aside by name; say so rather than show empty steps."""
-        case = self.session.case
-        case.read_state()
-        if case.damaged:
-            self.statusBar().showMessage(
-                _("Some case files were damaged and are set aside: {names}.").format(
-                    names=", ".join(d.name for d in case.damaged)
-                ),
-                0,
-            )
 
     def new_case(self) -> MainWindow | None:
         """A second notice is a second case: a fresh case folder beside this one (which stays
