@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -110,6 +109,8 @@ class NoticePage(Page):
             self.show_analysis(notice, uptime)
 
     def open_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # its first use costs; not before the window
+
         path, _filter = QFileDialog.getOpenFileName(
             self,
             _("Open the notice"),
