@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
         self._case_read = True
         from gui import workers
 
-        worker = workers.Worker(workers.open_case, str(self.session.case.path))
+        worker = workers.Worker(workers.open_case, str(self.session.case_path))
         worker.signals.result.connect(self._case_opened)
         self._case_worker = worker
         workers.start(worker)

@@ -7,6 +7,8 @@ disk, so a crash or a closed window loses nothing that was reported saved."""
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -17,10 +19,10 @@ if TYPE_CHECKING:
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from cases.store import Case, default_root
 from checks import errors
 
 if TYPE_CHECKING:
+    from cases.store import Case
     from checks.model import Result
 
 
@@ -70,9 +72,14 @@ class Session(QObject):
     saved = Signal(str)
     save_failed = Signal(str, str)
 
-    def __init__(self, case: Case, settings: QSettings | None = None):
+    def __init__(self, case: Case | str | os.PathLike[str], settings: QSettings | None = None):
+        """``case``: a Case, or the path of one to open at its first use."""
         super().__init__()
-        self.case = case
+        if isinstance(case, (str, os.PathLike)):
+            self.case_path, self._case = Path(case), None
+        else:
+            self.case_path, self._case = case.path, case
+        self._opening = threading.Lock()
         self.settings = settings
         self.network = False
         self.public_ip = ""
@@ -82,13 +89,24 @@ class Session(QObject):
         self.writer.done.connect(self.saved)
         self.writer.failed.connect(self.save_failed)
         if settings is not None:
-            settings.setValue("case", str(case.path))
+            settings.setValue("case", str(self.case_path))
+
+    @property
+    def case(self) -> Case:
+        """The case, opened at its first use: a restored one after the window's first paint
+        (the store is not even imported before it), from whichever thread asks first."""
+        with self._opening:
+            if self._case is None:
+                from cases.store import Case
+
+                self._case = Case(self.case_path)
+            return self._case
 
     @classmethod
     def restore_or_create(cls, settings: QSettings, root: Path | None = None) -> Session:
         last = settings.value("case", "", type=str)
         if last and Path(last).is_dir():
-            return cls(Case(last), settings)
+            return cls(last, settings)
         return cls(new_case(root), settings)
 
     # results ---------------------------------------------------------------------------------
@@ -146,6 +164,8 @@ class Session(QObject):
 
 
 def new_case(root: Path | None = None) -> Case:
+    from cases.store import Case, default_root
+
     root = root or default_root()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path, n = root / f"case-{stamp}", 1
