@@ -88,7 +88,9 @@ class Session(QObject):
         self.writer = CaseWriter()
         self.writer.done.connect(self.saved)
         self.writer.failed.connect(self.save_failed)
-        if settings is not None:
+        # Written only when it changes: any write makes QSettings save its file, on the GUI
+        # thread at the next turn of the event loop (~3 ms, before the window's first paint).
+        if settings is not None and settings.value("case", "", type=str) != str(self.case_path):
             settings.setValue("case", str(self.case_path))
 
     @property
