@@ -7,14 +7,12 @@ disk, so a crash or a closed window loses nothing that was reported saved."""
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QSettings, Signal
@@ -72,10 +70,10 @@ class Session(QObject):
     saved = Signal(str)
     save_failed = Signal(str, str)
 
-    def __init__(self, case: Case | str | os.PathLike[str], settings: QSettings | None = None):
+    def __init__(self, case: Case | str | Path, settings: QSettings | None = None):
         """``case``: a Case, or the path of one to open at its first use."""
         super().__init__()
-        if isinstance(case, (str, os.PathLike)):
+        if isinstance(case, (str, Path)):
             self.case_path, self._case = Path(case), None
         else:
             self.case_path, self._case = case.path, case
@@ -143,6 +141,8 @@ class Session(QObject):
         self.details_changed.emit()
 
     def mark_done(self, step: str, when: str | None = None) -> None:
+        from datetime import datetime
+
         from app import flows
 
         when = when or datetime.now().astimezone().isoformat(timespec="seconds")
@@ -166,6 +166,8 @@ class Session(QObject):
 
 
 def new_case(root: Path | None = None) -> Case:
+    from datetime import datetime
+
     from cases.store import Case, default_root
 
     root = root or default_root()
