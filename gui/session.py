@@ -17,8 +17,6 @@ if TYPE_CHECKING:
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from checks import errors
-
 if TYPE_CHECKING:
     from cases.store import Case
     from checks.model import Result
@@ -48,6 +46,8 @@ class CaseWriter(QObject):
             try:
                 fn()
             except Exception as exc:  # reported, never lost silently
+                from checks import errors
+
                 self.failed.emit(what, errors.describe_unexpected(exc))
                 raise
             self.done.emit(what)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
-from checks.claim_doc import Claim
 from checks.i18n import _
 from gui.pages.base import Page
 
@@ -175,6 +174,7 @@ class NoticePage(Page):
         if not doc:
             self.result.setText("")
             return
+        from checks.claim_doc import Claim
         from checks.notice import explanation_words, line_shown
         from reports.console import verdict_label
 
