@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from checks.i18n import _
 
@@ -155,6 +153,8 @@ def commit(folder, files: dict[str, bytes | None]) -> None:
 
 
 def _dumps(data: Any) -> bytes:
+    import json  # not at module level: the window opens a case before its first paint
+
     return json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8")
 
 
@@ -207,25 +207,50 @@ def check_step(step: str, when: str, now: datetime | None = None) -> None:
         raise CaseError(_("{when} is in the future").format(when=when))
 
 
-@dataclass
-class Damaged:
+# Damaged and State are plain classes, not dataclasses: the window opens its case before its
+# first paint, and importing dataclasses and making these classes with it cost ~2 ms there.
+class Damaged(NamedTuple):
     name: str
     reason: str
 
 
-@dataclass
 class State:
     """Everything in a case's JSON files, as read (or as it will be written)."""
 
-    results: dict[str, dict] = field(default_factory=dict)
-    history: list[dict] = field(default_factory=list)
-    details: dict[str, str] = field(default_factory=dict)
-    remediation: dict[str, str] = field(default_factory=dict)
-    notice: dict | None = None
-    capture: dict | None = None
-    journal: dict | None = None
-    notice_text: str | None = None
-    edited: dict[str, str | None] = field(default_factory=dict)
+    __slots__ = (
+        "capture",
+        "details",
+        "edited",
+        "history",
+        "journal",
+        "notice",
+        "notice_text",
+        "remediation",
+        "results",
+    )
+
+    def __init__(
+        self,
+        *,
+        results: dict[str, dict] | None = None,
+        history: list[dict] | None = None,
+        details: dict[str, str] | None = None,
+        remediation: dict[str, str] | None = None,
+        notice: dict | None = None,
+        capture: dict | None = None,
+        journal: dict | None = None,
+        notice_text: str | None = None,
+        edited: dict[str, str | None] | None = None,
+    ) -> None:
+        self.results = {} if results is None else results
+        self.history = [] if history is None else history
+        self.details = {} if details is None else details
+        self.remediation = {} if remediation is None else remediation
+        self.notice = notice
+        self.capture = capture
+        self.journal = journal
+        self.notice_text = notice_text
+        self.edited = {} if edited is None else edited
 
 
 class Update:
@@ -337,6 +362,8 @@ class Case:
         raw = self._read_bytes(name)
         if raw is None:
             return default
+        import json
+
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

@@ -43,8 +43,13 @@ class MainWindow(QMainWindow):
         row.setContentsMargins(0, 0, 0, 0)
         side = QWidget()
         side.setObjectName("sidebar")
-        side.setStyleSheet("#sidebar { background: #f6f8fa; border-right: 1px solid #d0d7de; }")
         side.setFixedWidth(270)
+        # Its background and right border: two plain children under everything else in it,
+        # outside its layout, as tall as a widget can be (cut to the sidebar's height). Not a
+        # style sheet, which would restyle every control in the sidebar (~1.5 ms before the
+        # first paint), nor its palette, which its controls would inherit.
+        _filled(QWidget(side), "#f6f8fa").setGeometry(0, 0, 269, 16777215)
+        _filled(QWidget(side), "#d0d7de").setGeometry(269, 0, 1, 16777215)
         side_layout = QVBoxLayout(side)
         self.title = QLabel("Clearline")
         self.title.setStyleSheet("font-size: 20pt; font-weight: 700; padding: 6px;")
@@ -139,8 +144,39 @@ class MainWindow(QMainWindow):
         session.notice_changed.connect(self.refresh_guidance)
         session.saved.connect(self._case_saved)
         self.retranslate()
-        self.report_damaged()
+        # The case is read right after the first paint, on a worker: step 1's notice and its
+        # analysis, and the names of any damaged files, arrive a moment after the window.
+        self._case_read = False
         QTimer.singleShot(100, self._build_rest)
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if not self._case_read:
+            QTimer.singleShot(0, self.read_case)
+
+    def read_case(self) -> None:
+        """Read what the window shows of the case when it opens (once; off the GUI thread)."""
+        if self._case_read:
+            return
+        self._case_read = True
+        from gui import workers
+
+        worker = workers.Worker(workers.open_case, str(self.session.case_path))
+        worker.signals.result.connect(self._case_opened)
+        self._case_worker = worker
+        workers.start(worker)
+
+    def _case_opened(self, value) -> None:
+        text, notice, uptime, damaged = value
+        self._pages[0].restore(text, notice, uptime)
+        if damaged:
+            # Damaged case files were set aside by name; say so rather than show empty steps.
+            self.statusBar().showMessage(
+                _("Some case files were damaged and are set aside: {names}.").format(
+                    names=", ".join(damaged)
+                ),
+                0,
+            )
 
     def _install_shortcuts(self) -> None:
         """Alt+1 … Alt+5: "go to step 3". After the first paint: key sequences make Qt build its
@@ -161,6 +197,7 @@ class MainWindow(QMainWindow):
     def _build_rest(self) -> None:
         if len(self._pages) == 5:
             return
+        self.read_case()  # a window not painted yet (never shown, or asked for a step at once)
         self._install_shortcuts()
         from gui.pages.checks_page import ChecksPage
         from gui.pages.fix_page import FixPage
@@ -341,18 +378,6 @@ class MainWindow(QMainWindow):
         # Results hold codes and params: every page words them anew; nothing is run again.
         self.retranslate()
 
-    def report_damaged(self) -> None:
-        """Damaged case files were set aside by name; say so rather than show empty steps."""
-        case = self.session.case
-        case.read_state()
-        if case.damaged:
-            self.statusBar().showMessage(
-                _("Some case files were damaged and are set aside: {names}.").format(
-                    names=", ".join(d.name for d in case.damaged)
-                ),
-                0,
-            )
-
     def new_case(self) -> MainWindow | None:
         """A second notice is a second case: a fresh case folder beside this one (which stays
         as it is) in a fresh window at the same place; the restart opens the new one."""
@@ -471,6 +496,16 @@ class MainWindow(QMainWindow):
         except Exception:
             pass
         super().closeEvent(event)
+
+
+def _filled(widget: QWidget, colour: str) -> QWidget:
+    from PySide6.QtGui import QColor, QPalette
+
+    palette = widget.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor(colour))
+    widget.setPalette(palette)
+    widget.setAutoFillBackground(True)
+    return widget
 
 
 def _fitting_height(wanted: int) -> int:

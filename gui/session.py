@@ -7,20 +7,18 @@ disk, so a crash or a closed window loses nothing that was reported saved."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from concurrent.futures import Future, ThreadPoolExecutor
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from cases.store import Case, default_root
-from checks import errors
-
 if TYPE_CHECKING:
+    from cases.store import Case
     from checks.model import Result
 
 
@@ -48,6 +46,8 @@ class CaseWriter(QObject):
             try:
                 fn()
             except Exception as exc:  # reported, never lost silently
+                from checks import errors
+
                 self.failed.emit(what, errors.describe_unexpected(exc))
                 raise
             self.done.emit(what)
@@ -70,9 +70,14 @@ class Session(QObject):
     saved = Signal(str)
     save_failed = Signal(str, str)
 
-    def __init__(self, case: Case, settings: QSettings | None = None):
+    def __init__(self, case: Case | str | Path, settings: QSettings | None = None):
+        """``case``: a Case, or the path of one to open at its first use."""
         super().__init__()
-        self.case = case
+        if isinstance(case, (str, Path)):
+            self.case_path, self._case = Path(case), None
+        else:
+            self.case_path, self._case = case.path, case
+        self._opening = threading.Lock()
         self.settings = settings
         self.network = False
         self.public_ip = ""
@@ -81,14 +86,27 @@ class Session(QObject):
         self.writer = CaseWriter()
         self.writer.done.connect(self.saved)
         self.writer.failed.connect(self.save_failed)
-        if settings is not None:
-            settings.setValue("case", str(case.path))
+        # Written only when it changes: any write makes QSettings save its file, on the GUI
+        # thread at the next turn of the event loop (~3 ms, before the window's first paint).
+        if settings is not None and settings.value("case", "", type=str) != str(self.case_path):
+            settings.setValue("case", str(self.case_path))
+
+    @property
+    def case(self) -> Case:
+        """The case, opened at its first use: a restored one after the window's first paint
+        (the store is not even imported before it), from whichever thread asks first."""
+        with self._opening:
+            if self._case is None:
+                from cases.store import Case
+
+                self._case = Case(self.case_path)
+            return self._case
 
     @classmethod
     def restore_or_create(cls, settings: QSettings, root: Path | None = None) -> Session:
         last = settings.value("case", "", type=str)
         if last and Path(last).is_dir():
-            return cls(Case(last), settings)
+            return cls(last, settings)
         return cls(new_case(root), settings)
 
     # results ---------------------------------------------------------------------------------
@@ -123,6 +141,8 @@ class Session(QObject):
         self.details_changed.emit()
 
     def mark_done(self, step: str, when: str | None = None) -> None:
+        from datetime import datetime
+
         from app import flows
 
         when = when or datetime.now().astimezone().isoformat(timespec="seconds")
@@ -146,6 +166,10 @@ class Session(QObject):
 
 
 def new_case(root: Path | None = None) -> Case:
+    from datetime import datetime
+
+    from cases.store import Case, default_root
+
     root = root or default_root()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     path, n = root / f"case-{stamp}", 1

@@ -112,6 +112,18 @@ def analyse_notice(
     return flows.read_notice(case, text, public_ip=public_ip, zone=zone, power=power)
 
 
+def open_case(case_path: str, *, progress, cancel):
+    """What the window shows of a case as it opens: (the notice text, the notice's analysis,
+    NOTICE-UPTIME, the names of the damaged files). Every file is read, so that each damaged
+    one is named."""
+    from cases.store import Case
+
+    case = Case(case_path)
+    case.read_state()
+    uptime = {r.id: r for r in case.results()}.get("NOTICE-UPTIME")
+    return case.notice_text(), case.notice(), uptime, [d.name for d in case.damaged]
+
+
 def render_letter(case_path: str, lang: str, *, progress, cancel):
     from app import flows
     from cases.store import Case

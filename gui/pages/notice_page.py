@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
-from checks.claim_doc import Claim
 from checks.i18n import _
 from gui.pages.base import Page
+
+if TYPE_CHECKING:
+    from checks.model import Result
 
 
 class NoticePage(Page):
@@ -29,7 +31,8 @@ class NoticePage(Page):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)  # Tab moves on: keyboard users are not trapped
         self.text.setMinimumHeight(160)
-        self.text.setPlainText(session.notice_text())
+        # What the case holds (the notice text, its analysis) arrives through restore(), read
+        # on a worker right after the window's first paint.
         self.layout_.addWidget(self.text)
         row = QHBoxLayout()
         self.open_button = QPushButton()
@@ -58,8 +61,9 @@ class NoticePage(Page):
         self.network.toggled.connect(lambda on: setattr(self.session, "network", on))
         self.ip.textChanged.connect(lambda t: setattr(self.session, "public_ip", t.strip()))
         self.worker = None
+        # (the notice's analysis, NOTICE-UPTIME): worded again on every language switch.
+        self._analysis: tuple[dict | None, Result | None] = (None, None)
         self.retranslate()
-        self.show_analysis()
 
     def retranslate(self) -> None:
         self.heading.setText(_("1. What happened"))
@@ -93,9 +97,19 @@ class NoticePage(Page):
                 " computer; everything else runs on this computer only."
             )
         )
-        self.show_analysis()
+        self._word_analysis()
+
+    def restore(self, text: str, notice: dict | None, uptime: Result | None) -> None:
+        """What the case held when the window opened. Nothing the user has typed, opened or
+        analysed since is replaced."""
+        if text and not self.text.toPlainText():
+            self.text.setPlainText(text)
+        if self.worker is None:
+            self.show_analysis(notice, uptime)
 
     def open_file(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # its first use costs; not before the window
+
         path, _filter = QFileDialog.getOpenFileName(
             self,
             _("Open the notice"),
@@ -145,13 +159,22 @@ class NoticePage(Page):
             self.result.setText(_("Nothing usable could be read from the notice."))
             return
         self.session.notice_read()
-        self.show_analysis()
+        # As saved: the analysis without its results, and the NOTICE-UPTIME it produced.
+        doc = {k: v for k, v in outcome.document.items() if k != "results"}
+        uptime = next((r for r in outcome.results if r.id == "NOTICE-UPTIME"), None)
+        self.show_analysis(doc, uptime)
 
-    def show_analysis(self) -> None:
-        doc = self.session.case.notice()
+    def show_analysis(self, doc: dict | None, uptime: Result | None) -> None:
+        """The notice's analysis and whether this PC was on then (NOTICE-UPTIME)."""
+        self._analysis = (doc, uptime)
+        self._word_analysis()
+
+    def _word_analysis(self) -> None:
+        doc, uptime = self._analysis
         if not doc:
             self.result.setText("")
             return
+        from checks.claim_doc import Claim
         from checks.notice import explanation_words, line_shown
         from reports.console import verdict_label
 
@@ -178,7 +201,6 @@ class NoticePage(Page):
             rows.append(f"<b>{reported}:</b> {_esc(t.text)}")
         if claim.source_ips:
             rows.append(f"<b>{source}:</b> {_esc(', '.join(claim.source_ips))}")
-        uptime = {r.id: r for r in self.session.results()}.get("NOTICE-UPTIME")
         if uptime is not None:
             # A question needs no colon after it ("...reported times?:").
             title = uptime.title.rstrip()

@@ -125,7 +125,7 @@ def test_the_administrator_prompts_name_exactly_the_commands_the_window_runs(mon
     monkeypatch.setattr(launch.sys, "executable", "/opt/Clearline/Clearline")
     monkeypatch.setattr(os, "geteuid", lambda: 1000, raising=False)
     monkeypatch.setattr(elevation.shutil, "which", lambda name: f"/usr/bin/{name}")
-    import main
+    from cli import commands
 
     monkeypatch.setattr(elevation_door, "elevated_for_a_user", lambda: True)
     for argv in (
@@ -135,5 +135,5 @@ def test_the_administrator_prompts_name_exactly_the_commands_the_window_runs(mon
     ):
         assert argv[:2] == ["pkexec", "/opt/Clearline/Clearline"], argv
         assert argv[2] in actions, argv
-        args = main.build_parser().parse_args(argv[2:])
+        args = commands.build_parser().parse_args(argv[2:])
         assert elevation_door.refusal(args) is None, argv

@@ -194,8 +194,9 @@ def test_the_case_is_restored_after_a_crash(make_window, qtbot):
     # A crash: no close event, no goodbye; the next start finds the same case.
     w2 = make_window(run_checks=injected_run)
     assert w2.session.case.path == case
+    # Step 1's notice and analysis are read on a worker right after the first paint.
+    qtbot.waitUntil(lambda: "AB-1" in w2.pages[0].result.text(), timeout=5000)
     assert w2.pages[0].text.toPlainText().startswith("受付番号：AB-1")
-    assert "AB-1" in w2.pages[0].result.text()
     assert w2.pages[4].fields["name"].text() == "Hanako"
     qtbot.waitUntil(lambda: w2.pages[1].cards.count() == 3, timeout=5000)
 
@@ -310,6 +311,38 @@ def test_step_5_shows_whether_the_pc_was_on_at_the_reported_times(make_window, q
     qtbot.waitUntil(lambda: "電源が入っていなかった" in reply.letter.toPlainText(), timeout=10000)
 
 
+def test_the_case_is_read_off_the_gui_thread_and_typing_is_never_replaced(
+    make_window, qtbot, monkeypatch
+):
+    """The window opens without reading the case on the GUI thread; what it held arrives a
+    moment later, and a notice typed meanwhile stays."""
+    import threading
+
+    from cases import store
+    from gui.main_window import MainWindow
+    from gui.session import Session
+
+    w = make_window()
+    w.pages[0].text.setPlainText("受付番号：AB-1 2026年11月20日 14時05分")
+    w.pages[0].analyse()
+    qtbot.waitUntil(lambda: "AB-1" in w.pages[0].result.text(), timeout=10000)
+    on_gui_thread = []
+    real = store.Case._read_bytes
+
+    def spy(self, name):
+        on_gui_thread.append(threading.current_thread() is threading.main_thread())
+        return real(self, name)
+
+    monkeypatch.setattr(store.Case, "_read_bytes", spy)
+    w2 = MainWindow(Session.restore_or_create(make_window.settings))
+    qtbot.addWidget(w2)
+    w2.show()
+    assert not any(on_gui_thread)
+    type_text(w2.pages[0].text, "typed before the case was read")
+    qtbot.waitUntil(lambda: "AB-1" in w2.pages[0].result.text(), timeout=5000)
+    assert w2.pages[0].text.toPlainText() == "typed before the case was read"
+
+
 def test_a_damaged_case_file_is_named_and_every_step_still_opens(make_window, qtbot):
     w = make_window(run_checks=injected_run)
     case = w.session.case
@@ -317,7 +350,8 @@ def test_a_damaged_case_file_is_named_and_every_step_still_opens(make_window, qt
     case.set_details(name="Hanako")
     (case.path / "results.json").write_bytes(b"\x00\x01 not json")
     w2 = make_window(run_checks=injected_run)
-    assert "results.json" in w2.statusBar().currentMessage()
+    # Named as soon as the case is read, on a worker right after the first paint.
+    qtbot.waitUntil(lambda: "results.json" in w2.statusBar().currentMessage(), timeout=5000)
     for step in range(1, 6):
         w2.go(step)
         qtbot.wait(20)

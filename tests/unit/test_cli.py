@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import main
 from checks.model import Result, Status
+from cli import commands
 from tests.platform import assert_private
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,7 +127,7 @@ def test_exit_codes(statuses, code):
 
 def test_parser_usage_error_code_in_process():
     with pytest.raises(SystemExit) as exc:
-        main.build_parser().parse_args(["audit", "--watch", "-5"])
+        commands.build_parser().parse_args(["audit", "--watch", "-5"])
     assert exc.value.code == 3
 
 

@@ -14,7 +14,7 @@ KEYWORDS = {"_": None, "N_": None, "Np_": (1, 2), "ngettext": (1, 2)}
 
 def source_msgids() -> set[str]:
     ids = set()
-    for folder in ("checks", "reports", "gui", "journal"):
+    for folder in ("checks", "reports", "gui", "journal", "cli"):
         for _file, _line, message, _comments, _ctx in extract_from_dir(
             ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
@@ -119,7 +119,7 @@ def test_no_translation_call_hides_inside_an_f_string():
     import re
 
     offenders = []
-    for folder in ("checks", "reports", "gui", "journal"):
+    for folder in ("checks", "reports", "gui", "journal", "cli"):
         for path in (ROOT / folder).rglob("*.py"):
             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if re.search(r"""\bf["'][^"']*\{_\(["']""", line):
