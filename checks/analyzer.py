@@ -32,6 +32,12 @@ ntop, parse_ip, dns_question = P.ntop, P.parse_ip, P.dns_question
 MAX_DEPTH = 3
 MAX_FRAGMENT_KEYS = 65536
 MAX_TUNNELS = 1000
+# First payload bytes on a port that is no mail port that the analyser reads further: a SOCKS 4
+# or 5 request or an HTTP CONNECT (checks.packet.proxy_request), or an EHLO/HELO. Any other
+# first byte leaves such a segment only counted (checks/prefilter.py relies on it).
+TUNNEL_FIRST = (4, 5, 0x43, 0x63)
+HELLO_FIRST = (0x45, 0x48, 0x65, 0x68)
+FIRST_BYTES_READ = TUNNEL_FIRST + HELLO_FIRST
 
 
 @dataclass
@@ -196,7 +202,7 @@ class Analyzer:
     def _other_tcp(self, parsed: P.Parsed, payload: bytes) -> None:
         """A port that is no mail port: a proxy request or an SMTP greeting still shows mail."""
         first = payload[0]
-        if first in (4, 5, 0x43, 0x63) and len(self.tunnels) < MAX_TUNNELS:  # SOCKS, CONNECT
+        if first in TUNNEL_FIRST and len(self.tunnels) < MAX_TUNNELS:  # SOCKS, CONNECT
             request = P.proxy_request(payload)
             if request is not None:
                 kind, target, port = request
@@ -210,7 +216,7 @@ class Analyzer:
                         "port": port,
                     }
                 )
-        elif first in (0x45, 0x48, 0x65, 0x68) and P.smtp_greeting_or_hello(payload):
+        elif first in HELLO_FIRST and P.smtp_greeting_or_hello(payload):
             key = (parsed.src, parsed.dst, parsed.dport)
             if key not in self.smtp_elsewhere and len(self.smtp_elsewhere) < MAX_TUNNELS:
                 self.smtp_elsewhere[key] = {
