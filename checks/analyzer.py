@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from checks import packet as P
 from checks.smtp_stream import Session, mask_local_parts, server_bytes
@@ -352,18 +353,26 @@ def _loopback(addr: bytes) -> bool:
     return addr[:1] == b"\x7f" if len(addr) == 4 else addr == b"\0" * 15 + b"\1"
 
 
+@lru_cache(maxsize=8192)
 def _public(addr: bytes) -> bool:
+    """An address on the internet (documentation ranges count as such: the samples use them).
+    Cached: a capture's flows share few addresses, and each look-up walks ipaddress's lists."""
     import ipaddress
 
     ip = ipaddress.ip_address(addr)
-    if ip.version == 4 and ip in ipaddress.ip_network("100.64.0.0/10"):
+    shared, docs = _networks()
+    if ip.version == 4 and ip in shared:
         return False
-    doc = any(
-        ip in ipaddress.ip_network(n)
-        for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
-        if ip.version == ipaddress.ip_network(n).version
-    )
+    doc = any(ip in n for n in docs if ip.version == n.version)
     return doc or ip.is_global
+
+
+@lru_cache(maxsize=1)
+def _networks():
+    import ipaddress
+
+    docs = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+    return ipaddress.ip_network("100.64.0.0/10"), tuple(ipaddress.ip_network(n) for n in docs)
 
 
 def when(ts: float | None) -> str | None:

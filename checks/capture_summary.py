@@ -64,7 +64,10 @@ def summarise(analyzer, owners: dict, mx_owners: dict, by_host: bool) -> dict[st
 
     def entry(owner, first: float, last: float) -> dict:
         host = owner.get("host") if owner else None  # a program's facts have no host
-        p = programs.setdefault(_program_key(owner), _new_entry(owner, host, first, last))
+        key = _program_key(owner)
+        p = programs.get(key)
+        if p is None:
+            p = programs[key] = _new_entry(owner, host, first, last)
         p["first"], p["last"] = min(p["first"], first), max(p["last"], last)
         return p
 
