@@ -27,6 +27,7 @@ MAIL_PORTS = frozenset({25, 465, 587, 2525})
 CLEARTEXT_SMTP = frozenset({25, 587, 2525})
 SUBMISSION = frozenset({465, 587, 2525})
 DNS_PORT = 53
+TCP, UDP = P.TCP, P.UDP
 QTYPE_MX = 15
 ntop, parse_ip, dns_question = P.ntop, P.parse_ip, P.dns_question
 # Encapsulations followed into the inner packet (IP-in-IP, 6in4, GRE), at most this deep.
@@ -148,20 +149,25 @@ class Analyzer:
             if not scrub:
                 return None
             return packet[: parsed.inner] + (packet[parsed.inner :] if kept is None else kept)
-        if proto == P.TCP:
+        # P.fragment_key(packet) is not None, asked cheaply (an IPv4 header is there to read).
+        if parsed.version == 4:
+            fragment = bool(packet[6] & 0x3F or packet[7])
+        else:
+            fragment = P.fragment_key(packet) is not None
+        if proto == TCP:
             if dport in MAIL_PORTS or sport in MAIL_PORTS:
-                if P.fragment_key(packet) is not None:
+                if fragment:
                     self._first_fragment(packet, True)
-                return self._smtp(ts, packet, parsed, scrub)
-            if DNS_PORT in (sport, dport):
+                return self._smtp(ts, packet, parsed, scrub, fragment)
+            if sport == DNS_PORT or dport == DNS_PORT:
                 return self._dns(ts, packet, parsed, True, scrub)
             if len(packet) > off:
                 self._other_tcp(parsed, packet[off:])
-        elif proto == P.UDP and DNS_PORT in (sport, dport):
+        elif proto == UDP and (sport == DNS_PORT or dport == DNS_PORT):
             return self._dns(ts, packet, parsed, False, scrub)
         elif proto == P.ESP:
             self.unread[P.ENCRYPTED] += 1  # IPsec: what it carries cannot be read
-        if P.fragment_key(packet) is not None:
+        if fragment:
             self._first_fragment(packet, False)
         return packet[:off] if scrub else None
 
@@ -227,7 +233,9 @@ class Analyzer:
                 }
 
     # SMTP --------------------------------------------------------------------------------------
-    def _smtp(self, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool) -> bytes | None:
+    def _smtp(
+        self, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool, fragment: bool
+    ) -> bytes | None:
         src, dst, sport, dport = parsed.src, parsed.dst, parsed.sport, parsed.dport
         from_client = dport in MAIL_PORTS and not (
             sport in MAIL_PORTS
@@ -235,11 +243,12 @@ class Analyzer:
             and not parsed.flags & 0x02
         )
         if from_client:
-            return self._from_client((src, sport, dst, dport), ts, packet, parsed, scrub)
+            key = (src, sport, dst, dport)
+            return self._from_client(key, ts, packet, parsed, scrub, fragment)
         return self._from_server((dst, dport, src, sport), ts, packet, parsed, scrub)
 
     def _from_client(
-        self, key: tuple, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool
+        self, key: tuple, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool, fragment: bool
     ) -> bytes | None:
         """A client's segment: counts attempts, and keeps what the session allows of it."""
         flags, off = parsed.flags, parsed.offset
@@ -261,8 +270,9 @@ class Analyzer:
             flow = None if flags & 0x04 else self._mid_session(key, ts)
             if flow is None:
                 return packet[:off] if scrub else None
-        flow.last = max(flow.last, ts)
-        if P.fragment_key(packet) is not None:
+        if ts > flow.last:
+            flow.last = ts
+        if fragment:
             flow.fragmented = True
         payload = packet[off:]
         if not payload:
@@ -285,7 +295,8 @@ class Analyzer:
             flow = None if flags & 0x04 else self._mid_session(key, ts)
             if flow is None:
                 return packet[:off] if scrub else None
-        flow.last = max(flow.last, ts)
+        if ts > flow.last:
+            flow.last = ts
         if flow.state == "syn":
             # The server answered: a reset refuses; anything else (a SYN-ACK, or an ACK or data
             # after a SYN-ACK the capture missed) means it took the connection.
