@@ -203,9 +203,16 @@ def record_journal(
 
 
 def _stamp(result: Result) -> Result:
-    from dataclasses import replace
+    """The result with the time it was made. A copy rather than dataclasses.replace: its values
+    are JSON values already, and a capture's facts (every destination) are large to convert
+    again."""
+    import copy
 
-    return result if result.started_at else replace(result, started_at=datetime.now().astimezone())
+    if result.started_at:
+        return result
+    stamped = copy.copy(result)
+    object.__setattr__(stamped, "started_at", datetime.now().astimezone())
+    return stamped
 
 
 # --- captures ---------------------------------------------------------------------------------
@@ -260,6 +267,7 @@ def analyze_capture(
             except pcapfile.PcapError as exc:
                 raise CaptureUnreadable(str(exc)) from None
     summary = analyzer.summary(by_host=True)
+    del analyzer  # its flows are in the summary now: their memory serves the results
     summary.update(
         file=str(path),
         frames=reader.frames,
