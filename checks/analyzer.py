@@ -42,7 +42,7 @@ HELLO_FIRST = (0x45, 0x48, 0x65, 0x68)
 FIRST_BYTES_READ = TUNNEL_FIRST + HELLO_FIRST
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands of them: a bot's capture
 class Flow:
     client: bytes  # (the client's port is in the flow's key)
     server: bytes
@@ -261,9 +261,9 @@ class Analyzer:
                 flow = self._new_flow(key, ts, True)
             flow.syns += 1
             flow.session.syn(parsed.seq)
-            _client, _cport, dst, dport = key
-            self.syn_by_dest[(dst, dport)] += 1
-            self.dest_per_minute[int(ts) // 60].add((dst, dport))
+            dest = key[2:]  # (server, port), one tuple for both tallies
+            self.syn_by_dest[dest] += 1
+            self.dest_per_minute[int(ts) // 60].add(dest)
         if flow is None:
             # The capture started in the middle of this connection: count it from here
             # (a lone reset ends whatever it was: it opens nothing).
