@@ -140,17 +140,17 @@ class Analyzer:
             # Its IP header at most, never its data (a fragment of a body has no ports).
             return P.ip_header(packet) if scrub else None
         self.ip_packets += 1
-        proto, sport, dport, off = parsed.proto, parsed.sport, parsed.dport, parsed.offset
-        if parsed.inner:
+        version, _src, _dst, proto, sport, dport, _flags, off, _seq, inner = parsed
+        if inner:
             if depth >= MAX_DEPTH:
                 self.unread[P.EXTENSIONS] += 1
                 return packet[:off] if scrub else None
-            kept = self._feed(ts, packet[parsed.inner :], scrub, depth + 1)
+            kept = self._feed(ts, packet[inner:], scrub, depth + 1)
             if not scrub:
                 return None
-            return packet[: parsed.inner] + (packet[parsed.inner :] if kept is None else kept)
+            return packet[:inner] + (packet[inner:] if kept is None else kept)
         # P.fragment_key(packet) is not None, asked cheaply (an IPv4 header is there to read).
-        if parsed.version == 4:
+        if version == 4:
             fragment = bool(packet[6] & 0x3F or packet[7])
         else:
             fragment = P.fragment_key(packet) is not None
@@ -236,22 +236,19 @@ class Analyzer:
     def _smtp(
         self, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool, fragment: bool
     ) -> bytes | None:
-        src, dst, sport, dport = parsed.src, parsed.dst, parsed.sport, parsed.dport
+        _version, src, dst, _proto, sport, dport, flags, off, seq, _inner = parsed
         from_client = dport in MAIL_PORTS and not (
-            sport in MAIL_PORTS
-            and (src, sport, dst, dport) not in self.flows
-            and not parsed.flags & 0x02
+            sport in MAIL_PORTS and (src, sport, dst, dport) not in self.flows and not flags & 0x02
         )
         if from_client:
             key = (src, sport, dst, dport)
-            return self._from_client(key, ts, packet, parsed, scrub, fragment)
-        return self._from_server((dst, dport, src, sport), ts, packet, parsed, scrub)
+            return self._from_client(key, ts, packet, flags, off, seq, scrub, fragment)
+        return self._from_server((dst, dport, src, sport), ts, packet, flags, off, scrub)
 
     def _from_client(
-        self, key: tuple, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool, fragment: bool
+        self, key, ts: float, packet: bytes, flags, off, seq, scrub: bool, fragment: bool
     ) -> bytes | None:
         """A client's segment: counts attempts, and keeps what the session allows of it."""
-        flags, off = parsed.flags, parsed.offset
         flow = self.flows.get(key)
         if flags & 0x02 and not flags & 0x10:  # SYN: a connection attempt
             if flow is None:
@@ -260,7 +257,7 @@ class Analyzer:
                     return packet[:off] if scrub else None
                 flow = self._new_flow(key, ts, True)
             flow.syns += 1
-            flow.session.syn(parsed.seq)
+            flow.session.syn(seq)
             dest = key[2:]  # (server, port), one tuple for both tallies
             self.syn_by_dest[dest] += 1
             self.dest_per_minute[int(ts) // 60].add(dest)
@@ -278,16 +275,15 @@ class Analyzer:
         if not payload:
             return None
         # Data on a SYN (TCP Fast Open) starts right after the SYN's sequence number.
-        keep = flow.session.segment((parsed.seq + (flags & 0x02 and 1)) % (1 << 32), payload)
+        keep = flow.session.segment((seq + (flags & 0x02 and 1)) % (1 << 32), payload)
         if not scrub:
             return None
         return packet[:off] + mask_local_parts(payload[:keep]) if keep else packet[:off]
 
     def _from_server(
-        self, key: tuple, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool
+        self, key: tuple, ts: float, packet: bytes, flags: int, off: int, scrub: bool
     ) -> bytes | None:
         """A server's segment: whether it took the connection, and its replies."""
-        flags, off = parsed.flags, parsed.offset
         flow = self.flows.get(key)
         if flow is None:
             # A SYN-ACK whose SYN was not captured, or the middle of a connection; a lone reset
