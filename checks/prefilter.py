@@ -10,8 +10,9 @@ numbers:
                 the analyser reads as a pcap stream
     B           "boring": a complete, unfragmented IPv4 or IPv6 packet on a plain link header,
                 TCP or UDP on no mail or DNS port (TCP whose first payload byte cannot start
-                a proxy request or an EHLO/HELO), or another protocol that carries nothing the
-                analyser reads (not ESP, AH, GRE, IP-in-IP or an IPv6 extension header).
+                a proxy request or an EHLO/HELO), a DNS response over UDP (the analyser counts
+                queries), or another protocol that carries nothing the analyser reads (not ESP,
+                AH, GRE, IP-in-IP or an IPv6 extension header).
                 Dumped, cut to 4 bytes, into a second pipe: its count and its first and last
                 times are what the analyser would have added (packets, ip_packets, first, last)
     T           every record, counted
@@ -94,9 +95,12 @@ def _transports(l3: str, l4: str, length: str, proto: str, others: tuple) -> str
         f" and {_ports(l4, (*sorted(MAIL_PORTS), DNS_PORT))}"
         f" and ({length} + {l3} <= {tcp_off} or (len > {tcp_off} and {first})))"
     )
+    # A DNS response (QR set) is only counted: the analyser reads queries.
+    response = f"{length} >= {l4} - {l3} + 11 and len >= {l4} + 11 and link[{l4} + 10] & 0x80 != 0"
     udp = (
         f"({proto} = 17 and {length} >= {l4} - {l3} + 8"
-        f" and len >= {l4} + 8 and {_captured(f'{l4} + 7')} and {_ports(l4, (DNS_PORT,))})"
+        f" and len >= {l4} + 8 and {_captured(f'{l4} + 7')}"
+        f" and ({_ports(l4, (DNS_PORT,))} or ({response})))"
     )
     other = " and ".join(f"{proto} != {p}" for p in others)
     rest = (

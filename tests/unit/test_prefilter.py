@@ -188,6 +188,8 @@ def test_the_filter_passes_what_the_analyser_reads_on_other_ports():
         "smtp from port 53": G.ip4(G.PC, G.MX, 6, G.tcp(53, 25, G.S)),
         "smtp to any port": G.ip4(G.MX, G.PC, 6, G.tcp(25, 41000, G.A)),
         "dns udp": G.ip4(G.PC, G.ROUTER, 17, G.udp(5353, 53, b"")),
+        "dns query": G.ip4(G.PC, G.ROUTER, 17, G.udp(5353, 53, G.dns("x.example", 15))),
+        "dns query from 53": G.ip4(G.PC, G.ROUTER, 17, G.udp(53, 53, G.dns("x.example", 1))),
         "dns tcp": G.ip4(G.ROUTER, G.PC, 6, G.tcp(53, 41000, G.A)),
         "first fragment": G.ip4(G.PC, G.MX, 6, G.tcp(40000, 443, G.S), frag=0x2000),
         "later fragment": G.ip4(G.PC, G.MX, 6, G.tcp(40000, 443, G.S), frag=5),
@@ -206,6 +208,32 @@ def test_the_filter_passes_what_the_analyser_reads_on_other_ports():
     lib.pcap.pcap_freecode(program)
     lib.pcap.pcap_close(handle)
     assert accepted == []
+
+
+@needs_libpcap
+def test_the_filter_skips_what_the_analyser_only_counts():
+    """Without this the filter would be right and useless: the web, QUIC, ICMP, IPv6 and DNS
+    answers a home line carries are B."""
+    lib = prefilter.libpcap()
+    handle = lib.pcap.pcap_open_dead_with_tstamp_precision(1, 262144, 0)
+    program = lib.compile(handle, prefilter.boring_filter(1))
+    options = b"\x46" + G.ip4(G.PC, "203.0.113.10", 6, bytes(4) + G.tcp(50000, 443, G.A))[1:]
+    skipped = {
+        "https ack": boring(0)[1],
+        "https data": boring(0)[0],
+        "quic": boring(0)[2],
+        "icmp": boring(0)[3],
+        "ipv6 https": boring(0)[4],
+        "dns answer": G.ip4(G.ROUTER, G.PC, 17, G.udp(53, 5353, G.dns("x.example", 15, True))),
+        "ip options": options,
+        "http request": G.ip4(G.PC, "203.0.113.10", 6, G.tcp(50000, 80, G.P, b"GET / HTTP/1.1")),
+    }
+    passed = [
+        name for name, ip in skipped.items() if not offline_filter(lib, program, frame(1, ip))
+    ]
+    lib.pcap.pcap_freecode(program)
+    lib.pcap.pcap_close(handle)
+    assert passed == []
 
 
 def offline_filter(lib, program, data: bytes, caplen: int | None = None) -> bool:
