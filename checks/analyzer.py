@@ -15,6 +15,7 @@ acceptances); nothing of AUTH, bodies, TLS, port 465, or of any other port's pay
 
 from __future__ import annotations
 
+import struct
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,9 @@ CLEARTEXT_SMTP = frozenset({25, 587, 2525})
 SUBMISSION = frozenset({465, 587, 2525})
 DNS_PORT = 53
 TCP, UDP = P.TCP, P.UDP
+# An IPv4 header without options, then TCP (or UDP's ports): total length, fragment field,
+# protocol, addresses, ports, sequence number, data offset, flags.
+_V4_HEAD = struct.Struct("!2xH2xHxB2x4s4sHHI4xBB")
 QTYPE_MX = 15
 ntop, parse_ip, dns_question = P.ntop, P.parse_ip, P.dns_question
 # Encapsulations followed into the inner packet (IP-in-IP, 6in4, GRE), at most this deep.
@@ -113,6 +117,27 @@ class Analyzer:
             self.first = ts
         if self.last is None or ts > self.last:
             self.last = ts
+        if len(packet) >= 40 and packet[0] == 0x45:
+            # Most of what reaches here: an unfragmented IPv4 packet without options, TCP to
+            # or from a mail port or UDP DNS, taken straight to its reader. What _feed, _read
+            # and parse_ip would do for it, in one unpack (tests hold the two ways equal).
+            total, frag, proto, src, dst, sport, dport, seq, data_offset, flags = (
+                _V4_HEAD.unpack_from(packet)
+            )
+            if total >= 40 and not frag & 0x3FFF:
+                if proto == TCP and (dport in MAIL_PORTS or sport in MAIL_PORTS):
+                    cut = total < len(packet)
+                    packet = packet[:total] if cut else packet
+                    self.ip_packets += 1
+                    off = 20 + (data_offset >> 4) * 4
+                    kept = self._smtp(ts, packet, src, dst, sport, dport, flags, off, seq, scrub)
+                    return packet if cut and scrub and kept is None else kept
+                if proto == UDP and (sport == DNS_PORT or dport == DNS_PORT):
+                    cut = total < len(packet)
+                    packet = packet[:total] if cut else packet
+                    self.ip_packets += 1
+                    kept = self._dns(ts, packet, src, sport, 28, False, scrub)
+                    return packet if cut and scrub and kept is None else kept
         return self._feed(ts, packet, scrub, 0)
 
     def _feed(self, ts: float, packet: bytes, scrub: bool, depth: int) -> bytes | None:
@@ -140,7 +165,7 @@ class Analyzer:
             # Its IP header at most, never its data (a fragment of a body has no ports).
             return P.ip_header(packet) if scrub else None
         self.ip_packets += 1
-        version, _src, _dst, proto, sport, dport, _flags, off, _seq, inner = parsed
+        version, src, dst, proto, sport, dport, flags, off, seq, inner = parsed
         if inner:
             if depth >= MAX_DEPTH:
                 self.unread[P.EXTENSIONS] += 1
@@ -158,13 +183,15 @@ class Analyzer:
             if dport in MAIL_PORTS or sport in MAIL_PORTS:
                 if fragment:
                     self._first_fragment(packet, True)
-                return self._smtp(ts, packet, parsed, scrub, fragment)
+                return self._smtp(
+                    ts, packet, src, dst, sport, dport, flags, off, seq, scrub, fragment
+                )
             if sport == DNS_PORT or dport == DNS_PORT:
-                return self._dns(ts, packet, parsed, True, scrub)
+                return self._dns(ts, packet, src, sport, off, True, scrub)
             if len(packet) > off:
                 self._other_tcp(parsed, packet[off:])
         elif proto == UDP and (sport == DNS_PORT or dport == DNS_PORT):
-            return self._dns(ts, packet, parsed, False, scrub)
+            return self._dns(ts, packet, src, sport, off, False, scrub)
         elif proto == P.ESP:
             self.unread[P.ENCRYPTED] += 1  # IPsec: what it carries cannot be read
         if fragment:
@@ -188,22 +215,22 @@ class Analyzer:
         if key is not None and len(self.fragments) < MAX_FRAGMENT_KEYS:
             self.fragments[key] = mail
 
-    def _dns(self, ts: float, packet: bytes, parsed: P.Parsed, tcp: bool, scrub: bool):
-        payload = packet[parsed.offset + (2 if tcp else 0) :]
+    def _dns(self, ts: float, packet: bytes, src: bytes, sport: int, off: int, tcp, scrub):
+        payload = packet[off + (2 if tcp else 0) :]
         whole = True
         if tcp:
             # DNS over TCP starts with the message's length: one message, exactly, is kept
             # whole; a segment holding more (or less) is read but cut to its headers.
-            declared = int.from_bytes(packet[parsed.offset : parsed.offset + 2], "big")
+            declared = int.from_bytes(packet[off : off + 2], "big")
             whole = declared == len(payload)
             payload = payload[:declared]
         q = dns_question(payload)
         if q is not None and not q[0]:
             self.dns_queries += 1
             if q[2] == QTYPE_MX:
-                self.mx_queries.append((ts, q[1], parsed.src, parsed.sport))
+                self.mx_queries.append((ts, q[1], src, sport))
         if q is None or not whole:
-            return packet[: parsed.offset] if scrub else None
+            return packet[:off] if scrub else None
         return None  # a DNS message is kept whole: its question is the evidence
 
     def _other_tcp(self, parsed: P.Parsed, payload: bytes) -> None:
@@ -233,10 +260,8 @@ class Analyzer:
                 }
 
     # SMTP --------------------------------------------------------------------------------------
-    def _smtp(
-        self, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool, fragment: bool
-    ) -> bytes | None:
-        _version, src, dst, _proto, sport, dport, flags, off, seq, _inner = parsed
+    def _smtp(self, ts, packet, src, dst, sport, dport, flags, off, seq, scrub, fragment=False):
+        """A segment to or from a mail port, as the client's or the server's."""
         from_client = dport in MAIL_PORTS and not (
             sport in MAIL_PORTS and (src, sport, dst, dport) not in self.flows and not flags & 0x02
         )

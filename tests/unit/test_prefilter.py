@@ -3,7 +3,8 @@ answers: the whole summary and both verdicts, for every capture the tests build 
 scenarios of tests/traffic_golden.py, whose answers are in tests/data/golden/traffic, and the
 structures of the real-capture tests), in every link layer the filter reads, and for random
 mixes of mail, DNS and other packets. What the filter cannot promise goes back to the Python
-reader, which is tested here too."""
+reader, which is tested here too; and the analyser's shortcut for plain IPv4 mail and DNS
+packets reads them as its general path does."""
 
 from __future__ import annotations
 
@@ -427,3 +428,55 @@ def write(tmp_path, data: bytes):
     path = tmp_path / "c.pcap"
     path.write_bytes(data)
     return path
+
+
+def feed_generally(analyzer: Analyzer, ts: float, packet: bytes, scrub: bool):
+    """Analyzer.feed without its shortcut for plain IPv4 mail and DNS packets."""
+    analyzer.packets += 1
+    if analyzer.first is None or ts < analyzer.first:
+        analyzer.first = ts
+    if analyzer.last is None or ts > analyzer.last:
+        analyzer.last = ts
+    return analyzer._feed(ts, packet, scrub, 0)
+
+
+def state(analyzer: Analyzer) -> dict:
+    out = {k: v for k, v in vars(analyzer).items() if k != "flows"}
+    out["flows"] = {
+        key: (
+            [getattr(flow, name) for name in flow.__slots__ if name != "session"],
+            [getattr(flow.session, name) for name in flow.session.__slots__],
+        )
+        for key, flow in analyzer.flows.items()
+    }
+    return out
+
+
+CONVERSATION = st.builds(
+    lambda lines, port, handshake: G.conversation(G.PC, 40000, G.MX, port, lines, handshake),
+    st.lists(
+        st.tuples(
+            st.sampled_from("cs"),
+            st.sampled_from([b"EHLO x\r\n", b"250 ok\r\n", b"DATA\r\n", b"354 go\r\n", b".\r\n"]),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from([25, 587, 465]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.lists(st.one_of(MIX, CONVERSATION.map(tuple)), max_size=12),
+    st.lists(st.binary(max_size=12), min_size=12, max_size=12),
+    st.booleans(),
+)
+def test_the_analysers_shortcut_reads_as_its_general_path(items, pads, scrub):
+    packets = [p for item in items for p in (item if isinstance(item, tuple) else (item,))]
+    fast, general = Analyzer(), Analyzer()
+    for i, packet in enumerate(packets):
+        packet += pads[i % len(pads)]  # a frame's padding after the IP packet, or none
+        ts = T0 + (i * 37 % 11)
+        assert fast.feed(ts, packet, scrub) == feed_generally(general, ts, packet, scrub)
+    assert state(fast) == state(general)
