@@ -273,3 +273,41 @@ def test_dns_question_reads_as_it_did(head, labels, tail):
 
     payload = head + b"".join(bytes([len(x)]) + x for x in labels) + tail
     assert dns_question(payload) == dns_question_before(payload)
+
+
+def public_before(addr: bytes) -> bool:
+    """checks.analyzer._public as it was before issue 36 made it faster."""
+    import ipaddress
+
+    ip = ipaddress.ip_address(addr)
+    if ip.version == 4 and ip in ipaddress.ip_network("100.64.0.0/10"):
+        return False
+    doc = any(
+        ip in ipaddress.ip_network(n)
+        for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+        if ip.version == ipaddress.ip_network(n).version
+    )
+    return doc or ip.is_global
+
+
+EDGES = ["100.63.255.255", "100.64.0.0", "100.127.255.255", "100.128.0.0", "192.0.1.255"]
+EDGES += ["192.0.2.0", "192.0.3.0", "198.51.100.7", "203.0.113.255", "203.0.114.0", "10.1.2.3"]
+EDGES += ["192.0.0.9", "192.0.0.170", "255.255.255.255", "2001:db8::1", "2001:db9::", "fc00::1"]
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.binary(min_size=4, max_size=4) | st.binary(min_size=16, max_size=16))
+def test_public_answers_as_it_did(addr):
+    from checks.analyzer import _public
+
+    assert _public.__wrapped__(addr) == public_before(addr)
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_public_answers_as_it_did_at_the_edges_of_its_ranges(edge):
+    import socket
+
+    from checks.analyzer import _public
+
+    raw = socket.inet_pton(socket.AF_INET6 if ":" in edge else socket.AF_INET, edge)
+    assert _public.__wrapped__(raw) == public_before(raw)
