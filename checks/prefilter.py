@@ -288,17 +288,19 @@ class Passes:
                 if failed:
                     raise OSError(0, "pcap_setfilter failed")
 
-    def start(self) -> None:
+    def start(self, boring: Boring) -> None:
+        """The readers on their threads, and B's counter on its own."""
+        null = os.open(os.devnull, os.O_WRONLY)
         stream_r, stream_w = os.pipe()
         chain_r, chain_w = os.pipe()
         boring_r, boring_w = os.pipe()
         self.stream_fd, self.boring_fd = stream_r, boring_r
-        null = os.open(os.devnull, os.O_WRONLY)
         jobs = [
             (self._dump, ("N", self.handles["N"], stream_w, None)),
             (self._dump, ("B", self.handles["B"], chain_w, BORING_SNAP)),
             (self._cut, (chain_r, boring_w)),
             (self._dump, ("T", self.handles["T"], null, None)),
+            (drain_boring, (boring_r, self.header.nano, boring)),
         ]
         for target, args in jobs:
             thread = threading.Thread(target=target, args=args, daemon=True)
@@ -348,17 +350,26 @@ class Passes:
         self._dump("C", handle, boring_w, None)
 
     def stop(self) -> None:
-        """Ask every reader to stop (after an error, or when the analyser gave up)."""
-        for handle in list(self.handles.values()):
-            self.lib.pcap.pcap_breakloop(handle)
+        """Ask the file's readers to stop (after an error, or when the analyser gave up). The
+        chain's reader is never stopped: it reads B's stream to its end, so that B never waits
+        on a full pipe, and ends when B does."""
+        for name in ("N", "B", "T"):
+            if name in self.handles:
+                self.lib.pcap.pcap_breakloop(self.handles[name])
 
     def close(self) -> None:
-        for fd in (self.stream_fd, self.boring_fd):
-            if fd >= 0:
-                os.close(fd)  # a writer still running gets EPIPE and stops writing
-        self.stream_fd = self.boring_fd = -1
+        """Wait for every thread, then let go of the pipes and handles. N's writer gets EPIPE
+        once its reader is closed; B's counter reads to the end whatever happens, so that
+        the chain before it always finishes (and no thread reads a descriptor closed under
+        it)."""
+        if self.stream_fd >= 0:
+            os.close(self.stream_fd)
+        self.stream_fd = -1
         for thread in self.threads:
             thread.join()
+        if self.boring_fd >= 0:
+            os.close(self.boring_fd)
+        self.boring_fd = -1
         for handle in self.handles.values():
             self.lib.pcap.pcap_close(handle)
         self.handles.clear()
@@ -467,34 +478,41 @@ def _checkpoint(frames: int, limits: dict, progress) -> None:
         raise GiveUp("out of time")
     if progress is not None and now >= limits["report"]:
         limits["report"] = now + 1.0
-        progress(frames + limits.get("boring", 0), None)
+        progress(frames + limits["boring"].count, None)
 
 
 def drain_boring(fd: int, nano: bool, boring: Boring) -> None:
-    """Count B's records (each cut to BORING_SNAP bytes) and keep their first and last times."""
+    """Count B's records and keep their first and last times; read to the end of the stream
+    even after a failure (which gives up the fast path), so that its writer never waits."""
+    try:
+        _drain(fd, nano, boring)
+    except Exception as exc:  # any failure means "read it in Python", never a hang
+        boring.error = f"{type(exc).__name__}: {exc}"
+        while os.read(fd, 1 << 16):
+            pass
+
+
+def _drain(fd: int, nano: bool, boring: Boring) -> None:
     size = 16 + BORING_SNAP
     divisor = 1e9 if nano else 1e6
     data = b""
-    try:
-        while len(data) < 24:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                raise GiveUp("the boring stream has no header")
-            data += chunk
-        data = data[24:]
-        while True:
-            whole = len(data) - len(data) % size
-            if whole:
-                _boring_times(memoryview(data)[:whole].cast("I"), divisor, boring)
-                data = data[whole:]
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            data += chunk
-        if data:
-            raise GiveUp("the boring stream ended inside a record")
-    except (GiveUp, OSError) as exc:
-        boring.error = str(exc)
+    while len(data) < 24:
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            raise GiveUp("the boring stream has no header")
+        data += chunk
+    data = data[24:]
+    while True:
+        whole = len(data) - len(data) % size
+        if whole:
+            _boring_times(memoryview(data)[:whole].cast("I"), divisor, boring)
+            data = data[whole:]
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    if data:
+        raise GiveUp("the boring stream ended inside a record")
 
 
 def _boring_times(words: memoryview, divisor: float, boring: Boring) -> None:
@@ -526,23 +544,23 @@ def feed_file(path, fp, analyzer, progress=None, max_records=None, deadline=None
         "max_records": max_records or pcapfile.MAX_RECORDS,
         "deadline": deadline or time.monotonic() + pcapfile.MAX_SECONDS,
         "report": time.monotonic() + 1.0,
+        "boring": boring,
     }
+    counts = None
     try:
         passes.open(lambda: _reopen(path, before))
-        passes.start()
-        drain = threading.Thread(
-            target=drain_boring, args=(passes.boring_fd, header.nano, boring), daemon=True
-        )
-        drain.start()
+        passes.start(boring)
         counts = read_stream(passes.stream_fd, analyzer, header, limits, progress)
-        drain.join()
     except (GiveUp, OSError):
-        passes.stop()
-        return None
+        pass
     finally:
+        if counts is None:
+            passes.stop()  # given up (or interrupted): the readers stop where they are
         passes.close()
     after = os.fstat(fp.fileno())
-    if not _complete(passes, counts, boring, limits) or _changed(before, after):
+    if counts is None or not _complete(passes, counts, boring, limits):
+        return None
+    if _changed(before, after):
         return None
     _count_boring(analyzer, counts, boring)
     return counts
