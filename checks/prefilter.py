@@ -1,10 +1,10 @@
-"""`analyze` of a classic pcap file with libpcap's compiled filter in front of the analyser.
+"""`analyze` of a classic pcap file with a BPF filter, run by libpcap, in front of the analyser.
 
 Most of a home line's packets are web and streaming traffic that the analyser only counts. A
-filter compiled by libpcap (ctypes on the library tcpdump uses) splits the file in C into
-the packets the analyser must read and the ones it would only count, so that Python sees the
-first kind alone, exactly as today's reader would hand them over, and the second kind only as
-numbers:
+BPF filter run by libpcap (ctypes on the library tcpdump uses: pcap_setfilter, pcap_dispatch)
+splits the file in C into the packets the analyser must read and the ones it would only count,
+so that Python sees the first kind alone, exactly as today's reader would hand them over, and
+the second kind only as numbers:
 
     N = not B   every packet the analyser must read, in file order, dumped into a pipe that
                 the analyser reads as a pcap stream
@@ -17,9 +17,9 @@ numbers:
                 times are what the analyser would have added (packets, ip_packets, first, last)
     T           every record, counted
 
-Nothing unread is silent: N and B must together be every record T counted. A record neither
-program accepted (BPF rejects a packet when it would read past the captured bytes: a record cut
-short by a small snap length) makes the fast path give up, as does any error or limit, and
+Nothing unread is silent: N and B must together be every record T counted. N is B with its
+answers swapped; a record neither accepted (BPF rejects a packet when it would read past the
+captured bytes: a record cut short by a small snap length) makes the fast path give up, as does any error or limit, and
 ``None`` sends the caller back to checks.pcapfile, which reads the whole file as before. So does
 whatever this path does not claim to read exactly as pcapfile does: pcapng, a link type outside
 LINKS, a pcap version other than 2.4, a record that libpcap may have cut to the file's snap
@@ -42,20 +42,21 @@ from operator import add
 from checks import pcapfile
 from checks.analyzer import DNS_PORT, FIRST_BYTES_READ, MAIL_PORTS
 
-# Link types read here: (the test that a frame holds IP right after a fixed header, its length).
-# Anything else (VLAN tags, MPLS, PPPoE, compressed PPP) goes to the analyser, as unread
-# frames do; the filter only decides what may be skipped.
+# Link types read here, and where IP starts in their frames. Only a frame whose type field
+# says IP right there can be B (LINK_TYPES below); anything else (VLAN tags, MPLS, PPPoE,
+# compressed PPP) goes to the analyser, as unread frames do: the filter only decides what may
+# be skipped.
 LINKS = {
-    1: ("(link[12:2] = 0x0800 or link[12:2] = 0x86dd)", 14),  # Ethernet
-    113: ("(link[14:2] = 0x0800 or link[14:2] = 0x86dd)", 16),  # Linux cooked (SLL)
-    276: ("(link[0:2] = 0x0800 or link[0:2] = 0x86dd)", 20),  # SLL2
-    9: ("link[0:2] = 0xff03 and (link[2:2] = 0x0021 or link[2:2] = 0x0057)", 4),  # PPP
-    0: ("", 4),  # BSD loopback: the reader takes what follows the 4-byte family, as this does
-    108: ("", 4),
-    101: ("", 0),  # raw IP
-    12: ("", 0),
-    228: ("", 0),
-    229: ("", 0),
+    1: 14,  # Ethernet
+    113: 16,  # Linux cooked (SLL)
+    276: 20,  # SLL2
+    9: 4,  # PPP in HDLC framing
+    0: 4,  # BSD loopback: the reader takes what follows the 4-byte family, as this does
+    108: 4,
+    101: 0,  # raw IP
+    12: 0,
+    228: 0,
+    229: 0,
 }
 # libpcap swaps these pseudo-headers in a file of the other byte order: the bytes would differ.
 SWAPPED_HEADERS = {113, 276}
@@ -74,65 +75,195 @@ PCAP_MAGIC = {
 
 
 # The filter ---------------------------------------------------------------------------------
-def _captured(offset: str) -> str:
-    """True when the byte at ``offset`` was captured (a load past the end rejects)."""
-    return f"link[{offset}] | 1 != 0"
+# B is a classic BPF program written out here rather than compiled from a filter expression:
+# libpcap's optimizer miscompiled the negation of the expression this started as (a packet
+# both B and "not B" accepted, found by the tests), and unoptimized compiled code is four
+# times slower. Written out, N is B with its two answers swapped: its exact complement.
+# Registers: X holds the IP header's length (l4 - l3), M[0] the IP packet's length, M[1] the
+# transport header's length plus the IP header's (where a TCP payload starts, from l3).
+LD, LDX, ST, STX, ALU, JMP, RET, MISC = 0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07
+W, H, B_ = 0x00, 0x08, 0x10
+IMM, ABS, IND, MEM, LEN, MSH = 0x00, 0x20, 0x40, 0x60, 0x80, 0xA0
+ADD, SUB, AND, RSH = 0x00, 0x10, 0x50, 0x70
+JA, JEQ, JGT, JGE, JSET = 0x00, 0x10, 0x20, 0x30, 0x40
+K, X = 0x00, 0x08
+TAX, TXA = 0x00, 0x80
+ACCEPT, REJECT = "accept", "reject"
+LINK_TYPES = {  # the guard on a frame's type field: (where, accepted values)
+    1: (12, (0x0800, 0x86DD)),
+    113: (14, (0x0800, 0x86DD)),
+    276: (0, (0x0800, 0x86DD)),
+}
 
 
-def _ports(at: str, ports) -> str:
-    return " and ".join(f"link[{at}:2] != {p} and link[{at} + 2:2] != {p}" for p in ports)
+def _need(base: int, size: int) -> list:
+    """The IP packet and the frame both hold ``size`` bytes past the IP header, and the last
+    of them was captured (a load past the captured bytes makes the whole program reject)."""
+    return [
+        (LD | MEM, 0, 0, 2),  # A = IP header length (kept in M[2])
+        (ALU | ADD | K, 0, 0, size),
+        (MISC | TAX, 0, 0, 0),
+        (LD | W | MEM, 0, 0, 0),  # the IP length must reach it
+        (JMP | JGE | X, 0, REJECT, 0),
+        (LD | W | LEN, 0, 0, 0),  # so must the frame
+        (ALU | SUB | K, 0, 0, base),
+        (JMP | JGE | X, 0, REJECT, 0),
+        (LDX | W | MEM, 0, 0, 2),
+        (LD | B_ | IND, 0, 0, base + size - 1),
+    ]
 
 
-def _transports(l3: str, l4: str, length: str, proto: str, others: tuple) -> str:
-    """TCP, UDP or another protocol after the IP header at ``l3``; ``l4`` is where the transport
-    header starts, ``length`` the IP packet's length. Each load is first checked against the
-    frame's length (so that a complete record never reads past its end), then made."""
-    tcp_off = f"{l4} + ((link[{l4} + 12] & 0xf0) >> 2)"
-    first = " and ".join(f"link[{tcp_off}] != {b:#04x}" for b in FIRST_BYTES_READ)
-    tcp = (
-        f"({proto} = 6 and {length} >= {l4} - {l3} + 20"
-        f" and len >= {l4} + 20 and {_captured(f'{l4} + 19')}"
-        f" and {_ports(l4, (*sorted(MAIL_PORTS), DNS_PORT))}"
-        f" and ({length} + {l3} <= {tcp_off} or (len > {tcp_off} and {first})))"
-    )
-    # A DNS response (QR set) is only counted: the analyser reads queries.
-    response = f"{length} >= {l4} - {l3} + 11 and len >= {l4} + 11 and link[{l4} + 10] & 0x80 != 0"
-    udp = (
-        f"({proto} = 17 and {length} >= {l4} - {l3} + 8"
-        f" and len >= {l4} + 8 and {_captured(f'{l4} + 7')}"
-        f" and ({_ports(l4, (DNS_PORT,))} or ({response})))"
-    )
-    other = " and ".join(f"{proto} != {p}" for p in others)
-    rest = (
-        f"({other} and {length} >= {l4} - {l3} + 8"
-        f" and len >= {l4} + 8 and {_captured(f'{l4} + 7')})"
-    )
-    return f"({tcp} or {udp} or {rest})"
+def _not_in(values, otherwise=REJECT) -> list:
+    return [(JMP | JEQ | K, otherwise, 0, v) for v in values]
 
 
-def boring_filter(linktype: int) -> str | None:
-    """The filter expression B for a link type (None: not read here)."""
+def _transport(base: int) -> list:
+    """A = protocol, X = M[2] = IP header length, M[0] = IP length."""
+    no_mail = (*sorted(MAIL_PORTS), DNS_PORT)
+    tcp = [
+        "tcp",
+        *_need(base, 20),
+        (LD | H | IND, 0, 0, base),
+        *_not_in(no_mail),
+        (LD | H | IND, 0, 0, base + 2),
+        *_not_in(no_mail),
+        (LD | B_ | IND, 0, 0, base + 12),  # where the payload starts, from l3
+        (ALU | AND | K, 0, 0, 0xF0),
+        (ALU | RSH | K, 0, 0, 2),
+        (ALU | ADD | X, 0, 0, 0),
+        (MISC | TAX, 0, 0, 0),
+        (LD | W | MEM, 0, 0, 0),
+        (JMP | JGT | X, 0, ACCEPT, 0),  # no payload
+        (LD | W | LEN, 0, 0, 0),
+        (ALU | SUB | K, 0, 0, base),
+        (JMP | JGT | X, 0, REJECT, 0),  # a payload the frame does not hold: not ours to say
+        (LD | B_ | IND, 0, 0, base),  # its first byte
+        *_not_in(FIRST_BYTES_READ),
+        (JMP | JA, 0, 0, ACCEPT),
+    ]
+    udp = [
+        "udp",
+        *_need(base, 8),
+        (LD | H | IND, 0, 0, base),
+        (JMP | JEQ | K, "dns", 0, DNS_PORT),
+        (LD | H | IND, 0, 0, base + 2),
+        (JMP | JEQ | K, "dns", ACCEPT, DNS_PORT),
+        "dns",  # a DNS response (QR set) is only counted: the analyser reads queries
+        *_need(base, 11),
+        (LD | B_ | IND, 0, 0, base + 10),
+        (JMP | JSET | K, ACCEPT, REJECT, 0x80),
+    ]
+    return [
+        "transport",
+        (JMP | JEQ | K, "tcp", 0, 6),
+        (JMP | JEQ | K, "udp", 0, 17),
+        *_need(base, 8),  # another protocol: nothing in it is read
+        (JMP | JA, 0, 0, ACCEPT),
+        *tcp,
+        *udp,
+    ]
+
+
+def _program(linktype: int) -> list:
+    """B for a link type, as (code, jt, jf, k) with labels, before assembly."""
+    base = LINKS[linktype]
+    out: list = [(LD | W | LEN, 0, 0, 0), (JMP | JGE | K, 0, REJECT, base + 20)]
+    if linktype in LINK_TYPES:
+        at, kinds = LINK_TYPES[linktype]
+        out += [(LD | H | ABS, 0, 0, at), *_not_in(kinds, "ip"), (JMP | JA, 0, 0, REJECT)]
+    elif linktype == 9:  # PPP in HDLC framing, a two-byte protocol field
+        out += [(LD | H | ABS, 0, 0, 0), (JMP | JEQ | K, 0, REJECT, 0xFF03)]
+        out += [(LD | H | ABS, 0, 0, 2), *_not_in((0x0021, 0x0057), "ip")]
+        out += [(JMP | JA, 0, 0, REJECT)]
+    out += [
+        "ip",
+        (LD | B_ | ABS, 0, 0, base),
+        (ALU | AND | K, 0, 0, 0xF0),
+        (JMP | JEQ | K, "v4", 0, 0x40),
+        (JMP | JEQ | K, "v6", REJECT, 0x60),
+        "v4",  # a header of 20 bytes or more, no fragment, no protocol read into
+        (LD | B_ | ABS, 0, 0, base),
+        (ALU | AND | K, 0, 0, 0x0F),
+        (JMP | JGT | K, 0, REJECT, 4),
+        (LD | H | ABS, 0, 0, base + 6),
+        (JMP | JSET | K, REJECT, 0, 0x3FFF),
+        (LDX | B_ | MSH, 0, 0, base),
+        (STX, 0, 0, 2),
+        (LD | H | ABS, 0, 0, base + 2),
+        (ST, 0, 0, 0),
+        (LD | B_ | ABS, 0, 0, base + 9),
+        *_not_in(NOT_BORING_V4[2:]),
+        (JMP | JA, 0, 0, "transport"),
+        "v6",  # no extension header, no protocol read into
+        (LD | W | LEN, 0, 0, 0),
+        (JMP | JGE | K, 0, REJECT, base + 40),
+        (LDX | W | IMM, 0, 0, 40),
+        (STX, 0, 0, 2),
+        (LD | H | ABS, 0, 0, base + 4),
+        (ALU | ADD | K, 0, 0, 40),
+        (ST, 0, 0, 0),
+        (LD | B_ | ABS, 0, 0, base + 6),
+        *_not_in(NOT_BORING_V6[2:]),
+        *_transport(base),
+    ]
+    return out
+
+
+def assemble(linktype: int, boring: bool = True) -> list[tuple[int, int, int, int]] | None:
+    """B (or, ``boring=False``, N: the same program, its answers swapped) as BPF instructions;
+    None for a link type not read here."""
     if linktype not in LINKS:
         return None
-    guard, base = LINKS[linktype]
-    ihl = f"((link[{base}] & 0x0f) << 2)"
-    v4 = (
-        f"(link[{base}] & 0xf0 = 0x40 and link[{base}] & 0x0f > 4"
-        f" and link[{base + 6}:2] & 0x3fff = 0"
-        f" and {_transports(str(base), f'{base} + {ihl}', f'link[{base + 2}:2]', f'link[{base + 9}]', NOT_BORING_V4)})"
-    )
-    v6 = (
-        f"(link[{base}] & 0xf0 = 0x60 and len >= {base + 40}"
-        f" and {_transports(str(base), str(base + 40), f'(link[{base + 4}:2] + 40)', f'link[{base + 6}]', NOT_BORING_V6)})"
-    )
-    return f"len >= {base + 20} and {guard + ' and ' if guard else ''}({v4} or {v6})"
+    items = [*_program(linktype), ACCEPT, (RET | K, 0, 0, 0), REJECT, (RET | K, 0, 0, 0)]
+    labels, at = {}, 0
+    for item in items:
+        if isinstance(item, str):
+            labels[item] = at
+        else:
+            at += 1
+    yes, no = (MAX_SNAPLEN, 0) if boring else (0, MAX_SNAPLEN)
+    code, at = [], 0
+    for item in items:
+        if isinstance(item, str):
+            continue
+        op, jt, jf, k = item
+        if op == RET | K:
+            k = yes if at == labels[ACCEPT] else no
+        elif op == JMP | JA:
+            k = labels[k] - at - 1 if isinstance(k, str) else k
+        else:
+            jt = labels[jt] - at - 1 if isinstance(jt, str) else jt
+            jf = labels[jf] - at - 1 if isinstance(jf, str) else jf
+        if not (0 <= jt <= 255 and 0 <= jf <= 255):
+            raise ValueError("a jump beyond what classic BPF can encode")
+        code.append((op, jt, jf, k))
+        at += 1
+    return code
 
 
-# libpcap through ctypes ------------------------------------------------------------------------
-class _Program(ctypes.Structure):
+class _Program(ctypes.Structure):  # struct bpf_program
     _fields_ = [("bf_len", ctypes.c_uint), ("bf_insns", ctypes.c_void_p)]
 
 
+class _Insn(ctypes.Structure):  # struct bpf_insn
+    _fields_ = [
+        ("code", ctypes.c_ushort),
+        ("jt", ctypes.c_ubyte),
+        ("jf", ctypes.c_ubyte),
+        ("k", ctypes.c_uint32),
+    ]
+
+
+class Program:
+    """A BPF program as libpcap takes it (struct bpf_program), and the instructions it
+    points to."""
+
+    def __init__(self, code: list[tuple[int, int, int, int]]):
+        self.insns = (_Insn * len(code))(*code)
+        self.program = _Program(len(code), ctypes.cast(self.insns, ctypes.c_void_p))
+
+
+# libpcap through ctypes ------------------------------------------------------------------------
 class _Header(ctypes.Structure):  # struct pcap_pkthdr, for pcap_offline_filter
     _fields_ = [
         ("tv_sec", ctypes.c_long),
@@ -146,18 +277,12 @@ _P = ctypes.c_void_p
 _PROTOTYPES = {
     "pcap_fopen_offline_with_tstamp_precision": (_P, [_P, ctypes.c_uint, ctypes.c_char_p]),
     "pcap_open_dead_with_tstamp_precision": (_P, [ctypes.c_int, ctypes.c_int, ctypes.c_uint]),
-    "pcap_compile": (
-        ctypes.c_int,
-        [_P, ctypes.POINTER(_Program), ctypes.c_char_p, ctypes.c_int, ctypes.c_uint32],
-    ),
     "pcap_setfilter": (ctypes.c_int, [_P, ctypes.POINTER(_Program)]),
-    "pcap_freecode": (None, [ctypes.POINTER(_Program)]),
     "pcap_offline_filter": (
         ctypes.c_int,
         [ctypes.POINTER(_Program), ctypes.POINTER(_Header), ctypes.c_char_p],
     ),
     "pcap_datalink": (ctypes.c_int, [_P]),
-    "pcap_snapshot": (ctypes.c_int, [_P]),
     "pcap_geterr": (ctypes.c_char_p, [_P]),
     "pcap_dump_fopen": (_P, [_P, _P]),
     "pcap_dump_flush": (ctypes.c_int, [_P]),
@@ -166,7 +291,6 @@ _PROTOTYPES = {
     "pcap_breakloop": (None, [_P]),
     "pcap_close": (None, [_P]),
 }
-PCAP_NETMASK_UNKNOWN = 0xFFFFFFFF
 PRECISION_MICRO, PRECISION_NANO = 0, 1
 
 
@@ -183,12 +307,6 @@ class Libpcap:
             raise OSError(ctypes.get_errno(), "fdopen failed")
         self.libc.setvbuf(stream, None, 0, 1 << 18)  # fully buffered, 256 KB
         return stream
-
-    def compile(self, handle: int, expression: str) -> _Program:
-        program = _Program()
-        if self.pcap.pcap_compile(handle, program, expression.encode(), 1, PCAP_NETMASK_UNKNOWN):
-            raise OSError(0, (self.pcap.pcap_geterr(handle) or b"").decode(errors="replace"))
-        return program
 
     def open_fd(self, fd: int, nano: bool) -> int:
         """A savefile handle reading ``fd`` (which it then owns)."""
@@ -278,15 +396,13 @@ class Passes:
 
     def open(self, opener: Callable[[], int]) -> None:
         """Open N, B and T on fresh descriptors of the file; set their filters."""
-        boring = boring_filter(self.header.linktype)
-        for name, expression in (("N", f"not ({boring})"), ("B", boring), ("T", None)):
+        linktype = self.header.linktype
+        for name, boring in (("N", False), ("B", True), ("T", None)):
             handle = self.handles[name] = self.lib.open_fd(opener(), self.header.nano)
-            if expression is not None:
-                program = self.lib.compile(handle, expression)
-                failed = self.lib.pcap.pcap_setfilter(handle, program)
-                self.lib.pcap.pcap_freecode(program)
-                if failed:
-                    raise OSError(0, "pcap_setfilter failed")
+            if boring is not None:
+                program = Program(assemble(linktype, boring))
+                if self.lib.pcap.pcap_setfilter(handle, program.program):
+                    raise OSError(0, (self.lib.pcap.pcap_geterr(handle) or b"").decode())
 
     def start(self, boring: Boring) -> None:
         """The readers on their threads, and B's counter on its own."""
