@@ -203,9 +203,16 @@ def record_journal(
 
 
 def _stamp(result: Result) -> Result:
-    from dataclasses import replace
+    """The result with the time it was made. A copy rather than dataclasses.replace: its values
+    are JSON values already, and a capture's facts (every destination) are large to convert
+    again."""
+    import copy
 
-    return result if result.started_at else replace(result, started_at=datetime.now().astimezone())
+    if result.started_at:
+        return result
+    stamped = copy.copy(result)
+    object.__setattr__(stamped, "started_at", datetime.now().astimezone())
+    return stamped
 
 
 # --- captures ---------------------------------------------------------------------------------
@@ -239,19 +246,28 @@ def analyze_capture(
     is read (a FIFO or a device would never end), and reading stops at pcapfile's limits, which
     the summary then names. ``progress(frames, bytes read)`` about once a second."""
     import os
+    import time
 
-    from checks import pcapfile, safefile, traffic
+    from checks import pcapfile, prefilter, safefile, traffic
     from checks.analyzer import Analyzer
 
     with safefile.open_regular(path) as fp:
-        reader = pcapfile.Reader(fp, progress=progress)
+        deadline = time.monotonic() + pcapfile.MAX_SECONDS
         analyzer = Analyzer()
-        try:
-            for ts, packet in reader.packets():
-                analyzer.feed(ts, packet)
-        except pcapfile.PcapError as exc:
-            raise CaptureUnreadable(str(exc)) from None
+        # libpcap's filter in front when it can promise the same answer; else all in Python.
+        reader = prefilter.feed_file(path, fp, analyzer, progress, deadline=deadline)
+        if reader is None:
+            fp.seek(0)
+            seconds = max(1.0, deadline - time.monotonic())
+            reader = pcapfile.Reader(fp, max_seconds=seconds, progress=progress)
+            analyzer = Analyzer()
+            try:
+                for ts, packet in reader.packets():
+                    analyzer.feed(ts, packet)
+            except pcapfile.PcapError as exc:
+                raise CaptureUnreadable(str(exc)) from None
     summary = analyzer.summary(by_host=True)
+    del analyzer  # its flows are in the summary now: their memory serves the results
     summary.update(
         file=str(path),
         frames=reader.frames,

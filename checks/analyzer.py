@@ -15,9 +15,11 @@ acceptances); nothing of AUTH, bodies, TLS, port 465, or of any other port's pay
 
 from __future__ import annotations
 
+import struct
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from checks import packet as P
 from checks.smtp_stream import Session, mask_local_parts, server_bytes
@@ -26,15 +28,25 @@ MAIL_PORTS = frozenset({25, 465, 587, 2525})
 CLEARTEXT_SMTP = frozenset({25, 587, 2525})
 SUBMISSION = frozenset({465, 587, 2525})
 DNS_PORT = 53
+TCP, UDP = P.TCP, P.UDP
+# An IPv4 header without options, then TCP (or UDP's ports): total length, fragment field,
+# protocol, addresses, ports, sequence number, data offset, flags.
+_V4_HEAD = struct.Struct("!2xH2xHxB2x4s4sHHI4xBB")
 QTYPE_MX = 15
 ntop, parse_ip, dns_question = P.ntop, P.parse_ip, P.dns_question
 # Encapsulations followed into the inner packet (IP-in-IP, 6in4, GRE), at most this deep.
 MAX_DEPTH = 3
 MAX_FRAGMENT_KEYS = 65536
 MAX_TUNNELS = 1000
+# First payload bytes on a port that is no mail port that the analyser reads further: a SOCKS 4
+# or 5 request or an HTTP CONNECT (checks.packet.proxy_request), or an EHLO/HELO. Any other
+# first byte leaves such a segment only counted (checks/prefilter.py relies on it).
+TUNNEL_FIRST = (4, 5, 0x43, 0x63)
+HELLO_FIRST = (0x45, 0x48, 0x65, 0x68)
+FIRST_BYTES_READ = TUNNEL_FIRST + HELLO_FIRST
 
 
-@dataclass
+@dataclass(slots=True)  # tens of thousands of them: a bot's capture
 class Flow:
     client: bytes  # (the client's port is in the flow's key)
     server: bytes
@@ -105,6 +117,27 @@ class Analyzer:
             self.first = ts
         if self.last is None or ts > self.last:
             self.last = ts
+        if len(packet) >= 40 and packet[0] == 0x45:
+            # Most of what reaches here: an unfragmented IPv4 packet without options, TCP to
+            # or from a mail port or UDP DNS, taken straight to its reader. What _feed, _read
+            # and parse_ip would do for it, in one unpack (tests hold the two ways equal).
+            total, frag, proto, src, dst, sport, dport, seq, data_offset, flags = (
+                _V4_HEAD.unpack_from(packet)
+            )
+            if total >= 40 and not frag & 0x3FFF:
+                if proto == TCP and (dport in MAIL_PORTS or sport in MAIL_PORTS):
+                    cut = total < len(packet)
+                    packet = packet[:total] if cut else packet
+                    self.ip_packets += 1
+                    off = 20 + (data_offset >> 4) * 4
+                    kept = self._smtp(ts, packet, src, dst, sport, dport, flags, off, seq, scrub)
+                    return packet if cut and scrub and kept is None else kept
+                if proto == UDP and (sport == DNS_PORT or dport == DNS_PORT):
+                    cut = total < len(packet)
+                    packet = packet[:total] if cut else packet
+                    self.ip_packets += 1
+                    kept = self._dns(ts, packet, src, sport, 28, False, scrub)
+                    return packet if cut and scrub and kept is None else kept
         return self._feed(ts, packet, scrub, 0)
 
     def _feed(self, ts: float, packet: bytes, scrub: bool, depth: int) -> bytes | None:
@@ -132,29 +165,36 @@ class Analyzer:
             # Its IP header at most, never its data (a fragment of a body has no ports).
             return P.ip_header(packet) if scrub else None
         self.ip_packets += 1
-        proto, sport, dport, off = parsed.proto, parsed.sport, parsed.dport, parsed.offset
-        if parsed.inner:
+        version, src, dst, proto, sport, dport, flags, off, seq, inner = parsed
+        if inner:
             if depth >= MAX_DEPTH:
                 self.unread[P.EXTENSIONS] += 1
                 return packet[:off] if scrub else None
-            kept = self._feed(ts, packet[parsed.inner :], scrub, depth + 1)
+            kept = self._feed(ts, packet[inner:], scrub, depth + 1)
             if not scrub:
                 return None
-            return packet[: parsed.inner] + (packet[parsed.inner :] if kept is None else kept)
-        if proto == P.TCP:
+            return packet[:inner] + (packet[inner:] if kept is None else kept)
+        # P.fragment_key(packet) is not None, asked cheaply (an IPv4 header is there to read).
+        if version == 4:
+            fragment = bool(packet[6] & 0x3F or packet[7])
+        else:
+            fragment = P.fragment_key(packet) is not None
+        if proto == TCP:
             if dport in MAIL_PORTS or sport in MAIL_PORTS:
-                if P.fragment_key(packet) is not None:
+                if fragment:
                     self._first_fragment(packet, True)
-                return self._smtp(ts, packet, parsed, scrub)
-            if DNS_PORT in (sport, dport):
-                return self._dns(ts, packet, parsed, True, scrub)
+                return self._smtp(
+                    ts, packet, src, dst, sport, dport, flags, off, seq, scrub, fragment
+                )
+            if sport == DNS_PORT or dport == DNS_PORT:
+                return self._dns(ts, packet, src, sport, off, True, scrub)
             if len(packet) > off:
                 self._other_tcp(parsed, packet[off:])
-        elif proto == P.UDP and DNS_PORT in (sport, dport):
-            return self._dns(ts, packet, parsed, False, scrub)
+        elif proto == UDP and (sport == DNS_PORT or dport == DNS_PORT):
+            return self._dns(ts, packet, src, sport, off, False, scrub)
         elif proto == P.ESP:
             self.unread[P.ENCRYPTED] += 1  # IPsec: what it carries cannot be read
-        if P.fragment_key(packet) is not None:
+        if fragment:
             self._first_fragment(packet, False)
         return packet[:off] if scrub else None
 
@@ -175,28 +215,28 @@ class Analyzer:
         if key is not None and len(self.fragments) < MAX_FRAGMENT_KEYS:
             self.fragments[key] = mail
 
-    def _dns(self, ts: float, packet: bytes, parsed: P.Parsed, tcp: bool, scrub: bool):
-        payload = packet[parsed.offset + (2 if tcp else 0) :]
+    def _dns(self, ts: float, packet: bytes, src: bytes, sport: int, off: int, tcp, scrub):
+        payload = packet[off + (2 if tcp else 0) :]
         whole = True
         if tcp:
             # DNS over TCP starts with the message's length: one message, exactly, is kept
             # whole; a segment holding more (or less) is read but cut to its headers.
-            declared = int.from_bytes(packet[parsed.offset : parsed.offset + 2], "big")
+            declared = int.from_bytes(packet[off : off + 2], "big")
             whole = declared == len(payload)
             payload = payload[:declared]
         q = dns_question(payload)
         if q is not None and not q[0]:
             self.dns_queries += 1
             if q[2] == QTYPE_MX:
-                self.mx_queries.append((ts, q[1], parsed.src, parsed.sport))
+                self.mx_queries.append((ts, q[1], src, sport))
         if q is None or not whole:
-            return packet[: parsed.offset] if scrub else None
+            return packet[:off] if scrub else None
         return None  # a DNS message is kept whole: its question is the evidence
 
     def _other_tcp(self, parsed: P.Parsed, payload: bytes) -> None:
         """A port that is no mail port: a proxy request or an SMTP greeting still shows mail."""
         first = payload[0]
-        if first in (4, 5, 0x43, 0x63) and len(self.tunnels) < MAX_TUNNELS:  # SOCKS, CONNECT
+        if first in TUNNEL_FIRST and len(self.tunnels) < MAX_TUNNELS:  # SOCKS, CONNECT
             request = P.proxy_request(payload)
             if request is not None:
                 kind, target, port = request
@@ -210,7 +250,7 @@ class Analyzer:
                         "port": port,
                     }
                 )
-        elif first in (0x45, 0x48, 0x65, 0x68) and P.smtp_greeting_or_hello(payload):
+        elif first in HELLO_FIRST and P.smtp_greeting_or_hello(payload):
             key = (parsed.src, parsed.dst, parsed.dport)
             if key not in self.smtp_elsewhere and len(self.smtp_elsewhere) < MAX_TUNNELS:
                 self.smtp_elsewhere[key] = {
@@ -220,22 +260,20 @@ class Analyzer:
                 }
 
     # SMTP --------------------------------------------------------------------------------------
-    def _smtp(self, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool) -> bytes | None:
-        src, dst, sport, dport = parsed.src, parsed.dst, parsed.sport, parsed.dport
+    def _smtp(self, ts, packet, src, dst, sport, dport, flags, off, seq, scrub, fragment=False):
+        """A segment to or from a mail port, as the client's or the server's."""
         from_client = dport in MAIL_PORTS and not (
-            sport in MAIL_PORTS
-            and (src, sport, dst, dport) not in self.flows
-            and not parsed.flags & 0x02
+            sport in MAIL_PORTS and (src, sport, dst, dport) not in self.flows and not flags & 0x02
         )
         if from_client:
-            return self._from_client((src, sport, dst, dport), ts, packet, parsed, scrub)
-        return self._from_server((dst, dport, src, sport), ts, packet, parsed, scrub)
+            key = (src, sport, dst, dport)
+            return self._from_client(key, ts, packet, flags, off, seq, scrub, fragment)
+        return self._from_server((dst, dport, src, sport), ts, packet, flags, off, scrub)
 
     def _from_client(
-        self, key: tuple, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool
+        self, key, ts: float, packet: bytes, flags, off, seq, scrub: bool, fragment: bool
     ) -> bytes | None:
         """A client's segment: counts attempts, and keeps what the session allows of it."""
-        flags, off = parsed.flags, parsed.offset
         flow = self.flows.get(key)
         if flags & 0x02 and not flags & 0x10:  # SYN: a connection attempt
             if flow is None:
@@ -244,33 +282,33 @@ class Analyzer:
                     return packet[:off] if scrub else None
                 flow = self._new_flow(key, ts, True)
             flow.syns += 1
-            flow.session.syn(parsed.seq)
-            _client, _cport, dst, dport = key
-            self.syn_by_dest[(dst, dport)] += 1
-            self.dest_per_minute[int(ts) // 60].add((dst, dport))
+            flow.session.syn(seq)
+            dest = key[2:]  # (server, port), one tuple for both tallies
+            self.syn_by_dest[dest] += 1
+            self.dest_per_minute[int(ts) // 60].add(dest)
         if flow is None:
             # The capture started in the middle of this connection: count it from here
             # (a lone reset ends whatever it was: it opens nothing).
             flow = None if flags & 0x04 else self._mid_session(key, ts)
             if flow is None:
                 return packet[:off] if scrub else None
-        flow.last = max(flow.last, ts)
-        if P.fragment_key(packet) is not None:
+        if ts > flow.last:
+            flow.last = ts
+        if fragment:
             flow.fragmented = True
         payload = packet[off:]
         if not payload:
             return None
         # Data on a SYN (TCP Fast Open) starts right after the SYN's sequence number.
-        keep = flow.session.segment((parsed.seq + (flags & 0x02 and 1)) % (1 << 32), payload)
+        keep = flow.session.segment((seq + (flags & 0x02 and 1)) % (1 << 32), payload)
         if not scrub:
             return None
         return packet[:off] + mask_local_parts(payload[:keep]) if keep else packet[:off]
 
     def _from_server(
-        self, key: tuple, ts: float, packet: bytes, parsed: P.Parsed, scrub: bool
+        self, key: tuple, ts: float, packet: bytes, flags: int, off: int, scrub: bool
     ) -> bytes | None:
         """A server's segment: whether it took the connection, and its replies."""
-        flags, off = parsed.flags, parsed.offset
         flow = self.flows.get(key)
         if flow is None:
             # A SYN-ACK whose SYN was not captured, or the middle of a connection; a lone reset
@@ -278,7 +316,8 @@ class Analyzer:
             flow = None if flags & 0x04 else self._mid_session(key, ts)
             if flow is None:
                 return packet[:off] if scrub else None
-        flow.last = max(flow.last, ts)
+        if ts > flow.last:
+            flow.last = ts
         if flow.state == "syn":
             # The server answered: a reset refuses; anything else (a SYN-ACK, or an ACK or data
             # after a SYN-ACK the capture missed) means it took the connection.
@@ -346,18 +385,24 @@ def _loopback(addr: bytes) -> bool:
     return addr[:1] == b"\x7f" if len(addr) == 4 else addr == b"\0" * 15 + b"\1"
 
 
+@lru_cache(maxsize=8192)
 def _public(addr: bytes) -> bool:
+    """An address on the internet (documentation ranges count as such: the samples use them).
+    Cached: a capture's flows share addresses, and ipaddress walks its lists for each."""
     import ipaddress
 
-    ip = ipaddress.ip_address(addr)
-    if ip.version == 4 and ip in ipaddress.ip_network("100.64.0.0/10"):
-        return False
-    doc = any(
-        ip in ipaddress.ip_network(n)
-        for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
-        if ip.version == ipaddress.ip_network(n).version
-    )
-    return doc or ip.is_global
+    if len(addr) == 4:  # our own ranges as numbers; ipaddress decides the rest
+        value = int.from_bytes(addr, "big")
+        if value >> 22 == 0x191:  # 100.64.0.0/10, shared address space
+            return False
+        if value >> 8 in _DOC_V4:
+            return True
+        return ipaddress.IPv4Address(value).is_global
+    ip = ipaddress.IPv6Address(addr)
+    return addr[:4] == b"\x20\x01\x0d\xb8" or ip.is_global  # 2001:db8::/32
+
+
+_DOC_V4 = frozenset({0xC00002, 0xC63364, 0xCB0071})  # 192.0.2/24, 198.51.100/24, 203.0.113/24
 
 
 def when(ts: float | None) -> str | None:

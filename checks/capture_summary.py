@@ -52,9 +52,8 @@ def _new_entry(owner, host, first, last) -> dict[str, Any]:
 
 def summarise(analyzer, owners: dict, mx_owners: dict, by_host: bool) -> dict[str, Any]:
     flows = analyzer.flows
-    per_dest: dict[tuple, dict[str, int]] = defaultdict(
-        lambda: {"syn": 0, "completed": 0, "refused": 0}
-    )
+    # (server, port) -> [attempts, completed, refused]: a bot's capture has tens of thousands
+    per_dest: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     programs: dict[str, dict] = {}
 
     def owner_of(found, client: bytes):
@@ -64,16 +63,19 @@ def summarise(analyzer, owners: dict, mx_owners: dict, by_host: bool) -> dict[st
 
     def entry(owner, first: float, last: float) -> dict:
         host = owner.get("host") if owner else None  # a program's facts have no host
-        p = programs.setdefault(_program_key(owner), _new_entry(owner, host, first, last))
+        key = _program_key(owner)
+        p = programs.get(key)
+        if p is None:
+            p = programs[key] = _new_entry(owner, host, first, last)
         p["first"], p["last"] = min(p["first"], first), max(p["last"], last)
         return p
 
     for key, flow in flows.items():
         server = ntop(flow.server)
         d = per_dest[(server, flow.sport)]
-        d["syn"] += flow.syns
-        d["completed"] += flow.state == "established"
-        d["refused"] += flow.state == "refused"
+        d[0] += flow.syns
+        d[1] += flow.state == "established"
+        d[2] += flow.state == "refused"
         p = entry(owner_of(owners.get(key), flow.client), flow.first, flow.last)
         _count_flow(p, flow, server, analyzer.direction(flow))
     for ts, name, client, port in analyzer.mx_queries:
@@ -121,7 +123,8 @@ def _totals(analyzer, values: list, per_dest: dict, programs: dict) -> dict[str,
         "messages_accepted": sum(f.messages_accepted for f in values),
         "messages_refused": sum(f.messages_refused for f in values),
         "destinations": [
-            {"ip": ip, "port": port, **counts} for (ip, port), counts in sorted(per_dest.items())
+            {"ip": ip, "port": port, "syn": syn, "completed": completed, "refused": refused}
+            for (ip, port), (syn, completed, refused) in sorted(per_dest.items())
         ],
         "ehlo_names": sorted({f.ehlo for f in values if f.ehlo}),
         "mail_from_domains": sorted({d for f in values for d in f.mail_from}),

@@ -46,7 +46,19 @@ def exit_code(results: list[Result]) -> int:
     return 0
 
 
+# Exact types that are already JSON values: a result's facts hold tens of thousands of them (a
+# capture's destinations), and the general walk below asks each one six questions.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_jsonable(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -55,8 +55,34 @@ def ip_header(packet: bytes) -> bytes:
     return b""
 
 
+# IPv4 without options (the common case, read in one go): fragment field, protocol, addresses,
+# then TCP's ports, sequence number, data offset and flags, or UDP's ports.
+_V4_TCP = struct.Struct("!6xHxB2x4s4sHHI4xBB")
+_V4_UDP = struct.Struct("!6xHxB2x4s4sHH")
+_new = tuple.__new__
+
+
 def parse_ip(packet: bytes) -> Parsed | None:
     """The packet's transport fields, or None (``why_unread`` says why)."""
+    size = len(packet)
+    if size >= 28 and packet[0] == 0x45:
+        # What the general reading below gives for TCP and UDP after a 20-byte IPv4 header.
+        if size >= 40:
+            frag, proto, src, dst, sport, dport, seq, data_offset, flags = _V4_TCP.unpack_from(
+                packet
+            )
+            if proto == TCP and not frag & 0x1FFF:
+                offset = 20 + (data_offset >> 4) * 4
+                return _new(Parsed, (4, src, dst, TCP, sport, dport, flags, offset, seq, 0))
+        else:
+            frag, proto, src, dst, sport, dport = _V4_UDP.unpack_from(packet)
+        if proto == UDP and not frag & 0x1FFF:
+            return _new(Parsed, (4, src, dst, UDP, sport, dport, 0, 28, 0, 0))
+    return parse_any(packet)
+
+
+def parse_any(packet: bytes) -> Parsed | None:
+    """``parse_ip`` without its shortcut for the common case."""
     if len(packet) < 20:
         return None
     version = packet[0] >> 4
@@ -183,27 +209,34 @@ def fragment_key(packet: bytes) -> tuple | None:
     return None
 
 
+_DNS_HEAD = struct.Struct("!2xHH")
+_QTYPE = struct.Struct("!H")
+
+
 def dns_question(payload: bytes) -> tuple[bool, str, int] | None:
     """(is_response, name, qtype) of the first question."""
-    if len(payload) < 17:
+    size = len(payload)
+    if size < 17:
         return None
-    flags, qdcount = struct.unpack_from("!HH", payload, 2)
+    flags, qdcount = _DNS_HEAD.unpack_from(payload)
     if qdcount < 1:
         return None
-    labels, i = [], 12
-    while i < len(payload):
+    labels: list[bytes] = []
+    i = 12
+    while i < size:
         n = payload[i]
         if n == 0:
             i += 1
             break
-        if n & 0xC0 or i + 1 + n > len(payload) or len(labels) > 64:
+        if n & 0xC0 or i + 1 + n > size or len(labels) > 64:
             return None
-        labels.append(payload[i + 1 : i + 1 + n].decode("ascii", "replace"))
+        labels.append(payload[i + 1 : i + 1 + n])
         i += 1 + n
-    if i + 4 > len(payload):
+    if i + 4 > size:
         return None
-    qtype = struct.unpack_from("!H", payload, i)[0]
-    return bool(flags & 0x8000), ".".join(labels).lower(), qtype
+    # Each byte decodes on its own: decoding the joined name is decoding each label.
+    name = b".".join(labels).decode("ascii", "replace").lower()
+    return bool(flags & 0x8000), name, _QTYPE.unpack_from(payload, i)[0]
 
 
 def proxy_request(payload: bytes) -> tuple[str, str, int] | None:

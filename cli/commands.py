@@ -716,7 +716,10 @@ def _print_traffic(args, summary: dict, results) -> int:
 
     document = {"type": "summary", **summary, "results": [r.to_dict() for r in results]}
     if args.json:
-        print(json.dumps(document, ensure_ascii=False))
+        from reports import jsonout
+
+        jsonout.write(sys.stdout, document)  # a bot's capture: megabytes, written as made
+        print()
     else:
         for r in results:
             print(console.format_result(r))

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The Debian/Ubuntu packages Clearline and its tests need: installed when missing and running as
 # root; otherwise listed, and the tests that need them skip with the reason.
-#   libpcap0.8            capture filters (scapy compiles BPF with it)
+#   libpcap0.8            capture filters (scapy compiles BPF with it); analyze filters files
+#                         with it before Python reads them (checks/prefilter.py)
 #   fonts-ipafont-gothic  Japanese text in the window, screenshots and PDF
 #   libgl1 ... libdbus    the Qt runtime (PySide6 wheels link against them)
 #   libxcb-* libx11-xcb1  Qt's X11 platform plugin, for a real window (and Xvfb screenshots)

@@ -1,6 +1,7 @@
 """The capture analyzer, scrubbing and pcap reading, on packets built with scapy."""
 
 import io
+import struct
 
 import pytest
 from hypothesis import given, settings
@@ -219,3 +220,94 @@ def test_split_frame_never_crashes(frame):
     from checks.probes.capture import split_frame
 
     split_frame(frame)
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(
+    st.sampled_from([6, 17, 1, 51, 47]),
+    st.sampled_from([0, 0x4000, 0x2000, 1, 0x1FFF]),
+    st.binary(max_size=40),
+    st.integers(0, 60),
+)
+def test_the_ipv4_shortcut_reads_as_the_general_parser(proto, frag, rest, cut):
+    from checks.packet import parse_any, parse_ip
+
+    header = struct.pack(
+        "!BBHHHBBH4s4s", 0x45, 0, 20 + len(rest), 1, frag, 64, proto, 0, b"\1" * 4, b"\2" * 4
+    )
+    packet = (header + rest)[: 20 + len(rest) - cut] if cut < len(rest) else header + rest
+    assert parse_ip(packet) == parse_any(packet)
+
+
+def dns_question_before(payload: bytes):
+    """checks.packet.dns_question as it was before issue 36 made it faster."""
+    if len(payload) < 17:
+        return None
+    flags, qdcount = struct.unpack_from("!HH", payload, 2)
+    if qdcount < 1:
+        return None
+    labels, i = [], 12
+    while i < len(payload):
+        n = payload[i]
+        if n == 0:
+            i += 1
+            break
+        if n & 0xC0 or i + 1 + n > len(payload) or len(labels) > 64:
+            return None
+        labels.append(payload[i + 1 : i + 1 + n].decode("ascii", "replace"))
+        i += 1 + n
+    if i + 4 > len(payload):
+        return None
+    qtype = struct.unpack_from("!H", payload, i)[0]
+    return bool(flags & 0x8000), ".".join(labels).lower(), qtype
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(
+    st.binary(min_size=12, max_size=12),
+    st.lists(st.binary(max_size=70), max_size=70),
+    st.binary(max_size=8).map(lambda tail: b"\0" + tail) | st.binary(max_size=8),
+)
+def test_dns_question_reads_as_it_did(head, labels, tail):
+    from checks.packet import dns_question
+
+    payload = head + b"".join(bytes([len(x)]) + x for x in labels) + tail
+    assert dns_question(payload) == dns_question_before(payload)
+
+
+def public_before(addr: bytes) -> bool:
+    """checks.analyzer._public as it was before issue 36 made it faster."""
+    import ipaddress
+
+    ip = ipaddress.ip_address(addr)
+    if ip.version == 4 and ip in ipaddress.ip_network("100.64.0.0/10"):
+        return False
+    doc = any(
+        ip in ipaddress.ip_network(n)
+        for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+        if ip.version == ipaddress.ip_network(n).version
+    )
+    return doc or ip.is_global
+
+
+EDGES = ["100.63.255.255", "100.64.0.0", "100.127.255.255", "100.128.0.0", "192.0.1.255"]
+EDGES += ["192.0.2.0", "192.0.3.0", "198.51.100.7", "203.0.113.255", "203.0.114.0", "10.1.2.3"]
+EDGES += ["192.0.0.9", "192.0.0.170", "255.255.255.255", "2001:db8::1", "2001:db9::", "fc00::1"]
+
+
+@settings(max_examples=examples(500), deadline=None)
+@given(st.binary(min_size=4, max_size=4) | st.binary(min_size=16, max_size=16))
+def test_public_answers_as_it_did(addr):
+    from checks.analyzer import _public
+
+    assert _public.__wrapped__(addr) == public_before(addr)
+
+
+@pytest.mark.parametrize("edge", EDGES)
+def test_public_answers_as_it_did_at_the_edges_of_its_ranges(edge):
+    import socket
+
+    from checks.analyzer import _public
+
+    raw = socket.inet_pton(socket.AF_INET6 if ":" in edge else socket.AF_INET, edge)
+    assert _public.__wrapped__(raw) == public_before(raw)
