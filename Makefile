@@ -17,6 +17,7 @@ test: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
+	$(PY) bench/parsers_linear.py --check
 
 setup: system-deps $(STAMP) $(MO)
 
