@@ -287,9 +287,7 @@ class Analyzer:
             self.syn_by_dest[dest] += 1
             self.dest_per_minute[int(ts) // 60].add(dest)
         if flow is None:
-            # The capture started in the middle of this connection: count it from here
-            # (a lone reset ends whatever it was: it opens nothing).
-            flow = None if flags & 0x04 else self._mid_session(key, ts)
+            flow = self._mid_session(key, ts, flags)
             if flow is None:
                 return packet[:off] if scrub else None
         if ts > flow.last:
@@ -311,9 +309,7 @@ class Analyzer:
         """A server's segment: whether it took the connection, and its replies."""
         flow = self.flows.get(key)
         if flow is None:
-            # A SYN-ACK whose SYN was not captured, or the middle of a connection; a lone reset
-            # opens nothing.
-            flow = None if flags & 0x04 else self._mid_session(key, ts)
+            flow = self._mid_session(key, ts, flags)
             if flow is None:
                 return packet[:off] if scrub else None
         if ts > flow.last:
@@ -344,7 +340,11 @@ class Analyzer:
             self.new_flows.append(key)
         return flow
 
-    def _mid_session(self, key: tuple, ts: float) -> Flow | None:
+    def _mid_session(self, key: tuple, ts: float, flags: int) -> Flow | None:
+        """A flow the capture joined in its middle (or whose SYN it missed), counted from here;
+        None for a lone reset (it ends whatever it was: it opens nothing) or past the limit."""
+        if flags & 0x04:
+            return None
         if len(self.flows) >= self.MAX_FLOWS:
             self.dropped_flows += 1
             return None
