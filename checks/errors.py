@@ -31,10 +31,25 @@ WORDS = {
 }
 
 
+def what_of(exc: OSError) -> str:
+    """The kind of an OSError in the current language, without its file (for a sentence that
+    names the file already); its own text when it is of no known kind."""
+    if exc.errno in WORDS and not _own_words(exc):
+        return _(WORDS[exc.errno])
+    return exc.strerror or str(exc)
+
+
+def _own_words(exc: OSError) -> bool:
+    """Clearline's own refusals (safefile) carry words already in the user's language."""
+    from checks.safefile import NotARegularFile
+
+    return isinstance(exc, NotARegularFile)
+
+
 def describe(exc: BaseException) -> str:
     """One line for ``exc`` in the current language."""
-    if isinstance(exc, OSError) and exc.errno in WORDS:
-        what = _(WORDS[exc.errno])
+    if isinstance(exc, OSError) and (exc.errno in WORDS or _own_words(exc)):
+        what = what_of(exc)
         if exc.filename:
             return _("{path}: {what}").format(path=exc.filename, what=what)
         return what

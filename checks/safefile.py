@@ -14,23 +14,26 @@ import os
 import stat
 from typing import BinaryIO
 
+from checks.i18n import _
+
 
 class NotARegularFile(OSError):
     """The path names a FIFO, a device, a folder or (not followed) a link."""
 
 
 def _kind(mode: int) -> str:
+    """What a path that is no regular file is, in the user's language."""
     if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
+        return _("a FIFO (named pipe)")
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
+        return _("a device")
     if stat.S_ISDIR(mode):
-        return "a folder"
+        return _("a folder")
     if stat.S_ISSOCK(mode):
-        return "a socket"
+        return _("a socket")
     if stat.S_ISLNK(mode):
-        return "a link"
-    return "not a regular file"
+        return _("a link")
+    return _("something other than a regular file")
 
 
 def open_regular(
@@ -44,12 +47,14 @@ def open_regular(
         fd = os.open(path, flags, dir_fd=dir_fd) if dir_fd is not None else os.open(path, flags)
     except OSError:
         if not follow and os.path.islink(os.fspath(path)) and dir_fd is None:
-            raise NotARegularFile(errno.ELOOP, "it is a link, which is not followed") from None
+            raise NotARegularFile(errno.ELOOP, _("it is a link, which is not followed")) from None
         raise
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFile(errno.EINVAL, f"it is {_kind(st.st_mode)}, not a file")
+            raise NotARegularFile(
+                errno.EINVAL, _("it is {kind}, not a file").format(kind=_kind(st.st_mode))
+            )
         if hasattr(os, "O_NONBLOCK"):
             import fcntl
 
@@ -118,13 +123,18 @@ def _chain(path: str, named: str) -> None:
         if st is not None:
             if stat.S_ISLNK(st.st_mode) and st.st_uid != 0:
                 raise NotRootOnly(
-                    errno.EPERM, f"{named} goes through a link another user made ({here})"
+                    errno.EPERM,
+                    _("{path} goes through a link another user made ({link})").format(
+                        path=named, link=here
+                    ),
                 )
             if not stat.S_ISLNK(st.st_mode) and others_can_change(st, sticky_ok):
                 raise NotRootOnly(
                     errno.EPERM,
-                    f"{named} can be changed by a user other than root ({here}); root does not"
-                    " write there",
+                    _(
+                        "{path} can be changed by a user other than root ({folder}); root does"
+                        " not write there"
+                    ).format(path=named, folder=here),
                 )
         parent = os.path.dirname(here)
         if parent == here:
@@ -145,7 +155,10 @@ def write_new(path: str | os.PathLike, data: bytes) -> None:
     except FileNotFoundError:
         st = None
     if st is not None and not stat.S_ISREG(st.st_mode):
-        raise NotARegularFile(errno.EEXIST, f"{path} is {_kind(st.st_mode)}; not replaced")
+        raise NotARegularFile(
+            errno.EEXIST,
+            _("{path} is {kind}; not replaced").format(path=path, kind=_kind(st.st_mode)),
+        )
     folder, name = os.path.split(path)
     partial = os.path.join(folder, f".{name}.{os.getpid()}.partial")
     fd = os.open(

@@ -363,7 +363,7 @@ class _Progress:
 
 
 def cmd_notice(args: argparse.Namespace) -> int:
-    from checks import i18n, notice
+    from checks import errors, i18n, notice
     from checks.i18n import _
     from checks.model import exit_code
     from reports import console
@@ -382,7 +382,7 @@ def cmd_notice(args: argparse.Namespace) -> int:
             data = safefile.read_regular(args.file, notice.MAX_BYTES)
     except OSError as exc:
         print(
-            _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
+            _("Cannot read {file}: {error}").format(file=args.file, error=errors.what_of(exc)),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -728,6 +728,7 @@ def _print_traffic(args, summary: dict, results) -> int:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from app import flows
+    from checks import errors
     from checks.i18n import _
 
     case = _open_case(args) if args.case else None
@@ -742,7 +743,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         summary, results = flows.analyze_capture(case, args.file, progress if shown else None)
     except OSError as exc:
         print(
-            _("Cannot read {file}: {error}").format(file=args.file, error=exc.strerror),
+            _("Cannot read {file}: {error}").format(file=args.file, error=errors.what_of(exc)),
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -768,6 +769,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_diagnose(args: argparse.Namespace) -> int:
     from cases import diagnostics
+    from checks import errors
     from checks.i18n import _
 
     try:
@@ -775,7 +777,7 @@ def cmd_diagnose(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(
             _("Could not write {path}: {reason}").format(
-                path=args.out or "", reason=exc.strerror or exc
+                path=args.out or "", reason=errors.what_of(exc)
             ),
             file=sys.stderr,
         )

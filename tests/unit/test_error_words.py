@@ -57,3 +57,18 @@ def test_a_refused_step_is_said_in_the_active_language(japanese, step, when, exp
     with pytest.raises(CaseError) as caught:
         check_step(step, when)
     assert str(caught.value).startswith(expected)
+
+
+def test_clearlines_own_refusal_of_a_fifo_is_said_in_japanese(japanese, tmp_path):
+    import os
+
+    from checks import safefile
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("FIFOs are POSIX's")
+    fifo = tmp_path / "notice.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError) as caught:
+        safefile.read_regular(fifo, 100)
+    assert errors.what_of(caught.value) == "ファイルではなく名前付きパイプ（FIFO）です"
+    assert "FIFO (named pipe)" not in errors.describe(caught.value)
