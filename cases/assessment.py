@@ -22,8 +22,9 @@ from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from cases.store import REMEDIATION_STEPS, Case, parse_step_time
-from checks import catalogue
+from checks import catalogue, evidence
 from checks.claim_doc import Claim
+from checks.evidence import LINE, THIS_PC, Observation, Sighting
 from checks.model import SEVERITY, Result, Status
 
 MAIL_EVIDENCE = catalogue.ids(role=catalogue.MAIL)
@@ -31,9 +32,7 @@ REMOVAL_STEPS = ("removal", "reinstall")
 MIN_CLEAN_OBSERVATION = timedelta(minutes=5)
 
 # Where the mail came from, as the assessment concludes it.
-THIS_PC, LINE, ACCOUNT, FORGED, NOWHERE, UNDETERMINED = (
-    "this_pc",
-    "line",
+ACCOUNT, FORGED, NOWHERE, UNDETERMINED = (
     "account",
     "forged",
     "nowhere",
@@ -47,50 +46,6 @@ CLEAN, SUSPICIOUS, INFECTED, KIND_FORGED, KIND_ACCOUNT = (
     "forged",
     "account",
 )
-
-
-@dataclass(frozen=True)
-class Sighting:
-    """One piece of mail evidence that is ``fail`` or ``warn``: something seen sending, or able
-    to send, mail."""
-
-    check_id: str
-    status: Status
-    reason: str
-    where: str  # THIS_PC or LINE (a capture made elsewhere: hosts, not programs)
-    program: str | None = None
-    path: str | None = None
-    pid: int | None = None
-    host: str | None = None
-    servers: int = 0  # distinct mail servers contacted on port 25
-    destinations: int = 0
-    port: int | None = None
-    first_seen: datetime | None = None
-    last_seen: datetime | None = None
-    seen_at: datetime | None = None  # when the check ran
-
-    @property
-    def identified(self) -> bool:
-        return bool(self.program)
-
-    @property
-    def latest(self) -> datetime | None:
-        return self.last_seen or self.seen_at
-
-
-@dataclass(frozen=True)
-class Observation:
-    """A time during which mail traffic was watched, and whether it was clean."""
-
-    source: str  # "watch", "snapshot", "capture", "imported"
-    where: str  # THIS_PC or LINE
-    start: datetime
-    end: datetime
-    clean: bool
-
-    @property
-    def length(self) -> timedelta:
-        return self.end - self.start
 
 
 @dataclass(frozen=True)
@@ -259,120 +214,7 @@ def _check_dict(c: CheckLine, t) -> dict[str, Any]:
     }
 
 
-def _dt(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
-
-
-def _dicts(value: Any) -> list[dict]:
-    return [v for v in _list(value) if isinstance(v, dict)]
-
-
-# --- sightings from each kind of mail evidence -------------------------------------------------
-
-
-def _smtp_out(r: Result) -> list[Sighting]:
-    out = []
-    for p in _dicts(r.facts.get("programs")):
-        status = p.get("verdict")
-        if status not in (Status.FAIL, Status.WARN):
-            continue
-        direct = _list(p.get("direct_servers"))
-        out.append(
-            Sighting(
-                "SMTP-OUT",
-                Status(status),
-                str(p.get("reason") or ""),
-                THIS_PC,
-                program=p.get("name") or None,
-                path=p.get("exe") or None,
-                pid=_int(p.get("pid")),
-                servers=len(direct),
-                destinations=len(_list(p.get("destinations"))),
-                first_seen=_dt(p.get("first_seen")),
-                last_seen=_dt(p.get("last_seen")),
-                seen_at=r.started_at,
-            )
-        )
-    if not out and r.status in (Status.FAIL, Status.WARN):
-        out.append(Sighting("SMTP-OUT", r.status, r.reason, THIS_PC, seen_at=r.started_at))
-    return out
-
-
-def _listeners(r: Result) -> list[Sighting]:
-    items = _dicts(r.facts.get("findings")) or _dicts(r.facts.get("listeners"))
-    out = []
-    for f in items:
-        status = f.get("verdict")
-        if status not in (Status.FAIL, Status.WARN):
-            continue
-        out.append(
-            Sighting(
-                r.id,
-                Status(status),
-                str(f.get("reason") or r.reason),
-                THIS_PC,
-                program=f.get("name") or None,
-                path=f.get("exe") or None,
-                pid=_int(f.get("pid")),
-                port=_int(f.get("port")),
-                seen_at=r.started_at,
-            )
-        )
-    if not out and r.status in (Status.FAIL, Status.WARN):
-        out.append(Sighting(r.id, r.status, r.reason, THIS_PC, seen_at=r.started_at))
-    return out
-
-
-def _traffic(r: Result) -> list[Sighting]:
-    where = THIS_PC if r.params.get("attributed") else LINE
-    out = []
-    for p in _dicts(r.facts.get("programs")):
-        key = "verdict" if r.id == "TRAFFIC-SMTP" else "mx_verdict"
-        status = p.get(key)
-        if status not in (Status.FAIL, Status.WARN):
-            continue
-        owner = p.get("program") if isinstance(p.get("program"), dict) else {}
-        if r.id == "TRAFFIC-MX" and p.get("mx_via") == "dns_client":
-            owner = {}  # Windows' DNS Client asked for another program: which one is not known
-        # A lookup sighting is about lookups, whatever else the same program did.
-        direct = 25 in _list(p.get("ports")) and r.id == "TRAFFIC-SMTP"
-        out.append(
-            Sighting(
-                r.id,
-                Status(status),
-                "direct" if direct else ("mx_lookups" if r.id == "TRAFFIC-MX" else "smtp"),
-                where,
-                program=owner.get("name") or None,
-                path=owner.get("exe") or None,
-                pid=_int(owner.get("pid")),
-                host=p.get("host") or None,
-                servers=len(_list(p.get("direct_destinations")) or _list(p.get("destinations")))
-                if direct
-                else 0,
-                destinations=len(_list(p.get("destinations"))) if r.id == "TRAFFIC-SMTP" else 0,
-                first_seen=_dt(p.get("first")) if isinstance(p.get("first"), str) else None,
-                last_seen=_dt(p.get("last")) if isinstance(p.get("last"), str) else None,
-                seen_at=r.started_at or _dt(r.facts.get("last")),
-            )
-        )
-    if not out and r.status in (Status.FAIL, Status.WARN):
-        seen = r.started_at or _dt(r.facts.get("last"))
-        out.append(Sighting(r.id, r.status, r.reason, where, seen_at=seen))
-    return out
+_dt, _int, _list, _dicts = evidence.as_time, evidence.as_int, evidence.as_list, evidence.dicts
 
 
 def _journal(doc: dict | None) -> JournalView | None:
@@ -546,14 +388,7 @@ def _journal_dict(view: JournalView | None, t) -> dict[str, Any] | None:
     }
 
 
-def sightings_of(result: Result) -> list[Sighting]:
-    if result.id == "SMTP-OUT":
-        return _smtp_out(result)
-    if result.id in ("PROXY-OPEN", "SMTP-LISTEN"):
-        return _listeners(result)
-    if result.id in ("TRAFFIC-SMTP", "TRAFFIC-MX"):
-        return _traffic(result)
-    return []
+sightings_of = evidence.sightings_of
 
 
 def _rank(s: Sighting) -> tuple:
@@ -563,51 +398,10 @@ def _rank(s: Sighting) -> tuple:
         SEVERITY[s.status],
         s.where == THIS_PC,
         s.identified,
-        s.check_id in ("SMTP-OUT", "TRAFFIC-SMTP"),
+        s.kind == evidence.SENDING,
         s.servers,
         s.latest or datetime.min.replace(tzinfo=UTC),
     )
-
-
-# --- observations ------------------------------------------------------------------------------
-
-
-def _observations(history: list[Result]) -> list[Observation]:
-    """What each watch and capture saw, from their results (a capture's summary is in its
-    TRAFFIC-* results' params: the case's capture.json is for the report's chart only)."""
-    out = []
-    for r in history:
-        if r.id == "SMTP-OUT" and r.status in (Status.PASS, Status.FAIL, Status.WARN):
-            window = r.facts.get("window") if isinstance(r.facts.get("window"), dict) else {}
-            start, end = _dt(window.get("from")), _dt(window.get("to"))
-            if start and end and window.get("complete", True) is not False:
-                source = "watch" if window.get("mode") == "watch" else "snapshot"
-                clean = r.status == Status.PASS and not _dicts(r.facts.get("programs"))
-                out.append(Observation(source, THIS_PC, start, end, clean))
-    traffic = [r for r in history if r.id in ("TRAFFIC-SMTP", "TRAFFIC-MX")]
-    by_window: dict[tuple, list[Result]] = {}
-    for r in traffic:
-        key = (r.params.get("first"), r.params.get("last"), r.params.get("where"))
-        by_window.setdefault(key, []).append(r)
-    for (_first, _last, _where), results in by_window.items():
-        r0 = results[0]
-        live = bool(r0.params.get("attributed"))
-        start = _dt(r0.params.get("started")) or _dt(r0.params.get("first"))
-        end = _dt(r0.params.get("ended")) or _dt(r0.params.get("last"))
-        if start is None or end is None:
-            continue
-        clean = all(r.status == Status.PASS for r in results) and not r0.params.get(
-            "undecoded_majority"
-        )
-        out.append(
-            Observation(
-                "capture" if live else "imported", THIS_PC if live else LINE, start, end, clean
-            )
-        )
-    return sorted(out, key=lambda o: o.start)
-
-
-# --- steps -------------------------------------------------------------------------------------
 
 
 def _steps(remediation: dict[str, str], zone: tzinfo) -> list[Step]:
@@ -695,7 +489,7 @@ def build(
     steps = _steps(remediation, zone)
     removal_steps = [s for s in steps if s.name in REMOVAL_STEPS]
     observations = sorted(
-        _observations(history) + _journal_observations(journal_view),
+        evidence.observations_of(history) + _journal_observations(journal_view),
         key=lambda o: o.start,
     )
     last_bad = max((s.latest for s in sightings if s.latest), default=None)

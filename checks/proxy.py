@@ -3,7 +3,7 @@ from a folder where malware hides. Infected PCs are rented out as spam proxies."
 
 from __future__ import annotations
 
-from checks import programs, wording
+from checks import evidence, programs, wording
 from checks.addresses import exposed
 from checks.context import CheckContext
 from checks.i18n import N_, Np_
@@ -205,6 +205,14 @@ def _proxy_answer(
 
 def run(ctx: CheckContext) -> Result:
     return interpret(listener_probe.read_listeners(platform=current_platform(), admin=ctx.admin))
+
+
+def sightings(result: Result) -> list[evidence.Sighting]:
+    """Each program listening as a proxy that the result judged ``fail`` or ``warn``."""
+    facts = result.facts
+    return evidence.listening(
+        result, evidence.dicts(facts.get("findings")) or evidence.dicts(facts.get("listeners"))
+    )
 
 
 SPECS = (CheckSpec("PROXY-OPEN", TITLE, run, timeout=30.0),)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checks import programs, wording
+from checks import evidence, programs, wording
 from checks.addresses import exposed
 from checks.context import CheckContext
 from checks.i18n import N_, Np_
@@ -510,6 +510,68 @@ wording.register(
         {"SMTP-LISTEN": TITLE_LISTEN}, LISTEN_SUMMARIES, LISTEN_ADVICE, word=word_listen
     )
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence for the assessment (checks/evidence.py)
+
+
+def sightings(result: Result) -> list[evidence.Sighting]:
+    """Each program a result judged ``fail`` or ``warn``: sending (SMTP-OUT) or listening."""
+    if result.id == "SMTP-LISTEN":
+        facts = result.facts
+        return evidence.listening(
+            result, evidence.dicts(facts.get("findings")) or evidence.dicts(facts.get("listeners"))
+        )
+    out = [_sending(result, p) for p in evidence.dicts(result.facts.get("programs"))]
+    out = [s for s in out if s is not None]
+    if not out and evidence.bad(result.status):
+        out.append(
+            evidence.Sighting(
+                "SMTP-OUT",
+                result.status,
+                result.reason,
+                evidence.THIS_PC,
+                seen_at=result.started_at,
+            )
+        )
+    return out
+
+
+def _sending(result: Result, p: dict) -> evidence.Sighting | None:
+    if not evidence.bad(p.get("verdict")):
+        return None
+    return evidence.Sighting(
+        "SMTP-OUT",
+        Status(p.get("verdict")),
+        str(p.get("reason") or ""),
+        evidence.THIS_PC,
+        program=p.get("name") or None,
+        path=p.get("exe") or None,
+        pid=evidence.as_int(p.get("pid")),
+        servers=len(evidence.as_list(p.get("direct_servers"))),
+        destinations=len(evidence.as_list(p.get("destinations"))),
+        first_seen=evidence.as_time(p.get("first_seen")),
+        last_seen=evidence.as_time(p.get("last_seen")),
+        seen_at=result.started_at,
+    )
+
+
+def observations(results: list[Result]) -> list[evidence.Observation]:
+    """Each watch or snapshot of SMTP-OUT over a known, complete window: clean when it passed
+    and listed no program."""
+    out = []
+    for r in results:
+        if r.id != "SMTP-OUT" or r.status not in (Status.PASS, Status.FAIL, Status.WARN):
+            continue
+        window = r.facts.get("window") if isinstance(r.facts.get("window"), dict) else {}
+        start, end = evidence.as_time(window.get("from")), evidence.as_time(window.get("to"))
+        if start and end and window.get("complete", True) is not False:
+            source = "watch" if window.get("mode") == "watch" else "snapshot"
+            clean = r.status == Status.PASS and not evidence.dicts(r.facts.get("programs"))
+            out.append(evidence.Observation(source, evidence.THIS_PC, start, end, clean))
+    return out
+
 
 SPECS = (
     CheckSpec("SMTP-OUT", TITLE_OUT, run_outbound, timeout=30.0, uses_watch=True),

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from checks import evidence, wording
 from checks import programs as _programs
-from checks import wording
 from checks.i18n import N_, Np_, _
 from checks.model import Result, Status, worst
 
@@ -542,3 +542,85 @@ def results_for(summary: dict, attributed: bool, where: str, where_kind: str = "
     from checks.model import current_platform
 
     return interpret(summary, current_platform(), attributed, where, where_kind)
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence for the assessment (checks/evidence.py)
+
+
+def sightings(result: Result) -> list[evidence.Sighting]:
+    """Each host or program a capture's result judged ``fail`` or ``warn``: on this PC when the
+    capture was attributed to its programs, on the line otherwise."""
+    where = evidence.THIS_PC if result.params.get("attributed") else evidence.LINE
+    seen = result.started_at or evidence.as_time(result.facts.get("last"))
+    out = [_sighting(result, p, where, seen) for p in evidence.dicts(result.facts.get("programs"))]
+    out = [s for s in out if s is not None]
+    if not out and evidence.bad(result.status):
+        out.append(
+            evidence.Sighting(
+                result.id, result.status, result.reason, where, seen_at=seen, kind=_kind(result)
+            )
+        )
+    return out
+
+
+def _kind(result: Result) -> str:
+    return evidence.LOOKUP if result.id == "TRAFFIC-MX" else evidence.SENDING
+
+
+def _sighting(result: Result, p: dict, where: str, seen) -> evidence.Sighting | None:
+    lookup = result.id == "TRAFFIC-MX"
+    status = p.get("mx_verdict" if lookup else "verdict")
+    if not evidence.bad(status):
+        return None
+    owner = p.get("program") if isinstance(p.get("program"), dict) else {}
+    if lookup and p.get("mx_via") == "dns_client":
+        owner = {}  # Windows' DNS Client asked for another program: which one is not known
+    # A lookup sighting is about lookups, whatever else the same program did.
+    direct = 25 in evidence.as_list(p.get("ports")) and not lookup
+    servers = evidence.as_list(p.get("direct_destinations")) or evidence.as_list(
+        p.get("destinations")
+    )
+    return evidence.Sighting(
+        result.id,
+        Status(status),
+        "direct" if direct else ("mx_lookups" if lookup else "smtp"),
+        where,
+        program=owner.get("name") or None,
+        path=owner.get("exe") or None,
+        pid=evidence.as_int(owner.get("pid")),
+        host=p.get("host") or None,
+        servers=len(servers) if direct else 0,
+        destinations=0 if lookup else len(evidence.as_list(p.get("destinations"))),
+        first_seen=evidence.as_time(p.get("first")) if isinstance(p.get("first"), str) else None,
+        last_seen=evidence.as_time(p.get("last")) if isinstance(p.get("last"), str) else None,
+        seen_at=seen,
+        kind=_kind(result),
+    )
+
+
+def observations(results: list[Result]) -> list[evidence.Observation]:
+    """Each capture, once (its TRAFFIC-SMTP and TRAFFIC-MX share a window): live on this PC or
+    imported from the line; clean when every verdict passed and most of it was read."""
+    by_window: dict[tuple, list[Result]] = {}
+    for r in results:
+        key = (r.params.get("first"), r.params.get("last"), r.params.get("where"))
+        by_window.setdefault(key, []).append(r)
+    out = []
+    for window in by_window.values():
+        r0 = window[0]
+        live = bool(r0.params.get("attributed"))
+        start = evidence.as_time(r0.params.get("started")) or evidence.as_time(
+            r0.params.get("first")
+        )
+        end = evidence.as_time(r0.params.get("ended")) or evidence.as_time(r0.params.get("last"))
+        if start is None or end is None:
+            continue
+        clean = all(r.status == Status.PASS for r in window) and not r0.params.get(
+            "undecoded_majority"
+        )
+        where = evidence.THIS_PC if live else evidence.LINE
+        out.append(
+            evidence.Observation("capture" if live else "imported", where, start, end, clean)
+        )
+    return out

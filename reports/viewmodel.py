@@ -17,6 +17,7 @@ from cases import assessment as A
 from cases.store import Case
 from checks import catalogue, dates, i18n
 from checks.claim_doc import Claim
+from checks.evidence import LISTENING, LOOKUP, SENDING
 from checks.model import Status
 
 ALL_REQUESTS = (
@@ -142,9 +143,9 @@ def _sighting(s: A.Sighting | None, zone: tzinfo, lang: str) -> dict[str, Any] |
         "destinations": s.destinations,
         "direct": s.servers > 0,
         "port": s.port or "",
-        "sending": s.check_id in ("SMTP-OUT", "TRAFFIC-SMTP", "JOURNAL"),
-        "mx": s.check_id == "TRAFFIC-MX",
-        "listening": s.check_id in ("PROXY-OPEN", "SMTP-LISTEN"),
+        "sending": s.kind == SENDING,
+        "mx": s.kind == LOOKUP,
+        "listening": s.kind == LISTENING,
         "when": _span(s.first_seen, s.last_seen, zone, lang)
         if (s.first_seen or s.last_seen)
         else (dates.moment(s.seen_at.astimezone(zone), lang) if s.seen_at else ""),

@@ -44,6 +44,7 @@ MODULES = [
     "checks/support.py",
     "checks/uptime.py",
     "checks/runner.py",
+    "checks/evidence.py",
     "cases/assessment.py",
     "reports/bundle.py",
     "reports/bundle_check.py",
@@ -223,7 +224,8 @@ def run_module(module: str, seconds: float, tests: list[str] | None = None) -> d
             f"paths_to_mutate = [{module!r}]\n"
             f"pytest_add_cli_args_test_selection = {(tests or TESTS)!r}\n"
             f"pytest_add_cli_args = {PYTEST_ARGS!r}\n"
-            'also_copy = ["checks", "cases", "reports", "gui", "tests", "locale", "main.py"]\n'
+            'also_copy = ["checks", "journal", "cases", "reports", "app", "cli", "gui", "tests",'
+            ' "locale", "main.py"]\n'
         )
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLEARLINE_MUTATION="1")
     log = ROOT / "build/mutation" / (module.replace("/", "_") + ".log")
