@@ -100,10 +100,9 @@ class JournalBox(QFrame):
     def refresh(self) -> None:
         if self.worker is not None:
             return
-        self.worker = workers.Worker(workers.journal_status)
-        self.worker.signals.result.connect(self.show_status)
-        self.worker.signals.finished.connect(self._refreshed)
-        workers.start(self.worker)
+        self.worker = workers.run_task(
+            workers.journal_status, on_result=self.show_status, on_finished=self._refreshed
+        )
 
     def _refreshed(self) -> None:
         self.worker = None

@@ -161,10 +161,9 @@ class MainWindow(QMainWindow):
         self._case_read = True
         from gui import workers
 
-        worker = workers.Worker(workers.open_case, str(self.session.case_path))
-        worker.signals.result.connect(self._case_opened)
-        self._case_worker = worker
-        workers.start(worker)
+        self._case_worker = workers.run_task(
+            workers.open_case, str(self.session.case_path), on_result=self._case_opened
+        )
 
     def _case_opened(self, value) -> None:
         text, notice, uptime, damaged = value
@@ -266,13 +265,13 @@ class MainWindow(QMainWindow):
             return
         from gui import workers
 
-        worker = workers.Worker(
-            workers.guidance, str(self.session.case.path), self.steps.currentRow() + 1
+        self._guidance_worker = workers.run_task(
+            workers.guidance,
+            str(self.session.case_path),
+            self.steps.currentRow() + 1,
+            on_result=self._show_guidance,
+            on_finished=self._guidance_finished,
         )
-        worker.signals.result.connect(self._show_guidance)
-        worker.signals.finished.connect(self._guidance_finished)
-        self._guidance_worker = worker
-        workers.start(worker)
 
     def _guidance_finished(self) -> None:
         self._guidance_worker = None
@@ -300,11 +299,12 @@ class MainWindow(QMainWindow):
             return
         from gui import workers
 
-        worker = workers.Worker(workers.journal_alerts, self._alert_seq)
-        worker.signals.result.connect(self._show_alerts)
-        worker.signals.finished.connect(lambda: setattr(self, "_alert_worker", None))
-        self._alert_worker = worker
-        workers.start(worker)
+        self._alert_worker = workers.run_task(
+            workers.journal_alerts,
+            self._alert_seq,
+            on_result=self._show_alerts,
+            on_finished=lambda: setattr(self, "_alert_worker", None),
+        )
 
     def _show_alerts(self, value) -> None:
         self._alert_seq, alerts = value
@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
             _("New case"),
             _(
                 "Start a new case for a new notice? This case stays saved in its folder:\n{path}"
-            ).format(path=self.session.case.path),
+            ).format(path=self.session.case_path),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return None
@@ -396,7 +396,7 @@ class MainWindow(QMainWindow):
         from gui.session import Session, new_case
 
         self.session.writer.flush()
-        session = Session(new_case(self.session.case.path.parent), self.session.settings)
+        session = Session(new_case(self.session.case_path.parent), self.session.settings)
         session.network = self.session.network
         run_checks, capture_command = self._page_args
         successor = MainWindow(session, run_checks=run_checks, capture_command=capture_command)
@@ -410,12 +410,12 @@ class MainWindow(QMainWindow):
     def copy_summary(self) -> None:
         from gui import workers
 
-        worker = workers.Worker(
-            workers.support_summary, str(self.session.case.path), i18n.get_language()
+        self._summary_worker = workers.run_task(
+            workers.support_summary,
+            str(self.session.case_path),
+            i18n.get_language(),
+            on_result=self._summary_ready,
         )
-        worker.signals.result.connect(self._summary_ready)
-        workers.start(worker)
-        self._summary_worker = worker
 
     def _summary_ready(self, lines: list[str]) -> None:
         QGuiApplication.clipboard().setText("\n".join(lines))
@@ -437,10 +437,12 @@ class MainWindow(QMainWindow):
         from checks import i18n
         from gui import workers
 
-        worker = workers.Worker(workers.verify_bundle, path, i18n.get_language())
-        worker.signals.result.connect(lambda v, p=path: self.show_bundle(p, *v))
-        workers.start(worker)
-        self._bundle_worker = worker
+        self._bundle_worker = workers.run_task(
+            workers.verify_bundle,
+            path,
+            i18n.get_language(),
+            on_result=lambda v, p=path: self.show_bundle(p, *v),
+        )
 
     def show_bundle(self, path: str, result, letter: str) -> None:
         from PySide6.QtWidgets import QMessageBox, QPlainTextEdit
@@ -479,7 +481,7 @@ class MainWindow(QMainWindow):
             _("About Clearline"),
             _(
                 "Clearline {version}\nA self-check assistant for people whose provider says spam was sent from their line.\nCase folder: {case}"
-            ).format(version=VERSION, case=self.session.case.path),
+            ).format(version=VERSION, case=self.session.case_path),
         )
 
     def closeEvent(self, event) -> None:
@@ -495,6 +497,12 @@ class MainWindow(QMainWindow):
             self.session.writer.flush()
         except Exception:
             pass
+        if getattr(self, "successor", None) is None:
+            # The last window: asked to stop, every task ends before the program does, so none
+            # is cut off in the middle of a write to the case (bounded: a hung probe is left).
+            from gui import workers
+
+            workers.finish_tasks()
         super().closeEvent(event)
 
 

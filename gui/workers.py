@@ -31,6 +31,7 @@ class Worker(QRunnable):
         self.signals = WorkerSignals()
         self.cancel = threading.Event()
         self.context = contextvars.copy_context()  # the language of whoever started it
+        self.done = threading.Event()  # its function has returned (set on its own thread)
         self.setAutoDelete(True)
 
     def run(self) -> None:
@@ -49,19 +50,60 @@ class Worker(QRunnable):
         else:
             self.signals.result.emit(value)
         finally:
+            self.done.set()
             self.signals.finished.emit()
-            _RUNNING.discard(self)
 
 
-# Workers held until they end: a window or page that goes first cannot take a running worker's
-# signals with it (they would fail to fire).
-_RUNNING: set[Worker] = set()
+# Workers held until their last signal has been delivered on the GUI thread: a window or page
+# that goes first cannot take a running worker's signals with it, and a worker nobody else holds
+# is not collected while its result still waits in the event queue (it would never fire).
+# (Keyed by id: the release holds no reference to the worker it releases.)
+_RUNNING: dict[int, Worker] = {}
 
 
 def start(worker: Worker) -> Worker:
-    _RUNNING.add(worker)
+    key = id(worker)
+    _RUNNING[key] = worker
+    worker.signals.finished.connect(lambda: _RUNNING.pop(key, None))
     QThreadPool.globalInstance().start(worker)
     return worker
+
+
+def run_task(
+    fn: Callable[..., Any],
+    *args: Any,
+    on_result: Callable[[Any], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
+    on_finished: Callable[[], None] | None = None,
+) -> Worker:
+    """Run ``fn(*args)`` off the GUI thread and call back on it (after Picard's run_task): the
+    one way a page or the window starts work. Returns the worker (to cancel it)."""
+    worker = Worker(fn, *args)
+    for signal, slot in (
+        (worker.signals.result, on_result),
+        (worker.signals.error, on_error),
+        (worker.signals.progress, on_progress),
+        (worker.signals.finished, on_finished),
+    ):
+        if slot is not None:
+            signal.connect(slot)
+    return start(worker)
+
+
+def running() -> int:
+    """How many tasks are still at work."""
+    return sum(not w.done.is_set() for w in list(_RUNNING.values()))
+
+
+def finish_tasks(timeout_ms: int = 10_000) -> bool:
+    """At close: ask every running task to stop, and wait (bounded) until they have, so that no
+    thread is cut off in the middle of a write to the case when the program ends. True when
+    none is left."""
+    for worker in list(_RUNNING.values()):
+        worker.cancel.set()
+    QThreadPool.globalInstance().waitForDone(timeout_ms)
+    return running() == 0
 
 
 # --- the work itself: plain functions, no Qt ----------------------------------------------------
@@ -122,6 +164,31 @@ def open_case(case_path: str, *, progress, cancel):
     case.read_state()
     uptime = {r.id: r for r in case.results()}.get("NOTICE-UPTIME")
     return case.notice_text(), case.notice(), uptime, [d.name for d in case.damaged]
+
+
+def saved_results(case_path: str, *, progress, cancel):
+    """The newest result of each check the case holds."""
+    from cases.store import Case
+
+    return Case(case_path).results()
+
+
+def fix_state(case_path: str, *, progress, cancel):
+    """What step 4 shows of the case: (the fixes recorded done, step: time; whether any result in
+    its history says this PC is infected)."""
+    from cases.store import Case
+    from checks import catalogue
+
+    case = Case(case_path)
+    infected = any(catalogue.shows_infection(r.id, r.status, r.reason) for r in case.history())
+    return case.remediation(), infected
+
+
+def saved_details(case_path: str, *, progress, cancel):
+    """The subscriber's details the case holds (name, contract, the provider's reference...)."""
+    from cases.store import Case
+
+    return Case(case_path).details()
 
 
 def render_letter(case_path: str, lang: str, *, progress, cancel):

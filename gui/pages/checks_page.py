@@ -45,12 +45,22 @@ class ChecksPage(Page):
         self.layout_.addWidget(self.cards_box)
         self.layout_.addStretch(1)
         self.worker = None
+        self.has_results = False
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
         self.retranslate()
-        # Saved results are shown just after the window appears: the check modules load then,
-        # not before the first paint.
-        QTimer.singleShot(0, lambda: self.show_results(self.session.results()))
+        # Saved results are read on a worker just after the window appears: the case and the
+        # check modules load then, never on the GUI thread.
+        QTimer.singleShot(0, self.read_saved)
+
+    def read_saved(self) -> None:
+        self.reader = workers.run_task(
+            workers.saved_results, str(self.session.case_path), on_result=self._saved_read
+        )
+
+    def _saved_read(self, results) -> None:
+        if self.worker is None:  # a check started meanwhile shows its own results
+            self.show_results(results)
 
     def retranslate(self) -> None:
         self.heading.setText(_("2. Check this PC"))
@@ -61,7 +71,7 @@ class ChecksPage(Page):
                 " seconds; nothing is changed on your PC."
             )
         )
-        self.start_button.setText(_("Re-check") if self.session.results() else _("Check this PC"))
+        self.start_button.setText(_("Re-check") if self.has_results else _("Check this PC"))
         self.start_button.setAccessibleName(_("Start the checks"))
         self.cancel_button.setText(_("Stop"))
         self.show_pending()
@@ -90,18 +100,17 @@ class ChecksPage(Page):
         self.progress.setValue(0)
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
-        self.worker = workers.Worker(
+        self.worker = workers.run_task(
             self._run,
             [s.id for s in specs],
             self.session.network,
             0.0,
-            str(self.session.case.path),
+            str(self.session.case_path),
             self.session.public_ip or None,
+            on_progress=self.add_result,
+            on_error=self._error,
+            on_finished=self._finished,
         )
-        self.worker.signals.progress.connect(self.add_result)
-        self.worker.signals.error.connect(self._error)
-        self.worker.signals.finished.connect(self._finished)
-        workers.start(self.worker)
 
     def cancel(self) -> None:
         if self.worker is not None:
@@ -157,6 +166,7 @@ class ChecksPage(Page):
 
     def _finished(self) -> None:
         self.worker = None
+        self.has_results = True
         self.pending = []
         self.show_pending()
         self.start_button.setEnabled(True)
@@ -180,6 +190,9 @@ class ChecksPage(Page):
         for r in results:
             if not r.id.startswith(("NOTICE-", "TRAFFIC-")):
                 self.add_card(r)
+        if self.cards.count() and self.worker is None:
+            self.has_results = True
+            self.start_button.setText(_("Re-check"))
 
 
 def _catalog_rank() -> dict[str, int]:

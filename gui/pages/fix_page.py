@@ -24,6 +24,7 @@ from cases.store import REMEDIATION_STEPS
 from checks import catalogue
 from checks.i18n import _
 from checks.model import Result
+from gui import workers
 from gui.cards import COLOURS
 from gui.pages.base import Page
 from reports.console import status_label
@@ -136,6 +137,10 @@ class FixPage(Page):
         self.recheck.clicked.connect(lambda: self.window_.go(2, run=True))
         session.results_changed.connect(self.refresh)
         session.saved.connect(self._case_saved)
+        # What the case says of the fixes, read on a worker (refresh) and shown from here.
+        self.state: tuple[dict[str, str], bool] = ({}, False)
+        self._reader = None
+        self._read_again = False
         self.retranslate(refresh=False)
         QTimer.singleShot(0, self.refresh)  # reads the case history: after the first paint
 
@@ -241,17 +246,42 @@ class FixPage(Page):
         )
         self.grid.setColumnMinimumWidth(2, widest + 40)
         if refresh:
-            self.refresh()
+            self.show_state()
 
     def _case_saved(self, _what: str) -> None:
         # A bound method, not a lambda: Qt drops the connection when this page is deleted.
         self.refresh()
 
     def refresh(self) -> None:
-        done = self.session.case.remediation()
-        infected = any(
-            catalogue.shows_infection(r.id, r.status, r.reason) for r in self.session.case.history()
+        """Read the fixes and the history on a worker; one read at a time (a request while one
+        runs is done once after it)."""
+        if self._reader is not None:
+            self._read_again = True
+            return
+        self._reader = workers.run_task(
+            workers.fix_state,
+            str(self.session.case_path),
+            on_result=self._state_read,
+            on_finished=self._read_finished,
         )
+
+    @property
+    def reading(self) -> bool:
+        """A read of the case is running or asked for."""
+        return self._reader is not None or self._read_again
+
+    def _state_read(self, state) -> None:
+        self.state = state
+        self.show_state()
+
+    def _read_finished(self) -> None:
+        self._reader = None
+        if self._read_again:
+            self._read_again = False
+            self.refresh()
+
+    def show_state(self) -> None:
+        done, infected = self.state
         for step, (label, button, tick) in self.rows.items():
             visible = infected or step not in ("disconnect", "removal", "reinstall")
             for w in (label, button, tick):

@@ -139,19 +139,16 @@ class NoticePage(Page):
 
         # The notice flow saves the text, the analysis, NOTICE-SOURCE and NOTICE-UPTIME in one
         # update, on the worker thread.
-        self.worker = workers.Worker(
+        self.worker = workers.run_task(
             workers.analyse_notice,
             text.encode("utf-8"),
             self.session.public_ip or None,
-            str(self.session.case.path),
+            str(self.session.case_path),
             self.session.power_events,
+            on_result=self._done,
+            on_error=lambda e: self.result.setText(_("The notice could not be read.")),
+            on_finished=lambda: self.analyse_button.setEnabled(True),
         )
-        self.worker.signals.result.connect(self._done)
-        self.worker.signals.error.connect(
-            lambda e: self.result.setText(_("The notice could not be read."))
-        )
-        self.worker.signals.finished.connect(lambda: self.analyse_button.setEnabled(True))
-        workers.start(self.worker)
 
     def _done(self, outcome) -> None:
         if not outcome.readable:

@@ -36,9 +36,8 @@ class ReplyPage(Page):
         self.form = QFormLayout()
         self.fields: dict[str, QLineEdit] = {}
         self.labels: dict[str, QLabel] = {}
-        details = session.case.details()
         for key in DETAIL_FIELDS:
-            edit = QLineEdit(details.get(key, ""))
+            edit = QLineEdit()
             label = QLabel()
             edit.textEdited.connect(lambda _text, k=key: self._detail_edited(k))
             self.fields[key], self.labels[key] = edit, label
@@ -124,7 +123,30 @@ class ReplyPage(Page):
         self.mail_button.clicked.connect(self.open_mail)
         self.letter.textChanged.connect(self._edited)
         self.workers: list = []
+        # The details the case holds are read on a worker; until they are in, the notice does
+        # not fill a field (it would take the place of what the user typed last time).
+        self.details_read = False
+        self._notice_for_fields = None
         self.retranslate()
+        QTimer.singleShot(0, self.read_details)
+
+    def read_details(self) -> None:
+        self.details_task = workers.run_task(
+            workers.saved_details,
+            str(self.session.case_path),
+            on_result=self._details_read,
+            on_finished=self._details_done,
+        )
+
+    def _details_read(self, details: dict) -> None:
+        for key, edit in self.fields.items():
+            if key not in self.pending and not edit.text():  # typed meanwhile: the typing wins
+                edit.setText(details.get(key, ""))
+
+    def _details_done(self) -> None:
+        self.details_read = True
+        if self._notice_for_fields is not None:
+            self._fill_from_notice(self._notice_for_fields)
 
     def _case_saved(self, what: str) -> None:
         # A bound method, not a lambda: Qt drops the connection when this page is deleted.
@@ -185,12 +207,12 @@ class ReplyPage(Page):
         # answers are shown, never an older one arriving late over them.
         lang = self.letter_lang()
         letter = self._run(
-            workers.render_letter, self._set_letter, str(self.session.case.path), lang
+            workers.render_letter, self._set_letter, str(self.session.case_path), lang
         )
         contents = self._run(
             workers.plan_bundle,
             self._show_contents,
-            str(self.session.case.path),
+            str(self.session.case_path),
             lang,
             self.mask_paths.isChecked(),
         )
@@ -202,18 +224,18 @@ class ReplyPage(Page):
         return sender is not None and sender not in getattr(self, "_latest", (sender,))
 
     def _run(self, fn, done, *args):
-        worker = workers.Worker(fn, *args)
-        worker.signals.result.connect(done)
-        worker.signals.error.connect(
-            lambda e: self._say(
+        worker = workers.run_task(
+            fn,
+            *args,
+            on_result=done,
+            on_error=lambda e: self._say(
                 lambda: _("Something went wrong: {error}").format(error=e.splitlines()[0])
-            )
+            ),
         )
         worker.signals.finished.connect(
             lambda w=worker: self.workers.remove(w) if w in self.workers else None
         )
         self.workers.append(worker)
-        workers.start(worker)
         return worker
 
     def _set_letter(self, outcome) -> None:
@@ -228,7 +250,9 @@ class ReplyPage(Page):
         self.letter.blockSignals(False)
         notice = outcome.model.assessment.notice
         self.notice_claim = notice.claim if notice else Claim()
-        self._fill_from_notice(notice)
+        self._notice_for_fields = notice
+        if self.details_read:
+            self._fill_from_notice(notice)
         self.show_findings(outcome.model)
         self.show_edit_state()
 
@@ -307,7 +331,7 @@ class ReplyPage(Page):
         self.contents.setText("<br>".join(lines))
 
     def save_bundle(self) -> None:
-        default = str(Path.home() / f"clearline-{self.session.case.path.name}.zip")
+        default = str(Path.home() / f"clearline-{self.session.case_path.name}.zip")
         path, _filter = QFileDialog.getSaveFileName(
             self, _("Save evidence bundle"), default, "Zip (*.zip)"
         )
@@ -318,7 +342,7 @@ class ReplyPage(Page):
         self._run(
             workers.write_bundle,
             self._bundle_saved,
-            str(self.session.case.path),
+            str(self.session.case_path),
             self.letter_lang(),
             path,
             self.mask_paths.isChecked(),
@@ -365,7 +389,7 @@ class ReplyPage(Page):
             else _("Re: your notice about spam from my line")
         )
         letter = self.letter.toPlainText()
-        bundle = f"clearline-{self.session.case.path.name}.zip"
+        bundle = f"clearline-{self.session.case_path.name}.zip"
         attach = _("Please find attached the evidence bundle {file}.").format(file=bundle)
         body = letter.rstrip() + "\n\n" + attach
         whole = len(quote(body)) <= self.MAILTO_BODY_LIMIT

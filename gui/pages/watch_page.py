@@ -130,7 +130,7 @@ class WatchPage(Page):
         self.outcome.setText("")
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.capture.start(seconds, self.session.case.path)
+        self.capture.start(seconds, self.session.case_path)
 
     def stop(self) -> None:
         self.capture.stop()
@@ -208,12 +208,15 @@ class WatchPage(Page):
         )
         self.start_button.setEnabled(False)
         self.stop_button.setEnabled(True)
-        self.watch_worker = workers.Worker(
-            workers.run_checks, ["SMTP-OUT"], False, float(seconds), str(self.session.case.path)
+        self.watch_worker = workers.run_task(
+            workers.run_checks,
+            ["SMTP-OUT"],
+            False,
+            float(seconds),
+            str(self.session.case_path),
+            on_progress=self._watch_result,
+            on_finished=self._watch_done,
         )
-        self.watch_worker.signals.progress.connect(self._watch_result)
-        self.watch_worker.signals.finished.connect(self._watch_done)
-        workers.start(self.watch_worker)
 
     def _watch_result(self, result) -> None:
         self.session.result_arrived()

@@ -197,7 +197,8 @@ def test_the_case_is_restored_after_a_crash(make_window, qtbot):
     # Step 1's notice and analysis are read on a worker right after the first paint.
     qtbot.waitUntil(lambda: "AB-1" in w2.pages[0].result.text(), timeout=5000)
     assert w2.pages[0].text.toPlainText().startswith("受付番号：AB-1")
-    assert w2.pages[4].fields["name"].text() == "Hanako"
+    # Step 5's fields are read on a worker too.
+    qtbot.waitUntil(lambda: w2.pages[4].fields["name"].text() == "Hanako", timeout=5000)
     qtbot.waitUntil(lambda: w2.pages[1].cards.count() == 3, timeout=5000)
 
 
@@ -355,7 +356,8 @@ def test_a_damaged_case_file_is_named_and_every_step_still_opens(make_window, qt
     for step in range(1, 6):
         w2.go(step)
         qtbot.wait(20)
-    assert w2.pages[4].fields["name"].text() == "Hanako"  # the rest of the case is used
+    # The rest of the case is used.
+    qtbot.waitUntil(lambda: w2.pages[4].fields["name"].text() == "Hanako", timeout=5000)
 
 
 def test_a_cancelled_administrator_prompt_falls_back_instead_of_waiting(make_window, qtbot):
@@ -452,7 +454,8 @@ def test_step_4_offers_removal_only_when_a_result_says_infected(
     w.session.case.add_results([result])
     fix = w.pages[3]
     w.go(4)
-    fix.refresh()
+    fix.refresh()  # read on a worker
+    qtbot.waitUntil(lambda: not fix.reading, timeout=5000)
     for step in ("removal", "reinstall"):
         assert fix.rows[step][0].isVisibleTo(fix) is removal_shown, step
     assert fix.rows["scan"][0].isVisibleTo(fix)

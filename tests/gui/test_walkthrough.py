@@ -214,7 +214,8 @@ def test_ticking_a_step_does_not_move_the_columns(make_window, qtbot):
     before = (label.width(), button.x() if button.isVisible() else None, tick.x())
     tick.setChecked(True)
     qtbot.waitUntil(lambda: "updates" in w.session.case.remediation(), timeout=5000)
-    fix.refresh()
+    fix.refresh()  # read on a worker
+    qtbot.waitUntil(lambda: not fix.reading, timeout=5000)
     qtbot.wait(50)
     assert tick.text().startswith("Done on ")
     after = (label.width(), button.x() if button.isVisible() else None, tick.x())
