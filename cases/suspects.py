@@ -74,11 +74,13 @@ class Facts:
     line_sent: str | None = None  # worst status of another host seen sending on the line
     line_host: str = ""
     pc_off_at_claim: bool = False  # NOTICE-UPTIME: off or asleep at every claimed time
-    journal_clean_at_claim: bool = False  # complete, every attempt, intact, nothing on port 25
+    journal_clean_at_claim: bool = False  # complete, every attempt, intact, no mail connection
+    journal_mail_at_claim: int = 0  # connections to the other mail ports (587, 465) it recorded
     journal_partial_clean: bool = False  # it ran and saw nothing, but could have missed some
     clean_watch: str = ""  # a clean watch or capture of this PC made since (its span)
     line_clean_at_claim: bool = False  # a capture of the whole line covering the claim: clean
     notice_verdict: str | None = None  # direct, account, forged, unknown; None: no notice
+    notice_code: str = ""  # the notice's explanation (account_from_line: a login from the line)
     authbl: bool = False  # the line's address is on Spamhaus AuthBL (stolen SMTP logins)
     upnp: str | None = None  # NET-UPNP's status
     gateway: str | None = None  # NET-GATEWAY's status
@@ -113,7 +115,12 @@ def _this_pc(f: Facts) -> tuple[list[Clue], list[Clue], str]:
         pro.append(_clue("proxyware_on_this_pc", strong=True, names=f.proxyware))
     if f.pc_off_at_claim:
         con.append(_clue("off_at_claimed_times", covers=True))
-    if f.journal_clean_at_claim:
+    if f.journal_mail_at_claim:
+        # A program here sent mail through a mail server's submission port at that time: the
+        # user's own mail program, or a bot using the stolen password (port 25 is blocked for
+        # home lines, so that is how a bot sends today). Never a sign this PC did not send.
+        pro.append(_clue("journal_saw_mail_submission", n=f.journal_mail_at_claim))
+    elif f.journal_clean_at_claim:
         con.append(_clue("journal_clean_at_claimed_times", covers=True))
     elif f.journal_partial_clean:
         con.append(_clue("journal_partly_clean_at_claimed_times"))
@@ -176,8 +183,13 @@ def _not_this_line(f: Facts) -> tuple[list[Clue], list[Clue], str]:
     pro, con = [], []
     if f.notice_verdict == "forged":
         pro.append(_clue("headers_show_another_origin", strong=True))
-    if f.notice_verdict in ("direct", "account"):
+    from_line = f.notice_verdict == "account" and f.notice_code == "account_from_line"
+    if f.notice_verdict == "direct" or from_line:
         con.append(_clue("headers_show_this_line", covers=True))
+    elif f.notice_verdict == "account":
+        # A login from another address: this line did not send it, but the sender was not
+        # forged either (someone used the account's password).
+        con.append(_clue("headers_show_a_login_elsewhere", covers=True))
     if f.pc_sent == Status.FAIL or f.line_sent == Status.FAIL:
         con.append(_clue("sending_seen_at_home"))
     return pro, con, "ask_for_the_full_headers"
@@ -226,7 +238,9 @@ def facts_of(a: Any) -> Facts:
     latest = {c.result.id: c.result for c in a.checks}
     j = a.journal
     claimed = _claimed_times(a)
-    journal_clean = bool(j and j.intact and j.complete and not j.port25 and j.reported)
+    journal_ran = bool(j and j.intact and j.complete and not j.port25 and j.reported)
+    journal_mail = j.other_mail if journal_ran and j else 0
+    journal_clean = journal_ran and not journal_mail
     line_clean = bool(claimed) and any(
         o.where == A.LINE and o.clean and all(o.start <= t <= o.end for t in claimed)
         for o in a.observations
@@ -244,10 +258,12 @@ def facts_of(a: Any) -> Facts:
         line_host=host,
         pc_off_at_claim=a.uptime_off_everywhere,
         journal_clean_at_claim=journal_clean and j.full_capture,
+        journal_mail_at_claim=journal_mail,
         journal_partial_clean=journal_clean and not j.full_capture,
         clean_watch=watch.start.isoformat() if watch and watch.source != "snapshot" else "",
         line_clean_at_claim=line_clean,
         notice_verdict=a.notice.verdict if a.notice else None,
+        notice_code=a.notice.explanation_code if a.notice else "",
         authbl=_on_authbl(blocklist),
         upnp=str(latest["NET-UPNP"].status) if "NET-UPNP" in latest else None,
         gateway=str(latest["NET-GATEWAY"].status) if "NET-GATEWAY" in latest else None,

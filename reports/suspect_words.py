@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cases import suspects as S
-from checks.i18n import N_, _
+from checks.i18n import N_, Np_, _, ngettext
 
 NAMES = {
     S.THIS_PC: N_("This PC"),
@@ -34,6 +34,14 @@ CLUES = {
     "journal_clean_at_claimed_times": N_(
         "The journal recorded every connection of this PC at the reported times: none went to"
         " a mail server."
+    ),
+    "journal_saw_mail_submission": Np_(
+        "The journal recorded {n} connection of this PC to a mail server's submission port"
+        " (587 or 465) around the reported times: the PC's own mail program, or a program using"
+        " the mail password.",
+        "The journal recorded {n} connections of this PC to a mail server's submission port"
+        " (587 or 465) around the reported times: the PC's own mail program, or a program using"
+        " the mail password.",
     ),
     "journal_partly_clean_at_claimed_times": N_(
         "The journal ran at the reported times and saw no mail connection, but it looks a few"
@@ -86,6 +94,10 @@ CLUES = {
         " named in it."
     ),
     "headers_show_this_line": N_("The notice's headers show the mail came through this line."),
+    "headers_show_a_login_elsewhere": N_(
+        "The notice's headers show the mail was sent by logging in to a mail account from"
+        " another address: not through this line, but not forged either."
+    ),
     "sending_seen_at_home": N_("Mail sending was seen at home."),
 }
 # What would decide an open suspect, as something the user can do.
@@ -142,6 +154,18 @@ LETTER_DECIDE = {
 }
 
 
+# The same for a likely suspect: what the writer is doing about it (this PC's removal is the
+# letter's own paragraphs; a forged sender needs nothing done).
+LETTER_ACT = {
+    S.OTHER_DEVICE: LETTER_DECIDE["look_at_the_other_devices"],
+    S.ROUTER: LETTER_DECIDE["look_at_the_router"],
+    S.ACCOUNT: N_(
+        "I am changing the mail password from a clean device and checking the account's sent"
+        " mail and login history."
+    ),
+}
+
+
 @dataclass(frozen=True)
 class Line:
     who: str
@@ -170,10 +194,21 @@ def lines(ranked: tuple[S.Suspect, ...]) -> list[Line]:
                 clues,
                 bool(s.clues_for or s.clues_against),
                 _what_to_do(s),
-                _(LETTER_DECIDE[s.decide]) if s.decide else "",
+                _letter_next(s),
             )
         )
     return out
+
+
+def _letter_next(s: S.Suspect) -> str:
+    """For the provider: what the writer asks or does about an open suspect, and, for a likely
+    one Clearline cannot examine, what the writer is doing instead (the letter says plainly what
+    was not examined)."""
+    if s.decide:
+        return _(LETTER_DECIDE[s.decide])
+    if s.standing == S.LIKELY and s.who in LETTER_ACT:
+        return _(LETTER_ACT[s.who])
+    return ""
 
 
 def _what_to_do(s: S.Suspect) -> str:
@@ -191,4 +226,9 @@ def _clue(c: S.Clue) -> str:
         params["program"] = params["program"] or _("A program")
     if "host" in params:
         params["host"] = params["host"] or "?"
-    return _(CLUES[c.code]).format(**params)
+    message = CLUES[c.code]
+    if isinstance(message, tuple):  # counted: (singular, plural, the count's param)
+        text = ngettext(message[0], message[1], int(params.get(message[2]) or 0))
+    else:
+        text = _(message)
+    return text.format(**params)

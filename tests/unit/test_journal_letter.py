@@ -88,6 +88,29 @@ def test_a_journal_running_throughout_with_nothing_on_port_25_is_said_so(
     assert "秒ごとに" not in ja  # every attempt was seen: no polling caveat
 
 
+def test_a_mail_program_seen_at_the_reported_time_keeps_this_pc_a_suspect(
+    tmp_path, no_journal_of_this_machine
+):
+    """Nothing on port 25, but a program sent through a submission port at the reported time:
+    that is how a bot with the stolen password sends from a home line (port 25 is blocked).
+    The letter's port-25 sentence stays true; this PC is not ruled out (issue 34)."""
+    from cases import suspects as S
+
+    make_journal(
+        no_journal_of_this_machine,
+        REPORTED[0] - timedelta(hours=1),
+        REPORTED[1] + timedelta(hours=1),
+        events=[(REPORTED[0] + timedelta(minutes=3), {"rport": 587, "program": CLIENT})],
+    )
+    case = read_notice(tmp_path)
+    f = S.facts_of(A.assess(case, JST))
+    assert f.journal_mail_at_claim == 1 and not f.journal_clean_at_claim
+    pc = next(s for s in S.rank(f) if s.who == S.THIS_PC)
+    assert pc.standing != S.RULED_OUT
+    assert "journal_saw_mail_submission" in [c.code for c in pc.clues_for]
+    assert "submission port (587 or 465)" in letter(case, "en")
+
+
 def test_a_program_the_journal_saw_on_port_25_is_named(tmp_path, no_journal_of_this_machine):
     sends = [
         (

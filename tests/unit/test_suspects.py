@@ -21,10 +21,12 @@ facts = st.builds(
     line_host=st.sampled_from(["", "192.168.1.23"]),
     pc_off_at_claim=st.booleans(),
     journal_clean_at_claim=st.booleans(),
+    journal_mail_at_claim=st.sampled_from([0, 0, 40]),
     journal_partial_clean=st.booleans(),
     clean_watch=st.sampled_from(["", "2026-11-21T05:00:00+00:00"]),
     line_clean_at_claim=st.booleans(),
     notice_verdict=st.sampled_from([None, "direct", "account", "forged", "unknown"]),
+    notice_code=st.sampled_from(["", "account", "account_from_line", "direct_this_line"]),
     authbl=st.booleans(),
     upnp=statuses,
     gateway=statuses,
@@ -224,3 +226,26 @@ def test_a_likely_suspect_says_what_to_do_and_the_account_advice_is_specific():
         assert words in account.next
     for line in lines:
         assert line.next or line.standing == S.RULED_OUT, line
+
+
+@given(facts)
+def test_mail_the_journal_saw_at_the_claimed_times_never_clears_this_pc(f):
+    """Port 25 is blocked for home lines: a bot with the stolen password sends through the
+    submission port (587, 465). A journal that saw such connections then is no all-clear."""
+    pc = next(s for s in S.rank(replace(f, journal_mail_at_claim=3)) if s.who == S.THIS_PC)
+    assert "journal_clean_at_claimed_times" not in {c.code for c in pc.clues_against}
+    assert "journal_saw_mail_submission" in {c.code for c in pc.clues_for}
+
+
+@pytest.mark.parametrize(
+    ("code", "against"),
+    [
+        ("account", "headers_show_a_login_elsewhere"),
+        ("account_from_line", "headers_show_this_line"),
+    ],
+)
+def test_a_login_from_elsewhere_is_not_said_to_have_come_through_this_line(code, against):
+    ranked = S.rank(S.Facts(notice_verdict="account", notice_code=code))
+    forged = next(s for s in ranked if s.who == S.NOT_THIS_LINE)
+    assert [c.code for c in forged.clues_against] == [against]
+    assert forged.standing == S.RULED_OUT
