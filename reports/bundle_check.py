@@ -40,9 +40,10 @@ class Verification:
     problems: list[str] = field(default_factory=list)
     error: str | None = None
     reply: dict | None = None  # reply.json, when its checksum matched (the desk's line)
+    digests: dict[str, str] = field(default_factory=dict)  # each checked file's sha256
 
     def to_dict(self) -> dict:
-        shown = {k: v for k, v in self.__dict__.items() if k != "reply"}
+        shown = {k: v for k, v in self.__dict__.items() if k not in ("reply", "digests")}
         return {**shown, "what_this_proves": HONEST}
 
 
@@ -104,10 +105,14 @@ def _check(fp, layout) -> Verification:
     expected = _expected(sums, result)
     journal_bytes = _check_files(fp, members, expected, result)
     result.extra = sorted(n for n in members if n not in expected and n != SUMS)
+    head = None
     if journal_bytes is not None:
-        problem = _journal_proof_problem(bytes(journal_bytes))
+        problem, head = _journal_proof(bytes(journal_bytes))
         if problem:
             result.problems.append(f"{JOURNAL_FILE}: {problem}")
+    if result.reply is not None:
+        sizes = {name: entry.usize for name, entry in members.items()}
+        result.problems += reply_problems(result.reply, result.digests, sizes, head)
     result.ok = not (result.changed or result.missing or result.extra or result.problems)
     return result
 
@@ -205,6 +210,8 @@ def _check_files(fp, members: dict, expected: dict[str, str], result: Verificati
             continue
         matched = sha.hexdigest() == digest
         (result.checked if matched else result.changed).append(name)
+        if matched:
+            result.digests[name] = digest
         if keep and matched and name == REPLY_FILE:
             result.reply = _reply(bytes(kept))
         elif keep and matched:
@@ -214,22 +221,57 @@ def _check_files(fp, members: dict, expected: dict[str, str], result: Verificati
     return journal_bytes
 
 
-def _journal_proof_problem(data: bytes) -> str | None:
+def _journal_proof(data: bytes) -> tuple[str | None, str | None]:
     """The journal range carries its records' hash chain: check that it holds (a checksum
-    file can be remade; the chain ties the records to the journal they came from)."""
+    file can be remade; the chain ties the records to the journal they came from). Returns
+    (what is wrong, or None; the hash of its last record when it holds)."""
     from journal.export import contradictions, segment_intact
 
     try:
         doc = json.loads(data.decode("utf-8"))
         records = doc["proof"]["records"]
         if not isinstance(records, list):
-            return "its chain proof is missing"
+            return "its chain proof is missing", None
         if not segment_intact(records):
-            return "its records do not follow from one another"
+            return "its records do not follow from one another", None
         found = contradictions(doc)
-        return "; ".join(found) if found else None
+        if found:
+            return "; ".join(found), None
+        last = records[-1] if records and isinstance(records[-1], dict) else {}
+        return None, str(last.get("hash") or "") or None
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-        return "its chain proof cannot be read"
+        return "its chain proof cannot be read", None
+
+
+def reply_problems(
+    reply: dict, digests: dict[str, str], sizes: dict[str, int], journal_head: str | None
+) -> list[str]:
+    """What reply.json says of the bundle that the bundle does not bear out. A desk's tools read
+    reply.json, not the files: a checksum list remade after a file was changed, added or
+    removed must not let it describe other files, or cite a journal the bundle does not hold."""
+    files = {n: d for n, d in digests.items() if n not in (REPLY_FILE, SUMS)}
+    ext = reply.get("x_clearline") if isinstance(reply.get("x_clearline"), dict) else {}
+    listed = ext.get("files") if isinstance(ext.get("files"), dict) else {}
+    out = []
+    for name in sorted(set(listed) | set(files)):
+        said = listed.get(name) if isinstance(listed.get(name), dict) else {}
+        if name not in files:
+            out.append(f"{REPLY_FILE}: names {name}, which the bundle does not hold intact")
+        elif name not in listed:
+            out.append(f"{REPLY_FILE}: does not name {name}, which the bundle holds")
+        elif said.get("sha256") != files[name] or said.get("size") != sizes.get(name):
+            out.append(f"{REPLY_FILE}: describes {name} other than the bundle holds it")
+    evidence = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
+    hashes = {e.get("hash") for e in evidence if isinstance(e, dict)}
+    if hashes != {f"sha256:{d}" for d in files.values()}:
+        out.append(f"{REPLY_FILE}: its evidence hashes are not the bundle's files")
+    journal = ext.get("journal") if isinstance(ext.get("journal"), dict) else None
+    if journal is not None and journal.get("verified") is True:
+        if journal_head is None:
+            out.append(f"{REPLY_FILE}: cites a verified journal the bundle does not bear out")
+        elif journal.get("chain_head") != journal_head:
+            out.append(f"{REPLY_FILE}: its journal head is not the head of {JOURNAL_FILE}")
+    return out
 
 
 def _reply(data: bytes) -> dict | None:

@@ -114,14 +114,13 @@ def _journal(m: LetterModel) -> list[str]:
         return []
     if j.get("damaged"):
         return ["journal_damaged"]
+    # The head is printed whenever the part cited verified, complete or not: the desk holds the
+    # same commitment in reply.json.
+    head = ["journal_head"] if j.get("head") else []
     if not j.get("complete"):
-        return ["journal_part"]
-    out = ["journal_events" if j.get("events") else "journal_quiet"]
-    if j.get("head"):
-        out.append("journal_head")
-    if j.get("partial"):
-        out.append("journal_partial")
-    return out
+        return ["journal_part", *head]
+    said = "journal_events" if j.get("events") else "journal_quiet"
+    return [said, *head, *(["journal_partial"] if j.get("partial") else [])]
 
 
 def _context(m: LetterModel) -> list[str]:
