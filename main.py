@@ -20,32 +20,11 @@ def open_window() -> int:
     return run()
 
 
-def _terminal() -> None:
-    """Standard output and error as a support agent's terminal or a program reading a pipe
-    needs them: UTF-8 into a pipe or a file (JSON lines in Japanese through any Windows code
-    page), the console's own encoding with replacement where it lacks a character (a cp932
-    console never stops a command), and hidden characters from outside shown as <U+XXXX>."""
-    from checks.visible import VisibleStream
-
-    for name in ("stdout", "stderr"):
-        stream = getattr(sys, name)
-        if stream is None or isinstance(stream, VisibleStream):
-            continue
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            try:
-                if stream.isatty():
-                    reconfigure(errors="replace")
-                else:
-                    reconfigure(encoding="utf-8", errors="replace")
-            except (OSError, ValueError):
-                pass
-        setattr(sys, name, VisibleStream(stream))
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    _terminal()
+    from checks.visible import terminal_streams
+
+    terminal_streams()
     if not argv and not (os.environ.get("PKEXEC_UID") or os.environ.get("SUDO_UID")):
         # The double-click path: straight to the window, without the commands or their parser.
         from checks import i18n

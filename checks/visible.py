@@ -13,6 +13,7 @@ the line it is on).
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, TextIO
 
 _HIDDEN = re.compile(
@@ -52,3 +53,24 @@ class VisibleStream:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def terminal_streams() -> None:
+    """Standard output and error as a support agent's terminal or a program reading a pipe
+    needs them: UTF-8 into a pipe or a file (JSON lines in Japanese through any Windows code
+    page), the console's own encoding with replacement where it lacks a character (a cp932
+    console never stops a command), and hidden characters from outside shown as <U+XXXX>."""
+    for name in ("stdout", "stderr"):
+        stream = getattr(sys, name)
+        if stream is None or isinstance(stream, VisibleStream):
+            continue
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                if stream.isatty():
+                    reconfigure(errors="replace")
+                else:
+                    reconfigure(encoding="utf-8", errors="replace")
+            except (OSError, ValueError):
+                pass
+        setattr(sys, name, VisibleStream(stream))

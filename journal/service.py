@@ -250,7 +250,16 @@ def apply(plan: Plan, run=subprocess.run) -> list[str]:
         tool = argv[0] if os.path.isabs(argv[0]) else shutil.which(argv[0])
         if tool is None:
             raise OSError(f"{argv[0]} is not installed")
-        run([tool, *argv[1:]], check=True, capture_output=True, text=True, timeout=60)
+        # schtasks and launchctl answer in the console's code page (cp932 on a Japanese Windows),
+        # not in UTF-8: a byte they write must never stop an install that already happened.
+        run(
+            [tool, *argv[1:]],
+            check=True,
+            capture_output=True,
+            text=True,
+            errors="replace",
+            timeout=60,
+        )
         done.append("ran " + " ".join(argv))
     return done
 

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import struct
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -339,8 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     """python -m reports.bundle_check BUNDLE.zip|FOLDER ...: one JSON line per bundle; exit 0
     when every bundle is intact, 2 when one is not, 3 when none was named."""
     import argparse
-    import sys
 
+    from checks.visible import terminal_streams
+
+    # UTF-8 into a pipe or a file whatever the code page (a folder named 証拠 on an English
+    # Windows), the console's own encoding with replacement: a desk's run never stops on a name.
+    terminal_streams()
     parser = argparse.ArgumentParser(
         prog="python -m reports.bundle_check",
         description="Check Clearline evidence bundles; one JSON line per bundle.",

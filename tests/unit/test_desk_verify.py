@@ -3,6 +3,7 @@ bundle's reply.json says (only when its checksum matched), on a machine with not
 and Clearline's source (no site-packages at all)."""
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -99,3 +100,23 @@ def test_one_bundle_keeps_the_readable_answer(tmp_path):
 def test_the_checkers_names_are_the_writers():
     assert bundle_check.JOURNAL_FILE == JOURNAL_FILE
     assert bundle_check.REPLY_FILE == reply.FILE_NAME
+
+
+def test_the_desks_entry_point_writes_any_name_through_any_code_page(tmp_path):
+    """A desk on an English Windows (cp1252) checking a bundle in a folder named 証拠: the JSON
+    line reaches the file in UTF-8 instead of stopping on the name (issue 31)."""
+    folder = make_bundles(tmp_path)
+    japanese = tmp_path / "証拠"
+    japanese.mkdir()
+    (folder / "infected.zip").rename(japanese / "infected.zip")
+    out = subprocess.run(
+        # No -E here: PYTHONIOENCODING stands in for the Windows code page.
+        [sys.executable, "-S", "-s", "-m", "reports.bundle_check", str(japanese)],
+        capture_output=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"},
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr.decode("utf-8", "replace")
+    line = json.loads(out.stdout.decode("utf-8"))
+    assert line["intact"] and "証拠" in line["file"]

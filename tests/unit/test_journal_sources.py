@@ -226,3 +226,18 @@ def test_the_service_reads_nothing_from_the_users_environment():
     assert argv[1:3] == ["-E", "-s"]
     warning = service.source_checkout_warning()
     assert warning and "source checkout" in warning
+
+
+def test_a_tool_answering_in_the_consoles_code_page_never_stops_the_install(tmp_path):
+    """schtasks on a Japanese Windows answers in cp932, and the app runs in UTF-8 mode: the
+    task was created, and reading its answer must not turn that into a crash (issue 31)."""
+    import sys
+
+    answer = "成功: スケジュール タスク \"Clearline Journal\" は正しく作成されました。"
+    tool = [
+        sys.executable,
+        "-c",
+        f"import sys; sys.stdout.buffer.write({answer.encode('cp932')!r})",
+    ]
+    done = service.apply(service.Plan("windows", commands=[tool]))
+    assert done == ["ran " + " ".join(tool)]
