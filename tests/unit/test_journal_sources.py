@@ -233,7 +233,7 @@ def test_a_tool_answering_in_the_consoles_code_page_never_stops_the_install(tmp_
     task was created, and reading its answer must not turn that into a crash (issue 31)."""
     import sys
 
-    answer = "成功: スケジュール タスク \"Clearline Journal\" は正しく作成されました。"
+    answer = '成功: スケジュール タスク "Clearline Journal" は正しく作成されました。'
     tool = [
         sys.executable,
         "-c",

@@ -58,6 +58,35 @@ step details 0 details --case "$case_dir" --name "山田太郎" --provider "Exam
 step letter 0 letter --case "$case_dir" --lang ja
 step bundle 0 bundle --case "$case_dir" --out "$WORK/evidence.zip"
 step verify 0 verify "$WORK/evidence.zip"
+# The commands that --help alone never imports in the frozen app: analyze (a one-SYN capture
+# written here), diagnose (which also tells whether the app really runs in UTF-8 mode: the spec's
+# bootloader option, bug 1 of issue 31), and the journal's status and install plan.
+python3 - "$WORK/one.pcap" <<'PCAP'
+import socket, struct, sys
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 1, 0, 64, 6, 0,
+                 socket.inet_aton("192.168.1.5"), socket.inet_aton("198.51.100.1"))
+tcp = struct.pack("!HHIIBBHHH", 50000, 25, 1, 0, 5 << 4, 0x02, 65535, 0, 0)
+frame = b"\x02" * 6 + b"\x04" * 6 + b"\x08\x00" + ip + tcp
+with open(sys.argv[1], "wb") as out:
+    out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    out.write(struct.pack("<IIII", 1763600000, 0, len(frame), len(frame)) + frame)
+PCAP
+step analyze 2 analyze "$WORK/one.pcap" --json
+step diagnose 0 diagnose --out "$WORK/diagnose.json"
+step journal-status 3 journal status
+step journal-install-plan 3 journal install --dry-run
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1],encoding="utf-8")); s=json.dumps(d); sys.exit(0 if "\"preferred_encoding\": \"utf-8\"" in s.lower() else 1)' "$WORK/diagnose.json" 2>/dev/null; then
+    echo "ok    the frozen app runs in UTF-8 mode (diagnose: preferred encoding utf-8)"
+else
+    failed=1
+    echo "FAIL  the frozen app is not in UTF-8 mode: see $WORK/diagnose.json"
+fi
+if grep -q '"TRAFFIC-SMTP"' "$WORK/analyze.out" 2>/dev/null; then
+    echo "ok    analyze read the capture and judged it (TRAFFIC-SMTP)"
+else
+    failed=1
+    echo "FAIL  analyze gave no TRAFFIC-SMTP result: $WORK/analyze.out"
+fi
 # The window: Clearline.exe (no console) starts, draws its first page offscreen and saves it.
 shot=$WORK/window.png
 wshot=$(WINEPREFIX=$ROOT/build/wine/prefix winepath -w "$shot" 2>/dev/null)
