@@ -299,7 +299,7 @@ def _mail_servers(events: list[dict]) -> list[str]:
 def _journal_problem(checked: dict | None, proof: dict) -> str:
     if not checked:
         return "the records do not follow one another"
-    for part in ("chain", "heads"):
+    for part in ("keeper", "chain", "heads"):
         found = checked.get(part) if isinstance(checked.get(part), dict) else {}
         if found.get("ok") is False:
             return str(found.get("detail") or found.get("problem") or "")

@@ -79,6 +79,7 @@ def verification(journal: Journal, db: Path, proof: list[Record]) -> dict[str, A
     again); the segment leads to such a head; and the whole chain verifies when it is short
     enough to walk now. ``trusted`` is the one answer the letter reads."""
     from journal import heads as H
+    from journal import keeper
 
     intact = segment_intact([r.to_dict() for r in proof])
     head_check = H.check(journal, db, (proof[0].seq, proof[-1].seq) if proof else None)
@@ -91,11 +92,13 @@ def verification(journal: Journal, db: Path, proof: list[Record]) -> dict[str, A
     else:
         chain = {"checked": False, "ok": None, "records": count}
     logged = H.heads_around(db, 0, 0)[1] is not None
+    kept_by = keeper.problem(db)
     trusted = (
         intact
         and head_check.ok
         and chain["ok"] is not False
         and (anchored or (not logged and chain["ok"] is True) or not proof)
+        and kept_by is None
     )
     return {
         "segment_intact": intact,
@@ -107,6 +110,9 @@ def verification(journal: Journal, db: Path, proof: list[Record]) -> dict[str, A
         },
         "anchored_to_head": anchored,
         "chain": chain,
+        # Who could have written it: a journal a user's program can write cannot speak against
+        # such a program, however well its records chain (journal/keeper.py).
+        "keeper": {"ok": kept_by is None, "problem": kept_by or ""},
         "trusted": bool(trusted),
     }
 

@@ -162,7 +162,9 @@ def _journal(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any] | None:
         return {
             "damaged": True,
             "window": _span(j.start, j.end, zone, lang, seconds=False),
-            "problem": j.problem,
+            # In the letter's language where the catalogue has it (the keeper's reason); the
+            # chain's own details (record numbers) pass through as they are.
+            "problem": i18n.gettext_in(lang, j.problem) if j.problem else "",
         }
     if not j.running:
         return None
