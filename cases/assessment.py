@@ -241,6 +241,7 @@ def _journal(doc: dict | None) -> JournalView | None:
     # A journal that does not verify is cited for nothing: not its running time, not its events.
     trusted = checked.get("trusted") is True if checked else proof.get("segment_intact") is True
     problem = "" if trusted else _journal_problem(checked, proof)
+
     if not trusted:
         running, gaps, port25 = [], [(start, end)], []
     servers = _mail_servers(events)
@@ -299,6 +300,8 @@ def _mail_servers(events: list[dict]) -> list[str]:
 def _journal_problem(checked: dict | None, proof: dict) -> str:
     if not checked:
         return "the records do not follow one another"
+    if checked.get("recheck"):
+        return str(checked["recheck"])
     for part in ("keeper", "chain", "heads"):
         found = checked.get(part) if isinstance(checked.get(part), dict) else {}
         if found.get("ok") is False:
@@ -466,8 +469,24 @@ def assess(case: Case, zone: tzinfo | None = None) -> Assessment:
         notice=case.notice(),
         details=case.details(),
         zone=zone,
-        journal=case.journal(),
+        journal=_rechecked(case.journal()),
     )
+
+
+def _rechecked(doc: dict | None) -> dict | None:
+    """The case's journal range, checked again as it is read: a case folder is the user's (and
+    so any program's running as the user), and its journal.json said "trusted" when it was
+    exported. Records that no longer chain, or words (events, coverage) that are no longer what
+    the records hold, make it untrusted, with the reason."""
+    checked = doc.get("verification") if isinstance(doc, dict) else None
+    if not isinstance(checked, dict) or checked.get("trusted") is not True:
+        return doc
+    from journal.export import recheck
+
+    problem = recheck(doc)
+    if problem is None:
+        return doc
+    return {**doc, "verification": {**checked, "trusted": False, "recheck": problem}}
 
 
 def build(

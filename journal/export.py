@@ -252,3 +252,18 @@ def _instants(items) -> list[tuple]:
         except (KeyError, TypeError, ValueError):
             out.append(("?",))
     return sorted(out, key=str)
+
+
+def recheck(doc: dict[str, Any]) -> str | None:
+    """Why a journal.json kept in a case may no longer be cited, or None: its proof records
+    must still chain and its words (events, coverage) must still be what they hold. A case
+    folder is the user's, and so any program's running as the user: the letter checks what it
+    cites when it cites it, not only when the range was exported."""
+    try:
+        records = doc["proof"]["records"]
+        if not isinstance(records, list) or not segment_intact(records):
+            return "its records do not follow from one another"
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return "its chain proof cannot be read"
+    found = contradictions(doc)
+    return "; ".join(found) if found else None

@@ -74,3 +74,39 @@ def test_on_windows_a_journal_outside_the_system_folder_is_not_trusted(
     shutil.copytree(db.parent, elsewhere)
     assert keeper.problem(elsewhere / paths.DB_NAME) == keeper.USER_WRITABLE
     assert keeper.problem(db) is None
+
+
+@pytest.mark.parametrize("edit", ["events", "coverage", "records"])
+def test_a_journal_json_changed_in_the_case_is_not_cited(
+    tmp_path, no_journal_of_this_machine, edit
+):
+    """The case folder is the user's: a program there rewrites journal.json after the export
+    (its bot's port-25 record gone from the words, a gap covered over, a record dropped). The
+    letter checks what it cites as it cites it."""
+    from datetime import timedelta as td
+
+    from tests.unit.test_journal_letter import BOT
+
+    make_journal(
+        no_journal_of_this_machine,
+        REPORTED[0] - td(hours=1),
+        REPORTED[1] + td(hours=1),
+        events=[
+            (REPORTED[0] + td(minutes=3), {"rport": 25, "remote": "198.51.100.9", "program": BOT})
+        ],
+        gap=(REPORTED[0] + td(minutes=10), REPORTED[0] + td(minutes=20)),
+    )
+    case = read_notice(tmp_path)
+    doc = case.journal()
+    assert doc["verification"]["trusted"] and A.assess(case, JST).journal.intact
+    if edit == "events":
+        doc["events"] = []
+    elif edit == "coverage":
+        doc["coverage"]["complete"], doc["coverage"]["gaps"] = True, []
+    else:
+        doc["proof"]["records"].pop(len(doc["proof"]["records"]) // 2)
+    case.write_json("journal.json", doc)
+    a = A.assess(case, JST)
+    assert a.journal is not None and not a.journal.intact and a.journal.problem
+    en = letter(case, "en")
+    assert "did not verify" in en and "running throughout" not in en
