@@ -39,6 +39,8 @@ def audit(
             if result.id == "NET-DEVICES":
                 result = _with_new_devices(result, case)
             case.add_results([result])
+            if result.id == "NET-NAT":
+                notice_again(case)  # saved to the case; the caller gets the checks it asked for
         if on_result is not None:
             on_result(result)
 
@@ -132,6 +134,52 @@ def read_notice(
             if journal is not None:
                 u.set_journal(journal)
     return outcome
+
+
+def notice_again(case: Case) -> Result | None:
+    """NOTICE-SOURCE read again now that NET-NAT is in the case, when a notice was read before
+    it (the window reads the notice at step 1 and checks the line at step 2; so does the
+    README's order of commands): carrier-grade NAT or this PC's own addresses may change what the
+    notice's addresses say about the line, and a `forged` read without them would stand beside
+    a CGNAT paragraph. The same text, the same addresses the user gave, the same zone for times
+    that named none; the notice's times, NOTICE-UPTIME and the journal are left as they are."""
+    from checks import notice
+
+    doc, text = case.notice(), case.notice_text()
+    if not isinstance(doc, dict) or not text:
+        return None
+    line = doc.get("line") if isinstance(doc.get("line"), dict) else {}
+    given = [
+        str(a["ip"])
+        for a in line.get("addresses") or []
+        if isinstance(a, dict) and a.get("source") == "given" and a.get("ip")
+    ]
+    analysis = notice.analyse(
+        text.encode("utf-8"),
+        public_ip=given or None,
+        local_zone=_zone_read_in(doc) or datetime.now().astimezone().tzinfo,
+        nat_facts=_nat_facts(case),
+    )
+    if not analysis.readable:
+        return None
+    source = _stamp(notice.to_result(analysis))
+    with case.update() as u:
+        u.set_notice(analysis.to_dict(), text)
+        u.add_results([source])
+    return source
+
+
+def _zone_read_in(doc: dict) -> tzinfo | None:
+    """The zone a notice's times without a zone of their own were read in (the offset of the
+    first such time), so that reading it again gives the same times."""
+    claim = doc.get("claim") if isinstance(doc.get("claim"), dict) else {}
+    for t in claim.get("times") or []:
+        if isinstance(t, dict) and t.get("zone_assumed") and t.get("notice_local"):
+            try:
+                return datetime.fromisoformat(str(t["notice_local"])).tzinfo
+            except ValueError:
+                continue
+    return None
 
 
 def _nat_facts(case: Case | None) -> dict | None:
