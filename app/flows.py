@@ -320,10 +320,13 @@ def analyze_capture(
         file=str(path),
         frames=reader.frames,
         frames_not_ip=reader.skipped,
+        frames_hiding=reader.hidden,
         frames_undecoded=reader.undecoded,
         undecoded_link_types=sorted(reader.undecoded_linktypes),
         warnings=reader.warnings,
     )
+    if reader.hidden:  # frames that are not IP as read, but could carry it: unread, not skipped
+        summary["unread"] = {**(summary.get("unread") or {}), "not_ip": reader.hidden}
     if reader.limit:
         summary["read_limit"] = reader.limit
     if reader.frames == 0:

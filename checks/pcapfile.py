@@ -41,13 +41,53 @@ def _mpls(frame: bytes, off: int) -> bytes | None:
     return None
 
 
+# Frames that are not IP and cannot carry it: address resolution, link discovery, port
+# authentication, link aggregation, clock sync, wake-on-LAN, OAM, powerline and home-network
+# control, PPPoE discovery. Any other frame that is not IP (MACsec, an unknown type) could hold
+# mail: it is counted as unread, never skipped in silence.
+NOT_IP_ETHERTYPES = frozenset(
+    {0x0806, 0x8035, 0x88CC, 0x888E, 0x8809, 0x88F7, 0x0842, 0x8902, 0x8899, 0x88E1, 0x8912}
+    | {0x893A, 0x9000, 0x8863}
+)
+LLC_SNAP = b"\xaa\xaa\x03"
+
+
+def _ethertype(frame: bytes) -> tuple[int, int]:
+    """(where the payload starts, its ethertype) after VLAN tags, an E-Tag and an 802.2 SNAP
+    header (LLC frames carrying IP, as some routers and old stacks send them)."""
+    off, ethertype = 14, int.from_bytes(frame[12:14], "big") if len(frame) >= 14 else 0
+    while ethertype in (0x8100, 0x88A8, 0x9100, ETAG) and len(frame) >= off + 4:
+        size = 8 if ethertype == ETAG else 4  # VLAN tags, or an E-Tag
+        ethertype = int.from_bytes(frame[off + size - 2 : off + size], "big")
+        off += size
+    if ethertype <= 1500 and frame[off : off + 3] == LLC_SNAP and len(frame) >= off + 8:
+        ethertype, off = int.from_bytes(frame[off + 6 : off + 8], "big"), off + 8
+    return off, ethertype
+
+
+def may_hide_ip(linktype: int, frame: bytes) -> bool:
+    """Could this frame, which strip_link did not read, carry an IP packet? Only frames known
+    to be something else are harmless; a frame of a link layer this reader does not decode is
+    counted as undecoded instead."""
+    if linktype == ETHERNET:
+        off, ethertype = _ethertype(frame)
+        if ethertype <= 1500:  # 802.2 LLC without SNAP: spanning tree, NetBIOS, IPX
+            return frame[off : off + 3] == LLC_SNAP
+        return ethertype not in NOT_IP_ETHERTYPES
+    if linktype in (SLL, SLL2):
+        at = 14 if linktype == SLL else 0
+        ethertype = int.from_bytes(frame[at : at + 2], "big") if len(frame) >= at + 2 else 0
+        return ethertype > 1500 and ethertype not in NOT_IP_ETHERTYPES
+    if linktype == PPP:
+        body = frame[2:] if frame[:2] == b"\xff\x03" else frame
+        protocol = int.from_bytes(body[:2], "big") if len(body) >= 2 else 0
+        return protocol < 0x8000  # 0x8000 and up: link and network control (LCP, IPCP, CHAP)
+    return False
+
+
 def strip_link(linktype: int, frame: bytes) -> bytes | None:
     if linktype == ETHERNET:
-        off, ethertype = 14, int.from_bytes(frame[12:14], "big") if len(frame) >= 14 else 0
-        while ethertype in (0x8100, 0x88A8, 0x9100, ETAG) and len(frame) >= off + 4:
-            size = 8 if ethertype == ETAG else 4  # VLAN tags, or an E-Tag
-            ethertype = int.from_bytes(frame[off + size - 2 : off + size], "big")
-            off += size
+        off, ethertype = _ethertype(frame)
         if ethertype in MPLS:
             return _mpls(frame, off)
         if ethertype == PPPOE_SESSION and len(frame) >= off + 8:
@@ -104,6 +144,7 @@ class Reader:
         self.warnings: list[str] = []
         self.frames = 0
         self.skipped = 0  # frames that are not IP (ARP, PPP control, ...) or not decoded
+        self.hidden = 0  # of those, frames that could carry IP all the same (MACsec, ...)
         self.undecoded = 0  # frames of a link layer this reader does not decode
         self.undecoded_linktypes: set[int] = set()
         self.limit: str | None = None  # why reading stopped before the end of the file
@@ -196,7 +237,7 @@ class Reader:
                 self._not_decoded(linktype)
             ip = strip_link(linktype, data)
             if ip is None:
-                self.skipped += 1
+                self._skip(linktype, data)
                 continue
             yield self._time(sec + frac / divisor), ip
 
@@ -259,7 +300,7 @@ class Reader:
                     self._not_decoded(linktype)
                 ip = strip_link(linktype, body[20 : 20 + caplen])
                 if ip is None:
-                    self.skipped += 1
+                    self._skip(linktype, body[20 : 20 + caplen])
                     continue
                 yield self._time(((hi << 32) | lo) / per_second), ip
             elif kind == 3 and len(body) >= 4:  # Simple Packet (no timestamp)
@@ -272,9 +313,14 @@ class Reader:
                     self._not_decoded(found[0])
                 ip = strip_link(found[0], body[4:-4])
                 if ip is None:
-                    self.skipped += 1
+                    self._skip(found[0], body[4:-4])
                     continue
                 yield 0.0, ip
+
+    def _skip(self, linktype: int, frame: bytes) -> None:
+        self.skipped += 1
+        if linktype in KNOWN_LINKTYPES and may_hide_ip(linktype, frame):
+            self.hidden += 1
 
     def _interface(self, interfaces: list, iface: int):
         """The interface a packet names, or None: it was never described, so the packet's link

@@ -502,6 +502,7 @@ class Counts:
 
     frames: int = 0
     skipped: int = 0
+    hidden: int = 0  # of the skipped, frames that could carry IP all the same (pcapfile's)
     undecoded: int = 0
     undecoded_linktypes: set = field(default_factory=set)
     warnings: list = field(default_factory=list)
@@ -562,6 +563,7 @@ def read_stream(fd: int, analyzer, header: Header, limits: dict, progress) -> Co
                 ip = strip(linktype, data[start:off])
                 if ip is None:
                     counts.skipped += 1
+                    counts.hidden += pcapfile.may_hide_ip(linktype, data[start:off])
                     continue
             feed(sec + frac / divisor, ip)
         if counts.frames >= check:

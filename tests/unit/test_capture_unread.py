@@ -210,6 +210,42 @@ def test_pcapng_packets_naming_an_interface_never_described_are_counted(tmp_path
     assert results["TRAFFIC-SMTP"].status == Status.UNKNOWN  # mostly undecoded
 
 
+def test_a_minority_of_undecoded_frames_is_no_all_clear(tmp_path):
+    """500 SYNs to port 25 on an interface the file never described, among 600 readable quiet
+    frames: a minority, and mail all the same (issue 27)."""
+
+    def block(kind: int, body: bytes) -> bytes:
+        body += bytes(-len(body) % 4)
+        return struct.pack("<II", kind, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+
+    shb = block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+    idb = block(1, struct.pack("<HHI", 101, 0, 65535))
+    quiet = ip4(PC, "192.0.2.50", 6, tcp(40000, 443, S))
+    syn = ip4(PC, MX, 6, tcp(40000, 25, S))
+    read = block(6, struct.pack("<IIIII", 0, 0, 1, len(quiet), len(quiet)) + quiet)
+    stray = block(6, struct.pack("<IIIII", 7, 0, 2, len(syn), len(syn)) + syn)
+    summary, results = analyze(tmp_path, shb + idb + read * 600 + stray * 500, "c.pcapng")
+    assert summary["frames_undecoded"] == 500
+    smtp = results["TRAFFIC-SMTP"]
+    assert (smtp.status, smtp.reason) == (Status.UNKNOWN, "some_undecoded_unknown")
+
+
+def test_frames_that_are_not_ip_but_could_carry_it_are_unread_not_skipped(tmp_path):
+    quiet = bytes(12) + b"\x08\x00" + ip4(PC, "192.0.2.50", 6, tcp(40000, 443, S))
+    macsec = bytes(12) + b"\x88\xe5" + bytes(60)  # encrypted: what it carries is not known
+    summary, results = analyze(tmp_path, pcap([quiet] * 10 + [macsec] * 1000, linktype=1))
+    assert summary["unread"].get("not_ip") == 1000
+    smtp = results["TRAFFIC-SMTP"]
+    assert (smtp.status, smtp.reason) == (Status.UNKNOWN, "not_all_read")
+    # What cannot carry IP (address resolution, link discovery, spanning tree) is no reason.
+    arp = bytes(12) + b"\x08\x06" + bytes(28)
+    lldp = bytes(12) + b"\x88\xcc" + bytes(30)
+    stp = bytes(12) + b"\x00\x26" + b"\x42\x42\x03" + bytes(35)
+    summary, results = analyze(tmp_path, pcap([quiet] * 10 + [arp, lldp, stp] * 100, linktype=1))
+    assert not summary["unread"].get("not_ip")
+    assert results["TRAFFIC-SMTP"].status == Status.PASS
+
+
 def test_a_file_of_empty_records_stops_and_says_so(tmp_path):
     summary, results = analyze(tmp_path, pcap([b""] * 20_000))
     assert summary["frames"] == 10_000 and "empty records" in summary["read_limit"]
@@ -293,8 +329,13 @@ def test_every_sending_host_is_named():
         lambda ip: bytes(12) + b"\x89\x3f" + bytes(6) + b"\x08\x00" + ip,
         # PPPoE with a one-byte PPP protocol field (0x21: IPv4).
         lambda ip: bytes(12) + b"\x88\x64" + b"\x11\x00\x00\x01\x00\x00" + b"\x21" + ip,
+        # 802.3 with an 802.2 LLC/SNAP header (a length, AA AA 03, OUI 0, then the ethertype),
+        # as tshark reads it.
+        lambda ip: (
+            bytes(12) + (len(ip) + 8).to_bytes(2, "big") + b"\xaa\xaa\x03\x00\x00\x00\x08\x00" + ip
+        ),
     ],
-    ids=["mpls", "e-tag", "ppp-one-byte-protocol"],
+    ids=["mpls", "e-tag", "ppp-one-byte-protocol", "llc-snap"],
 )
 def test_mail_behind_unusual_link_headers_is_read(tmp_path, wrap):
     syn = ip4(PC, MX, 6, tcp(40000, 25, S))

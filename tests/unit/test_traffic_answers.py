@@ -79,14 +79,20 @@ def test_a_summary_saved_before_answered_servers_were_counted_still_reads():
     assert interpret(summary, "windows", True, "c.pcap")[0].reason == "direct"
 
 
-def test_mostly_undecoded_means_more_than_half_of_the_frames():
+def test_any_undecoded_frame_makes_a_clean_capture_unknown_and_most_says_so():
     from checks.traffic import interpret
 
     summary = record("auth_login_587")["summary"]  # a pass when every frame is read
-    for frames, undecoded, status in ((10, 5, "pass"), (10, 6, "unknown"), (10, 4, "pass")):
+    for frames, undecoded, reason in (
+        (10, 0, "known_clients_only"),
+        (10, 1, "some_undecoded_unknown"),
+        (10, 5, "some_undecoded_unknown"),
+        (10, 6, "mostly_undecoded"),
+    ):
         summary.update(frames=frames, frames_undecoded=undecoded)
         smtp = interpret(summary, "windows", True, "c.pcap")[0]
-        assert smtp.status == status, (frames, undecoded)
+        assert smtp.reason == reason, (frames, undecoded)
+        assert (smtp.status == "pass") is (undecoded == 0), (frames, undecoded)
     summary.update(frames=1, frames_undecoded=1)
     assert interpret(summary, "windows", True, "c.pcap")[0].reason == "mostly_undecoded"
 
