@@ -32,9 +32,18 @@ from checks.i18n import N_, _
 _PAYLOAD = "tcp[((tcp[12:1] & 0xf0) >> 2):{n}]"
 # The mail ports and DNS, and, on any other port, what shows mail the ports do not: a proxy
 # request (HTTP CONNECT, SOCKS 5 and 4 connect requests) and an SMTP greeting (EHLO/HELO in any
-# case). The kernel passes nothing else to Python.
+# case). And what the analyser cannot read but must count, because mail could be in it: IPv4
+# fragments, IPsec (ESP, AH), IPv6 behind extension headers (hop-by-hop, routing, fragment,
+# destination options, mobility, HIP, shim6) whose ports a filter cannot see. The kernel passes
+# nothing else to Python.
+HIDING_FILTER = (
+    "(ip and ip[6:2] & 0x3fff != 0) or ip proto 50 or ip proto 51 or (ip6 and ("
+    + " or ".join(f"ip6[6] = {n}" for n in (0, 43, 44, 50, 51, 60, 135, 139, 140))
+    + "))"
+)
 BPF_FILTER = (
-    "tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525 or port 53 or (tcp and ("
+    HIDING_FILTER
+    + " or tcp port 25 or tcp port 465 or tcp port 587 or tcp port 2525 or port 53 or (tcp and ("
     + " or ".join(
         (
             _PAYLOAD.format(n=4) + " = 0x434f4e4e",  # "CONN"
