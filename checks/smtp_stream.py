@@ -37,15 +37,34 @@ _ALLOWED = re.compile(
 )
 _AUTH = re.compile(rb"(?i)\s*AUTH\b")
 _BDAT = re.compile(rb"(?i)\s*BDAT[ \t]+(\d{1,12})(?:[ \t]+(LAST))?")
-_ADDR = re.compile(rb"<([^<>@\s]+)@([A-Za-z0-9.\-\[\]:]{1,255})>")
-_BARE_ADDR = re.compile(rb"(?i)((?:FROM|TO):[ \t]*)([^<>@\s:]+)@([A-Za-z0-9.\-\[\]:]{1,255})")
+# An address: everything before its last '@' is the local part (a quoted one may hold '@' and
+# spaces, a source route "@relay:" comes first); only the domain after it is kept.
+_ADDR = re.compile(rb"<([^<>]*)@([A-Za-z0-9.\-\[\]:]{1,255})>")
+_BARE_ADDR = re.compile(
+    rb"(?i)((?:FROM|TO):[ \t]*)([^<>\s:]+)@([A-Za-z0-9.\-\[\]:]{1,255})(?=[ \t\r\n]|$)"
+)
+# An ESMTP parameter's value (AUTH=taro+40example.jp, ORCPT=rfc822;hanako+40example.org) may
+# name the user or a recipient: its keyword is kept, its value is not.
+_PARAM = re.compile(rb"(?<=[ ])([A-Za-z0-9][A-Za-z0-9\-]{0,30}=)([^ \r\n]+)")
+_PATH_VERB = re.compile(rb"(?i)\s*(?:MAIL[ ]FROM|RCPT[ ]TO):")
 _REPLY = re.compile(rb"(\d{3})([ -]?)((?:[245]\.\d{1,3}\.\d{1,3})?)")
 
 
 def mask_local_parts(data: bytes) -> bytes:
-    """Same length, local parts of addresses (in <> or after FROM:/TO:) replaced by '*'."""
+    """Same length, local parts of addresses (in <> or after FROM:/TO:) replaced by '*', and
+    on MAIL FROM / RCPT TO lines the values of their parameters too."""
     data = _ADDR.sub(lambda m: b"<" + b"*" * len(m.group(1)) + b"@" + m.group(2) + b">", data)
-    return _BARE_ADDR.sub(lambda m: m.group(1) + b"*" * len(m.group(2)) + b"@" + m.group(3), data)
+    data = _BARE_ADDR.sub(lambda m: m.group(1) + b"*" * len(m.group(2)) + b"@" + m.group(3), data)
+    if not _PATH_VERB.search(data):
+        return data
+    lines = data.split(b"\n")
+    for i, line in enumerate(lines):
+        verb = _PATH_VERB.match(line)
+        if verb:
+            lines[i] = line[: verb.end()] + _PARAM.sub(
+                lambda m: m.group(1) + b"*" * len(m.group(2)), line[verb.end() :]
+            )
+    return b"\n".join(lines)
 
 
 def address_domain(line: bytes) -> str | None:

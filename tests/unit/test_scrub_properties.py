@@ -90,18 +90,43 @@ def session(draw):
     ]
     auth, secrets = draw(auth_exchange(user, password))
     turns += auth
+    # The sender's and the recipient's local parts are personal data: kept masked, whatever
+    # form the address takes (a source route, a quoted local part holding '@', a bare address,
+    # and parameters whose values repeat them: AUTH=, ORCPT=).
+    sender, recipient = draw(token).encode(), draw(token).encode()
+    mail = draw(
+        st.sampled_from(
+            [
+                b"MAIL FROM:<%s@example.jp>",
+                b"MAIL FROM:<%s@example.jp> AUTH=%s+40example.jp SIZE=100",
+                b"MAIL FROM:%s@example.jp",
+                b"MAIL FROM:<@relay.example:%s@example.jp> BODY=8BITMIME",
+            ]
+        )
+    )
+    rcpt = draw(
+        st.sampled_from(
+            [
+                b"RCPT TO:<%s@example.org>",
+                b"RCPT TO:<@relay.example,@b.example:%s@example.org>",
+                b'RCPT TO:<"%s.x@y"@example.org>',
+                b"RCPT TO:<a@example.org> NOTIFY=NEVER ORCPT=rfc822;%s+40example.org",
+                b"RCPT TO:%s@example.org",
+            ]
+        )
+    )
     turns += [
-        ("c", b"MAIL FROM:<taro@example.jp>\r\n"),
+        ("c", mail.replace(b"%s", sender) + b"\r\n"),
         ("s", b"250 ok\r\n"),
-        ("c", b"RCPT TO:<hanako@example.org>\r\n"),
-        ("s", b"250 ok\r\n"),
+        ("c", rcpt.replace(b"%s", recipient) + b"\r\n"),
+        ("s", b"250 2.1.5 <" + recipient + b"@example.org> ok\r\n"),
         ("c", b"DATA\r\n"),
         ("s", b"354 go ahead\r\n"),
         ("c", b"Subject: hi\r\n\r\n" + body + b"\r\nAUTH PLAIN " + body + b"\r\n.\r\n"),
         ("s", b"250 2.0.0 queued\r\n"),
         ("c", b"QUIT\r\n"),
     ]
-    return turns, [*secrets, body]
+    return turns, [*secrets, body, sender, recipient]
 
 
 @st.composite
