@@ -117,8 +117,13 @@ def running(db: Path) -> Running:
     with the same start time (a reused pid is not the recorder)."""
     import psutil
 
+    from checks.safefile import open_regular
+
     try:
-        doc = json.loads(pid_file(db).read_text(encoding="utf-8"))
+        # A FIFO or a device planted as the pid file is refused at once (a plain read would
+        # wait on a FIFO for ever, in `journal status`, in `journal run` as root, in the window).
+        with open_regular(pid_file(db)) as fp:
+            doc = json.loads(fp.read(64 * 1024).decode("utf-8"))
         pid, created = int(doc["pid"]), float(doc["create_time"])
     except FileNotFoundError:
         return Running(False, why="no recorder has said it runs")

@@ -378,6 +378,10 @@ def name_problem(entry: Entry) -> str | None:
         return "an empty or '.' part in its path (another name for the same file)"
     if any(part[-1] in ". " for part in parts):
         return "a part ending in a dot or a space (Windows drops it: another name)"
+    # unzip and bsdtar cannot write a name part over 255 bytes (the file systems' limit), nor
+    # Windows a path over 260 characters: "intact" would name a file no tool extracts.
+    if any(len(part.encode("utf-8")) > 255 for part in parts) or len(name) > 250:
+        return "a name too long to be extracted (more than 255 bytes in a part)"
     if any(ch in WINDOWS_FORBIDDEN for ch in name):
         return "a character Windows does not allow in a name"
     if any(WINDOWS_RESERVED.match(part) for part in parts):

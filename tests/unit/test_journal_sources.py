@@ -12,7 +12,7 @@ import pytest
 from journal import coverage as C
 from journal import recorder, service
 from journal.store import ALERT, CONNECT, Journal
-from tests.platform import posix_only
+from tests.platform import needs_fifo, posix_only
 from tests.recorded import load, recorded_watch
 
 
@@ -241,3 +241,20 @@ def test_a_tool_answering_in_the_consoles_code_page_never_stops_the_install(tmp_
     ]
     done = service.apply(service.Plan("windows", commands=[tool]))
     assert done == ["ran " + " ".join(tool)]
+
+
+@needs_fifo
+def test_a_fifo_planted_as_the_pid_file_is_refused_at_once(tmp_path):
+    """`journal status`, `journal run` (as root) and the window ask whether a recorder runs:
+    a FIFO in place of the pid file made them wait for ever (issue 29)."""
+    import os
+
+    from journal import paths
+
+    db = tmp_path / paths.DB_NAME
+    os.mkfifo(paths.pid_file(db))
+    done = []
+    worker = threading.Thread(target=lambda: done.append(paths.running(db)), daemon=True)
+    worker.start()
+    worker.join(5)
+    assert done and not done[0].running and "cannot be read" in done[0].why

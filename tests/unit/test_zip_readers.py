@@ -150,6 +150,8 @@ HOSTILE = {
     "a dot part": lambda: _listed("a/b.txt", "a/./b.txt"),
     "a file and a folder of one name": lambda: _listed("a", "a/b.txt"),
     "a reserved Windows name": lambda: _listed("con.txt"),
+    # unzip says "File name too long" and bsdtar fails: no tool writes it (304 bytes).
+    "a name part too long to extract": lambda: _listed("a" * 300 + ".txt"),
     "a colon (an NTFS stream)": lambda: _listed("letter.en.txt:hidden"),
     "a folder entry that leaves": lambda: bundle(FILES, [Member("../../evil/", b"", method=0)]),
     "an absolute folder entry": lambda: bundle(FILES, [Member("/etc/evil/", b"", method=0)]),
