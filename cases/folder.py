@@ -77,6 +77,11 @@ class Folder:
         if self.path.is_symlink() or (not BY_DESCRIPTOR and _is_link_or_junction(self.path)):
             raise UnsafeFolder(errno.ELOOP, f"{self.path} is a link; not followed")
         created = not self.path.exists()
+        if created:
+            # As root, not even an empty folder where the user chose: the nearest folder that
+            # exists must be root's alone (through a planted link, mkdir would make root's
+            # folder in the link's target).
+            self._refuse_foreign_parent()
         self.path.mkdir(parents=True, exist_ok=True)
         if created and BY_DESCRIPTOR:
             fd = os.open(self.path, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW | CLOEXEC)
@@ -87,6 +92,17 @@ class Folder:
         elif created:
             with contextlib.suppress(OSError):
                 os.chmod(self.path, 0o700)
+
+    def _refuse_foreign_parent(self) -> None:
+        from checks import safefile
+
+        parent = self.path.absolute().parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        try:
+            safefile.refuse_unless_root_only(parent)
+        except safefile.NotRootOnly as exc:
+            raise UnsafeFolder(errno.EPERM, exc.strerror) from None
 
     def _refuse_foreign(self) -> None:
         """Root writes only into folders root alone can change, under folders only root can

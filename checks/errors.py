@@ -41,9 +41,9 @@ def what_of(exc: OSError) -> str:
 
 def _own_words(exc: OSError) -> bool:
     """Clearline's own refusals (safefile) carry words already in the user's language."""
-    from checks.safefile import NotARegularFile
+    from checks.safefile import NotARegularFile, NotRootOnly
 
-    return isinstance(exc, NotARegularFile)
+    return isinstance(exc, (NotARegularFile, NotRootOnly))
 
 
 def describe(exc: BaseException) -> str:

@@ -150,6 +150,9 @@ def write_new(path: str | os.PathLike, data: bytes) -> None:
     it (a rename replaces a planted link, never its target). Anything at ``path`` that is not a
     regular file (a FIFO, a device, a folder, a link) is refused before a byte is written."""
     path = os.fspath(path)
+    # As root (a support shell): never into a folder a user could change, nor through a link a
+    # user planted on the way (root's file would land where the user chose).
+    refuse_unless_root_only(os.path.dirname(os.path.abspath(path)))
     try:
         st = os.lstat(path)
     except FileNotFoundError:

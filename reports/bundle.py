@@ -270,7 +270,10 @@ def check_target(
 
 def write(plan_: Plan, out: Path) -> Path:
     """Write the zip under a temporary name (private: 0600) and rename it into place."""
+    from checks.safefile import refuse_unless_root_only
+
     out = Path(out)
+    refuse_unless_root_only(out.absolute().parent)  # as root: only where the user cannot change
     partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
     pause = float(
         os.environ.get("CLEARLINE_TEST_BUNDLE_PAUSE", "0") or 0

@@ -192,6 +192,59 @@ def test_root_never_writes_a_case_through_a_link_or_into_the_users_folder(user, 
     assert list(root_only.iterdir()) == []
 
 
+@pytest.mark.parametrize("how", ["through a planted link", "into the users home"])
+def test_root_writes_no_output_where_the_user_chose(user, root_only, tmp_path, how):
+    """A support shell as root: `diagnose --out` and `bundle --out` into a folder the user
+    can change, or through a link the user planted on the way, are refused before a byte is
+    written (root's file would land where the user chose)."""
+    home = Path(user.pw_dir)
+    if how == "through a planted link":
+        as_user(user, "ln", "-sfn", str(root_only), str(home / "a"))
+        os.chmod(root_only, 0o755)
+        target = home / "a"
+    else:
+        target = home
+    from cases.store import Case
+
+    case = Case(tmp_path / "case")  # root's own case: only the output's place is in question
+    case.set_details(provider="x")
+    for argv in (
+        ["diagnose", "--out", str(target / "diag.json")],
+        ["bundle", "--case", str(case.path), "--out", str(target / "b.zip"), "--no-pdf"],
+    ):
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode != 0, (argv, done.stdout, done.stderr)
+        assert "Traceback" not in done.stderr and "crash-" not in done.stderr, done.stderr
+    assert list(root_only.iterdir()) == []
+    assert not root_files(home)
+
+
+def test_root_makes_no_case_folder_where_the_user_chose(user, root_only):
+    """`details --case ~user/a/new` as root, ~user/a a link to a root folder, or
+    `--case ~user/new`: refused before any folder is made (mkdir ran first and left a root-owned
+    folder in the link's target or in the user's home)."""
+    home = Path(user.pw_dir)
+    as_user(user, "ln", "-sfn", str(root_only), str(home / "a"))
+    os.chmod(root_only, 0o755)
+    for case in (home / "a" / "new", home / "new-case"):
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "details", "--case", str(case), "--name", "x"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode != 0 and "Traceback" not in done.stderr, done
+    assert list(root_only.iterdir()) == []
+    assert not root_files(home)
+
+
 # --- 4. FIFOs -----------------------------------------------------------------------------------
 
 
