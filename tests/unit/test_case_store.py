@@ -264,7 +264,7 @@ def test_a_read_only_case_gives_its_letter_and_bundle(tmp_path):
     mount = tmp_path / "ro"
     mount.mkdir()
     if subprocess.run(
-        ["mount", "-t", "tmpfs", "tmpfs", str(mount)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(mount)], capture_output=True
     ).returncode:
         pytest.skip("cannot mount a tmpfs here")
     try:
