@@ -331,7 +331,7 @@ class MainWindow(QMainWindow):
             self.go(nxt.step, run=nxt.run)
             return
         page = self.pages[self.steps.currentRow()]
-        action = {1: "analyse", 2: "start", 3: "start", 5: "save_bundle"}.get(
+        action = {1: "analyse", 2: "start", 3: "start", 4: "fix_next", 5: "save_bundle"}.get(
             self.steps.currentRow() + 1
         )
         if action:

@@ -132,6 +132,17 @@ def next_action(
             return _go(
                 3, _("Your provider reports mail traffic: watch the line for a few minutes.")
             )
+        if fixes_left:
+            # The reply waits for the fixes: a reply that says "no antivirus" with nothing done
+            # is the one most likely to get the line cut.
+            return Next(
+                0,
+                _("Fix the most important finding"),
+                _(
+                    "This opens the place that fixes it. Tick each fix below when it is done;"
+                    " then the reply."
+                ),
+            )
         return _go(5, _("Write the reply with what was found and done."))
     return Next(
         0,

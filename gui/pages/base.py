@@ -25,10 +25,15 @@ class Page(QWidget):
         self.layout_.setSpacing(10)
         scroll.setWidget(inner)
         outer.addWidget(scroll)
+        self.scroll = scroll
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 18pt; font-weight: 600;")
         self.heading.setWordWrap(True)
         self.layout_.addWidget(self.heading)
+
+    def ensure_visible(self, widget: QWidget) -> None:
+        """Scroll the page so that ``widget`` is in view (what the page just pointed to)."""
+        self.scroll.ensureWidgetVisible(widget)
 
     def paragraph(self) -> QLabel:
         label = QLabel()

@@ -173,6 +173,17 @@ class FixPage(Page):
                 self.why[step].setText(text)
                 self.why[step].setVisible(True)
 
+    def fix_next(self) -> str | None:
+        """The blue button on this page: open the place that fixes the most important finding
+        not ticked yet (returns that place), and show it."""
+        done = self.state[0]
+        for item in self.items:
+            if item.place not in done:
+                self.open_place(item.place)
+                self.ensure_visible(item)
+                return item.place
+        return None
+
     def show_findings(self, problems: list[Result]) -> None:
         """One item per finding, most important first (the order ``problems`` comes in)."""
         for item in self.items:
@@ -242,7 +253,8 @@ class FixPage(Page):
         tick = next(iter(self.rows.values()))[2]
         widest = max(
             tick.fontMetrics().horizontalAdvance(t)
-            for t in (_("Done"), _("Done on {date}").format(date="2026-12-31"))
+            # The longest day there is: September has the longest English month name.
+            for t in (_("Done"), _("Done on {date}").format(date=_day("2026-09-30T12:00:00+00:00")))
         )
         self.grid.setColumnMinimumWidth(2, widest + 40)
         if refresh:
@@ -291,7 +303,7 @@ class FixPage(Page):
             tick.blockSignals(True)
             tick.setChecked(step in done)
             tick.setText(
-                _("Done on {date}").format(date=done[step][:10]) if step in done else _("Done")
+                _("Done on {date}").format(date=_day(done[step])) if step in done else _("Done")
             )
             tick.blockSignals(False)
 
@@ -375,3 +387,12 @@ class FindingItem(QFrame):
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _day(when: str) -> str:
+    """A recorded step's day in the window's language (「2026年11月21日」, "21 November 2026"),
+    not the ISO form it is stored in."""
+    from checks import dates, i18n
+
+    moment = dates.parse(when)
+    return dates.date_only(moment, i18n.get_language()) if moment else when[:10]

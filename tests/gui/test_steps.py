@@ -598,3 +598,16 @@ def test_without_home_the_settings_go_to_the_users_home_not_to_root_of_the_disk(
     assert out.returncode == 0, out.stderr
     home = pwd.getpwuid(os.getuid()).pw_dir
     assert out.stdout.strip().startswith(home.rstrip("/") + "/.config/"), out.stdout
+
+
+@pytest.mark.parametrize(("lang", "day"), [("ja", "2026年11月21日"), ("en", "21 November 2026")])
+def test_a_ticked_fix_says_its_day_in_the_windows_language(make_window, qtbot, lang, day):
+    """Not the ISO form it is stored in (「2026-11-21 に完了」, issue 32)."""
+    w = make_window(run_checks=injected_run)
+    w.set_language(lang)
+    w.session.case.mark_done("updates", "2026-11-21T10:00:00+09:00")
+    fix = w.pages[3]
+    fix.refresh()
+    qtbot.waitUntil(lambda: not fix.reading, timeout=5000)
+    assert day in fix.rows["updates"][2].text()
+    assert "2026-11-21" not in fix.rows["updates"][2].text()

@@ -129,6 +129,19 @@ def test_following_the_next_button_leads_from_the_notice_to_a_saved_bundle(
     qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=fix_step), timeout=10000)
     qtbot.mouseClick(w.next_button, qtbot_button())
     assert w.steps.currentRow() == 3
+    # Back on step 4 after the watch, the findings still have no fix ticked: the button does
+    # not leave for the reply, it opens the place that fixes the most important one (the
+    # reply that says "no antivirus" with nothing done gets lines cut, issue 32).
+    opened = []
+    monkeypatch.setattr(
+        "gui.pages.fix_page.QDesktopServices.openUrl", lambda url: opened.append(url) or True
+    )
+    qtbot.waitUntil(lambda: next_is(w, lang, "Fix the most important finding"), timeout=10000)
+    qtbot.mouseClick(w.next_button, qtbot_button())
+    assert len(opened) == 1 or fix.why["scan"].isVisible()  # opened, or said why not here
+    # The user fixes and ticks each one, as the page asks; then the button leads to the reply.
+    for item in fix.items:
+        fix.rows[item.place][2].setChecked(True)
     reply_step = words(lang, "Reply to your provider")
     qtbot.waitUntil(lambda: next_is(w, lang, "Next: {step}", step=reply_step), timeout=10000)
 

@@ -77,13 +77,17 @@ def test_kind_specific_paragraphs(cases):
     assert "21 November 2026" in account  # the date the password was changed
 
 
-def test_missing_details_become_visible_blanks(tmp_path):
+@pytest.mark.parametrize("lang", i18n.CODES)
+def test_a_missing_detail_is_left_out_never_a_blank_to_fill(tmp_path, lang):
+    """The letter is sent as it is: a detail the user did not give is written around, never
+    left as "[your name]" (issue 32); the window and `letter` still say what is missing."""
     from cases.store import Case
 
     case = Case(tmp_path / "empty")
-    text = letter_text(case, "ja", JST, TODAY)
-    assert "［お名前］" in text and "［ご契約者番号］" in text
-    assert "name" in viewmodel.build(case, "ja", JST, TODAY).missing_details
+    text = letter_text(case, lang, JST, TODAY)
+    assert not re.search(r"\[[^\]]+\]|［[^］]+］", text), text
+    assert "None" not in text and "  " not in text.replace("　", "")
+    assert "name" in viewmodel.build(case, lang, JST, TODAY).missing_details
 
 
 def test_strict_undefined_makes_a_missing_field_an_error():
