@@ -186,11 +186,27 @@ def _mode_of_run(r: Record) -> str:
     return str(r.data.get("mode") or "unknown")
 
 
-def coverage(records: Iterable[Record], start_us: int, end_us: int) -> Coverage:
-    """Coverage of [start, end], from the records between start - MAX_GAP and end + MAX_GAP."""
+def coverage(
+    records: Iterable[Record],
+    start_us: int,
+    end_us: int,
+    run_starts: dict[int, int] | None = None,
+) -> Coverage:
+    """Coverage of [start, end], from the records between start - MAX_GAP and end + MAX_GAP.
+
+    ``run_starts`` (run -> the time of its START record, which may lie far outside those
+    records): a run never vouches for a time before its own start. Its records there were
+    written after its clock went back (a dual-boot clock in local time, a large NTP step), and
+    without the start among the records nothing else would show it."""
     clipped: list[Stretch] = []
     steps: list[tuple[int, int, int]] = []
+    begun = run_starts or {}
     for s in stretches(records, steps):
+        if s.run in begun and s.start_us < begun[s.run]:
+            steps.append((s.run, s.start_us, s.start_us - begun[s.run]))
+            s = Stretch(begun[s.run], s.end_us, s.mode, s.run)
+            if s.end_us < s.start_us:
+                continue
         a, b = max(s.start_us, start_us), min(s.end_us, end_us)
         if a < b or (a == b and start_us == end_us and s.start_us <= a <= s.end_us):
             clipped.append(Stretch(a, b, s.mode, s.run))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from journal import coverage as C
-from journal.store import ALERT, CONNECT, MX, Journal, Record, record_hash
+from journal.store import ALERT, CONNECT, MX, START, Journal, Record, record_hash
 
 FORMAT = 2
 # A whole-chain walk is done when the journal is at most this long (a few seconds); beyond
@@ -31,7 +31,11 @@ def window_doc(db: Path, start: datetime, end: datetime, zone=None) -> dict[str,
     margin = C.MAX_GAP_S * 1_000_000
     with Journal(db, readonly=True) as journal:
         around = list(journal.records(start_us - margin, end_us + margin))
-        cov = C.coverage(around, start_us, end_us)
+        # How each run recorded, and from when it may vouch, is in its start record, which may
+        # lie long before the range (or, after its clock went back, after it).
+        starts = [_span(journal, run, run) for run in sorted({r.run for r in around if r.run})]
+        begun = [r for found in starts for r in found if r.kind == START]
+        cov = C.coverage(around, start_us, end_us, {r.seq: r.ts_us for r in begun})
         # The proof: every record from the first to the last one used, with nothing left out
         # (records are numbered in the order written).
         proof: list[Record] = []
@@ -46,9 +50,7 @@ def window_doc(db: Path, start: datetime, end: datetime, zone=None) -> dict[str,
         head = journal.last()
         first, _last = journal.first_and_last()
         checked = verification(journal, db, proof)
-        # How each run recorded is in its start record, which may lie long before the range.
-        starts = [_span(journal, run, run) for run in sorted({r.run for r in around if r.run})]
-        interval = _poll_interval([r for found in starts for r in found] + around)
+        interval = _poll_interval(begun + around)
     inside = [r for r in around if start_us <= r.ts_us <= end_us]
     events = [_event(r, zone) for r in inside if r.kind in (CONNECT, MX)]
     return {
@@ -64,6 +66,8 @@ def window_doc(db: Path, start: datetime, end: datetime, zone=None) -> dict[str,
         "journal_since": C.iso(first.ts_us, zone) if first else None,
         "proof": {
             "records": [r.to_dict() for r in proof],
+            # The start record of each run in it: a run vouches for nothing before its start.
+            "run_starts": [r.to_dict() for r in begun],
             "head": {"seq": head[0], "hash": head[1].hex()},
             # The last record of the segment: the commitment the letter prints.
             "segment_head": {"seq": proof[-1].seq, "hash": proof[-1].hash.hex()} if proof else None,
@@ -212,7 +216,14 @@ def contradictions(doc: dict[str, Any]) -> list[str]:
         return ["its proof or window cannot be read"]
     problems = []
     start_us, end_us = C.to_us(start), C.to_us(end)
-    cov = C.coverage(records, start_us, end_us).to_dict(start.tzinfo)
+    begun = {}
+    for r in doc["proof"].get("run_starts") or []:
+        if isinstance(r, dict) and r.get("kind") == START:
+            try:
+                begun[int(r["seq"])] = int(r["time_us"])
+            except (KeyError, TypeError, ValueError):
+                return ["its run starts cannot be read"]
+    cov = C.coverage(records, start_us, end_us, begun).to_dict(start.tzinfo)
     claimed = doc.get("coverage") if isinstance(doc.get("coverage"), dict) else {}
     if bool(claimed.get("complete")) != cov["complete"]:
         problems.append("its coverage says otherwise than its records")

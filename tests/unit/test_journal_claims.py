@@ -393,3 +393,44 @@ def test_json_of_the_heads_and_a_head_given_out_earlier(tmp_path):
 def test_canonical_is_what_the_hash_covers():
     assert canonical({"b": 1, "a": "é"}) == '{"a":"\\u00e9","b":1}'
     assert datetime.now()  # (keeps the import honest)
+
+
+def test_a_window_before_the_runs_start_is_never_vouched_for(tmp_path):
+    """The run started at 15:00; at 15:30 its clock went back an hour (a dual-boot clock in
+    local time). Its records from then on carry 14:30, 14:31…: a window 14:35–14:45 read from
+    those records alone looked "covered throughout", because the start and the step lie
+    outside it (issue 28). A run vouches for nothing before its own start."""
+    from datetime import UTC, datetime, timedelta
+
+    from journal import export
+    from journal.store import HEARTBEAT, START, Journal
+
+    def us(t):
+        return int(t.timestamp() * 1e6)
+
+    db = tmp_path / "journal.sqlite3"
+    start = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    j = Journal(db)
+    mono = 100.0
+    run = j.append(
+        START,
+        {"mode": "capture", "heartbeat_s": 60, "mono_us": int(mono * 1e6), "boot_id": "b"},
+        ts_us=us(start),
+    )
+    wall = start
+    for minute in range(1, 61):
+        mono += 60
+        wall = (
+            start + timedelta(minutes=minute) - (timedelta(hours=1) if minute > 30 else timedelta())
+        )
+        data = {"mode": "capture", "heartbeat_s": 60, "mono_us": int(mono * 1e6), "boot_id": "b"}
+        j.append(HEARTBEAT, data, run=run.seq, ts_us=us(wall))
+    j.close()
+    window = (
+        datetime(2026, 11, 20, 14, 35, tzinfo=UTC),
+        datetime(2026, 11, 20, 14, 45, tzinfo=UTC),
+    )
+    doc = export.window_doc(db, *window, UTC)
+    assert not doc["coverage"]["complete"], doc["coverage"]
+    assert doc["coverage"]["running"] == []
+    assert export.contradictions(doc) == []  # the bundle's check computes the same coverage
