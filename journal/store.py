@@ -165,11 +165,15 @@ class Journal:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
-            self._last = None  # re-read: what was cached may not have been written
+            # Re-read the newest record: what was cached may not have been written. A failed
+            # COMMIT (a full disk) counts too, or every retry would skip numbers and the journal
+            # would call itself tampered with for ever after.
+            self._last = None
+            with contextlib.suppress(sqlite3.Error):  # SQLite may have rolled back already
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     def _meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

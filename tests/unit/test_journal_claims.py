@@ -434,3 +434,41 @@ def test_a_window_before_the_runs_start_is_never_vouched_for(tmp_path):
     assert not doc["coverage"]["complete"], doc["coverage"]
     assert doc["coverage"]["running"] == []
     assert export.contradictions(doc) == []  # the bundle's check computes the same coverage
+
+
+def test_a_commit_that_fails_on_a_full_disk_leaves_the_chain_whole(tmp_path):
+    """The recorder keeps running on a full disk and retries: a COMMIT that failed left the
+    newest record cached as written, each retry skipped numbers, and the journal called itself
+    tampered with ("records 78–51564 are missing") for ever after (issue 28)."""
+    import sqlite3
+
+    from journal.store import HEARTBEAT, START, Journal
+
+    class FullDisk:
+        """The connection, whose next COMMIT fails as SQLite's does when the disk is full."""
+
+        def __init__(self, db):
+            self.db, self.fail = db, 1
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT" and self.fail:
+                self.fail -= 1
+                self.db.execute("ROLLBACK")
+                raise sqlite3.OperationalError("database or disk is full")
+            return self.db.execute(sql, *args)
+
+        def __getattr__(self, name):
+            return getattr(self.db, name)
+
+    j = Journal(tmp_path / "journal.sqlite3")
+    run = j.append(START, {"mode": "capture"})
+    real = j.db
+    j.db = FullDisk(real)
+    with pytest.raises(sqlite3.OperationalError):
+        j.append_many([(HEARTBEAT, {"mode": "capture"}, run.seq, None)] * 3)
+    j.append_many([(HEARTBEAT, {"mode": "capture"}, run.seq, None)] * 2)
+    j.db = real
+    verdict = j.verify()
+    assert verdict.ok, verdict
+    assert [r.seq for r in j.records(0, 2**62)] == [1, 2, 3]
+    j.close()
