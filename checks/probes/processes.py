@@ -59,12 +59,16 @@ def exe_verified(pid: int, exe: str | None) -> bool | None:
     alone names nothing."""
     if not exe or not os.path.isdir("/proc/self/ns"):
         return None
+    # The machine's own view is init's: the journal's service runs in a private mount namespace
+    # of its own (ProtectSystem, PrivateTmp), where every process would look foreign. Root reads
+    # init's namespaces and sees paths through its root; anyone else compares with its own.
+    host = "/proc/1" if os.access("/proc/1/root", os.R_OK | os.X_OK) else "/proc/self"
     try:
         for ns in ("mnt", "user"):
-            if os.stat(f"/proc/{pid}/ns/{ns}").st_ino != os.stat(f"/proc/self/ns/{ns}").st_ino:
+            if os.stat(f"/proc/{pid}/ns/{ns}").st_ino != os.stat(f"{host}/ns/{ns}").st_ino:
                 return False
         running = os.stat(f"/proc/{pid}/exe")
-        here = os.stat(exe)
+        here = os.stat(f"{host}/root{exe}" if host == "/proc/1" else exe)
     except FileNotFoundError:
         return False if os.path.exists(f"/proc/{pid}") else None
     except OSError:

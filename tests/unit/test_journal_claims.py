@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -249,6 +250,33 @@ def test_a_bot_bind_mounted_over_a_mail_servers_path_in_its_own_namespace_is_dis
     finally:
         if made:
             os.unlink(target)
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.geteuid() != 0 or not shutil.which("unshare"),
+    reason="mount namespaces need Linux, root and unshare",
+)
+def test_the_recorder_in_a_private_mount_namespace_still_believes_the_real_mail_server():
+    """The journal's service runs with ProtectSystem and PrivateTmp: a mount namespace of its
+    own, made by systemd (PID 1). Compared with its own namespace, every process looked
+    foreign, and the real mail server was called disguised and named as a problem in the letter
+    (issue 28). Here a PID namespace of the test's own stands for the machine: its PID 1 in one
+    mount namespace, a program started there, and the check run from a private one."""
+    script = (
+        f"{os.path.realpath('/bin/sleep')} 10 & pid=$!; sleep 0.2;"
+        f" unshare -m --propagation private {sys.executable} -c"
+        ' "from checks.probes import processes;'
+        f' print(processes.exe_verified($pid, {os.path.realpath("/bin/sleep")!r}))";'
+        " kill $pid"
+    )
+    seen = subprocess.run(
+        ["unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert seen.stdout.strip() == "True", seen
 
 
 # --- 6: smaller ---------------------------------------------------------------------------------
