@@ -121,6 +121,24 @@ def test_japanese_providers_login_words_decide_account(name, line):
     assert (a.verdict, a.explanation_code, a.deciding_ip) == (ACCOUNT, "account_from_line", line)
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        b"with ESMTP AUTH",  # as a Japanese provider's server writes a login (issue 26, class 3)
+        b"with SMTP-AUTH",
+        b"with ESMTP (AUTH: LOGIN taro)",
+    ],
+)
+def test_login_words_the_reader_once_read_as_plain_esmtp_decide_account(words):
+    """The same submission written with each server's own login words: `account` (the mail
+    password), never `direct` (a bot on this PC), which plain "with ESMTP" gives."""
+    raw = (DATA / "list_relay_esmtpsa.eml").read_bytes()
+    plain = notice.analyse(raw.replace(b"with ESMTPSA", b"with ESMTP"), public_ip="203.0.113.45")
+    assert plain.verdict == DIRECT  # the control: without a login word, straight from the line
+    a = notice.analyse(raw.replace(b"with ESMTPSA", words), public_ip="203.0.113.45")
+    assert (a.verdict, a.explanation_code) == (ACCOUNT, "account_from_line")
+
+
 # --- 4: an ARF report's Source-IP and the login in its own headers -------------------------------
 
 
@@ -172,6 +190,36 @@ def test_a_japanese_range_is_read_in_japan_time_on_a_pc_in_another_zone():
     assert (t["utc"], t["end_utc"]) == ("2026-11-18T12:12:00+00:00", "2026-11-18T12:40:00+00:00")
     assert (t["zone"], t["zone_assumed"], t["approximate"]) == ("日本時間", False, True)
     assert t["notice_local"] == "2026-11-18T21:12:00+09:00"
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "ja",
+            "2026年11月18日 21時12分～21時40分（日本時間）頃（この PC の時間帯では"
+            " 2026年11月18日 12時12分～12時40分（UTC+00:00））",
+        ),
+        (
+            "en",
+            "18 November 2026, 21:12–21:40 (JST, UTC+09:00) (approximately)"
+            " (18 November 2026, 12:12–12:40 (UTC+00:00) here)",
+        ),
+    ],
+)
+def test_the_letter_restates_the_whole_range_in_the_notices_zone_and_the_pcs(tmp_path, lang, said):
+    """On a PC in UTC: the notice's own hours in its own zone (Japan), the whole range, and
+    the same hours on this PC's clock beside them, since the two differ (issue 26, class 7)."""
+    from datetime import datetime
+
+    from app import flows
+    from cases.store import Case
+    from reports.report import letter_text
+
+    case = Case(tmp_path / "case")
+    raw = (DATA / "notice_names_yesterdays_address.txt").read_bytes()
+    flows.read_notice(case, raw, public_ip="203.0.113.45", zone=UTC, power={"events": []})
+    assert said in letter_text(case, lang, UTC, datetime(2026, 11, 23, tzinfo=UTC))
 
 
 @pytest.mark.parametrize(
