@@ -82,6 +82,7 @@ class Facts:
     notice_verdict: str | None = None  # direct, account, forged, unknown; None: no notice
     notice_code: str = ""  # the notice's explanation (account_from_line: a login from the line)
     authbl: bool = False  # the line's address is on Spamhaus AuthBL (stolen SMTP logins)
+    notice_says_account: bool = False  # the notice's words: the mail account was used to send
     upnp: str | None = None  # NET-UPNP's status
     gateway: str | None = None  # NET-GATEWAY's status
     devices: int | None = None  # NET-DEVICES: other devices seen on the network
@@ -173,6 +174,8 @@ def _account(f: Facts) -> tuple[list[Clue], list[Clue], str]:
         pro.append(_clue("notice_shows_a_login", strong=True))
     if f.authbl:
         pro.append(_clue("listed_on_authbl", strong=True))
+    if f.notice_says_account:
+        pro.append(_clue("provider_says_the_account_was_used", strong=True))
     if f.notice_verdict == "direct":
         # The sample went straight from the line to the receiving server: no login was used.
         con.append(_clue("sent_directly_not_through_an_account", covers=True))
@@ -265,6 +268,7 @@ def facts_of(a: Any) -> Facts:
         notice_verdict=a.notice.verdict if a.notice else None,
         notice_code=a.notice.explanation_code if a.notice else "",
         authbl=_on_authbl(blocklist),
+        notice_says_account=bool(a.notice and a.notice.claim.account_used),
         upnp=str(latest["NET-UPNP"].status) if "NET-UPNP" in latest else None,
         gateway=str(latest["NET-GATEWAY"].status) if "NET-GATEWAY" in latest else None,
         devices=_int(devices.params.get("n")) if devices is not None else None,

@@ -122,6 +122,9 @@ class Claim:
     provider: str | None = None
     reply_to: str | None = None
     feedback_report: Mapping[str, Any] | None = None  # an ARF report's fields, when one came
+    # The notice's words say the mail account (its password) was used to send: written only
+    # when they do, so notices that do not say it read as they did before.
+    account_used: bool = False
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -129,7 +132,14 @@ class Claim:
         if not isinstance(d, Mapping):
             return cls()
         report, times = d.get("feedback_report"), d.get("times")
-        known = {*_CLAIM_LISTS, *_CLAIM_PORTS, *_CLAIM_TEXTS, "times", "count_approximate"}
+        known = {
+            *_CLAIM_LISTS,
+            *_CLAIM_PORTS,
+            *_CLAIM_TEXTS,
+            "times",
+            "count_approximate",
+            "account_used",
+        }
         return cls(
             times=tuple(
                 ClaimedTime.from_dict(t)
@@ -141,6 +151,7 @@ class Claim:
             count_approximate=d.get("count_approximate") is True,
             **{k: (d.get(k) if isinstance(d.get(k), str) else None) for k in _CLAIM_TEXTS},
             feedback_report=dict(report) if isinstance(report, Mapping) else None,
+            account_used=d.get("account_used") is True,
             extra={k: v for k, v in d.items() if k not in known | {"feedback_report"}},
         )
 
@@ -151,6 +162,8 @@ class Claim:
         out.update({k: getattr(self, k) for k in _CLAIM_TEXTS})
         if self.feedback_report is not None:
             out["feedback_report"] = dict(self.feedback_report)
+        if self.account_used:
+            out["account_used"] = True
         return {**out, **self.extra}
 
     @property

@@ -99,6 +99,25 @@ def ips(text: str) -> list[str]:
     return out
 
 
+# The provider's words that the mail account was used: its ID or password misused, stolen or
+# leaked, a login (SMTP authentication) by someone else. Generic advice ("change your
+# passwords") says nothing of the kind and does not match.
+_ACCOUNT = r"(?:メールアカウント|アカウント|パスワード|認証情報|SMTP認証|送信認証)"
+_MISUSE = (
+    r"(?:不正(?:に)?(?:利用|使用|ログイン|アクセス)|第三者(?:に|によ)[^。\n]{0,15}"
+    r"(?:利用|使用|ログイン|送信)|盗(?:ま|用)|漏(?:洩|えい)|流出|乗っ取)"
+)
+ACCOUNT_USED = re.compile(
+    rf"{_ACCOUNT}[^。\n]{{0,40}}{_MISUSE}|{_MISUSE}[^。\n]{{0,40}}{_ACCOUNT}"
+    r"|(?i:(?:e-?mail |mail(?:box)? |smtp )?(?:account|password|credentials|login)s?"
+    r"[^.\n]{0,40}(?:compromised|stolen|leaked|misused|abused|hijacked|hacked"
+    r"|used by (?:a |an )?(?:third part|unauthori[sz]ed))"
+    r"|(?:compromised|stolen|leaked|hijacked|hacked)[^.\n]{0,40}"
+    r"(?:e-?mail |mail(?:box)? |smtp )?(?:account|password|credentials|login)s?"
+    r"|authenticated (?:smtp|submission|as your account))"
+)
+
+
 def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     text = normalise_text(text)[:2_000_000]
     # A time without a zone is read in Japan's zone in a Japanese notice and in the user's zone
@@ -140,6 +159,7 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     emails = list(dict.fromkeys(EMAIL.findall(text)))
     reply_to = next((e for e in emails if REPLY_LOCALS.match(e)), None)
     dests = [m.group(1) for m in DESTINATION.finditer(text) if m.group(1) not in sources]
+    account = {"account_used": True} if ACCOUNT_USED.search(plain) else {}
     return {
         "times": [t.as_facts(local_zone) for t in times],
         "ips": found,
@@ -155,4 +175,5 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
         "reference": refs[0] if refs else None,
         "provider": provider.group(1).strip() if provider else None,
         "reply_to": reply_to,
+        **account,
     }

@@ -85,6 +85,9 @@ CLUES = {
         "The line's address is on Spamhaus AuthBL, a list of addresses that sent mail with"
         " stolen logins."
     ),
+    "provider_says_the_account_was_used": N_(
+        "The provider's notice says the mail account (its password) was used to send the mail."
+    ),
     "sent_directly_not_through_an_account": N_(
         "The mail went straight from the line to the receiving server, without logging in to a"
         " mail account."

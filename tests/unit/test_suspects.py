@@ -28,6 +28,7 @@ facts = st.builds(
     notice_verdict=st.sampled_from([None, "direct", "account", "forged", "unknown"]),
     notice_code=st.sampled_from(["", "account", "account_from_line", "direct_this_line"]),
     authbl=st.booleans(),
+    notice_says_account=st.booleans(),
     upnp=statuses,
     gateway=statuses,
     devices=st.sampled_from([None, 0, 3]),
@@ -249,3 +250,23 @@ def test_a_login_from_elsewhere_is_not_said_to_have_come_through_this_line(code,
     forged = next(s for s in ranked if s.who == S.NOT_THIS_LINE)
     assert [c.code for c in forged.clues_against] == [against]
     assert forged.standing == S.RULED_OUT
+
+
+def test_a_notice_that_says_the_account_was_used_ranks_the_account_first(tmp_path):
+    """In words, without full headers: 「メールアカウント（ID・パスワード）が第三者に不正利用され」
+    (issue 34). The account comes first, not a tie of unknowns led by this PC."""
+    from app import flows
+    from cases.store import Case
+
+    case = Case(tmp_path / "case")
+    text = (
+        "山田 太郎 様\n\nお客様のメールアカウント（ID・パスワード）が第三者に不正利用され、"
+        "2026年11月20日 14時05分頃、当社の送信サーバー（587番ポート）から迷惑メールが"
+        "送信されたことを確認いたしました。\n受付番号：ABUSE-2026-1\n"
+    )
+    flows.read_notice(case, text.encode(), public_ip="203.0.113.45", zone=JST, power={"events": []})
+    assert case.notice()["claim"]["account_used"] is True
+    ranked = S.rank(S.facts_of(assess(case, JST)))
+    assert ranked[0].who == S.ACCOUNT and ranked[0].standing == S.LIKELY
+    codes = [c.code for c in ranked[0].clues_for]
+    assert "provider_says_the_account_was_used" in codes
