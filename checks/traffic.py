@@ -180,6 +180,7 @@ WHO_THIS_PC = N_("A program on this PC ({host})")
 SCOPE_SPAN = N_("during {span} ({where})")
 SCOPE_IN = N_("in {where}")
 WHERE_IFACE = N_("interface {iface}")
+WHERE_EVERY_IFACE = N_("every network connection of this PC")
 UNREAD_KINDS = {
     "fragment": N_("IP fragments"),
     "short_fragment": N_("fragments too short to read"),
@@ -207,7 +208,8 @@ def _who(params: dict) -> str:
 def _prepare(params: dict) -> dict:
     where = params.get("where") or ""
     if params.get("where_kind") == "iface":
-        where = _(WHERE_IFACE).format(iface=where)
+        # A capture of every interface is named so, not "interface all" (a log's words).
+        where = _(WHERE_EVERY_IFACE) if where in ("all", "") else _(WHERE_IFACE).format(iface=where)
     # The time watched (a live capture's start and end), else the first and last packet.
     start = params.get("started") or params.get("first")
     end = params.get("ended") or params.get("last")

@@ -479,6 +479,7 @@ def cmd_letter(args: argparse.Namespace) -> int:
     from checks import i18n
     from checks.i18n import _
     from reports import report
+    from reports.vocabulary import DETAIL_LABELS
 
     case = _need_case(args)
     if case is None:
@@ -515,7 +516,8 @@ def cmd_letter(args: argparse.Namespace) -> int:
         if missing:
             print(
                 _("Not filled in yet: {fields} ({command} details --case DIR ...)").format(
-                    fields=", ".join(missing), command=command_name()
+                    fields=", ".join(_(DETAIL_LABELS.get(k, k)) for k in missing),
+                    command=command_name(),
                 ),
                 file=sys.stderr,
             )

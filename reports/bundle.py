@@ -24,6 +24,7 @@ from checks import i18n
 from checks.i18n import N_
 from reports import reply, report
 from reports.bundle_check import SUMS, Verification, verify  # noqa: F401 - the writer's reader
+from reports.vocabulary import DETAIL_LABELS
 
 README_TITLE = N_("Clearline evidence bundle")
 README_BODY = N_(
@@ -84,13 +85,7 @@ def readme(case_name: str, files: list[str]) -> str:
 
 
 PERSONAL_LABELS = {
-    "name": N_("Your name"),
-    "contract_id": N_("Contract / customer ID"),
-    "provider": N_("Provider"),
-    "reference": N_("Notice reference"),
-    "notice_date": N_("Date of the notice"),
-    "email": N_("Your e-mail"),
-    "phone": N_("Your phone"),
+    **DETAIL_LABELS,
     "user_in_paths": N_("Your user name, inside file paths"),
     "notice_ips": N_("IP addresses from the notice"),
 }

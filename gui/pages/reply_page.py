@@ -27,6 +27,7 @@ from checks.claim_doc import Claim
 from checks.i18n import _
 from gui import workers
 from gui.pages.base import Page
+from reports.vocabulary import DETAIL_LABELS
 
 
 class ReplyPage(Page):
@@ -165,15 +166,7 @@ class ReplyPage(Page):
                 "Fill in what the letter needs. It is saved as you type. Check the letter, then send it with the evidence."
             )
         )
-        self.names = names = {
-            "name": _("Your name"),
-            "contract_id": _("Contract / customer ID"),
-            "provider": _("Provider"),
-            "reference": _("Notice reference"),
-            "notice_date": _("Date of the notice"),
-            "email": _("Your e-mail"),
-            "phone": _("Your phone"),
-        }
+        self.names = names = {key: _(label) for key, label in DETAIL_LABELS.items()}
         for key, label in self.labels.items():
             label.setText(names[key])
             self.fields[key].setAccessibleName(names[key])

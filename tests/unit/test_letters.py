@@ -286,3 +286,21 @@ def test_the_letter_lists_every_suspect_and_rules_out_only_what_the_reported_tim
             assert "This tool cannot examine them" in section
         ja = letter_text(cases[kind], "ja", JST, TODAY)
         assert "【考えられる原因と、確認できたこと・できなかったこと】" in ja
+
+
+def test_what_is_not_filled_in_is_named_in_the_users_language(tmp_path):
+    """Not the fields' keys: 「未記入の項目: name, contract_id」 (issue 32)."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    case = tmp_path / "c"
+    run = [sys.executable, str(root / "main.py")]
+    subprocess.run([*run, "details", "--case", str(case), "--provider", "ISP"], check=True)
+    done = subprocess.run(
+        [*run, "letter", "--case", str(case), "--lang", "ja"],
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert "お名前" in done.stderr and "contract_id" not in done.stderr, done.stderr

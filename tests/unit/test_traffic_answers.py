@@ -267,3 +267,17 @@ def test_the_scope_names_an_interface_or_a_file_and_says_when():
     assert results_for(undated, False, "x.pcap")[0].words("en").summary == (
         "No mail connections were seen in x.pcap."
     )
+
+
+def test_a_capture_of_every_interface_is_not_called_interface_all():
+    """A live capture of every interface (the default) was worded "(interface all)" in the
+    results and the letter (issue 32)."""
+    from checks import i18n
+    from checks.traffic import interpret
+
+    summary = record("auth_login_587")["summary"]
+    smtp = interpret(summary, "windows", True, "all", "iface")[0]
+    for lang in i18n.CODES:
+        words = smtp.words(lang).summary
+        assert "all)" not in words and "interface all" not in words, words
+    assert "every network connection of this PC" in smtp.words("en").summary
