@@ -187,6 +187,10 @@ class Analyzer:
                     ts, packet, src, dst, sport, dport, flags, off, seq, scrub, fragment
                 )
             if sport == DNS_PORT or dport == DNS_PORT:
+                if len(packet) > off and not self._tcp_dns(packet, off):
+                    # Not DNS on port 53: looked at as on any other port (a greeting to a relay
+                    # on port 53 is mail; it passed as "no mail" before).
+                    self._other_tcp(parsed, packet[off:])
                 return self._dns(ts, packet, src, sport, off, True, scrub)
             if len(packet) > off:
                 self._other_tcp(parsed, packet[off:])
@@ -214,6 +218,12 @@ class Analyzer:
         key = P.fragment_key(packet)
         if key is not None and len(self.fragments) < MAX_FRAGMENT_KEYS:
             self.fragments[key] = mail
+
+    @staticmethod
+    def _tcp_dns(packet: bytes, off: int) -> bool:
+        """Does this TCP segment start a DNS message (its length, then a question)?"""
+        declared = int.from_bytes(packet[off : off + 2], "big")
+        return dns_question(packet[off + 2 : off + 2 + declared]) is not None
 
     def _dns(self, ts: float, packet: bytes, src: bytes, sport: int, off: int, tcp, scrub):
         payload = packet[off + (2 if tcp else 0) :]

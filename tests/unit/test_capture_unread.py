@@ -124,11 +124,22 @@ def test_a_proxy_asked_for_a_web_port_is_no_mail():
     assert results["TRAFFIC-SMTP"].status == Status.PASS
 
 
-def test_smtp_on_a_port_that_is_no_mail_port_is_seen():
-    packets = conversation(LAPTOP, 40000, "203.0.113.9", 8025, [("c", b"EHLO bot\r\n")])
+@pytest.mark.parametrize("port", [8025, 53], ids=["8025", "relay-on-dns-port"])
+def test_smtp_on_a_port_that_is_no_mail_port_is_seen(port):
+    """Port 53 too: a relay listening there got "no mail" (only DNS was looked for)."""
+    packets = conversation(LAPTOP, 40000, "203.0.113.9", port, [("c", b"EHLO bot\r\n")])
     summary, results = verdicts(packets)
-    assert summary["smtp_elsewhere"] == [{"client": LAPTOP, "server": "203.0.113.9", "port": 8025}]
+    assert summary["smtp_elsewhere"] == [{"client": LAPTOP, "server": "203.0.113.9", "port": port}]
     assert results["TRAFFIC-SMTP"].reason == "smtp_other_port"
+
+
+def test_dns_over_tcp_on_port_53_is_not_mistaken_for_anything_else():
+    query = dns("example.org", 15)
+    packets = conversation(
+        LAPTOP, 40001, "203.0.113.53", 53, [("c", len(query).to_bytes(2, "big") + query)]
+    )
+    summary, _results = verdicts(packets)
+    assert summary["smtp_elsewhere"] == [] and summary["tunnels"] == []
 
 
 def test_the_tunnel_request_and_the_smtp_inside_it_are_not_kept():
