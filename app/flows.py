@@ -420,3 +420,20 @@ def reply_document(case: Case, lang: str, mask_paths: bool = False) -> dict[str,
 
     plan = bundle.plan(case, lang, mask_paths=mask_paths, with_pdf=False)
     return json.loads(plan.files["reply.json"])
+
+
+def self_help_answers(case: Case, lang: str) -> str:
+    """The two answers a desk's self-help form asks for (what was done; what keeps it from
+    happening again), in ``lang``, ready to paste: reply.json's own, so the form, the letter
+    and the desk's tools say the same."""
+    from checks import i18n
+
+    answers = reply_document(case, lang)["x_clearline"]["self_help"][lang]
+    return "\n\n".join(
+        [
+            i18n.gettext_in(lang, i18n.N_("What was done:")),
+            answers["what_was_done"],
+            i18n.gettext_in(lang, i18n.N_("What keeps it from happening again:")),
+            answers["what_prevents_recurrence"],
+        ]
+    )

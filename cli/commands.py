@@ -157,11 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
     letter.add_argument("--html", action="store_true", help=_("print the HTML version"))
     letter.add_argument(
         "--format",
-        choices=("text", "xarf"),
+        choices=("text", "xarf", "self-help"),
         default="text",
         help=_(
             "xarf: print reply.json, the answer for a desk's tools (XARF v4 fields;"
-            " docs/reply-json.md), as a bundle made now would carry it"
+            " docs/reply-json.md), as a bundle made now would carry it; self-help: the two"
+            " answers a provider's web form asks for (what was done, what keeps it from"
+            " happening again), ready to paste"
         ),
     )
     letter.add_argument(
@@ -488,6 +490,9 @@ def cmd_letter(args: argparse.Namespace) -> int:
     if args.format == "xarf":
         json.dump(flows.reply_document(case, lang), sys.stdout, ensure_ascii=False, indent=2)
         print()
+        return EXIT_OK
+    if args.format == "self-help":
+        print(flows.self_help_answers(case, lang))
         return EXIT_OK
     if args.summary:
         lines = flows.support_summary(case, lang)

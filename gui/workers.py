@@ -220,6 +220,13 @@ def plan_bundle(case_path: str, lang: str, mask_paths: bool = False, *, progress
     return sorted([*plan.files, "report.pdf", bundle.SUMS]), plan.personal
 
 
+def self_help_answers(case_path: str, lang: str, *, progress, cancel):
+    from app import flows
+    from cases.store import Case
+
+    return flows.self_help_answers(Case(case_path), lang)
+
+
 def support_summary(case_path: str, lang: str, *, progress, cancel):
     from app import flows
     from cases.store import Case

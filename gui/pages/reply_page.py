@@ -94,6 +94,11 @@ class ReplyPage(Page):
         self.layout_.addLayout(buttons)
         mail_row = QHBoxLayout()
         mail_row.addWidget(self.mail_button)
+        # Many providers answer a notice through a web form that asks two things: what was
+        # done, and what keeps it from happening again. The answers, ready to paste.
+        self.answers_button = QPushButton()
+        self.answers_button.clicked.connect(self.copy_answers)
+        mail_row.addWidget(self.answers_button)
         mail_row.addStretch(1)
         self.layout_.addLayout(mail_row)
         self.status = self.paragraph()
@@ -176,6 +181,7 @@ class ReplyPage(Page):
         self.mask_paths.setText(_("Hide my user name in file paths"))
         self.save_button.setText(_("Save evidence bundle…"))
         self.copy_button.setText(_("Copy the letter"))
+        self.answers_button.setText(_("Copy the answers for the provider's form"))
         self.mail_button.setText(_("Open in my mail program"))
         self.revert_button.setText(_("Back to the generated letter"))
         if getattr(self, "_status_words", None):
@@ -339,6 +345,23 @@ class ReplyPage(Page):
             self.letter_lang(),
             path,
             self.mask_paths.isChecked(),
+        )
+
+    def copy_answers(self) -> None:
+        self._run(
+            workers.self_help_answers,
+            self._answers_ready,
+            str(self.session.case_path),
+            self.letter_lang(),
+        )
+
+    def _answers_ready(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self._say(
+            lambda: _(
+                "The two answers are copied: paste them into the provider's form (what was"
+                " done, and what keeps it from happening again)."
+            )
         )
 
     def _say(self, words) -> None:

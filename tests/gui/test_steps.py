@@ -611,3 +611,16 @@ def test_a_ticked_fix_says_its_day_in_the_windows_language(make_window, qtbot, l
     qtbot.waitUntil(lambda: not fix.reading, timeout=5000)
     assert day in fix.rows["updates"][2].text()
     assert "2026-11-21" not in fix.rows["updates"][2].text()
+
+
+def test_step_5_copies_the_answers_for_the_providers_form(make_window, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    w = make_window(run_checks=injected_run)
+    w.set_language("en")
+    w.go(5)
+    reply = w.pages[4]
+    QGuiApplication.clipboard().setText("")
+    reply.answers_button.click()
+    qtbot.waitUntil(lambda: "What was done:" in QGuiApplication.clipboard().text(), timeout=10000)
+    assert "What keeps it from happening again:" in QGuiApplication.clipboard().text()

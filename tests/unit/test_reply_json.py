@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
+from app import flows
 from cases import assessment as A
+from checks import i18n
 from reports import bundle, reply
 from tests.cases import JST, TODAY, build
 from tests.unit.test_journal_letter import BOT, REPORTED, letter, make_journal, read_notice
@@ -252,3 +254,27 @@ def test_letter_format_xarf_prints_the_reply_headless(tmp_path):
     assert errors(doc) == []
     assert doc["x_clearline"]["language"] == "ja"
     assert doc["x_clearline"]["verdict"]["kind"] == "account"
+
+
+@pytest.mark.parametrize("lang", i18n.CODES)
+def test_the_two_self_help_answers_are_ready_to_paste(tmp_path, lang):
+    """What a provider's web form asks (issue 33, item 2): the same two answers reply.json
+    carries, printed on their own, in the language asked for."""
+    import subprocess
+    import sys
+
+    case = build("infected", tmp_path)
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [
+            *(sys.executable, str(root / "main.py"), "letter", "--case", str(case.path)),
+            *("--format", "self-help", "--lang", lang),
+        ],
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    reply = flows.reply_document(case, lang)["x_clearline"]["self_help"][lang]
+    assert reply["what_was_done"] in done.stdout
+    assert reply["what_prevents_recurrence"] in done.stdout
