@@ -23,7 +23,7 @@ from checks.claim_doc import Claim
 from checks.i18n import N_
 
 XARF_VERSION = "4.0.0"
-EXTENSION_VERSION = 2  # 2: verdict.suspects
+EXTENSION_VERSION = 3  # 2: verdict.suspects; 3: in_reply_to's times_zone_assumed, shared_address
 FILE_NAME = "reply.json"
 MAX_XARF_SIZE = 5 * 1024 * 1024  # xarf-core.json: an evidence item's size is at most 5 MB
 
@@ -245,6 +245,11 @@ def _extension(
             "notice_date": details.get("notice_date") or "",
             "reported_times": sorted(t.utc for t in times),
             "reported_sources": list(claim.source_ips),
+            # Read in an assumed zone (the report gave none): the core timestamp is no more
+            # exact than that, and the letter asks for the times with their zone.
+            "times_zone_assumed": any(t.zone_assumed for t in times),
+            # Behind carrier-grade NAT the address is many subscribers': the source port decides.
+            "shared_address": a.cgnat,
         },
         "verdict": _verdict(a),
         "journal": _journal(a.journal, zone),

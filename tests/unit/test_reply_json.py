@@ -278,3 +278,21 @@ def test_the_two_self_help_answers_are_ready_to_paste(tmp_path, lang):
     reply = flows.reply_document(case, lang)["x_clearline"]["self_help"][lang]
     assert reply["what_was_done"] in done.stdout
     assert reply["what_prevents_recurrence"] in done.stdout
+
+
+def test_an_assumed_zone_and_a_shared_address_are_said_to_the_desks_tools(tmp_path):
+    """A time the desk gave without a zone is no exact instant, and behind carrier-grade NAT the
+    address alone does not name this line: reply.json says both, as the letter does."""
+    from cases.store import Case
+    from checks.model import Result, Status
+
+    case = Case(tmp_path / "case")
+    text = b"Spam was sent from your line 100.71.2.3 on 2026-11-20 14:05 to 14:30. Ref #AB-1"
+    flows.read_notice(case, text, public_ip="100.71.2.3", zone=JST, power={"events": []})
+    case.add_results(
+        [Result("NET-NAT", Status.PASS, "cgnat", {"ip": "100.71.2.3"}, facts={"cgnat": True})]
+    )
+    doc = flows.reply_document(case, "en")
+    assert errors(doc) == []
+    asked = doc["x_clearline"]["in_reply_to"]
+    assert asked["times_zone_assumed"] is True and asked["shared_address"] is True
