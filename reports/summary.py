@@ -64,16 +64,19 @@ def _claim_lines(a: A.Assessment, model) -> list[str]:
     if a.notice is None:
         return [_("Provider's notice: not read yet (step 1).")]
     times = "; ".join(model.notice["times"]) or _("no times given")
+    not_given = _("not given")  # words, not a bare "-" a listener cannot read out
+    verdict = _(VERDICT_WORDS.get(a.notice.verdict, VERDICT_WORDS["unknown"]))
     return [
         _("Provider claims: {times}; source {ips}; reference {ref}.").format(
             times=times,
-            ips=", ".join(model.notice["source_ips"]) or "-",
-            ref=model.who["reference"] or "-",
+            ips=", ".join(model.notice["source_ips"]) or not_given,
+            ref=model.who["reference"] or not_given,
         ),
         _("Headers say: {verdict} (deciding address {ip}).").format(
-            verdict=_(VERDICT_WORDS.get(a.notice.verdict, VERDICT_WORDS["unknown"])),
-            ip=a.notice.deciding_ip or "-",
-        ),
+            verdict=verdict, ip=a.notice.deciding_ip
+        )
+        if a.notice.deciding_ip
+        else _("Headers say: {verdict}.").format(verdict=verdict),
     ]
 
 
@@ -89,7 +92,7 @@ def _seen_line(model) -> str:
             who=who,
             path=f"({s['path']})" if s["path"] else "",
             n=s["servers"],
-            when=s["when"] or "-",
+            when=s["when"] or _("time not known"),
             status=_(STATUS_WORDS[Status(s["status"])]),
         )
     if model.scope and model.scope["source"] == "snapshot":

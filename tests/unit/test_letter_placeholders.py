@@ -58,6 +58,10 @@ def test_the_support_summary_speaks_words_not_codes(tmp_path, kind):
     text = "\n".join(summary.lines(case, "ja", JST)[1:])  # the first line names the case folder
     for code in ("scan", "removal", "password", "disconnect", "direct", "forged", "fail", "pass"):
         assert not re.search(rf"(?<![\w-]){code}(?![\w-])", text), (code, text)
+    # Nothing given is said in words, not as a bare "-" (「決め手のアドレス -」, 「受付番号 -」).
+    for lang in ("ja", "en"):
+        said = "\n".join(summary.lines(case, lang, JST)[1:])
+        assert not re.search(r"(?:^|[\s（(])-(?:[\s）);.]|$)", said, re.M), said
 
 
 def test_the_support_summary_calls_one_look_one_look_not_a_watch(tmp_path):
