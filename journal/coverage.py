@@ -112,6 +112,7 @@ class _Walk:
         self.beat: Record | None = None  # the run's latest record carrying the monotonic clock
         self.broken: set[int] = set()  # runs whose clock went back: they vouch for nothing more
         self.steps = steps
+        self.drops: dict[int, int] = {}  # run -> the kernel's drop count at its latest beat
 
     def close(self) -> None:
         if self.current is not None:
@@ -134,6 +135,12 @@ class _Walk:
             return
         if r.run in self.broken:
             return
+        if self._dropped_since_last_beat(r):
+            # The kernel dropped packets since the run's last beat: what it did not hand over
+            # may be the very connection. That time is a gap, not "every attempt seen".
+            self.open(r, str(mode or _mode_of_run(r)))
+            self.beat = r if "mono_us" in r.data else self.beat
+            return
         step = _step(self.beat, r) if "mono_us" in r.data else 0
         if "mono_us" in r.data:
             self.beat = r
@@ -146,6 +153,14 @@ class _Walk:
             self.open(r, str(mode or _mode_of_run(r)))
         if r.kind == STOP:
             self.close()
+
+    def _dropped_since_last_beat(self, r: Record) -> bool:
+        count = r.data.get("drops") if r.kind == HEARTBEAT else None
+        if not isinstance(count, int) or isinstance(count, bool):
+            return False
+        before = self.drops.get(r.run)
+        self.drops[r.run] = count
+        return before is not None and count > before
 
     def _same_run(self, r: Record, step: int, mode: str | None) -> bool:
         """A record of the run being followed; False when the run's clock went back (the run

@@ -500,3 +500,22 @@ def test_a_commit_that_fails_on_a_full_disk_leaves_the_chain_whole(tmp_path):
     assert verdict.ok, verdict
     assert [r.seq for r in j.records(0, 2**62)] == [1, 2, 3]
     j.close()
+
+
+def test_packets_the_kernel_dropped_are_a_gap_not_every_attempt_seen():
+    """Heartbeats count the kernel's drops; 5,000 of them still gave 'complete' and 'every
+    attempt seen' (issue 28). The time since the last beat before the drops is a gap."""
+    base = 1_800_000_000
+
+    def beat(seq, minute, drops):
+        data = {"mode": "capture", "heartbeat_s": 60, "drops": drops}
+        return C.Record(seq, int((base + 60 * minute) * 1e6), HEARTBEAT, 1, data, b"", b"")
+
+    start = C.Record(1, int(base * 1e6), START, 1, {"mode": "capture", "heartbeat_s": 60}, b"", b"")
+    recs = [start, beat(2, 1, 0), beat(3, 2, 0), beat(4, 3, 5000), beat(5, 4, 5000)]
+    cov = C.coverage(recs, int(base * 1e6), int((base + 240) * 1e6))
+    assert not cov.complete
+    assert [(a // 10**6 - base, b // 10**6 - base) for a, b in cov.gaps] == [(120, 180)]
+    # Drops before the records read (the count only ever grows in a run) are no gap here.
+    later = [beat(2, 1, 7), beat(3, 2, 7), beat(4, 3, 7)]
+    assert C.coverage([start, *later], int(base * 1e6), int((base + 180) * 1e6)).complete
