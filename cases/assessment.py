@@ -240,7 +240,7 @@ def _journal(doc: dict | None) -> JournalView | None:
     checked = doc.get("verification") if isinstance(doc.get("verification"), dict) else None
     # A journal that does not verify is cited for nothing: not its running time, not its events.
     trusted = checked.get("trusted") is True if checked else proof.get("segment_intact") is True
-    problem = "" if trusted else _journal_problem(checked, proof)
+    problem = "" if trusted else journal_problem(checked, proof)
 
     if not trusted:
         running, gaps, port25 = [], [(start, end)], []
@@ -297,7 +297,7 @@ def _mail_servers(events: list[dict]) -> list[str]:
     )
 
 
-def _journal_problem(checked: dict | None, proof: dict) -> str:
+def journal_problem(checked: dict | None, proof: dict) -> str:
     if not checked:
         return "the records do not follow one another"
     if checked.get("recheck"):

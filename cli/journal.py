@@ -306,7 +306,14 @@ def cmd_show(args) -> int:
     if opened is None:
         return EXIT_USAGE
     db, start, end = opened
-    doc = window_doc(db, start, end, _zone())
+    from journal.export import WindowTooLarge
+
+    try:
+        doc = window_doc(db, start, end, _zone())
+    except WindowTooLarge as exc:
+        print(_("Nothing is shown: {why}.").format(why=exc), file=sys.stderr)
+        return EXIT_USAGE
+    checked = doc.get("verification") or {}
     if args.json:
         doc["proof"].pop("records", None)  # the chain proof is for export; show stays short
         json.dump(doc, sys.stdout, ensure_ascii=False, indent=2)
@@ -328,6 +335,18 @@ def cmd_show(args) -> int:
         print(_("No mail connection or MX lookup was recorded in this range."))
     for e in doc["events"]:
         print("  " + format_event(e))
+    if checked.get("trusted") is not True:
+        # What it shows is what the file holds, not what happened: say so, and do not end as
+        # if all were well (a rewritten journal showed "running… every attempt seen", exit 0).
+        from cases.assessment import journal_problem
+
+        print(
+            _("These records cannot be relied on: {why}. Run journal verify.").format(
+                why=_(journal_problem(checked, doc.get("proof") or {}))
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_PROBLEM
     return EXIT_OK
 
 

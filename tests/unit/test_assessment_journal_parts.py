@@ -55,7 +55,7 @@ def test_only_a_believed_mail_server_on_port_25_is_named_a_mail_server():
     ],
 )
 def test_why_a_journal_may_not_be_cited(checked, proof, why):
-    assert A._journal_problem(checked, proof) == why
+    assert A.journal_problem(checked, proof) == why
 
 
 def test_times_from_outside_are_read_or_refused_never_guessed():

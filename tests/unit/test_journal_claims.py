@@ -519,3 +519,34 @@ def test_packets_the_kernel_dropped_are_a_gap_not_every_attempt_seen():
     # Drops before the records read (the count only ever grows in a run) are no gap here.
     later = [beat(2, 1, 7), beat(3, 2, 7), beat(4, 3, 7)]
     assert C.coverage([start, *later], int(base * 1e6), int((base + 180) * 1e6)).complete
+
+
+def test_journal_show_of_a_journal_that_does_not_verify_says_so_and_does_not_end_well(
+    tmp_path, no_journal_of_this_machine
+):
+    """`journal show` printed "running … (every attempt seen)" and exit 0 for a journal whose
+    port-25 record had been removed (issue 28)."""
+    db = no_journal_of_this_machine / "journal.sqlite3"
+    make_journal(no_journal_of_this_machine, *WINDOW, events=[bot_at(3)])
+    log_heads(db)
+    drop_record(db, bot_seq(db))
+    argv = [sys.executable, os.path.join(ROOT, "main.py"), "journal", "show", "--db", str(db)]
+    argv += ["--from", WINDOW[0].isoformat(), "--to", WINDOW[1].isoformat(), "--lang", "en"]
+    done = subprocess.run(argv, capture_output=True, encoding="utf-8", timeout=120)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert "cannot be relied on" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_journal_show_of_too_large_a_window_says_why(tmp_path, monkeypatch, capsys):
+    from journal import export
+
+    db = tmp_path / "journal.sqlite3"
+    make_journal(tmp_path, *WINDOW)
+    monkeypatch.setattr(export, "MAX_PROOF_RECORDS", 5)
+    from cli import commands
+
+    argv = ["journal", "show", "--db", str(db), "--lang", "en"]
+    argv += ["--from", WINDOW[0].isoformat(), "--to", WINDOW[1].isoformat()]
+    assert commands.main(argv, open_window=lambda: 0) == 3
+    said = capsys.readouterr().err
+    assert "Nothing is shown" in said and "crash" not in said, said  # a refusal, not an error
