@@ -125,6 +125,9 @@ class Claim:
     # The notice's words say the mail account (its password) was used to send: written only
     # when they do, so notices that do not say it read as they did before.
     account_used: bool = False
+    # Whom the notice is written to and the contract it names (also written only when given).
+    addressee: str | None = None
+    contract_id: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -139,6 +142,8 @@ class Claim:
             "times",
             "count_approximate",
             "account_used",
+            "addressee",
+            "contract_id",
         }
         return cls(
             times=tuple(
@@ -152,6 +157,8 @@ class Claim:
             **{k: (d.get(k) if isinstance(d.get(k), str) else None) for k in _CLAIM_TEXTS},
             feedback_report=dict(report) if isinstance(report, Mapping) else None,
             account_used=d.get("account_used") is True,
+            addressee=d.get("addressee") if isinstance(d.get("addressee"), str) else None,
+            contract_id=d.get("contract_id") if isinstance(d.get("contract_id"), str) else None,
             extra={k: v for k, v in d.items() if k not in known | {"feedback_report"}},
         )
 
@@ -164,6 +171,7 @@ class Claim:
             out["feedback_report"] = dict(self.feedback_report)
         if self.account_used:
             out["account_used"] = True
+        out.update({k: getattr(self, k) for k in ("addressee", "contract_id") if getattr(self, k)})
         return {**out, **self.extra}
 
     @property

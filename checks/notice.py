@@ -181,6 +181,10 @@ def analyse(
     given = read_input(data)
     warnings += given.warnings
     claim = extract_claim("\n".join(given.texts), local_zone)
+    if not given.notice_words:
+        # Whom a spam sample greets is its victim, not the subscriber.
+        claim.pop("addressee", None)
+        claim.pop("contract_id", None)
     report_source = _report_source(claim, given, local_zone)
     sample = _read_sample(given.samples[0] if given.samples else None, warnings)
     # The line's address anywhere in what was given (the carrier of a report, another part, a

@@ -118,18 +118,36 @@ ACCOUNT_USED = re.compile(
 )
 
 
-def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
-    text = normalise_text(text)[:2_000_000]
-    # A time without a zone is read in Japan's zone in a Japanese notice and in the user's zone
-    # otherwise (and marked as assumed, so the reply asks for exact times with the zone).
-    times = find_times(text, default_zone=local_zone)
-    plain = without_links(text)
-    found = ips(plain)
-    sources = []
-    for ip in found:
-        pos = plain.find(ip)
-        if pos >= 0 and SOURCE_WORDS.search(plain[max(0, pos - 40) : pos]):
-            sources.append(ip)
+# Whom the notice is written to, and the contract it names: step 5 and the letter do not ask
+# again for what the provider already wrote ("山田 太郎 様" on the first line, "ご契約者番号：…").
+ADDRESSEE = re.compile(
+    r"^[ \t　]*(?P<ja>[^\s、。:：様殿][^\n、。:：]{0,28}?)[ \t　]*(?:様|殿)[ \t　]*$"
+    r"|^[ \t]*Dear (?:(?:Mr|Mrs|Ms|Dr)\.? )?(?P<en>[A-Z][\w'\-]*(?: [A-Z][\w'\-]*){0,3}),[ \t]*$",
+    re.M,
+)
+NOT_A_NAME = re.compile(
+    r"(?i)^(?:お客|ご契約|契約者|ご担当|担当者|会員|ご利用|各位|customer|subscriber|user|sir"
+    r"|madam|client|valued|member|team|all)"
+)
+CONTRACT = re.compile(
+    r"(?:ご契約者番号|契約者番号|ご契約番号|お客様番号|お客さま番号|お客様ID|お客さまID|会員番号"
+    r"|(?i:customer (?:id|number|no\.?)|contract (?:id|number|no\.?)|account (?:id|number|no\.?)))"
+    r"[ \t　]*[:：#]?[ \t　]*([A-Za-z0-9][A-Za-z0-9\-]{2,29})"
+)
+
+
+def addressee(text: str) -> str | None:
+    """The name the notice is addressed to, from its first lines; None for "お客様", "Dear
+    Customer" and the like."""
+    for m in ADDRESSEE.finditer(text[:2000]):
+        name = (m.group("ja") or m.group("en") or "").strip()
+        if name and not NOT_A_NAME.match(name):
+            return name
+    return None
+
+
+def _ports(text: str) -> tuple[list[int], list[int]]:
+    """(source ports, destination ports) the notice names, by the words before each."""
     source_ports: list[int] = []
     dest_ports: list[int] = []
     for pattern in PORT_PATTERNS:
@@ -146,6 +164,22 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
                 target = dest_ports if port in MAIL_PORTS else source_ports
             if port not in target:
                 target.append(port)
+    return source_ports, dest_ports
+
+
+def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
+    text = normalise_text(text)[:2_000_000]
+    # A time without a zone is read in Japan's zone in a Japanese notice and in the user's zone
+    # otherwise (and marked as assumed, so the reply asks for exact times with the zone).
+    times = find_times(text, default_zone=local_zone)
+    plain = without_links(text)
+    found = ips(plain)
+    sources = []
+    for ip in found:
+        pos = plain.find(ip)
+        if pos >= 0 and SOURCE_WORDS.search(plain[max(0, pos - 40) : pos]):
+            sources.append(ip)
+    source_ports, dest_ports = _ports(text)
     counts = []
     approximate_count = False
     for m in COUNT.finditer(text):
@@ -160,6 +194,12 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     reply_to = next((e for e in emails if REPLY_LOCALS.match(e)), None)
     dests = [m.group(1) for m in DESTINATION.finditer(text) if m.group(1) not in sources]
     account = {"account_used": True} if ACCOUNT_USED.search(plain) else {}
+    # Written only when the notice gives them, like account_used.
+    to = addressee(text)
+    contract = CONTRACT.search(text)
+    named = {"addressee": to} if to else {}
+    if contract:
+        named["contract_id"] = contract.group(1)
     return {
         "times": [t.as_facts(local_zone) for t in times],
         "ips": found,
@@ -176,4 +216,5 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
         "provider": provider.group(1).strip() if provider else None,
         "reply_to": reply_to,
         **account,
+        **named,
     }

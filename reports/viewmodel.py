@@ -390,6 +390,11 @@ def _who(a: A.Assessment, details: dict[str, str], zone: tzinfo, lang: str) -> d
         who["reference"] = a.notice.reference
     if not who["provider"] and a.notice and a.notice.claim.provider:
         who["provider"] = a.notice.claim.provider
+    # Whom the provider wrote to and the contract it named: the subscriber's own, not asked again.
+    if not who["name"] and a.notice and a.notice.claim.addressee:
+        who["name"] = a.notice.claim.addressee
+    if not who["contract_id"] and a.notice and a.notice.claim.contract_id:
+        who["contract_id"] = a.notice.claim.contract_id
     # In an English letter, anything not in English letters is marked as a quotation; but not
     # the writer's own name ('I am “山田 太郎”' read as an alias): a name is written as it is.
     for key in ("provider", "contract_id", "reference", "email", "phone"):

@@ -263,6 +263,8 @@ class ReplyPage(Page):
         given = {
             "provider": notice.claim.provider or "",
             "reference": str(notice.reference or ""),
+            "name": notice.claim.addressee or "",
+            "contract_id": notice.claim.contract_id or "",
         }
         for key, value in given.items():
             if value and not self.fields[key].text() and key not in self.pending:

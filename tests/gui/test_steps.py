@@ -538,6 +538,7 @@ def test_step_5_fills_what_the_notice_gave(make_window, qtbot):
     w.go(5)
     qtbot.waitUntil(lambda: reply.fields["reference"].text() == "ABUSE-2026-112034", timeout=10000)
     assert reply.fields["provider"].text() == "My own words"
+    assert reply.fields["name"].text() == "山田 太郎"  # whom the notice is written to
     qtbot.waitUntil(
         lambda: w.session.case.details().get("reference") == "ABUSE-2026-112034", timeout=5000
     )

@@ -83,3 +83,54 @@ def test_the_support_summary_calls_one_look_one_look_not_a_watch(tmp_path):
         assert words in text and never not in text, text
     case.add_results([clean_watch(T0, minutes=10)])
     assert "clean watch" in "\n".join(summary.lines(case, "en", JST))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "contract"),
+    [
+        (
+            "山田 太郎 様\n\nご契約者番号：EX-0012345\n迷惑メールが送信されました。",
+            "山田 太郎",
+            "EX-0012345",
+        ),
+        (
+            "Dear Taro Yamada,\n\nCustomer ID: AB-77\nSpam was sent from your line.",
+            "Taro Yamada",
+            "AB-77",
+        ),
+        (
+            "お客様各位\n\n送信元IPアドレス：203.0.113.45 から迷惑メールが送信されました。",
+            None,
+            None,
+        ),
+        ("Dear Customer,\n\nSpam was sent from your line 203.0.113.45.", None, None),
+    ],
+)
+def test_the_letter_takes_whom_the_notice_is_written_to(tmp_path, text, name, contract):
+    """Step 5 and the letter asked again for the name and contract the notice gave (issue 32);
+    a greeting to nobody in particular is no name."""
+    from app import flows
+    from cases.store import Case
+
+    case = Case(tmp_path / "case")
+    flows.read_notice(case, text.encode(), public_ip="203.0.113.45", zone=JST, power={"events": []})
+    claim = case.notice()["claim"]
+    assert (claim.get("addressee"), claim.get("contract_id")) == (name, contract)
+    letter = letter_text(case, "en", JST, TODAY)
+    if name:
+        assert f"I am {name}, an individual subscriber" in letter
+        assert f"contract ID {contract}" in letter or f"contract ID “{contract}”" in letter
+
+
+def test_a_spam_samples_greeting_is_not_the_subscribers_name(tmp_path):
+    from app import flows
+    from cases.store import Case
+
+    sample = (
+        b"Received: from pc.example ([203.0.113.45]) by mx.example with ESMTP; "
+        b"Fri, 20 Nov 2026 05:05:00 +0000\r\nFrom: x@y.example\r\nTo: victim@z.example\r\n"
+        b"Subject: offer\r\nDate: Fri, 20 Nov 2026 05:05:00 +0000\r\n\r\nDear Hanako Sato,\r\n\r\nbuy\r\n"
+    )
+    case = Case(tmp_path / "case")
+    flows.read_notice(case, sample, public_ip="203.0.113.45", zone=JST, power={"events": []})
+    assert "addressee" not in case.notice()["claim"]
