@@ -28,6 +28,12 @@ def date_only(dt: datetime, lang: str) -> str:
     return format_date(dt.date(), "long", locale=language(lang).cldr)
 
 
+def date_short(dt: datetime, lang: str) -> str:
+    """The medium date of the language's CLDR locale, where room is short: "30 Sept 2026",
+    "2026/09/30"."""
+    return format_date(dt.date(), "medium", locale=language(lang).cldr)
+
+
 def clock(dt: datetime, lang: str, seconds: bool = True) -> str:
     """'14:02:05' / '14時02分05秒'."""
     form = N_("{hh}:{mm}:{ss}") if seconds else N_("{hh}:{mm}")

@@ -390,9 +390,10 @@ def _esc(text: str) -> str:
 
 
 def _day(when: str) -> str:
-    """A recorded step's day in the window's language (「2026年11月21日」, "21 November 2026"),
-    not the ISO form it is stored in."""
+    """A recorded step's day in the window's language (「2026/11/21」, "21 Nov 2026"), not the
+    ISO form it is stored in; the short form, because the tick column is as wide as its widest
+    text (the long one made step 4 scroll sideways at the smallest window)."""
     from checks import dates, i18n
 
     moment = dates.parse(when)
-    return dates.date_only(moment, i18n.get_language()) if moment else when[:10]
+    return dates.date_short(moment, i18n.get_language()) if moment else when[:10]

@@ -94,13 +94,17 @@ class ReplyPage(Page):
         self.layout_.addLayout(buttons)
         mail_row = QHBoxLayout()
         mail_row.addWidget(self.mail_button)
-        # Many providers answer a notice through a web form that asks two things: what was
-        # done, and what keeps it from happening again. The answers, ready to paste.
-        self.answers_button = QPushButton()
-        self.answers_button.clicked.connect(self.copy_answers)
-        mail_row.addWidget(self.answers_button)
         mail_row.addStretch(1)
         self.layout_.addLayout(mail_row)
+        # Many providers answer a notice through a web form that asks two things: what was
+        # done, and what keeps it from happening again. The answers, ready to paste. A row of
+        # its own: beside the mail button it made the page scroll sideways in a wide font.
+        answers_row = QHBoxLayout()
+        self.answers_button = QPushButton()
+        self.answers_button.clicked.connect(self.copy_answers)
+        answers_row.addWidget(self.answers_button)
+        answers_row.addStretch(1)
+        self.layout_.addLayout(answers_row)
         self.status = self.paragraph()
         self.layout_.addStretch(1)
         self.debounce = QTimer(self)
