@@ -17,7 +17,9 @@ FORMAT = 2
 FULL_VERIFY_MAX = 300_000
 # A case carries the records of its window whole; a window holding more than this (a day of a
 # busy machine) is refused: export a shorter one (a complaint's is minutes).
-MAX_PROOF_RECORDS = 200_000
+# A complaint window's proof at most (a busy hour of a bot): its journal.json is then under
+# reports.bundle_check.MAX_JOURNAL_BYTES, which a desk's check parses whole.
+MAX_PROOF_RECORDS = 60_000
 
 
 class WindowTooLarge(ValueError):

@@ -50,7 +50,10 @@ class Verification:
 
 _SUM_LINE = re.compile(r"^([0-9a-f]{64}) [ *](.+)$")
 MAX_SUMS_BYTES = 4 * 1024 * 1024  # 10,000 lines of checksum and name
-MAX_JOURNAL_BYTES = 256 * 1024 * 1024  # the proof is read whole: at most what a case file may be
+# The proof is parsed whole (Python's json needs several times the text in memory): at most
+# what an export may hold (journal.export.MAX_PROOF_RECORDS records of about 850 bytes, twice
+# for the events), so that a small zip cannot make a desk's check take gigabytes.
+MAX_JOURNAL_BYTES = 96 * 1024 * 1024
 
 
 def verify(path: Path) -> Verification:

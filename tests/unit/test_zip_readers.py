@@ -459,3 +459,35 @@ def test_unix_mode_bits_of_a_plain_file_are_fine(tmp_path):
         )
     )
     assert verify(path).ok
+
+
+def test_a_journal_json_too_large_for_its_proof_is_not_parsed(tmp_path):
+    """A 255 KB zip whose journal.json inflates to 250 MB made verify take 1.8 GB (issue 30):
+    beyond what an export can hold, its chain proof is not parsed, and it is said."""
+    from reports import bundle_check
+
+    size = bundle_check.MAX_JOURNAL_BYTES + 1024 * 1024
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = b" " * (1024 * 1024)
+    count = size // len(block)
+    payload = b"".join(c.compress(block) for _ in range(count)) + c.flush()
+    crc = 0
+    for _ in range(count):
+        crc = zlib.crc32(block, crc)
+    digest = hashlib.sha256()
+    for _ in range(count):
+        digest.update(block)
+    usize = count * len(block)
+    journal = Member("journal.json", b"", payload=payload, central={"usize": usize, "crc": crc},
+                     local={"usize": usize, "crc": crc})  # fmt: skip
+    sums = f"{digest.hexdigest()}  journal.json\n".encode()
+    path = tmp_path / "big-journal.zip"
+    path.write_bytes(build([journal, Member("SHA256SUMS", sums)]))
+    assert path.stat().st_size < 1024 * 1024
+    tracemalloc.start()
+    result = verify(path)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert not result.ok
+    assert "journal.json: too large to check its chain proof" in result.problems
+    assert peak < 40 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
