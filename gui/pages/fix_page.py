@@ -393,7 +393,12 @@ def _day(when: str) -> str:
     """A recorded step's day in the window's language (「2026/11/21」, "21 Nov 2026"), not the
     ISO form it is stored in; the short form, because the tick column is as wide as its widest
     text (the long one made step 4 scroll sideways at the smallest window)."""
+    from datetime import datetime
+
     from checks import dates, i18n
 
-    moment = dates.parse(when)
-    return dates.date_short(moment, i18n.get_language()) if moment else when[:10]
+    try:
+        moment = datetime.fromisoformat(when)  # a bare date ("2026-11-21") is a step's day too
+    except ValueError:
+        return when[:10]
+    return dates.date_short(moment, i18n.get_language())

@@ -607,11 +607,13 @@ def test_a_ticked_fix_says_its_day_in_the_windows_language(make_window, qtbot, l
     w = make_window(run_checks=injected_run)
     w.set_language(lang)
     w.session.case.mark_done("updates", "2026-11-21T10:00:00+09:00")
+    w.session.case.mark_done("scan", "2026-11-21")  # a step given as a day only
     fix = w.pages[3]
     fix.refresh()
     qtbot.waitUntil(lambda: not fix.reading, timeout=5000)
-    assert day in fix.rows["updates"][2].text()
-    assert "2026-11-21" not in fix.rows["updates"][2].text()
+    for step in ("updates", "scan"):
+        assert day in fix.rows[step][2].text()
+        assert "2026-11-21" not in fix.rows[step][2].text()
 
 
 def test_step_5_copies_the_answers_for_the_providers_form(make_window, qtbot):
