@@ -375,6 +375,9 @@ class ReplyPage(Page):
         again (a note stayed Japanese after switching to English, issue 32)."""
         self._status_words = words
         self.status.setText(words())
+        # The line sits below the letter and the buttons: at 1280x720 it was below the fold,
+        # and a saved bundle, a mail that could not open or an outdated bundle went unseen.
+        QTimer.singleShot(0, lambda: self.ensure_visible(self.status))
 
     def _bundle_saved(self, value) -> None:
         self.saved_path = value[0]

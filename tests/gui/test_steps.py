@@ -627,3 +627,17 @@ def test_step_5_copies_the_answers_for_the_providers_form(make_window, qtbot):
     reply.answers_button.click()
     qtbot.waitUntil(lambda: "What was done:" in QGuiApplication.clipboard().text(), timeout=10000)
     assert "What keeps it from happening again:" in QGuiApplication.clipboard().text()
+
+
+def test_step_5_shows_its_note_where_the_user_looks(make_window, qtbot, monkeypatch):
+    """At 1280x720 the note under the buttons was below the fold: "No mail program opened" or
+    "Saved" went unseen (issue 32). The page scrolls it into view."""
+    monkeypatch.setattr("gui.pages.reply_page.QDesktopServices.openUrl", lambda _url: False)
+    w = make_window(run_checks=injected_run)
+    w.resize(1280, 720)
+    w.set_language("en")
+    reply = w.pages[4]
+    w.go(5)
+    qtbot.wait(50)
+    reply.open_mail()
+    qtbot.waitUntil(lambda: not reply.status.visibleRegion().isEmpty(), timeout=3000)
