@@ -360,3 +360,26 @@ def test_mail_between_two_devices_of_a_capture_made_elsewhere_is_a_question():
     _summary, results = verdicts(packets)
     smtp = results["TRAFFIC-SMTP"]
     assert (smtp.status, smtp.reason) == (Status.WARN, "local_only")
+
+
+def test_the_reader_stops_at_its_time_limit_and_reports_progress_meanwhile(monkeypatch):
+    """The time limit and the progress a terminal shows (issue 27): reading stops at the limit
+    and says what part was read; before it, progress is reported with frames and bytes."""
+    import io
+
+    from checks import pcapfile
+
+    quiet = ip4(PC, "192.0.2.50", 6, tcp(40000, 443, S))
+    data = pcap([quiet] * 10_000, linktype=101)
+    clock = iter(range(10**6))  # every look at the clock: one second later
+    from types import SimpleNamespace
+
+    # The reader's own clock only (not the test runner's).
+    monkeypatch.setattr(pcapfile, "time", SimpleNamespace(monotonic=lambda: float(next(clock))))
+    seen = []
+    reader = pcapfile.Reader(
+        io.BytesIO(data), max_seconds=2.5, progress=lambda f, b: seen.append((f, b))
+    )
+    read = sum(1 for _ in reader.packets())
+    assert reader.limit == "8192 packets in the time allowed" and read < 10_000
+    assert seen and seen[0][0] == 4096 and 0 < seen[0][1] < len(data)
