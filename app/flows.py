@@ -160,8 +160,8 @@ def notice_again(case: Case) -> Result | None:
         local_zone=_zone_read_in(doc) or datetime.now().astimezone().tzinfo,
         nat_facts=_nat_facts(case),
     )
-    if not analysis.readable:
-        return None
+    if not analysis.readable or analysis.to_dict().get("line") == line:
+        return None  # NET-NAT told nothing new about the line: the first reading stands
     source = _stamp(notice.to_result(analysis))
     with case.update() as u:
         u.set_notice(analysis.to_dict(), text)

@@ -77,3 +77,11 @@ def test_the_times_read_without_a_zone_stay_as_read(tmp_path, checks_that_find):
     checks_that_find({"cgnat": True})
     flows.audit(case, ["NET-NAT"], Options())
     assert case.notice()["claim"]["times"] == before
+
+
+def test_nothing_new_about_the_line_leaves_the_first_reading(tmp_path, checks_that_find):
+    case = read_first(tmp_path, "exchange_online_direct.eml", "192.0.2.7")
+    before = case.history()
+    checks_that_find({"addresses": [{"interface": "eth0", "address": "192.168.1.20"}]})
+    flows.audit(case, ["NET-NAT"], Options())
+    assert [r.id for r in case.history()] == [r.id for r in before] + ["NET-NAT"]
