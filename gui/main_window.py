@@ -165,6 +165,17 @@ class MainWindow(QMainWindow):
             workers.open_case, str(self.session.case_path), on_result=self._case_opened
         )
 
+    def reread_notice(self) -> None:
+        """Step 1 shows the notice as the case now reads it (the audit reads it again when
+        NET-NAT tells something new about the line)."""
+        from gui import workers
+
+        self._notice_worker = workers.run_task(
+            workers.open_case,
+            str(self.session.case_path),
+            on_result=lambda value: self._pages[0].restore(*value[:3]),
+        )
+
     def _case_opened(self, value) -> None:
         text, notice, uptime, damaged = value
         self._pages[0].restore(text, notice, uptime)

@@ -118,6 +118,8 @@ class ChecksPage(Page):
 
     def add_result(self, result) -> None:
         self.session.result_arrived()
+        if result.id == "NET-NAT":  # the notice may have been read again with it
+            self.window_.reread_notice()
         self.add_card(result)
         if result.id in self.pending:
             self.pending.remove(result.id)

@@ -641,3 +641,38 @@ def test_step_5_shows_its_note_where_the_user_looks(make_window, qtbot, monkeypa
     qtbot.wait(50)
     reply.open_mail()
     qtbot.waitUntil(lambda: not reply.status.visibleRegion().isEmpty(), timeout=3000)
+
+
+def test_step_1_shows_the_notice_as_read_again_after_the_line_was_checked(make_window, qtbot):
+    """The checks found carrier-grade NAT after the notice was read: the case now reads the
+    notice otherwise, and step 1 shows that reading, not the first one (issue 26)."""
+    from pathlib import Path
+
+    from app import flows
+    from checks.model import Result, Status
+    from tests.cases import JST
+
+    def nat_run(ids, network, watch=0.0, case_path=None, public_ip=None, *, progress, cancel):
+        from cases.store import Case
+
+        case = Case(case_path)
+        nat = Result("NET-NAT", Status.PASS, "cgnat", {"ip": "100.71.2.3"}, facts={"cgnat": True})
+        case.add_results([nat])
+        flows.notice_again(case)
+        progress(nat)
+        return [nat]
+
+    w = make_window(run_checks=nat_run)
+    w.set_language("en")
+    raw = (
+        Path(__file__).parents[1] / "realworld/data/classes/exchange_online_direct.eml"
+    ).read_bytes()
+    flows.read_notice(w.session.case, raw, public_ip="192.0.2.7", zone=JST, power={"events": []})
+    w.session.notice_read()
+    notice = w.pages[0]
+    w.reread_notice()
+    qtbot.waitUntil(lambda: bool(notice.result.text()), timeout=5000)
+    first = notice.result.text()
+    w.pages[1].start()
+    qtbot.waitUntil(lambda: notice.result.text() != first, timeout=10000)
+    assert w.session.case.notice()["explanation_code"] == "cgnat_unknowable"
