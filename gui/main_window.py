@@ -3,6 +3,7 @@ step 3", plus what is always at hand: support summary, opening a bundle, languag
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from PySide6.QtCore import QSettings, QTimer
@@ -173,8 +174,11 @@ class MainWindow(QMainWindow):
         self._notice_worker = workers.run_task(
             workers.open_case,
             str(self.session.case_path),
-            on_result=lambda value: self._pages[0].restore(*value[:3]),
+            on_result=self._notice_reread,
         )
+
+    def _notice_reread(self, value) -> None:
+        self._pages[0].restore(*value[:3])
 
     def _case_opened(self, value) -> None:
         text, notice, uptime, damaged = value
@@ -452,8 +456,11 @@ class MainWindow(QMainWindow):
             workers.verify_bundle,
             path,
             i18n.get_language(),
-            on_result=lambda v, p=path: self.show_bundle(p, *v),
+            on_result=partial(self._bundle_checked, path),
         )
+
+    def _bundle_checked(self, path: str, value) -> None:
+        self.show_bundle(path, *value)
 
     def show_bundle(self, path: str, result, letter: str) -> None:
         from PySide6.QtWidgets import QMessageBox, QPlainTextEdit

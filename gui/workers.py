@@ -87,8 +87,25 @@ def run_task(
         (worker.signals.finished, on_finished),
     ):
         if slot is not None:
-            signal.connect(slot)
+            signal.connect(_while_alive(slot))
     return start(worker)
+
+
+def _while_alive(slot: Callable[..., Any]) -> Callable[..., Any]:
+    """``slot``, called only while the widget it belongs to still exists: a task is held until
+    its signals are delivered, so its result may arrive after its page was deleted (a window
+    closed, a new case opened), when touching the page's widgets raises (seen under Wine)."""
+    bound = getattr(slot, "func", slot)  # a functools.partial of a bound method counts too
+    owner = getattr(bound, "__self__", None)
+    if not isinstance(owner, QObject):
+        return slot
+    import shiboken6
+
+    def call(*args: Any) -> None:
+        if shiboken6.isValid(owner):
+            slot(*args)
+
+    return call
 
 
 def running() -> int:
