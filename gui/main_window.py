@@ -119,8 +119,7 @@ class MainWindow(QMainWindow):
         right.addWidget(self.stack, 1)
         right.addWidget(next_bar)
         self._next = None
-        self._guidance_worker = None
-        self._guidance_again = False
+        self._guidance = None  # a workers.Serial, made when first asked (after the first paint)
         # First computed once steps 2-5 exist (after the first paint): nothing to import before.
         self._guidance_ready = False
         self.banner.setVisible(False)
@@ -275,24 +274,16 @@ class MainWindow(QMainWindow):
         (a request while one runs is done once after it)."""
         if not self._guidance_ready:
             return
-        if self._guidance_worker is not None:
-            self._guidance_again = True
-            return
-        from gui import workers
+        if self._guidance is None:
+            from gui import workers
 
-        self._guidance_worker = workers.run_task(
-            workers.guidance,
-            str(self.session.case_path),
-            self.steps.currentRow() + 1,
-            on_result=self._show_guidance,
-            on_finished=self._guidance_finished,
-        )
-
-    def _guidance_finished(self) -> None:
-        self._guidance_worker = None
-        if self._guidance_again:
-            self._guidance_again = False
-            self.refresh_guidance()
+            self._guidance = workers.Serial(
+                self,
+                workers.guidance,
+                lambda: (str(self.session.case_path), self.steps.currentRow() + 1),
+                self._show_guidance,
+            )
+        self._guidance.request()
 
     def _show_guidance(self, value) -> None:
         banner, nxt, problems, kind, ranked = value

@@ -91,6 +91,43 @@ def run_task(
     return start(worker)
 
 
+class Serial(QObject):
+    """Work that runs one at a time, for a view that re-reads the case after every change (the
+    guidance, step 4's fixes): a request while it runs is done once more after it, with the
+    arguments of that moment. A child of the widget it serves, and gone with it."""
+
+    def __init__(
+        self,
+        parent: QObject,
+        fn: Callable[..., Any],
+        args: Callable[[], tuple],
+        on_result: Callable[[Any], None],
+    ):
+        super().__init__(parent)
+        self.fn, self.args, self.on_result = fn, args, on_result
+        self.worker: Worker | None = None
+        self.again = False
+
+    @property
+    def busy(self) -> bool:
+        """A run is under way or asked for."""
+        return self.worker is not None or self.again
+
+    def request(self) -> None:
+        if self.worker is not None:
+            self.again = True
+            return
+        self.worker = run_task(
+            self.fn, *self.args(), on_result=self.on_result, on_finished=self._finished
+        )
+
+    def _finished(self) -> None:
+        self.worker = None
+        if self.again:
+            self.again = False
+            self.request()
+
+
 def _while_alive(slot: Callable[..., Any]) -> Callable[..., Any]:
     """``slot``, called only while the widget it belongs to still exists: a task is held until
     its signals are delivered, so its result may arrive after its page was deleted (a window

@@ -139,8 +139,9 @@ class FixPage(Page):
         session.saved.connect(self._case_saved)
         # What the case says of the fixes, read on a worker (refresh) and shown from here.
         self.state: tuple[dict[str, str], bool] = ({}, False)
-        self._reader = None
-        self._read_again = False
+        self._reader = workers.Serial(
+            self, workers.fix_state, lambda: (str(self.session.case_path),), self._state_read
+        )
         self.retranslate(refresh=False)
         QTimer.singleShot(0, self.refresh)  # reads the case history: after the first paint
 
@@ -267,30 +268,16 @@ class FixPage(Page):
     def refresh(self) -> None:
         """Read the fixes and the history on a worker; one read at a time (a request while one
         runs is done once after it)."""
-        if self._reader is not None:
-            self._read_again = True
-            return
-        self._reader = workers.run_task(
-            workers.fix_state,
-            str(self.session.case_path),
-            on_result=self._state_read,
-            on_finished=self._read_finished,
-        )
+        self._reader.request()
 
     @property
     def reading(self) -> bool:
         """A read of the case is running or asked for."""
-        return self._reader is not None or self._read_again
+        return self._reader.busy
 
     def _state_read(self, state) -> None:
         self.state = state
         self.show_state()
-
-    def _read_finished(self) -> None:
-        self._reader = None
-        if self._read_again:
-            self._read_again = False
-            self.refresh()
 
     def show_state(self) -> None:
         done, infected = self.state

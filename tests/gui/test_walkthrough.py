@@ -480,7 +480,7 @@ def test_a_larger_system_font_clips_no_button(make_window, qtbot):
             w.go(step)
             # The next button's words come from the guidance worker: judge the page once its
             # answer is shown and laid out, as the user sees it.
-            qtbot.waitUntil(lambda: w._guidance_worker is None, timeout=10000)
+            qtbot.waitUntil(lambda: not w._guidance.busy, timeout=10000)
             try:
                 qtbot.waitUntil(lambda step=step: not clipped(step), timeout=3000)
             except AssertionError:
