@@ -143,6 +143,9 @@ class FixPage(Page):
             self, workers.fix_state, lambda: (str(self.session.case_path),), self._state_read
         )
         self.retranslate(refresh=False)
+        # Until the case is read, the rows stand as for a case with nothing done (no button a
+        # step done by hand does not have): the read only changes what it finds.
+        self.show_state()
         QTimer.singleShot(0, self.refresh)  # reads the case history: after the first paint
 
     def texts(self) -> dict[str, str]:
