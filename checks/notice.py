@@ -206,6 +206,7 @@ def analyse(
         sample.login,
         _provider_orgs(claim, given.notice_from),
         sample.headers,
+        notice_attributes=given.notice_words,
     )
     if decision.hop is not None and decision.hop.time is not None:
         claim.setdefault("entry_time_utc", decision.hop.time.astimezone(UTC).isoformat())
@@ -370,6 +371,12 @@ EXPLANATIONS = {
         "The message came from {ip}{host}, in the same provider's network as this line ({line})."
         " Home lines' addresses change (after each reconnection, for example); only your"
         " provider can tell whether {ip} was your line at that time."
+    ),
+    "notice_home_line": N_(
+        "Your provider's notice says this mail came from your line, and its headers show it came"
+        " from {ip}{host}, an address of a home internet line. That is not this line's address"
+        " now ({line}), but a home line's address changes (after each reconnection, for example):"
+        " only your provider can tell whether {ip} was your line at that time."
     ),
     "report_names_other": N_(
         "The report names {ip} as the source. That is not this line's address now ({line}), but"
@@ -539,6 +546,7 @@ ADVICE_FOR_CODE = {
     "other_family": ("give_other_family",),
     "maybe_this_line": ("ask_line_address",),
     "report_names_other": ("ask_line_address",),
+    "notice_home_line": ("ask_line_address",),
     "cgnat_unknowable": ("ask_line_address",),
     "shared_address": ("ask_source_port",),
     "line_in_sender_part": ("ask_logs_for_line",),

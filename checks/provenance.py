@@ -77,6 +77,8 @@ def decide(
     login: tuple[str, str] | None = None,
     provider_orgs: frozenset[str] = frozenset(),
     headers: list[tuple[str, str]] | None = None,
+    *,
+    notice_attributes: bool = False,
 ) -> Decision:
     """The verdict for a chain of hops (oldest first) and the line.
 
@@ -85,7 +87,8 @@ def decide(
     server of the receiving side or the one the message came from. ``provider_orgs``: the line
     provider's domains (from its notice), whose home lines may have been this line.
     ``headers``: the sample's other headers (X-Originating-IP and alike), searched for the line's
-    address too."""
+    address too. ``notice_attributes``: the hops were quoted by the line provider's own notice,
+    which says this contract sent the mail (so a home line in them may be this one then)."""
     path = read_path(hops, report_source)
     chain = _chain_facts(path)
     if not hops and report_source is None:
@@ -96,7 +99,7 @@ def decide(
     elif (mention := _mentioned(hops, line, headers or [])) is not None:
         decision = _line_mentioned(path, *mention)
     else:
-        decision = _line_absent(path, line, results, login, provider_orgs)
+        decision = _line_absent(path, line, results, login, provider_orgs, notice_attributes)
     decision.chain = {**chain, **decision.chain}
     return decision
 
@@ -189,6 +192,7 @@ def _line_absent(
     results: dict[str, str],
     login: tuple[str, str] | None,
     provider_orgs: frozenset[str],
+    notice_attributes: bool = False,
 ) -> Decision:
     """No address of the line in the mail: `forged` only with proof of absence."""
     entry = path.reading.entry
@@ -216,7 +220,15 @@ def _line_absent(
         return Decision(UNKNOWN, "cgnat_unknowable", origin, ip, ["line_address", "source_port"])
     if not line.known:
         return _line_unknown(origin, ip)
-    return _against_the_line(path, line, results, provider_orgs, origin, ip)
+    return _against_the_line(path, line, results, provider_orgs, origin, ip, notice_attributes)
+
+
+def _home_line(path: _Path) -> Hop | None:
+    """The lowest hop, believed or not, whose client is a public address of a home line."""
+    homes = [
+        h for h in path.believed + path.unbelieved if is_public(h.client_ip) and looks_dynamic(h)
+    ]
+    return homes[-1] if homes else None
 
 
 def _origin(path: _Path) -> Hop | None:
@@ -244,6 +256,7 @@ def _against_the_line(
     provider_orgs: frozenset[str],
     origin: Hop | None,
     ip: str | None,
+    notice_attributes: bool = False,
 ) -> Decision:
     """The line is known and absent: each condition here is a way the line could still hide."""
     if ip is None:
@@ -267,6 +280,11 @@ def _against_the_line(
         # A report's source is the address its recipient (this line's provider) traced to this
         # contract: another address now does not show it was another line then.
         return Decision(UNKNOWN, "report_names_other", origin, ip, ["line_address"])
+    if notice_attributes and (home := _home_line(path)) is not None:
+        # The provider traced this mail to this contract, and it passed a home line: a dynamic
+        # address changes on every reconnection, in any of the provider's blocks, so that may
+        # well have been this line then. Only the provider's logs can say.
+        return Decision(UNKNOWN, "notice_home_line", home, home.client_ip, ["line_address"])
     if results.get("spf") == "pass" or results.get("dmarc") == "pass":
         # A server the sender's own domain authorises: sent through that domain's mail service,
         # most likely by logging in to an account there.

@@ -24,7 +24,13 @@ CODES = (
 )  # fmt: skip
 
 # The notice's own codes that leave open whether the reported address was this line's.
-ADDRESS_UNSURE = ("maybe_this_line", "report_names_other", "cgnat_unknowable", "shared_address")
+ADDRESS_UNSURE = (
+    "maybe_this_line",
+    "notice_home_line",
+    "report_names_other",
+    "cgnat_unknowable",
+    "shared_address",
+)
 
 
 def paragraphs(m: LetterModel) -> list[str]:

@@ -272,3 +272,46 @@ def test_the_journal_and_uptime_look_at_the_notices_window_not_the_pcs_clock(tmp
     ]
     uptime = outcome.results[1]
     assert (uptime.id, uptime.status.value) == ("NOTICE-UPTIME", "pass")
+
+
+def test_a_home_line_in_another_block_quoted_by_the_providers_notice_is_not_forged():
+    """Dynamic pools span many blocks: yesterday's address may be in another /16 than today's.
+    With no label on it, the notice's own words still say this contract sent the mail."""
+    text = (DATA / "notice_names_yesterdays_address.txt").read_text(encoding="utf-8")
+    text = text.replace("送信元IPアドレス：203.0.113.99\n", "").replace(
+        "203.0.113.99", "198.51.100.99"
+    )
+    a = notice.analyse(text.encode(), public_ip="203.0.113.45", local_zone=JST)
+    assert (a.verdict, a.explanation_code, a.deciding_ip, a.missing) == (
+        UNKNOWN,
+        "notice_home_line",
+        "198.51.100.99",
+        ["line_address"],
+    )
+    assert "line_address" in a.ask_provider
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "only you can tell whether 198.51.100.99 was assigned to my line at that time"),
+        ("ja", "当時当回線に割り当てられていたアドレスかどうかは、貴社でのみご確認いただけます"),
+    ],
+)
+def test_the_letter_asks_which_address_the_line_had_rather_than_denying(tmp_path, lang, said):
+    from datetime import datetime
+
+    from app import flows
+    from cases.store import Case
+    from reports.report import letter_text
+
+    text = (DATA / "notice_names_yesterdays_address.txt").read_text(encoding="utf-8")
+    text = text.replace("送信元IPアドレス：203.0.113.99\n", "").replace(
+        "203.0.113.99", "198.51.100.99"
+    )
+    case = Case(tmp_path / "case")
+    flows.read_notice(case, text.encode(), public_ip="203.0.113.45", zone=UTC, power={"events": []})
+    letter = letter_text(case, lang, UTC, datetime(2026, 11, 23, tzinfo=UTC))
+    assert said in letter
+    assert "198.51.100.99" in letter
+    assert "appears nowhere in them" not in letter and "どこにも記録されて" not in letter

@@ -192,3 +192,23 @@ def test_forged_only_with_the_line_known_unshared_and_absent(data, given_ips, re
         assert line.match(hop.client_ip)[0] == line_identity.OTHER
     version = ipaddress.ip_address(d.ip).version
     assert version in line.families()
+
+
+@SETTINGS
+@given(st.data(), lines_of, results)
+def test_a_home_line_the_providers_notice_attributes_to_this_contract_is_never_forged(
+    data, given_ips, res
+):
+    """The provider's own notice says the mail came from this contract and quotes it: when it
+    came from a home line (dynamic pools span many blocks), that may be this line's address at
+    the time, whatever block it is in. Only the provider can say; never an all-clear."""
+    headers, _at = data.draw(chain())
+    home = f"from WIN-7Q2KJ3M (p4099-ipngn1201tokyo.ocn.ne.jp [198.51.100.99]) by mx.isp.example with SMTP; {DATE}"
+    headers = [*headers, home]
+    line = line_identity.build(given_ips)
+    hops = parse_chain(headers)
+    sample_only = decide(hops, line, res)
+    attributed = decide(hops, line, res, notice_attributes=True)
+    assert attributed.verdict != FORGED, headers
+    if sample_only.verdict != FORGED:
+        assert attributed.verdict == sample_only.verdict
