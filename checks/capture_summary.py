@@ -119,7 +119,7 @@ def _totals(analyzer, values: list, per_dest: dict, programs: dict) -> dict[str,
         "smtp_refused": sum(f.state == "refused" for f in values),
         "smtp_unanswered": sum(f.state == "syn" for f in values),
         "flows_without_handshake": sum(not f.handshake_seen for f in values),
-        "flows_not_followed": sum(f.session.unfollowed or f.fragmented for f in values),
+        "flows_not_followed": sum(f.session.partly_read or f.fragmented for f in values),
         "messages_accepted": sum(f.messages_accepted for f in values),
         "messages_refused": sum(f.messages_refused for f in values),
         "destinations": [

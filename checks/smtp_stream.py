@@ -120,6 +120,11 @@ class Session:
         self.mail_from: list[str] = []
         self.rcpt_domains: list[str] = []
 
+    @property
+    def partly_read(self) -> bool:
+        """A gap in the client's stream that was never filled: what came after it was not read."""
+        return self.unfollowed or bool(self.pending)
+
     # --- the client's bytes ---------------------------------------------------------------------
 
     def syn(self, seq: int) -> None:

@@ -383,3 +383,26 @@ def test_the_reader_stops_at_its_time_limit_and_reports_progress_meanwhile(monke
     read = sum(1 for _ in reader.packets())
     assert reader.limit == "8192 packets in the time allowed" and read < 10_000
     assert seen and seen[0][0] == 4096 and 0 < seen[0][1] < len(data)
+
+
+def test_a_gap_never_filled_counts_the_connection_as_not_followed():
+    """smtp-bdat-gap (Wireshark's test captures): a client segment is missing and never comes;
+    what follows it is held, never read. The connection was not followed to its end, so its
+    counts of messages are a floor, not a fact."""
+    lines = [
+        ("s", b"220 mx ESMTP\r\n"),
+        ("c", b"EHLO pc\r\n"),
+        ("s", b"250 CHUNKING\r\n"),
+        ("c", b"MAIL FROM:<a@example.jp>\r\n"),
+        ("s", b"250 OK\r\n"),
+        ("c", b"BDAT 1100 LAST\r\n" + b"x" * 100),
+        ("c", b"y" * 1000),  # the segment the capture lost
+        ("s", b"250 OK\r\n"),
+        ("c", b"QUIT\r\n"),
+    ]
+    packets = conversation(PC, 40001, MX, 25, lines)
+    del packets[9]  # the lost segment (3 handshake + 6 before it)
+    summary, _ = verdicts(packets)
+    assert summary["flows_not_followed"] == 1
+    whole, _ = verdicts(conversation(PC, 40001, MX, 25, lines))
+    assert whole["flows_not_followed"] == 0
