@@ -49,6 +49,8 @@ def build(dist: Path) -> Path:
     runpath.fix(app)
     manifest = dist / "MANIFEST.sha256"
     manifest.write_text(_manifest(app), encoding="utf-8")
+    links = dist / "MANIFEST.links"
+    links.write_text(manifest_links(app), encoding="utf-8")
 
     def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo:
         info.uid = info.gid = 0
@@ -64,10 +66,12 @@ def build(dist: Path) -> Path:
             (ROOT / "packaging/clearline.png", "clearline.png"),
             (readme, "README.txt"),
             (manifest, "MANIFEST.sha256"),
+            (links, "MANIFEST.links"),
         ):
             tar.add(path, f"{name}/{arcname}", filter=owned_by_root)
     readme.unlink()
     manifest.unlink()
+    links.unlink()
     return out
 
 
@@ -80,6 +84,18 @@ def _manifest(app: Path) -> str:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         lines.append(f"{digest}  ./{path.relative_to(app).as_posix()}")
     return "\n".join(lines) + "\n"
+
+
+def manifest_links(app: Path) -> str:
+    """Every link of the application as install.sh lists them (`./where -> target`)."""
+    import os
+
+    lines = [
+        f"./{p.relative_to(app).as_posix()} -> {os.readlink(p)}"
+        for p in app.rglob("*")
+        if p.is_symlink()
+    ]
+    return "".join(f"{line}\n" for line in sorted(lines, key=lambda t: t.encode()))
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ reader (64-bit little-endian, what this build makes) instead of patchelf: one le
 
 from __future__ import annotations
 
+import os
 import struct
 import sys
 from pathlib import Path
@@ -69,17 +70,44 @@ def runpaths(path: Path) -> list[tuple[int, str]]:
     return out
 
 
-def outside(text: str) -> bool:
-    """A search path that can name a folder outside the application."""
-    return any(part and not part.startswith("$ORIGIN") for part in text.split(":"))
+def outside(text: str, lib: Path | None = None, root: Path | None = None) -> bool:
+    """A search path that can name a folder outside the application: anything but $ORIGIN
+    (exactly, or followed by "/"), and, given the library and the application folder, an
+    $ORIGIN path that climbs out of it ("$ORIGIN/../.."). "$ORIGINX" is no $ORIGIN at all:
+    the loader reads it as a folder relative to the current one."""
+    for part in text.split(":"):
+        if not part:
+            continue
+        rest = next(
+            (
+                part[len(p) :]
+                for p in ("$ORIGIN", "${ORIGIN}")
+                if part == p or part.startswith(p + "/")
+            ),
+            None,
+        )
+        if rest is None:
+            return True
+        if lib is not None and root is not None:
+            target = os.path.normpath(os.path.join(lib.parent, rest.lstrip("/")))
+            top = os.path.normpath(root)
+            if os.path.commonpath([target, top]) != top:
+                return True
+    return False
+
+
+def _outside_here(path: Path, folder: Path) -> list[tuple[int, str]]:
+    return [(o, t) for o, t in runpaths(path) if outside(t, path, folder)]
 
 
 def scan(folder: Path) -> dict[str, list[str]]:
-    return {
-        str(p.relative_to(folder)): [t for _o, t in runpaths(p) if outside(t)]
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.is_symlink() and any(outside(t) for _o, t in runpaths(p))
-    }
+    found = {}
+    for p in sorted(folder.rglob("*")):
+        if p.is_file() and not p.is_symlink():
+            bad = _outside_here(p, folder)
+            if bad:
+                found[str(p.relative_to(folder))] = [t for _o, t in bad]
+    return found
 
 
 def fix(folder: Path) -> int:
@@ -87,7 +115,7 @@ def fix(folder: Path) -> int:
     for p in sorted(folder.rglob("*")):
         if not p.is_file() or p.is_symlink():
             continue
-        found = [(o, t) for o, t in runpaths(p) if outside(t)]
+        found = _outside_here(p, folder)
         if not found:
             continue
         data = bytearray(p.read_bytes())

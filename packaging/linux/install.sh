@@ -6,7 +6,8 @@
 #
 # Root installs only what root checked: the application is copied from the archive into a
 # folder only root can write, every file of the copy is checked against the archive's list of
-# SHA-256 sums (MANIFEST.sha256, written when the archive was made), and only then moved into
+# SHA-256 sums (MANIFEST.sha256, written when the archive was made), every link against its list
+# of links (MANIFEST.links), and only then moved into
 # place. A source folder another user can write is refused: unpack the archive as root
 # (sudo tar xf ...), or give the archive itself: sudo ./install.sh --archive FILE.tar.gz
 #
@@ -62,6 +63,15 @@ listed=$(wc -l < "$here/MANIFEST.sha256")
 present=$(cd "$here/Clearline" && find . -type f | wc -l)
 if [ "$listed" != "$present" ]; then
     echo "Refused: $present files where MANIFEST.sha256 lists $listed." >&2
+    exit 1
+fi
+# Every link as the archive's list names it (where it is and what it points to): a link the
+# list does not hold, or one pointing elsewhere, could make the app load another of its files.
+[ -f "$here/MANIFEST.links" ] || { echo "Refused: MANIFEST.links is missing." >&2; exit 1; }
+links=$(cd "$here/Clearline" && find . -type l -printf '%p -> %l\n' | LC_ALL=C sort)
+expected=$(LC_ALL=C sort "$here/MANIFEST.links")
+if [ "$links" != "$expected" ]; then
+    echo "Refused: the copy's links do not match MANIFEST.links." >&2
     exit 1
 fi
 # Links stay inside the application; nothing but files, folders and links.

@@ -315,6 +315,10 @@ def package(folder: Path) -> Path:
         if p.is_file() and not p.is_symlink()
     ]
     (top / "MANIFEST.sha256").write_text("\n".join(lines) + "\n")
+    sys.path.insert(0, str(ROOT / "packaging"))
+    from archive import manifest_links
+
+    (top / "MANIFEST.links").write_text(manifest_links(app))
     return top
 
 
@@ -343,7 +347,9 @@ def test_install_refuses_a_source_the_user_can_change(user, tmp_path):
     assert not dest.exists() or not list(dest.rglob("*"))
 
 
-@pytest.mark.parametrize("tamper", ["changed", "added", "link-out", "fifo"])
+@pytest.mark.parametrize(
+    "tamper", ["changed", "added", "link-out", "fifo", "link-added", "link-retargeted", "no-list"]
+)
 def test_install_refuses_what_the_manifest_does_not_list(tmp_path, tamper):
     top = package(tmp_path / "src")
     app = top / "Clearline"
@@ -353,6 +359,14 @@ def test_install_refuses_what_the_manifest_does_not_list(tmp_path, tamper):
         (app / "_internal/sitecustomize.py").write_text("import os; os.system('id')\n")
     elif tamper == "link-out":
         (app / "_internal/libevil.so").symlink_to("/home/someone/libevil.so")
+    elif tamper == "link-added":
+        # Inside the app, to a listed file: still not what the archive was made with.
+        (app / "_internal/lib/libpython3.so").symlink_to("libx.so.1")
+    elif tamper == "link-retargeted":
+        (app / "_internal/libx.so.1").unlink()
+        (app / "_internal/libx.so.1").symlink_to("lib")
+    elif tamper == "no-list":
+        (top / "MANIFEST.links").unlink()
     else:
         os.mkfifo(app / "_internal/pipe")
     archive = tmp_path / "release.tar.gz"
