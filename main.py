@@ -20,12 +20,22 @@ def open_window() -> int:
     return run()
 
 
+def _maybe_elevated_for_a_user() -> bool:
+    """Cheap first look: the window is not for rights given through the administrator prompt
+    (app.elevation_door decides; on Windows only an elevated process needs its look)."""
+    if sys.platform == "win32":
+        from app import elevation_door
+
+        return elevation_door.elevated_for_a_user()
+    return bool(os.environ.get("PKEXEC_UID") or os.environ.get("SUDO_UID"))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     from checks.visible import terminal_streams
 
     terminal_streams()
-    if not argv and not (os.environ.get("PKEXEC_UID") or os.environ.get("SUDO_UID")):
+    if not argv and not _maybe_elevated_for_a_user():
         # The double-click path: straight to the window, without the commands or their parser.
         from checks import i18n
 
