@@ -181,6 +181,8 @@ def analyse(
     given = read_input(data)
     warnings += given.warnings
     claim = extract_claim("\n".join(given.texts), local_zone)
+    if given.desk and not claim.get("reply_to"):
+        claim["reply_to"] = given.desk
     if not given.notice_words:
         # Whom a spam sample greets is its victim, not the subscriber.
         claim.pop("addressee", None)

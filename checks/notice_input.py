@@ -17,7 +17,14 @@ from email.message import Message
 from typing import Any
 
 from checks.i18n import N_
-from checks.notice_claim import IPV4, SOURCE_WORDS, ips, references, without_links
+from checks.notice_claim import (
+    IPV4,
+    REPLY_LOCALS,
+    SOURCE_WORDS,
+    ips,
+    references,
+    without_links,
+)
 
 MAX_HEADER_VALUE = 8000
 MAX_PARTS = 500  # of a multipart message: a notice has a few
@@ -309,6 +316,7 @@ class Input:
     # the line's address anywhere in it still forbids an all-clear.
     carrier: Message | None = None
     notice_words: bool = False  # ``texts`` are a provider's notice (their addresses: the line's)
+    desk: str | None = None  # the abuse desk a report was addressed to (the reply goes there)
     everything: str = ""  # all the input's text, decoded: the line's address anywhere in it
 
 
@@ -334,6 +342,20 @@ def _everything(data: bytes, given: Input) -> str:
     return "\n".join(parts)
 
 
+def _desk(msg: Message, arf: dict[str, str]) -> str | None:
+    """The abuse desk a feedback report was sent to (its To: the line provider's desk, which
+    forwarded it), when it names one; never an address of the reported domain itself."""
+    from email.utils import getaddresses
+
+    reported = (arf.get("Reported-Domain") or "").strip().lower()
+    for _name, address in getaddresses([str(v) for v in msg.get_all("To") or []]):
+        local, _at, domain = address.rpartition("@")
+        domain = domain.lower()
+        if local and REPLY_LOCALS.match(local) and domain and domain != reported:
+            return address
+    return None
+
+
 def _read_input(data: bytes) -> Input:
     warnings: list[str] = []
     if b"\x00" in data[:4096] and not looks_like_message(data):
@@ -353,7 +375,7 @@ def _read_input(data: bytes) -> Input:
     subject = header_text(msg.get(SUBJECT) or "")
     sender = header_text(msg.get(FROM) or "")
     if arf is not None:
-        return Input("arf", texts, attached, arf=arf, warnings=warnings)
+        return Input("arf", texts, attached, arf=arf, warnings=warnings, desk=_desk(msg, arf))
     if attached:
         notice = is_notice_mail(subject, texts)
         return Input(

@@ -93,6 +93,16 @@ def test_arf_fields_feed_the_claim():
     assert a.kind == "arf"
 
 
+def test_an_arf_report_is_answered_to_the_abuse_desk_it_was_addressed_to():
+    """The report went to the line provider's abuse desk (its To); that desk forwarded it to
+    the subscriber, and the reply goes back there (issue 32: the mail button had no recipient).
+    The reporter's own feedback address is not the desk."""
+    assert load("arf_report.eml").claim["reply_to"] == "abuse@isp.example.jp"
+    raw = (NOTICES / "arf_report.eml").read_bytes()
+    own = raw.replace(b"To: <abuse@isp.example.jp>", b"To: <taro.yamada@example.jp>")
+    assert analyse(own, public_ip=USER_IP).claim.get("reply_to") is None
+
+
 def test_japanese_notice_claim():
     a = load("notice_ja.txt")
     c = a.claim
