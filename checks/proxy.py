@@ -63,10 +63,11 @@ SUMMARIES = {
         " see which; among the others nothing looks like an open proxy.",
     ),
     "hidden_listeners": Np_(
-        "{n} listening port open to other machines belongs to no program we can see (it may"
-        " belong to the system or to a container); nothing else looks like an open proxy.",
-        "{n} listening ports open to other machines belong to no program we can see (they may"
-        " belong to the system or to a container); nothing else looks like an open proxy.",
+        "No open proxy was found. {n} port open to other machines ({ports}) could not be traced"
+        " to a program, as with some of the system's own services; it is not a port proxies use.",
+        "No open proxy was found. {n} ports open to other machines ({ports}) could not be traced"
+        " to a program, as with some of the system's own services; none of them is a port"
+        " proxies use.",
     ),
     "incomplete": N_(
         "Nothing looked like an open proxy, but without administrator rights we could not see"
@@ -166,6 +167,14 @@ def _finding(item, platform: str) -> dict | None:
     return entry
 
 
+def _unseen_ports(facts: ListenerFacts, most: int = 5) -> dict:
+    """How many ports open to other machines have a program that could not be seen, and which
+    (a provider's desk reads numbers; a port open on IPv4 and IPv6 is one port)."""
+    ports = sorted({i.port for i in facts.listeners if exposed(i.addr) and i.owner is None})
+    shown = ", ".join(str(p) for p in ports[:most])
+    return {"n": len(ports), "ports": shown + (", …" if len(ports) > most else "")}
+
+
 def _proxy_answer(
     findings: list[dict], hidden_exposed: int, facts: ListenerFacts
 ) -> tuple[Status, str, dict, list[str]]:
@@ -193,7 +202,7 @@ def _proxy_answer(
         params = {"n": hidden_exposed}
     elif hidden_exposed:
         status, reason = Status.UNKNOWN, "hidden_listeners"
-        params = {"n": hidden_exposed}
+        params = _unseen_ports(facts)
     elif not facts.complete:
         status, reason = Status.UNKNOWN, "incomplete"
     else:

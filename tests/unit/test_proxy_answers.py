@@ -42,6 +42,11 @@ SCENARIOS = {
         Listener("::", 5001, None, "not_found"),
         admin=True,
     ),
+    "one hidden port on IPv4 and IPv6": lambda: facts(
+        Listener("0.0.0.0", 5355, None, "not_found"),
+        Listener("::", 5355, None, "not_found"),
+        admin=True,
+    ),
     "incomplete table": lambda: facts(complete=False),
     "nothing": lambda: facts(admin=True),
     "malware and a known proxy": lambda: facts(
@@ -139,8 +144,16 @@ EXPECTED = {
         "unknown",
         "hidden_listeners",
         (),
-        {"n": 2},
-        "2 listening ports open to other machines belong to no program we can see (they may belong to the system or to a container); nothing else looks like an open proxy.",
+        {"n": 2, "ports": "5000, 5001"},
+        "No open proxy was found. 2 ports open to other machines (5000, 5001) could not be traced to a program, as with some of the system's own services; none of them is a port proxies use.",
+        (),
+    ),
+    "one hidden port on IPv4 and IPv6": (
+        "unknown",
+        "hidden_listeners",
+        (),
+        {"n": 1, "ports": "5355"},
+        "No open proxy was found. 1 port open to other machines (5355) could not be traced to a program, as with some of the system's own services; it is not a port proxies use.",
         (),
     ),
     "incomplete table": (
