@@ -53,6 +53,11 @@ def describe(exc: BaseException) -> str:
         if exc.filename:
             return _("{path}: {what}").format(path=exc.filename, what=what)
         return what
+    if isinstance(exc, OSError) and exc.strerror:
+        # A kind with no words of ours: the system's own, without Python's "[Errno N]".
+        if exc.filename:
+            return _("{path}: {what}").format(path=exc.filename, what=exc.strerror)
+        return exc.strerror
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 

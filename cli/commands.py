@@ -870,7 +870,9 @@ def run_guarded(handler, args) -> int:
     except BrokenPipeError:
         return EXIT_USAGE
     except OSError as exc:
-        print(f"clearline: {exc}", file=sys.stderr)
+        from checks.errors import describe
+
+        print(f"clearline: {describe(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
         from app.crashlog import write_crash_log
