@@ -590,17 +590,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
         json.dump(result.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
+        from reports.console import display_width
+
+        labels = [(_("CHANGED"), result.changed), (_("MISSING"), result.missing)]
+        labels.append((_("EXTRA"), result.extra))
+        # One column for the names, whatever the labels' language (「変更あり」 is 8 cells wide).
+        width = max([8, *(display_width(label) for label, _n in labels)]) + 1
+
+        def row(label: str, name: str) -> None:
+            print(label + " " * (width - display_width(label)) + name)
+
         for name in result.checked:
-            print(f"OK       {name}")
-        for label, names in (
-            (_("CHANGED"), result.changed),
-            (_("MISSING"), result.missing),
-            (_("EXTRA"), result.extra),
-        ):
+            row("OK", name)
+        for label, names in labels:
             for name in names:
-                print(f"{label:8} {name}")
+                row(label, name)
         for problem in result.problems:
-            print(f"!        {problem}")
+            row("!", problem)
         if result.error:
             print(result.error)
         print(

@@ -120,3 +120,25 @@ def test_the_desks_entry_point_writes_any_name_through_any_code_page(tmp_path):
     assert out.returncode == 0, out.stderr.decode("utf-8", "replace")
     line = json.loads(out.stdout.decode("utf-8"))
     assert line["intact"] and "証拠" in line["file"]
+
+
+def test_the_names_stand_in_one_column_in_japanese(tmp_path):
+    """「変更あり」 is four wide characters (8 cells): padded by characters it pushed the names
+    one cell right of the OK rows'."""
+    good = make_bundles(tmp_path) / "infected.zip"
+    bad = tmp_path / "changed.zip"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            zout.writestr(info, data + b"x" if info.filename == "letter.en.txt" else data)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "verify", "--lang", "ja", str(bad)],
+        capture_output=True,
+        encoding="utf-8",
+        timeout=120,
+    )
+    from reports.console import display_width
+
+    rows = [line for line in out.stdout.splitlines() if line.endswith((".txt", ".json"))]
+    starts = {display_width(line) - len(line.split()[-1]) for line in rows}
+    assert len(rows) >= 2 and len(starts) == 1, rows
