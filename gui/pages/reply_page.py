@@ -414,7 +414,9 @@ class ReplyPage(Page):
             else _("Re: your notice about spam from my line")
         )
         letter = self.letter.toPlainText()
-        bundle = f"clearline-{self.session.case_path.name}.zip"
+        # The file the user saved (and will attach), under whatever name they chose.
+        saved = getattr(self, "saved_path", None)
+        bundle = Path(saved).name if saved else f"clearline-{self.session.case_path.name}.zip"
         attach = _("Please find attached the evidence bundle {file}.").format(file=bundle)
         body = letter.rstrip() + "\n\n" + attach
         whole = len(quote(body)) <= self.MAILTO_BODY_LIMIT
