@@ -229,13 +229,15 @@ def saved_results(case_path: str, *, progress, cancel):
 
 def fix_state(case_path: str, *, progress, cancel):
     """What step 4 shows of the case: (the fixes recorded done, step: time; whether any result in
-    its history says this PC is infected)."""
+    its history says this PC is infected; whether the last look found no antivirus on)."""
     from cases.store import Case
     from checks import catalogue
+    from reports.viewmodel import scan_facts
 
     case = Case(case_path)
-    infected = any(catalogue.shows_infection(r.id, r.status, r.reason) for r in case.history())
-    return case.remediation(), infected
+    history = case.history()
+    infected = any(catalogue.shows_infection(r.id, r.status, r.reason) for r in history)
+    return case.remediation(), infected, scan_facts(history)["no_scanner"]
 
 
 def saved_details(case_path: str, *, progress, cancel):

@@ -289,7 +289,7 @@ def _findings_in_zone(a: A.Assessment, zone: tzinfo, lang: str) -> list[dict[str
     return out
 
 
-def _scan_facts(history: list) -> dict[str, Any]:
+def scan_facts(history: list) -> dict[str, Any]:
     """What the case knows of the scan the user ticked: the scanner AV-STATUS saw on, a scan's
     result, or that no scanner was on (then the letter cannot name one, and says so rather than
     claim a full antivirus scan beside 'no antivirus is switched on')."""
@@ -418,7 +418,7 @@ def _remediation(a: A.Assessment, case: Case, zone: tzinfo, lang: str) -> list[d
     ]
     for step in steps:
         if step["code"] == "scan":
-            step.update(_scan_facts(case.history()))
+            step.update(scan_facts(case.history()))
     return steps
 
 

@@ -138,7 +138,8 @@ class FixPage(Page):
         session.results_changed.connect(self.refresh)
         session.saved.connect(self._case_saved)
         # What the case says of the fixes, read on a worker (refresh) and shown from here.
-        self.state: tuple[dict[str, str], bool] = ({}, False)
+        self.state: tuple[dict[str, str], bool, bool] = ({}, False, False)
+        self._blocked: dict[str, str] = {}  # steps that cannot be ticked yet, and why
         self._reader = workers.Serial(
             self, workers.fix_state, lambda: (str(self.session.case_path),), self._state_read
         )
@@ -283,8 +284,18 @@ class FixPage(Page):
         self.show_state()
 
     def show_state(self) -> None:
-        done, infected = self.state
+        done, infected, no_scanner = self.state
+        # A scan ticked while no antivirus is on names no scanner and no result: the letter
+        # would say "ran a full scan" beside "no antivirus is switched on" (issue 32).
+        blocked = {"scan": why_scan_blocked()} if no_scanner and "scan" not in done else {}
+        for step, text in self._blocked.items():
+            if step not in blocked and self.why[step].text() == text:
+                self.why[step].setText("")
+        self._blocked = blocked
+        for step, text in blocked.items():
+            self.why[step].setText(text)
         for step, (label, button, tick) in self.rows.items():
+            tick.setEnabled(step not in blocked)
             visible = infected or step not in ("disconnect", "removal", "reinstall")
             for w in (label, button, tick):
                 w.setVisible(visible)
@@ -303,6 +314,20 @@ class FixPage(Page):
             self.session.mark_done(step)
         else:
             self.session.undo_step(step)
+
+
+def why_scan_blocked() -> str:
+    if sys.platform == "win32":
+        return _(
+            "When Clearline last looked, no antivirus program was switched on. Switch one on"
+            " (Windows Security is part of Windows), run a full scan, then check this PC again:"
+            " the letter then names the program that scanned."
+        )
+    return _(
+        "When Clearline last looked, no antivirus program was installed. Install one (ClamAV,"
+        " for example), run a full scan, then check this PC again: the letter then names the"
+        " program that scanned."
+    )
 
 
 class FindingItem(QFrame):

@@ -676,3 +676,30 @@ def test_step_1_shows_the_notice_as_read_again_after_the_line_was_checked(make_w
     w.pages[1].start()
     qtbot.waitUntil(lambda: notice.result.text() != first, timeout=10000)
     assert w.session.case.notice()["explanation_code"] == "cgnat_unknowable"
+
+
+def test_the_scan_cannot_be_ticked_while_no_antivirus_is_on(make_window, qtbot):
+    """Issue 32: 「完全スキャンを行いました」 stood in the letter beside 「ウイルス対策のスキャナーが
+    入っていません」, naming no scanner and no result. While the last look found no antivirus
+    switched on, the scan's tick says what to do first; once one is on, it can be ticked (and
+    the letter names it)."""
+    from cases.store import Case
+
+    w = make_window(run_checks=injected_run)
+    case = Case(w.session.case_path)
+    case.add_results([Result("AV-STATUS", Status.FAIL, "none_on")])
+    w.session.results_changed.emit()
+    fix = w.pages[3]
+    w.go(4)
+    _label, _button, tick = fix.rows["scan"]
+    qtbot.waitUntil(lambda: not tick.isEnabled(), timeout=5000)
+    from gui.pages.fix_page import why_scan_blocked
+
+    assert fix.why["scan"].isVisible() and fix.why["scan"].text() == why_scan_blocked()
+    case.add_results(
+        [Result("AV-STATUS", Status.PASS, "windows_on", {"names": "Windows Security"})]
+    )
+    w.session.results_changed.emit()
+    qtbot.waitUntil(tick.isEnabled, timeout=5000)
+    tick.setChecked(True)
+    qtbot.waitUntil(lambda: "scan" in case.remediation(), timeout=5000)
