@@ -25,10 +25,41 @@ from tests.cases import JST, TODAY, build  # noqa: E402
 N = int(os.environ.get("DESK_BUNDLES", "1000"))
 
 
+BOT_MAILS = 1200  # the notice's 約1,200通 over its 25 minutes
+
+
+def journal_part(case, folder: Path) -> int:
+    """The journal's part for the complaint window, as `journal export` puts it in a case: a
+    recorder running throughout (a heartbeat a minute) and the bot's 1,200 connections to port
+    25 in the reported 25 minutes, an hour either side. Its chain proof is what the desk's
+    check recomputes, record by record. Returns the records in the proof."""
+    from datetime import timedelta
+
+    from journal.export import window_doc
+    from tests.unit.test_journal_letter import BOT, REPORTED, make_journal
+
+    step = (REPORTED[1] - REPORTED[0]) / BOT_MAILS
+    events = [
+        (
+            REPORTED[0] + step * i,
+            {"rport": 25, "remote": f"198.51.100.{i % 200 + 1}", "program": BOT},
+        )
+        for i in range(BOT_MAILS)
+    ]
+    start, end = REPORTED[0] - timedelta(hours=1), REPORTED[1] + timedelta(hours=1)
+    make_journal(folder, start, end, events=events)
+    doc = window_doc(folder / "journal.sqlite3", start, end)
+    case.set_journal(doc)
+    return len(doc["proof"]["records"])
+
+
 def one_bundle(folder: Path) -> Path:
     case = build("infected", folder / "cases")
     # A scrubbed capture of a realistic size beside the findings (bytes the checker must hash).
     case.pcap_path().write_bytes(os.urandom(300 * 1024))
+    journal = folder / "journal"
+    journal.mkdir()
+    print(f"journal part: {journal_part(case, journal)} records in its proof")
     plan = bundle.plan(case, "en", JST, today=TODAY, with_pdf=True)
     return bundle.write(plan, folder / "model.zip")
 

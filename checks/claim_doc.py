@@ -103,6 +103,14 @@ _CLAIM_PORTS = ("source_ports", "destination_ports", "message_counts")
 _CLAIM_TEXTS = ("reference", "provider", "reply_to")
 
 
+def _bot(value: Any) -> dict[str, Any] | None:
+    """A bot report as written, or None for anything else (tolerant of a hand-edited file)."""
+    if not isinstance(value, Mapping) or not isinstance(value.get("evidence"), str):
+        return None
+    family = value.get("family")
+    return {"evidence": value["evidence"], "family": family if isinstance(family, str) else None}
+
+
 @dataclass(frozen=True)
 class Claim:
     """What the notice says happened: when, from which addresses and ports, to where, how many
@@ -128,6 +136,8 @@ class Claim:
     # Whom the notice is written to and the contract it names (also written only when given).
     addressee: str | None = None
     contract_id: str | None = None
+    # A notice that reports a bot, not spam: {"evidence": the desk's sentence, "family": ...}.
+    bot_report: Mapping[str, Any] | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -144,6 +154,7 @@ class Claim:
             "account_used",
             "addressee",
             "contract_id",
+            "bot_report",
         }
         return cls(
             times=tuple(
@@ -159,6 +170,7 @@ class Claim:
             account_used=d.get("account_used") is True,
             addressee=d.get("addressee") if isinstance(d.get("addressee"), str) else None,
             contract_id=d.get("contract_id") if isinstance(d.get("contract_id"), str) else None,
+            bot_report=_bot(d.get("bot_report")),
             extra={k: v for k, v in d.items() if k not in known | {"feedback_report"}},
         )
 
@@ -172,6 +184,8 @@ class Claim:
         if self.account_used:
             out["account_used"] = True
         out.update({k: getattr(self, k) for k in ("addressee", "contract_id") if getattr(self, k)})
+        if self.bot_report is not None:
+            out["bot_report"] = dict(self.bot_report)
         return {**out, **self.extra}
 
     @property

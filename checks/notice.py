@@ -18,7 +18,7 @@ from typing import Any
 from checks import line_identity, provenance, wording
 from checks.i18n import N_
 from checks.model import Result, Status
-from checks.notice_claim import extract_claim, ips
+from checks.notice_claim import extract_claim, ips, malware_family
 from checks.notice_input import (
     AUTH_RESULTS,
     RECEIVED,
@@ -183,6 +183,10 @@ def analyse(
     claim = extract_claim("\n".join(given.texts), local_zone)
     if given.desk and not claim.get("reply_to"):
         claim["reply_to"] = given.desk
+    bot = claim.get("bot_report")
+    if bot and not bot.get("family"):
+        # A feed's family often stands only in its attached rows (Shadowserver's "infection").
+        bot["family"] = malware_family(given.everything)
     if not given.notice_words:
         # Whom a spam sample greets is its victim, not the subscriber.
         claim.pop("addressee", None)

@@ -107,6 +107,54 @@ _MISUSE = (
     r"(?:不正(?:に)?(?:利用|使用|ログイン|アクセス)|第三者(?:に|によ)[^。\n]{0,15}"
     r"(?:利用|使用|ログイン|送信)|盗(?:ま|用)|漏(?:洩|えい)|流出|乗っ取)"
 )
+# A report of a bot, not of spam: botnet traffic, a C&C server, a sinkhole (the words desks and
+# CERTs write). "ウイルス感染などにより…可能性" in a spam notice is advice, not such a report.
+BOT_WORDS = re.compile(
+    r"ボット|botnet|(?<![a-z])bots?(?![a-z])|C&C|C2[\s-]*(?:サーバ|server)"
+    r"|command[- ]and[- ]control"
+    r"|シンクホール|sinkhole",
+    re.I,
+)
+# Families abuse desks and CERT feeds name (Shadowserver's, JPCERT/CC's and NICT's reports).
+MALWARE_FAMILIES = (
+    "Mirai",
+    "Emotet",
+    "Qakbot",
+    "TrickBot",
+    "Dridex",
+    "IcedID",
+    "Conficker",
+    "Zeus",
+    "Necurs",
+    "Cutwail",
+    "Kelihos",
+    "Andromeda",
+    "Gamut",
+    "Lethic",
+    "Ursnif",
+    "Gozi",
+    "Gafgyt",
+    "Bashlite",
+    "Mozi",
+    "Glupteba",
+    "Amadey",
+    "SmokeLoader",
+    "Tofsee",
+    "Pushdo",
+    "Avalanche",
+    "ZeroAccess",
+    "Sality",
+    "Ramnit",
+    "Gamarue",
+    "Virut",
+    "Downadup",
+    "Nymaim",
+    "Matsnu",
+)
+# Not \b: in "BOT感染" or "Mirai感染" a Japanese character follows, and it counts as a letter.
+FAMILY = re.compile(r"(?<![a-z])(" + "|".join(MALWARE_FAMILIES) + r")(?![a-z])", re.I)
+SAW = re.compile(r"確認|観測|検知|検出|observed|detected|seen|connect|contact", re.I)
+_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+|\n\s*\n")
 ACCOUNT_USED = re.compile(
     rf"{_ACCOUNT}[^。\n]{{0,40}}{_MISUSE}|{_MISUSE}[^。\n]{{0,40}}{_ACCOUNT}"
     r"|(?i:(?:e-?mail |mail(?:box)? |smtp )?(?:account|password|credentials|login)s?"
@@ -167,6 +215,29 @@ def _ports(text: str) -> tuple[list[int], list[int]]:
     return source_ports, dest_ports
 
 
+def bot_report(plain: str) -> dict[str, Any] | None:
+    """What a notice that reports a bot says: the sentence that says it (the desk's own words,
+    which a reply repeats as its evidence) and the malware family it names."""
+    # A Japanese sentence broken over lines joins without a space; an English one with one.
+    flat = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", plain)
+    flat = re.sub(r"(?<!\n)\n(?!\n)", " ", flat)
+    sentences = [t for t in _SENTENCE_END.split(flat) if t and t.strip()]
+    # What the desk saw ("C&C への通信を確認", "Emotet 感染端末からの通信を確認"); a family named
+    # only as a warning ("Emotet などに感染している可能性") is no report of a bot.
+    seen = [t for t in sentences if (BOT_WORDS.search(t) or FAMILY.search(t)) and SAW.search(t)]
+    said = seen or [t for t in sentences if BOT_WORDS.search(t)]
+    if not said:
+        return None
+    return {"evidence": " ".join(said[0].split())[:500], "family": malware_family(plain)}
+
+
+def malware_family(text: str) -> str | None:
+    """The first malware family ``text`` names, as the family is usually written."""
+    found = FAMILY.search(text)
+    canonical = {f.lower(): f for f in MALWARE_FAMILIES}
+    return canonical[found.group(1).lower()] if found else None
+
+
 def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     text = normalise_text(text)[:2_000_000]
     # A time without a zone is read in Japan's zone in a Japanese notice and in the user's zone
@@ -194,6 +265,9 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     reply_to = next((e for e in emails if REPLY_LOCALS.match(e)), None)
     dests = [m.group(1) for m in DESTINATION.finditer(text) if m.group(1) not in sources]
     account = {"account_used": True} if ACCOUNT_USED.search(plain) else {}
+    bot = bot_report(plain)
+    if bot is not None:
+        account["bot_report"] = bot
     # Written only when the notice gives them, like account_used.
     to = addressee(text)
     contract = CONTRACT.search(text)

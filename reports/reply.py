@@ -90,7 +90,7 @@ def document(
         "reporter": contact,
         "sender": contact,
         "source_identifier": _source(claim, a),
-        "category": "messaging",
+        "category": "messaging",  # or what the desk's report was (below)
         "type": "spam",
         "evidence": [_evidence(name, data, descriptions) for name, data in files.items()],
         "description": _description(a),
@@ -98,14 +98,23 @@ def document(
     port = _first_port(claim)
     if port is not None:
         doc["source_port"] = port
-    # messaging/spam (types/messaging-spam.json) needs a protocol, and with "smtp" the spam's
-    # envelope sender and source port. Only the desk knows those: when its report gave both they
-    # are repeated, otherwise the protocol is "other" rather than an invented sender or port.
-    sender = _envelope_sender(claim)
-    if sender and port is not None:
-        doc.update(protocol="smtp", smtp_from=sender)
+    if claim.bot_report is not None:
+        # The desk reported a bot, not spam: answered in kind (types/infrastructure-botnet.json),
+        # whose required evidence of the compromise is the desk's own sentence, repeated.
+        doc.update(category="infrastructure", type="botnet")
+        doc["compromise_evidence"] = claim.bot_report["evidence"]
+        if claim.bot_report.get("family"):
+            doc["malware_family"] = str(claim.bot_report["family"]).lower()
     else:
-        doc["protocol"] = "other"
+        # messaging/spam (types/messaging-spam.json) needs a protocol, and with "smtp" the
+        # spam's envelope sender and source port. Only the desk knows those: when its report
+        # gave both they are repeated, otherwise the protocol is "other" rather than an invented
+        # sender or port.
+        sender = _envelope_sender(claim)
+        if sender and port is not None:
+            doc.update(protocol="smtp", smtp_from=sender)
+        else:
+            doc["protocol"] = "other"
     doc["x_clearline"] = _extension(case, a, claim, details, files, lang, zone, now)
     return doc
 

@@ -315,3 +315,13 @@ def test_the_letter_asks_which_address_the_line_had_rather_than_denying(tmp_path
     assert said in letter
     assert "198.51.100.99" in letter
     assert "appears nowhere in them" not in letter and "どこにも記録されて" not in letter
+
+
+def test_a_shadowserver_botnet_drone_report_is_a_bot_report_with_its_family():
+    """The structure of AbuseHub's forwarded Shadowserver "Botnet Drone" reports (AbuseIO's
+    notifier samples): a sentence naming the drone feed, the family only in the CSV's
+    "infection" column."""
+    a = read("shadowserver_drone_csv.eml", "203.0.113.45")
+    bot = a.claim["bot_report"]
+    assert bot["family"] == "ZeroAccess"
+    assert "Shadowserver Botnet Drone" in bot["evidence"]
