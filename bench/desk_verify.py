@@ -49,7 +49,8 @@ def journal_part(case, folder: Path) -> int:
     start, end = REPORTED[0] - timedelta(hours=1), REPORTED[1] + timedelta(hours=1)
     make_journal(folder, start, end, events=events)
     doc = window_doc(folder / "journal.sqlite3", start, end)
-    case.set_journal(doc)
+    with case.update() as u:
+        u.set_journal(doc)
     return len(doc["proof"]["records"])
 
 
