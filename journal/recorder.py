@@ -266,6 +266,15 @@ def opener_record(opener) -> dict[str, Any]:
 
     facts = opener.facts or live_facts(opener.tgid, opener.comm, opener.exe)
     if facts:
+        if not facts.get("exe") and opener.exe:
+            # Looked up while exiting: /proc still showed the process, no longer its file. The
+            # file the kernel's fork and exec events named fills the gap, unverified.
+            program = programs.classify(
+                facts.get("name") or opener.comm, opener.exe, current_platform()
+            )
+            facts = {**facts, "exe": opener.exe, "kind": program.kind, "exe_verified": None}
+            if program.reasons:
+                facts["location"] = list(program.reasons)
         return facts
     program = programs.classify(opener.comm, opener.exe, current_platform())
     return {
