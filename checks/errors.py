@@ -46,8 +46,24 @@ def _own_words(exc: OSError) -> bool:
     return isinstance(exc, (NotARegularFile, NotRootOnly))
 
 
+def _says_more(exc: OSError) -> bool:
+    import os
+
+    return (
+        exc.filename is None
+        and bool(exc.strerror)
+        and exc.errno is not None
+        and exc.strerror != os.strerror(exc.errno)
+        and not _own_words(exc)
+    )
+
+
 def describe(exc: BaseException) -> str:
     """One line for ``exc`` in the current language."""
+    if isinstance(exc, OSError) and _says_more(exc):
+        # Our own text naming what it refused (a case folder that is a link): the generic words
+        # of its kind would drop the path.
+        return exc.strerror
     if isinstance(exc, OSError) and (exc.errno in WORDS or _own_words(exc)):
         what = what_of(exc)
         if exc.filename:

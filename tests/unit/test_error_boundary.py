@@ -20,6 +20,8 @@ from cli.commands import EXIT_USAGE, run_guarded
         (PermissionError(errno.EACCES, "Permission denied", "/root/x.zip"), "/root/x.zip"),
         (FileNotFoundError(errno.ENOENT, "No such file or directory", "/nope.txt"), "/nope.txt"),
         (OSError(errno.EDQUOT, "Disk quota exceeded", "/home/t/c"), "/home/t/c"),
+        # Our own words naming the path, with no filename: kept (the generic words dropped it).
+        (OSError(errno.ELOOP, "/home/t/case is a link; not followed"), "/home/t/case"),
     ],
 )
 def test_a_system_error_is_one_line_in_the_users_words(capsys, exc, said):
