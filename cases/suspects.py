@@ -88,6 +88,8 @@ class Facts:
     devices: int | None = None  # NET-DEVICES: other devices seen on the network
     proxyware: str = ""  # PROXYWARE: the proxy programs found on this PC
     dns_unplaced: str = ""  # NET-DNS: servers neither the router's nor well-known public ones
+    notice_bot: bool = False  # the notice reports a bot's traffic, not mail
+    notice_iot_bot: str = ""  # ... of a family that lives on small devices
 
 
 def _clue(code: str, *, strong: bool = False, covers: bool = False, **params: Any) -> Clue:
@@ -127,6 +129,10 @@ def _this_pc(f: Facts) -> tuple[list[Clue], list[Clue], str]:
         con.append(_clue("journal_partly_clean_at_claimed_times"))
     if f.clean_watch and not f.pc_sent:
         con.append(_clue("clean_watch_since", when=f.clean_watch))
+    if f.notice_iot_bot:
+        # It infects small Linux devices, not Windows or Mac PCs; a PC can still send for
+        # another reason, so this rules nothing out.
+        con.append(_clue("iot_bot_not_this_pc", family=f.notice_iot_bot))
     return pro, con, "keep_the_journal_running"
 
 
@@ -142,6 +148,8 @@ def _other_device(f: Facts, pc_out: bool) -> tuple[list[Clue], list[Clue], str]:
         pro.append(_clue("line_sent_but_not_this_pc", strong=True))
     elif f.notice_verdict == "direct" and f.pc_sent != Status.FAIL:
         pro.append(_clue("line_sent_it"))  # (a bot seen here explains it without another)
+    if f.notice_iot_bot:
+        pro.append(_clue("notice_names_an_iot_bot", strong=True, family=f.notice_iot_bot))
     if f.devices:
         pro.append(_clue("other_devices_present", n=f.devices))
     if f.line_clean_at_claim:
@@ -161,6 +169,8 @@ def _router(f: Facts, pc_out: bool) -> tuple[list[Clue], list[Clue], str]:
         pro.append(_clue("router_management_open"))
     if f.notice_verdict == "direct" and pc_out:
         pro.append(_clue("line_sent_but_not_this_pc"))
+    if f.notice_iot_bot:
+        pro.append(_clue("notice_names_an_iot_bot_router", strong=True, family=f.notice_iot_bot))
     if f.dns_unplaced:
         pro.append(_clue("dns_server_unplaced", servers=f.dns_unplaced))
     if f.upnp == Status.PASS and f.gateway in (Status.PASS, None):
@@ -179,6 +189,9 @@ def _account(f: Facts) -> tuple[list[Clue], list[Clue], str]:
     if f.notice_verdict == "direct":
         # The sample went straight from the line to the receiving server: no login was used.
         con.append(_clue("sent_directly_not_through_an_account", covers=True))
+    if f.notice_bot and not pro:
+        # What was reported is a device's traffic to a botnet: no mail, no password.
+        con.append(_clue("notice_reports_a_bot_not_mail", covers=True))
     return pro, con, "ask_for_the_accounts_sending_log"
 
 
@@ -195,7 +208,9 @@ def _not_this_line(f: Facts) -> tuple[list[Clue], list[Clue], str]:
         con.append(_clue("headers_show_a_login_elsewhere", covers=True))
     if f.pc_sent == Status.FAIL or f.line_sent == Status.FAIL:
         con.append(_clue("sending_seen_at_home"))
-    return pro, con, "ask_for_the_full_headers"
+    # A bot's connection has no headers: only the provider's record of it (the source port
+    # behind a shared address, the exact time) tells whether it was this line's.
+    return pro, con, "ask_for_the_source_port" if f.notice_bot else "ask_for_the_full_headers"
 
 
 def rank(f: Facts) -> tuple[Suspect, ...]:
@@ -278,7 +293,17 @@ def facts_of(a: Any) -> Facts:
         dns_unplaced=str(dns.params.get("servers") or "")
         if dns is not None and dns.reason == "unknown_public"
         else "",
+        notice_bot=bool(a.notice and a.notice.claim.bot_report),
+        notice_iot_bot=_iot_family(a),
     )
+
+
+def _iot_family(a: Any) -> str:
+    from checks.notice_claim import IOT_FAMILIES
+
+    bot = a.notice.claim.bot_report if a.notice else None
+    family = str((bot or {}).get("family") or "")
+    return family if family in IOT_FAMILIES else ""
 
 
 def _on_authbl(blocklist: Any) -> bool:

@@ -153,6 +153,22 @@ def _provider_orgs(claim: dict[str, Any], notice_from: str | None) -> frozenset[
     return frozenset(found)
 
 
+def _claim_of(given, local_zone: tzinfo) -> dict[str, Any]:
+    """What the provider's words claim, with what the rest of the input adds to it."""
+    claim = extract_claim("\n".join(given.texts), local_zone)
+    if given.desk and not claim.get("reply_to"):
+        claim["reply_to"] = given.desk
+    bot = claim.get("bot_report")
+    if bot and not bot.get("family"):
+        # A feed's family often stands only in its attached rows (Shadowserver's "infection").
+        bot["family"] = malware_family(given.everything)
+    if not given.notice_words:
+        # Whom a spam sample greets is its victim, not the subscriber.
+        claim.pop("addressee", None)
+        claim.pop("contract_id", None)
+    return claim
+
+
 def analyse(
     data: bytes,
     public_ip: str | list[str] | None = None,
@@ -180,17 +196,7 @@ def analyse(
         )
     given = read_input(data)
     warnings += given.warnings
-    claim = extract_claim("\n".join(given.texts), local_zone)
-    if given.desk and not claim.get("reply_to"):
-        claim["reply_to"] = given.desk
-    bot = claim.get("bot_report")
-    if bot and not bot.get("family"):
-        # A feed's family often stands only in its attached rows (Shadowserver's "infection").
-        bot["family"] = malware_family(given.everything)
-    if not given.notice_words:
-        # Whom a spam sample greets is its victim, not the subscriber.
-        claim.pop("addressee", None)
-        claim.pop("contract_id", None)
+    claim = _claim_of(given, local_zone)
     report_source = _report_source(claim, given, local_zone)
     sample = _read_sample(given.samples[0] if given.samples else None, warnings)
     # The line's address anywhere in what was given (the carrier of a report, another part, a

@@ -150,7 +150,13 @@ MALWARE_FAMILIES = (
     "Downadup",
     "Nymaim",
     "Matsnu",
+    "Hajime",
+    "Satori",
+    "Moobot",
 )
+# Families that live on routers, cameras, recorders and TV boxes (Linux on small devices), not
+# on Windows or Mac PCs: a notice naming one points at the home's other devices.
+IOT_FAMILIES = frozenset({"Mirai", "Mozi", "Gafgyt", "Bashlite", "Hajime", "Satori", "Moobot"})
 # Not \b: in "BOT感染" or "Mirai感染" a Japanese character follows, and it counts as a letter.
 FAMILY = re.compile(r"(?<![a-z])(" + "|".join(MALWARE_FAMILIES) + r")(?![a-z])", re.I)
 SAW = re.compile(r"確認|観測|検知|検出|observed|detected|seen|connect|contact", re.I)

@@ -11,7 +11,7 @@ from reports.viewmodel import LetterModel
 
 # Every paragraph a letter can hold; each language's paragraph file words all of them.
 CODES = (
-    "opening", "claim", "checked", "checked_span", "clock_synchronised", "clock_unsure",
+    "opening", "claim", "claim_bot", "checked", "checked_span", "clock_synchronised", "clock_unsure",
     "findings", "found", "direct", "sighting_line", "sighting_program", "sighting_blamed",
     "sighting_open", "sighting_unidentified", "more_sightings", "blank", "forged", "forged_auth",
     "account", "conflict", "address_unsure", "line_in_sender_part", "scope_also",
@@ -53,7 +53,9 @@ def paragraphs(m: LetterModel) -> list[str]:
 
 def _opening(m: LetterModel) -> list[str]:
     out = ["opening"]
-    if m.claim.get("any"):
+    if m.bot:
+        out.append("claim_bot")  # the desk's own words: no mail was reported
+    elif m.claim.get("any"):
         out.append("claim")
     out.append("checked")
     if m.checked_span:

@@ -102,6 +102,20 @@ CLUES = {
         " another address: not through this line, but not forged either."
     ),
     "sending_seen_at_home": N_("Mail sending was seen at home."),
+    "notice_names_an_iot_bot": N_(
+        "The provider's notice names {family}, which infects cameras, recorders, TV boxes and"
+        " other small devices."
+    ),
+    "notice_names_an_iot_bot_router": N_(
+        "The provider's notice names {family}, which also infects home routers."
+    ),
+    "notice_reports_a_bot_not_mail": N_(
+        "The notice reports a device's traffic to a botnet, not mail sent with a password."
+    ),
+    "iot_bot_not_this_pc": N_(
+        "{family}, which the notice names, does not run on Windows or Mac PCs (this PC could"
+        " still be involved for another reason)."
+    ),
 }
 # What would decide an open suspect, as something the user can do.
 DECIDE = {
@@ -124,6 +138,10 @@ DECIDE = {
     ),
     "ask_for_the_full_headers": N_(
         "Ask the provider for one of the messages with its full headers."
+    ),
+    "ask_for_the_source_port": N_(
+        "Ask the provider for the exact time and the source port of the connection: they show"
+        " whether it was this line's."
     ),
 }
 # What to do about a suspect that is likely (nothing is left to decide; something to act on).
@@ -154,6 +172,9 @@ LETTER_DECIDE = {
         "Could you tell me whether my mail account was used to send the reported mail?"
     ),
     "ask_for_the_full_headers": N_("One of the messages with its full headers would settle this."),
+    "ask_for_the_source_port": N_(
+        "The exact time and the source port of the connection would show whether it was my line's."
+    ),
 }
 
 

@@ -30,10 +30,19 @@ ALL_REQUESTS = (
     "count",
     "sample_headers",
     "trigger",
+    "times_bot",
+    "bot_destination",
 )
+# What helps find a device that talks to a botnet: which one it was (the port, behind CGNAT),
+# when, and what it contacted; no mail sample or message count (issue 33's bot reports).
+BOT_REQUESTS = ("times_bot", "source_port", "bot_destination", "trigger")
 # What to ask for when the notice asked nothing specific (the line's address and logs are
 # asked only when the reading of the headers needs them).
-DEFAULT_REQUESTS = tuple(k for k in ALL_REQUESTS if k not in ("line_address", "logs_for_line"))
+DEFAULT_REQUESTS = tuple(
+    k
+    for k in ALL_REQUESTS
+    if k not in ("line_address", "logs_for_line", "times_bot", "bot_destination")
+)
 DETAIL_KEYS = ("name", "contract_id", "provider", "reference", "notice_date", "email", "phone")
 
 # The remediation steps as the report names them (the letters word them in their templates).
@@ -93,6 +102,8 @@ class LetterModel:
     blocklisted: bool
     other_devices_checked: bool
     claim: dict[str, Any] = field(default_factory=dict)
+    # The notice reports a bot, not spam: {"evidence": the desk's sentence, "family": ...}.
+    bot: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, str]] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
     journal: dict[str, Any] | None = None
@@ -346,16 +357,7 @@ def build(
         who=who,
         missing_details=[k for k in DETAIL_KEYS if not who[k]],
         notice=notice,
-        checks=[
-            {
-                "id": c.result.id,
-                "title": c.result.words(lang).title,
-                "status": str(c.result.status),
-                "status_word": status_word(c.result.status, lang),
-                "failed_before": c.failed_before,
-            }
-            for c in a.checks
-        ],
+        checks=_checks(a, lang),
         checked_span=_checked_span(a, zone, lang),
         clock_synchronised=bool(a.clock and a.clock.status == Status.PASS),
         clock_known=a.clock is not None and a.clock.status in (Status.PASS, Status.WARN),
@@ -375,12 +377,26 @@ def build(
         blocklisted=a.blocklisted,
         other_devices_checked=a.other_devices_checked,
         claim=_claim(a, notice),
+        bot=dict(a.notice.claim.bot_report) if a.notice and a.notice.claim.bot_report else {},
         findings=_findings(a, zone, lang),
         attachments=_attachments(case, a, with_pdf),
         journal=_journal(a, zone, lang),
         suspects=_suspects(a, lang),
         assessment=a,
     )
+
+
+def _checks(a: A.Assessment, lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.result.id,
+            "title": c.result.words(lang).title,
+            "status": str(c.result.status),
+            "status_word": status_word(c.result.status, lang),
+            "failed_before": c.failed_before,
+        }
+        for c in a.checks
+    ]
 
 
 def _who(a: A.Assessment, details: dict[str, str], zone: tzinfo, lang: str) -> dict[str, str]:
@@ -467,6 +483,8 @@ def _requests(a: A.Assessment) -> list[str]:
         return ["source_ip", "trigger"]
     if a.notice is None:
         return list(DEFAULT_REQUESTS)
+    if a.notice.claim.bot_report:
+        return list(BOT_REQUESTS)
     return [k for k in (a.notice.asks or DEFAULT_REQUESTS) if k in ALL_REQUESTS]
 
 

@@ -104,3 +104,46 @@ def test_the_reply_to_a_spam_notice_stays_messaging_spam_and_validates_as_such(t
     # The type schemas bite: a botnet answer without the desk's evidence is refused.
     bot = {**doc, "category": "infrastructure", "type": "botnet"}
     assert list(type_validator("infrastructure-botnet").iter_errors(bot))
+
+
+@pytest.mark.parametrize(
+    ("lang", "said", "never"),
+    [
+        (
+            "en",
+            (
+                "seen communicating with a botnet (Mirai)",
+                "the address and port the device contacted",
+            ),
+            ("that spam was sent from my line", "full headers", "number of messages", "sends spam"),
+        ),
+        (
+            "ja",
+            (
+                "ボットネット（Mirai）と通信しているとのご連絡",
+                "機器が通信した先のアドレスとポート番号",
+            ),
+            (
+                "迷惑メールが送信されているとのご連絡",
+                "全ヘッダー",
+                "送信された通数",
+                "迷惑メール・",
+            ),
+        ),
+    ],
+)
+def test_the_letter_answers_a_bot_report_as_one(tmp_path, lang, said, never):
+    """Read as the desk would: a letter thanking it for a notice "that spam was sent" and asking
+    for a sample's headers answers a report it never sent."""
+    from datetime import datetime
+
+    from reports.report import letter_text
+
+    case = Case(tmp_path / "case")
+    raw = BOT_JA.read_bytes()
+    flows.read_notice(case, raw, public_ip="203.0.113.45", zone=JST, power={"events": []})
+    text = letter_text(case, lang, JST, datetime(2026, 11, 23, tzinfo=JST))
+    for words in said:
+        assert words in text, (words, text)
+    for words in never:
+        assert words not in text, (words, text)

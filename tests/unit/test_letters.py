@@ -127,6 +127,7 @@ MODEL_FLAGS = st.fixed_dictionaries(
         "head": st.booleans(),
         "partial": st.booleans(),
         "flags": st.lists(st.booleans(), min_size=8, max_size=8),
+        "bot": st.booleans(),
     }
 )
 
@@ -155,6 +156,7 @@ def test_any_letter_opens_closes_and_holds_only_known_paragraphs_once(f):
     b = f["flags"]
     model = SimpleNamespace(
         claim={"any": f["claim"]},
+        bot={"evidence": "e", "family": None} if f["bot"] else {},
         checked_span="x" if f["checked_span"] else "",
         clock_synchronised=f["clock_synchronised"],
         clock_known=f["clock_known"],
@@ -188,6 +190,7 @@ def test_any_letter_opens_closes_and_holds_only_known_paragraphs_once(f):
     # speak of a forged sender.
     assert len([c for c in codes if c != "blank"]) == len(set(codes) - {"blank"})
     assert not ({"forged"} <= set(codes) and sighting)
+    assert not {"claim", "claim_bot"} <= set(codes)  # one statement of what was reported
 
 
 def test_html_is_escaped(cases, tmp_path):

@@ -34,6 +34,8 @@ facts = st.builds(
     devices=st.sampled_from([None, 0, 3]),
     dns_unplaced=st.sampled_from(["", "203.0.113.53"]),
     proxyware=st.sampled_from(["", "Hola VPN"]),
+    notice_bot=st.booleans(),
+    notice_iot_bot=st.sampled_from(["", "", "Mirai"]),
 )
 
 
@@ -53,6 +55,7 @@ def test_what_is_seen_today_never_rules_anything_out(f):
         journal_clean_at_claim=False,
         line_clean_at_claim=False,
         notice_verdict=None,
+        notice_bot=False,  # what the notice reports is about the claimed time too
     )
     assert all(s.standing != S.RULED_OUT for s in S.rank(today_only))
 
@@ -270,3 +273,24 @@ def test_a_notice_that_says_the_account_was_used_ranks_the_account_first(tmp_pat
     assert ranked[0].who == S.ACCOUNT and ranked[0].standing == S.LIKELY
     codes = [c.code for c in ranked[0].clues_for]
     assert "provider_says_the_account_was_used" in codes
+
+
+def test_a_notice_naming_an_iot_bot_ranks_the_homes_devices_above_this_pc(tmp_path):
+    """Mirai, Mozi, Gafgyt infect cameras, routers, recorders and TV boxes, not Windows PCs: a
+    notice that names one (issue 33's bot reports) puts another device and the router first,
+    and says so against this PC without ruling it out."""
+    from app import flows
+    from cases.store import Case
+    from tests.recorded import DATA
+
+    case = Case(tmp_path / "case")
+    raw = (DATA / "notices/notice_bot_ja.txt").read_bytes()
+    flows.read_notice(case, raw, public_ip="203.0.113.45", zone=JST, power={"events": []})
+    ranked = S.rank(S.facts_of(assess(case, JST)))
+    top = [s.who for s in ranked[:2]]
+    assert top == [S.OTHER_DEVICE, S.ROUTER] and ranked[0].standing == S.LIKELY
+    pc = next(s for s in ranked if s.who == S.THIS_PC)
+    assert "iot_bot_not_this_pc" in [c.code for c in pc.clues_against]
+    assert pc.standing != S.RULED_OUT
+    account = next(s for s in ranked if s.who == S.ACCOUNT)
+    assert account.standing == S.RULED_OUT  # a bot's traffic, not mail sent with a password
