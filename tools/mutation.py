@@ -45,7 +45,11 @@ MODULES = [
     "checks/uptime.py",
     "checks/runner.py",
     "checks/evidence.py",
+    "checks/provenance.py",
+    "checks/line_identity.py",
+    "checks/notice_claim.py",
     "cases/assessment.py",
+    "cases/suspects.py",
     "reports/bundle.py",
     "reports/bundle_check.py",
 ]
