@@ -221,20 +221,34 @@ def _ports(text: str) -> tuple[list[int], list[int]]:
     return source_ports, dest_ports
 
 
-def bot_report(plain: str) -> dict[str, Any] | None:
+def _sentences(text: str) -> list[str]:
+    # A Japanese sentence broken over lines joins without a space; an English one with one.
+    flat = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text)
+    flat = re.sub(r"(?<!\n)\n(?!\n)", " ", flat)
+    return [t for t in _SENTENCE_END.split(flat) if t and t.strip()]
+
+
+def _as_written(sentence: str, original: str | None) -> str:
+    """The sentence as the desk wrote it (full-width brackets and colons kept), when it can
+    be found in the text before normalising; else as read."""
+    said = " ".join(sentence.split())
+    for candidate in _sentences(without_links(original)) if original else ():
+        if " ".join(normalise_text(candidate).split()) == said:
+            return " ".join(candidate.split())
+    return said
+
+
+def bot_report(plain: str, original: str | None = None) -> dict[str, Any] | None:
     """What a notice that reports a bot says: the sentence that says it (the desk's own words,
     which a reply repeats as its evidence) and the malware family it names."""
-    # A Japanese sentence broken over lines joins without a space; an English one with one.
-    flat = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", plain)
-    flat = re.sub(r"(?<!\n)\n(?!\n)", " ", flat)
-    sentences = [t for t in _SENTENCE_END.split(flat) if t and t.strip()]
+    sentences = _sentences(plain)
     # What the desk saw ("C&C への通信を確認", "Emotet 感染端末からの通信を確認"); a family named
     # only as a warning ("Emotet などに感染している可能性") is no report of a bot.
     seen = [t for t in sentences if (BOT_WORDS.search(t) or FAMILY.search(t)) and SAW.search(t)]
     said = seen or [t for t in sentences if BOT_WORDS.search(t)]
     if not said:
         return None
-    return {"evidence": " ".join(said[0].split())[:500], "family": malware_family(plain)}
+    return {"evidence": _as_written(said[0], original)[:500], "family": malware_family(plain)}
 
 
 def malware_family(text: str) -> str | None:
@@ -245,6 +259,7 @@ def malware_family(text: str) -> str | None:
 
 
 def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
+    written = text[:2_000_000]
     text = normalise_text(text)[:2_000_000]
     # A time without a zone is read in Japan's zone in a Japanese notice and in the user's zone
     # otherwise (and marked as assumed, so the reply asks for exact times with the zone).
@@ -271,7 +286,7 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     reply_to = next((e for e in emails if REPLY_LOCALS.match(e)), None)
     dests = [m.group(1) for m in DESTINATION.finditer(text) if m.group(1) not in sources]
     account = {"account_used": True} if ACCOUNT_USED.search(plain) else {}
-    bot = bot_report(plain)
+    bot = bot_report(plain, written)
     if bot is not None:
         account["bot_report"] = bot
     # Written only when the notice gives them, like account_used.

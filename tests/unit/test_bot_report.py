@@ -39,7 +39,8 @@ def type_validator(name: str) -> Draft202012Validator:
 @pytest.mark.parametrize(
     ("text", "family", "said"),
     [
-        (BOT_JA.read_text(encoding="utf-8"), "Mirai", "C&Cサーバー"),
+        # Quoted as written: full-width brackets and colon kept (not as normalised for reading).
+        (BOT_JA.read_text(encoding="utf-8"), "Mirai", "回線（IPアドレス：203.0.113.45）から"),
         (MIRAI_EN, "Mirai", "command and control server"),
         # As the Cyber Clean Center's notices were written (ISPs sent them to infected users).
         (
