@@ -54,6 +54,14 @@ MODULES = [
     "reports/bundle_check.py",
 ]
 TESTS = ["tests/unit", "tests/realworld"]
+# Modules whose answers are pinned through the module in front of them: the notice reader's
+# exact answers and goldens (checks/notice.py's tests) are what judge where a mail came from,
+# the line's identity and the claim. Their tests join the module's own.
+FRONTS = {
+    "checks/provenance.py": ("checks/notice.py",),
+    "checks/line_identity.py": ("checks/notice.py",),
+    "checks/notice_claim.py": ("checks/notice.py",),
+}
 # The catalog test reads the module's source for msgids: a mutated copy holds every mutant's
 # strings, so it would fail on all of them and kill nothing real.
 PYTEST_ARGS = [
@@ -136,7 +144,16 @@ def tests_by_module(modules: list[str]) -> dict[str, list[str]]:
         # for every mutant, at a few mutants a second, and kill little the module's own tests
         # do not. Coverage (which names a hypothesis test after hypothesis's inner function,
         # so misses those) is the fallback.
-        return {m: sorted(_importers(work, m) or files) for m, files in found.items()}
+        return {
+            m: sorted(
+                (
+                    _importers(work, m)
+                    | {f for front in FRONTS.get(m, ()) for f in _importers(work, front)}
+                )
+                or files
+            )
+            for m, files in found.items()
+        }
 
 
 def _importers(work: Path, module: str) -> set[str]:
