@@ -261,8 +261,7 @@ def _against_the_line(
     """The line is known and absent: each condition here is a way the line could still hide."""
     if ip is None:
         return Decision(UNKNOWN, "hidden_origin", origin, None, ["hidden_origin"])
-    if line.cgnat:
-        return Decision(UNKNOWN, "cgnat_unknowable", origin, ip, ["line_address", "source_port"])
+    # (A shared line was answered before: _line_absent.)
     if not is_public(ip):
         return Decision(UNKNOWN, "no_internet_address", origin, ip, ["public_origin"])
     version = 6 if ":" in ip else 4
