@@ -175,3 +175,53 @@ def test_each_row_of_the_decision_table(name):
         notice_attributes=attributed,
     )
     assert (d.verdict, d.code, d.ip, d.hop.index if d.hop else None, d.missing) == EXPECTED[name]
+
+
+STATIC_LINE = (
+    "from mail.taro.example (mail.taro.example [203.0.113.45]) by mx1.recipient.example"
+    f" (Postfix) with ESMTP id 12; {D}"
+)
+SENDER_PART = [MX, f"from WIN-7Q ([203.0.113.45]) by out.sender.example with SMTP id 13; {D}"]
+SENDER_LOGIN = [MX, f"from WIN-7Q ([203.0.113.45]) by out.sender.example with ESMTPSA id 14; {D}"]
+HIDDEN = f"from x (unknown) by mx1.recipient.example (Postfix) with SMTP id 15; {D}"
+LOGIN_BELOW = f"from pc ([192.0.2.8]) by out.sender.example with ESMTPA id 16; {D}"
+AR = ("mx1.recipient.example", "taro@example.jp")
+LINE = ["203.0.113.45"]
+MORE = {
+    "A-R login, the line's own static server": (
+        [STATIC_LINE], LINE, AR,
+        ("account", "account_from_line", "203.0.113.45", 0, []), "taro@example.jp",
+    ),
+    "the line handed down by the sender's server": (
+        SENDER_PART, LINE, None,
+        ("direct", "relayed_from_this_line", "203.0.113.45", 0, []), None,
+    ),
+    "the line handed down, shared": (
+        SENDER_PART, [*LINE, "100.64.1.1"], None,
+        ("unknown", "shared_address", "203.0.113.45", 0, ["source_port"]), None,
+    ),
+    "a login from the line, handed down": (
+        SENDER_LOGIN, LINE, None,
+        ("account", "account_from_line", "203.0.113.45", 0, []), None,
+    ),
+    "line unknown, hidden origin": (
+        [HIDDEN], [], None, ("unknown", "no_internet_address", None, None, ["public_origin"]), None,
+    ),
+    "line known, hidden origin": (
+        [HIDDEN], LINE, None, ("unknown", "no_internet_address", None, None, ["public_origin"]), None,
+    ),
+    "line unknown, private": (
+        [PRIVATE], [], None, ("unknown", "no_internet_address", None, None, ["public_origin"]), None,
+    ),
+    "the line in a greeting, a login below": (
+        [HELO_LINE, LOGIN_BELOW], LINE, None, ("account", "account", "192.0.2.8", 0, []), None,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_more_rows(name):
+    headers, given, login, expected, auth_user = MORE[name]
+    d = decide(parse_chain(headers), L.build(given), {}, None, login)
+    assert (d.verdict, d.code, d.ip, d.hop.index if d.hop else None, d.missing) == expected
+    assert (d.hop.auth_user if d.hop else None) == auth_user
