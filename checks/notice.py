@@ -229,6 +229,10 @@ def _conclude(
     given: Any, claim: dict, sample: Any, decision: Any, line: Any, warnings: list
 ) -> Analysis:
     """The analysis: the verdict in words, and what to ask the provider for."""
+    if claim.get("bot_report") and decision.code == "need_full_headers":
+        # A report of a bot's traffic quotes no mail: asking for a mail's headers would ask
+        # for something that does not exist. The connection's port and time decide.
+        decision.code, decision.missing = "bot_no_mail", ["source_port"]
     readable = bool(
         sample.hops or claim["times"] or claim["ips"] or claim["reference"] or given.arf
     )
@@ -343,6 +347,11 @@ EXPLANATIONS = {
         " address of this line ({line}), and no address of this line appears anywhere in its"
         " headers. Nothing on your side sent it; your address was only used as the sender."
         " The deciding header is: {quote}"
+    ),
+    "bot_no_mail": N_(
+        "The notice reports a device on this line talking to a botnet, not a mail: there are no"
+        " mail headers to read. Which device it was, the connection's exact time and source port"
+        " can tell, together with a look at the devices at home."
     ),
     "need_full_headers": N_(
         "We could not tell where the mail came from: the full headers of a sample message"
@@ -543,6 +552,10 @@ ADVICE = {
         "Ask your provider to look up the source port of the reported connection: your line"
         " shares its address with other customers."
     ),
+    "ask_bot_connection": N_(
+        "Ask your provider for the exact time, the source port and the destination of the"
+        " reported connection, and look at the devices at home (step 4 lists them)."
+    ),
     "ask_logs_for_line": N_(
         "Ask your provider whether its logs show a connection from your line at the reported time."
     ),
@@ -564,6 +577,7 @@ ADVICE_FOR_CODE = {
     "line_in_sender_part": ("ask_logs_for_line",),
     "line_mentioned": ("ask_logs_for_line",),
     "authorised_server": ("check_account",),
+    "bot_no_mail": ("ask_bot_connection",),
 }
 ADVICE_FOR = {
     ACCOUNT: ("change_password", "ask_submission_logs"),

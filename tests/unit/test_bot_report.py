@@ -148,3 +148,12 @@ def test_the_letter_answers_a_bot_report_as_one(tmp_path, lang, said, never):
         assert words in text, (words, text)
     for words in never:
         assert words not in text, (words, text)
+
+
+def test_notice_source_does_not_ask_a_bot_report_for_mail_headers():
+    a = analyse(BOT_JA.read_bytes(), public_ip="203.0.113.45", local_zone=JST)
+    assert (a.verdict, a.explanation_code, a.missing) == ("unknown", "bot_no_mail", ["source_port"])
+    assert "headers of a sample" not in a.explanation
+    from checks.notice import to_result
+
+    assert to_result(a).advice_codes == ("ask_bot_connection",)
