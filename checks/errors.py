@@ -8,6 +8,7 @@ own text (``describe_unexpected`` adds its type, so that support can tell what i
 from __future__ import annotations
 
 import errno
+import os
 
 from checks.i18n import N_, _
 
@@ -47,8 +48,6 @@ def _own_words(exc: OSError) -> bool:
 
 
 def _says_more(exc: OSError) -> bool:
-    import os
-
     return (
         exc.filename is None
         and bool(exc.strerror)

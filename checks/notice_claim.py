@@ -159,6 +159,7 @@ MALWARE_FAMILIES = (
 IOT_FAMILIES = frozenset({"Mirai", "Mozi", "Gafgyt", "Bashlite", "Hajime", "Satori", "Moobot"})
 # Not \b: in "BOT感染" or "Mirai感染" a Japanese character follows, and it counts as a letter.
 FAMILY = re.compile(r"(?<![a-z])(" + "|".join(MALWARE_FAMILIES) + r")(?![a-z])", re.I)
+_AS_WRITTEN = {f.lower(): f for f in MALWARE_FAMILIES}
 SAW = re.compile(r"確認|観測|検知|検出|observed|detected|seen|connect|contact", re.I)
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.!?])\s+|\n\s*\n")
 ACCOUNT_USED = re.compile(
@@ -254,8 +255,7 @@ def bot_report(plain: str, original: str | None = None) -> dict[str, Any] | None
 def malware_family(text: str) -> str | None:
     """The first malware family ``text`` names, as the family is usually written."""
     found = FAMILY.search(text)
-    canonical = {f.lower(): f for f in MALWARE_FAMILIES}
-    return canonical[found.group(1).lower()] if found else None
+    return _AS_WRITTEN[found.group(1).lower()] if found else None
 
 
 def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
