@@ -7,11 +7,15 @@ sets the C library's locale from the OS, and an English letter written on a Japa
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
+from typing import TYPE_CHECKING
 
 from babel.dates import format_date
 
 from checks.i18n import N_, gettext_in, language
+
+if TYPE_CHECKING:
+    from checks.claim_doc import Claim
 
 
 def zone_words(dt: datetime, lang: str) -> str:
@@ -70,3 +74,43 @@ def parse(text: str | None) -> datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else None
+
+
+def between(
+    start: datetime | None, end: datetime | None, zone: tzinfo, lang: str, seconds: bool = True
+) -> str:
+    """The moment, or the span from ``start`` to ``end``, in ``zone`` (one moment when they are
+    under a second apart)."""
+    if start is None and end is None:
+        return ""
+    start = (start or end).astimezone(zone)
+    end = (end or start).astimezone(zone)
+    if end - start < timedelta(seconds=1):
+        return moment(start, lang, seconds)
+    return span(start, end, lang, seconds)
+
+
+def claimed_times(claim: Claim, zone: tzinfo, lang: str) -> list[str]:
+    """The provider's reported times as the notice gave them: the whole range, in the notice's
+    own zone, and in the user's zone too when that differs (the reader of the letter and the
+    user see the same moment)."""
+    out = []
+    for t in claim.notice_times:
+        start, end = t.start_as_notice, t.end_as_notice
+        if start is None:
+            continue
+        # The notice's own precision: seconds only when it gave them.
+        precise = bool(start.second or (end and end.second))
+        own = start.tzinfo or zone
+        text = between(start, end or start, own, lang, seconds=precise)
+        if t.approximate:
+            text = gettext_in(lang, N_("{time} (approximately)")).format(time=text)
+        if t.zone_assumed:
+            text = gettext_in(lang, N_("{time} (no time zone was given; taken as {zone})")).format(
+                time=text, zone=zone_words(start, lang)
+            )
+        if start.utcoffset() != start.astimezone(zone).utcoffset():
+            mine = between(start, end or start, zone, lang, seconds=precise)
+            text = gettext_in(lang, N_("{time} ({mine} here)")).format(time=text, mine=mine)
+        out.append(text)
+    return out

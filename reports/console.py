@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
+from datetime import UTC, datetime
 
 from checks import dates
 from checks.claim_doc import Claim
-from checks.i18n import _
+from checks.i18n import _, get_language
 from checks.model import Result, Status
 from checks.timefmt import human
 
@@ -121,20 +122,16 @@ def format_notice(doc: dict) -> str:
     lines = [_("The provider's claim as understood:")]
     if claim.reference:
         lines.append("  " + _("Reference: {ref}").format(ref=claim.reference))
+    # As the letter restates them: the notice's own hours in its own zone, and this PC's beside
+    # them when it is in another (support staff abroad read a Japan-time notice right).
+    zone = datetime.now().astimezone().tzinfo or UTC
+    for when in dates.claimed_times(claim, zone, get_language()):
+        lines.append("  " + _("Time: {when}{extra}").format(when=when, extra=""))
     for t in claim.times:
-        start, end = dates.parse(t.local) or t.start, dates.parse(t.end_local) or t.end
-        if start is None:
-            continue  # a time the file no longer holds in a form we read
-        when = human(start)
-        if end is not None:
-            when += " – " + human(end)
-        notes = []
-        if t.zone_assumed:
-            notes.append(_("zone not given; assumed"))
-        if t.approximate:
-            notes.append(_("approximate"))
-        extra = f" ({', '.join(notes)})" if notes else ""
-        lines.append("  " + _("Time: {when}{extra}").format(when=when, extra=extra))
+        # The times a sample or a report's fields carry (its Date, Arrival-Date), on this PC.
+        start = (dates.parse(t.local) or t.start) if t.source else None
+        if start is not None:
+            lines.append("  " + _("Time: {when}{extra}").format(when=human(start), extra=""))
     if claim.source_ips:
         lines.append("  " + _("Source IP: {ips}").format(ips=", ".join(claim.source_ips)))
     if claim.source_ports:

@@ -16,7 +16,6 @@ from typing import Any
 from cases import assessment as A
 from cases.store import Case
 from checks import catalogue, dates, i18n
-from checks.claim_doc import Claim
 from checks.evidence import LISTENING, LOOKUP, SENDING
 from checks.model import Status
 
@@ -114,25 +113,13 @@ class LetterModel:
         return {k: v for k, v in self.__dict__.items() if k != "assessment"}
 
 
-def _span(
-    start: datetime | None, end: datetime | None, zone: tzinfo, lang: str, seconds: bool = True
-) -> str:
-    if start is None and end is None:
-        return ""
-    start = (start or end).astimezone(zone)
-    end = (end or start).astimezone(zone)
-    if end - start < timedelta(seconds=1):
-        return dates.moment(start, lang, seconds)
-    return dates.span(start, end, lang, seconds)
-
-
 def _observation(o: A.Observation | None, zone: tzinfo, lang: str) -> dict[str, str] | None:
     if o is None:
         return None
     return {
         "source": o.source,
         "where": o.where,
-        "when": _span(o.start, o.end, zone, lang),
+        "when": dates.between(o.start, o.end, zone, lang),
         "at": dates.moment(o.start.astimezone(zone), lang),
         "minutes": str(max(1, round(o.length.total_seconds() / 60))),
     }
@@ -157,7 +144,7 @@ def _sighting(s: A.Sighting | None, zone: tzinfo, lang: str) -> dict[str, Any] |
         "sending": s.kind == SENDING,
         "mx": s.kind == LOOKUP,
         "listening": s.kind == LISTENING,
-        "when": _span(s.first_seen, s.last_seen, zone, lang)
+        "when": dates.between(s.first_seen, s.last_seen, zone, lang)
         if (s.first_seen or s.last_seen)
         else (dates.moment(s.seen_at.astimezone(zone), lang) if s.seen_at else ""),
     }
@@ -172,7 +159,7 @@ def _journal(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any] | None:
         # Cited for nothing: the letter says the record for that time did not verify.
         return {
             "damaged": True,
-            "window": _span(j.start, j.end, zone, lang, seconds=False),
+            "window": dates.between(j.start, j.end, zone, lang, seconds=False),
             # In the letter's language where the catalogue has it (the keeper's reason); the
             # chain's own details (record numbers) pass through as they are.
             "problem": i18n.gettext_in(lang, j.problem) if j.problem else "",
@@ -185,51 +172,23 @@ def _journal(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any] | None:
             "path": s.path or "",
             "servers": s.servers,
             "count": s.destinations,
-            "when": _span(s.first_seen, s.last_seen, zone, lang),
+            "when": dates.between(s.first_seen, s.last_seen, zone, lang),
         }
         for s in a.sightings
         if s.check_id == "JOURNAL"
     ]
     return {
-        "window": _span(j.start, j.end, zone, lang, seconds=False),
+        "window": dates.between(j.start, j.end, zone, lang, seconds=False),
         "complete": j.complete,
         "partial": j.partial,
         "interval": f"{j.poll_interval_s:g}" if j.poll_interval_s else "",
-        "running": [_span(x, y, zone, lang, seconds=False) for x, y, _m in j.running],
+        "running": [dates.between(x, y, zone, lang, seconds=False) for x, y, _m in j.running],
         "events": events,
         "intact": j.intact,
         "damaged": False,
         "mail_servers": list(j.mail_servers),
         "head": j.head,
     }
-
-
-def _claimed_times(claim: Claim, zone: tzinfo, lang: str) -> list[str]:
-    """The provider's reported times as the notice gave them: the whole range, in the notice's
-    own zone, and in the user's zone too when that differs (the reader of the letter and the
-    user see the same moment)."""
-    out = []
-    for t in claim.notice_times:
-        start, end = t.start_as_notice, t.end_as_notice
-        if start is None:
-            continue
-        # The notice's own precision: seconds only when it gave them.
-        precise = bool(start.second or (end and end.second))
-        own = start.tzinfo or zone
-        text = _span(start, end or start, own, lang, seconds=precise)
-        if t.approximate:
-            text = i18n.gettext_in(lang, i18n.N_("{time} (approximately)")).format(time=text)
-        if t.zone_assumed:
-            text = i18n.gettext_in(
-                lang, i18n.N_("{time} (no time zone was given; taken as {zone})")
-            ).format(time=text, zone=dates.zone_words(start, lang))
-        if start.utcoffset() != start.astimezone(zone).utcoffset():
-            mine = _span(start, end or start, zone, lang, seconds=precise)
-            text = i18n.gettext_in(lang, i18n.N_("{time} ({mine} here)")).format(
-                time=text, mine=mine
-            )
-        out.append(text)
-    return out
 
 
 # The checks whose results bear on a complaint about spam: the letter states these, one
@@ -459,7 +418,7 @@ def _notice(a: A.Assessment, zone: tzinfo, lang: str) -> dict[str, Any]:
     hop = a.notice.deciding_hop
     notice.update(
         verdict=a.notice.verdict,
-        times=_claimed_times(a.notice.claim, zone, lang),
+        times=dates.claimed_times(a.notice.claim, zone, lang),
         source_ips=list(a.notice.claim.source_ips),
         deciding_ip=a.notice.deciding_ip,
         deciding_raw=str(hop.get("raw") or ""),
@@ -515,7 +474,7 @@ def _checked_span(a: A.Assessment, zone: tzinfo, lang: str) -> str:
         return ""
     first = min(r.started_at for r in ran)
     last = max(r.started_at + timedelta(milliseconds=r.duration_ms) for r in ran)
-    return _span(first, last, zone, lang)
+    return dates.between(first, last, zone, lang)
 
 
 def _uptime_off(a: A.Assessment, zone: tzinfo, lang: str) -> list[str]:
@@ -526,7 +485,7 @@ def _uptime_off(a: A.Assessment, zone: tzinfo, lang: str) -> list[str]:
             if isinstance(item, dict):
                 since, until = dates.parse(item.get("since")), dates.parse(item.get("until"))
                 if since and until:
-                    out.append(_span(since, until, zone, lang))
+                    out.append(dates.between(since, until, zone, lang))
     return out
 
 

@@ -325,3 +325,34 @@ def test_a_shadowserver_botnet_drone_report_is_a_bot_report_with_its_family():
     bot = a.claim["bot_report"]
     assert bot["family"] == "ZeroAccess"
     assert "Shadowserver Botnet Drone" in bot["evidence"]
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("time"), "tzset"),
+    reason="Windows cannot change a running process's time zone (no time.tzset)",
+)
+def test_the_terminal_restates_the_notices_hours_in_its_zone_and_the_pcs():
+    """`notice` on a PC in UTC (support staff abroad) printed the claimed time in UTC only,
+    nine hours from the notice's own words; it says both, as the letter does."""
+    from checks import i18n
+    from reports import console
+
+    a = read("notice_names_yesterdays_address.txt", "203.0.113.45", zone=UTC)
+    token = i18n.use_language("ja")
+    try:
+        import os
+        import time
+
+        old = os.environ.get("TZ")
+        os.environ["TZ"] = "UTC"
+        time.tzset()
+        text = console.format_notice(a.to_dict())
+    finally:
+        i18n.reset_language(token)
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+    assert "21時12分～21時40分（日本時間）頃" in text
+    assert "この PC の時間帯では 2026年11月18日 12時12分～12時40分（UTC+00:00）" in text
