@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from checks import wording
+from checks import catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_, Np_
 from checks.model import CheckSpec, Result, Status, current_platform, worst
@@ -316,5 +316,19 @@ def run(ctx: CheckContext) -> Result:
 
     return interpret_linux(linux.antivirus_facts(ctx))
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "AV-STATUS",
+        __name__,
+        catalogue.AUDIT,
+        catalogue.DEFENCE,
+        letter=6,
+        fix="scan",
+        infection=frozenset({"quick_scan_threats", "scan_found"}),
+        order=70,
+    ),
+)
 
 SPECS = (CheckSpec("AV-STATUS", TITLE, run, timeout=150.0, uses_scan=True),)

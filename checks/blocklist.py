@@ -11,7 +11,7 @@ import ipaddress
 import os
 from dataclasses import dataclass
 
-from checks import wording
+from checks import catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_
 from checks.model import CheckSpec, Result, Status
@@ -211,5 +211,12 @@ def run(ctx: CheckContext) -> Result:
         return interpret(None, [])
     return interpret(ip, ask(ip, zones(), ctx.options.dns_server))
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "NET-BLOCKLIST", __name__, catalogue.AUDIT, catalogue.CONTEXT, letter=7, order=150
+    ),
+)
 
 SPECS = (CheckSpec("NET-BLOCKLIST", TITLE, run, needs_network=True, timeout=40.0),)

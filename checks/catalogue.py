@@ -1,14 +1,21 @@
 """Every check Clearline has, once: its ID, the module that runs and words it, and each facet the
 rest of the program would otherwise guess from a list of its own (what produces it, what part
-it plays in the answer, its place in the letter, where step 4 fixes it, which answers mean an
-infection). A new check is its own module plus one line here.
+it plays in the answer, its place in the audit and in the letter, where step 4 fixes it, which
+answers mean an infection).
 
-Plain data, importing nothing of ours: the wording, the runner's registry, the assessment, the
-guidance, the view model and the window all read it, from any floor."""
+Each check module declares its own entries (``ENTRIES``, beside its ``SPECS`` and phrasebook);
+the catalogue is what the modules of checks/ declare, found on first use. So a new check is its
+own module (and its words in each language's message catalogue); no list elsewhere names it.
+The wording, the runner's registry, the assessment, the guidance, the view model and the window
+all read the catalogue, from any floor. Found lazily, so that importing this module imports no
+check: the window paints before any is loaded."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
+import threading
+from dataclasses import dataclass, field
 
 # What produces a check's results.
 AUDIT, CAPTURE, NOTICE = "audit", "capture", "notice"
@@ -29,72 +36,97 @@ class Entry:
     letter: int | None = None  # its place in the letter's list of findings; None: not listed
     fix: str | None = None  # the place step 4 opens to fix it ("scan", "updates", ...)
     infection: frozenset[str] = frozenset()  # FAIL reasons that mean this PC is infected
+    # Its place among all checks: the audit runs them, and lists of results show them, in this
+    # order. Numbers with gaps (10, 20, ...), so that a new check takes a place between two.
+    order: int = field(default=0, kw_only=True)
 
     def shows_infection(self, status: str, reason: str) -> bool:
         return status == "fail" and ("*" in self.infection or reason in self.infection)
 
 
-CATALOGUE: tuple[Entry, ...] = (
-    Entry("SMTP-OUT", "checks.smtp", AUDIT, MAIL, 1, "scan", ANY_FAIL),
-    Entry("SMTP-LISTEN", "checks.smtp", AUDIT, MAIL, 4, "scan", ANY_FAIL),
-    Entry("PROXY-OPEN", "checks.proxy", AUDIT, MAIL, 5, "scan", ANY_FAIL),
-    Entry("PROXYWARE", "checks.proxyware", AUDIT, DEFENCE, 10, "scan", ANY_FAIL),
-    Entry("OS-UPDATES", "checks.updates", AUDIT, DEFENCE, None, "updates"),
-    Entry("OS-SUPPORT", "checks.support", AUDIT, DEFENCE, None, "updates"),
-    Entry(
-        "AV-STATUS",
-        "checks.antivirus",
-        AUDIT,
-        DEFENCE,
-        6,
-        "scan",
-        frozenset({"quick_scan_threats", "scan_found"}),
-    ),
-    Entry("FW-STATUS", "checks.firewall", AUDIT, DEFENCE, None, "firewall"),
-    Entry("CLOCK-SYNC", "checks.clock", AUDIT, CONTEXT),
-    Entry("NET-NAT", "checks.lan", AUDIT, CONTEXT),
-    Entry("NET-GATEWAY", "checks.lan", AUDIT, DEFENCE, 9, "router"),
-    Entry("NET-DEVICES", "checks.lan", AUDIT, CONTEXT),
-    Entry("NET-UPNP", "checks.upnp", AUDIT, DEFENCE, 8, "router"),
-    Entry("NET-DNS", "checks.dns_server", AUDIT, DEFENCE, None, "router"),
-    Entry("NET-BLOCKLIST", "checks.blocklist", AUDIT, CONTEXT, 7),
-    Entry("TRAFFIC-SMTP", "checks.traffic", CAPTURE, MAIL, 2, "scan", ANY_FAIL),
-    Entry("TRAFFIC-MX", "checks.traffic", CAPTURE, MAIL, 3, "scan", ANY_FAIL),
-    Entry("NOTICE-SOURCE", "checks.notice", NOTICE, CLAIM),
-    Entry("NOTICE-UPTIME", "checks.uptime", NOTICE, CLAIM),
-)
+_found: tuple[Entry, ...] | None = None
+_finding = threading.Lock()
 
-BY_ID: dict[str, Entry] = {e.id: e for e in CATALOGUE}
-ORDER: dict[str, int] = {e.id: i for i, e in enumerate(CATALOGUE)}
+
+def entries() -> tuple[Entry, ...]:
+    """Every check's entry, in the catalogue's order: what the modules of checks/ declare."""
+    global _found
+    if _found is None:
+        with _finding:
+            if _found is None:
+                _found = _discover()
+    return _found
+
+
+def _discover() -> tuple[Entry, ...]:
+    import checks
+
+    found: list[Entry] = []
+    for info in pkgutil.iter_modules(checks.__path__, "checks."):
+        if not info.ispkg:
+            module = importlib.import_module(info.name)
+            found += getattr(module, "ENTRIES", ())
+    return _validated(found)
+
+
+def _validated(found: list[Entry]) -> tuple[Entry, ...]:
+    """The entries in order, or an error naming what two modules both claim: a check that
+    silently shadowed another would never run or never be worded."""
+    if not found:  # a packaged app that cannot list its own modules must not run no checks
+        raise RuntimeError("no check declares an entry: the checks package cannot be listed")
+    for what, key in (("ID", lambda e: e.id), ("order", lambda e: e.order)):
+        seen: dict[object, Entry] = {}
+        for e in found:
+            if key(e) in seen:
+                raise RuntimeError(f"{seen[key(e)].id} and {e.id} share one {what}: {key(e)}")
+            seen[key(e)] = e
+    return tuple(sorted(found, key=lambda e: e.order))
+
+
+def by_id() -> dict[str, Entry]:
+    return {e.id: e for e in entries()}
+
+
+def order() -> dict[str, int]:
+    """Each ID's position in the catalogue (0, 1, 2, ...)."""
+    return {e.id: i for i, e in enumerate(entries())}
+
+
+def __getattr__(name: str):
+    # The names the catalogue had when it was a list written here, for readers and tests.
+    lazy = {"CATALOGUE": entries, "BY_ID": by_id, "ORDER": order}
+    if name in lazy:
+        return lazy[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def ids(*, role: str | None = None, source: str | None = None) -> tuple[str, ...]:
     """The IDs with that role and source, in catalogue order."""
     return tuple(
         e.id
-        for e in CATALOGUE
+        for e in entries()
         if (role is None or e.role == role) and (source is None or e.source == source)
     )
 
 
 def modules(source: str | None = None) -> tuple[str, ...]:
     """The check modules, each once, in the order of their first check."""
-    return tuple(dict.fromkeys(e.module for e in CATALOGUE if source in (None, e.source)))
+    return tuple(dict.fromkeys(e.module for e in entries() if source in (None, e.source)))
 
 
 def letter_checks() -> tuple[str, ...]:
     """The checks the letter states, one sentence each, in the letter's order."""
-    listed = [e for e in CATALOGUE if e.letter is not None]
+    listed = [e for e in entries() if e.letter is not None]
     return tuple(e.id for e in sorted(listed, key=lambda e: e.letter or 0))
 
 
 def fix_place(check_id: str) -> str:
-    entry = BY_ID.get(check_id)
+    entry = by_id().get(check_id)
     return entry.fix if entry and entry.fix else "scan"
 
 
 def shows_infection(check_id: str, status: str, reason: str) -> bool:
     """Does this result say the PC is infected (a program sending or relaying mail, or a scanner
     that found malware)? Not: a missing or expired scanner, which is a warning to fix."""
-    entry = BY_ID.get(check_id)
+    entry = by_id().get(check_id)
     return entry is not None and entry.shows_infection(str(status), reason)

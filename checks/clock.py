@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from checks import wording
+from checks import catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_, _
 from checks.model import CheckSpec, Result, Status, current_platform
@@ -193,5 +193,8 @@ def run(ctx: CheckContext) -> Result:
 
     return interpret_linux(linux.clock_facts(ctx))
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (catalogue.Entry("CLOCK-SYNC", __name__, catalogue.AUDIT, catalogue.CONTEXT, order=90),)
 
 SPECS = (CheckSpec("CLOCK-SYNC", TITLE, run, timeout=150.0),)

@@ -13,7 +13,7 @@ import ipaddress
 import sys
 from pathlib import Path
 
-from checks import wording
+from checks import catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_
 from checks.model import CheckSpec, Result, Status
@@ -193,5 +193,12 @@ def run(ctx: CheckContext) -> Result:
         return interpret(windows_servers())
     return interpret(None)
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "NET-DNS", __name__, catalogue.AUDIT, catalogue.DEFENCE, fix="router", order=140
+    ),
+)
 
 SPECS = (CheckSpec("NET-DNS", TITLE, run, timeout=15.0),)

@@ -4,7 +4,7 @@ whether it was clean).
 
 Each mail check's own module turns its results into these: ``sightings(result)``, and, when it
 watches for a time, ``observations(results)``. The catalogue names the module (role MAIL), so a
-new mail check is its module plus its catalogue line; nothing here or in the assessment lists
+new mail check is its module alone; nothing here or in the assessment lists
 check IDs. Pure: results in, typed evidence out."""
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ def listening(result: Result, items: list[dict]) -> list[Sighting]:
 
 
 def _module(check_id: str):
-    entry = catalogue.BY_ID.get(check_id)
+    entry = catalogue.by_id().get(check_id)
     if entry is None or entry.role != catalogue.MAIL:
         return None
     return importlib.import_module(entry.module)
@@ -153,7 +153,7 @@ def observations_of(history: Iterable[Result]) -> list[Observation]:
     its own results once."""
     by_module: dict[str, list[Result]] = {}
     for r in history:
-        entry = catalogue.BY_ID.get(r.id)
+        entry = catalogue.by_id().get(r.id)
         if entry is not None and entry.role == catalogue.MAIL:
             by_module.setdefault(entry.module, []).append(r)
     out: list[Observation] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from checks import wording
+from checks import catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_
 from checks.model import CheckSpec, Result, Status, current_platform
@@ -182,5 +182,12 @@ def run(ctx: CheckContext) -> Result:
 
     return interpret_linux(linux.firewall_facts(ctx))
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "FW-STATUS", __name__, catalogue.AUDIT, catalogue.DEFENCE, fix="firewall", order=80
+    ),
+)
 
 SPECS = (CheckSpec("FW-STATUS", TITLE, run, timeout=150.0),)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import addresses, wording
+from checks import addresses, catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_, Np_, _
 from checks.model import CheckSpec, Result, Status
@@ -357,6 +357,21 @@ def _lan_address(facts: NetworkFacts) -> str | None:
                 return str(ip)
     return None
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry("NET-NAT", __name__, catalogue.AUDIT, catalogue.CONTEXT, order=100),
+    catalogue.Entry(
+        "NET-GATEWAY",
+        __name__,
+        catalogue.AUDIT,
+        catalogue.DEFENCE,
+        letter=9,
+        fix="router",
+        order=110,
+    ),
+    catalogue.Entry("NET-DEVICES", __name__, catalogue.AUDIT, catalogue.CONTEXT, order=120),
+)
 
 SPECS = (
     CheckSpec("NET-NAT", TITLE_NAT, run_nat, timeout=30.0),

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, tzinfo
 from email.message import Message
 from typing import Any
 
-from checks import line_identity, provenance, wording
+from checks import catalogue, line_identity, provenance, wording
 from checks.i18n import N_
 from checks.model import Result, Status
 from checks.notice_claim import extract_claim, ips, malware_family
@@ -585,6 +585,11 @@ ADVICE_FOR = {
     UNKNOWN: ("ask_sample",),
 }
 wording.register(wording.Phrasebook({"NOTICE-SOURCE": TITLE}, SUMMARIES, ADVICE))
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry("NOTICE-SOURCE", __name__, catalogue.NOTICE, catalogue.CLAIM, order=180),
+)
 
 
 def _advice(a: Analysis) -> tuple[str, ...]:

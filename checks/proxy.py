@@ -3,7 +3,7 @@ from a folder where malware hides. Infected PCs are rented out as spam proxies."
 
 from __future__ import annotations
 
-from checks import evidence, programs, wording
+from checks import catalogue, evidence, programs, wording
 from checks.addresses import exposed
 from checks.context import CheckContext
 from checks.i18n import N_, Np_
@@ -223,5 +223,19 @@ def sightings(result: Result) -> list[evidence.Sighting]:
         result, evidence.dicts(facts.get("findings")) or evidence.dicts(facts.get("listeners"))
     )
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "PROXY-OPEN",
+        __name__,
+        catalogue.AUDIT,
+        catalogue.MAIL,
+        letter=5,
+        fix="scan",
+        infection=catalogue.ANY_FAIL,
+        order=30,
+    ),
+)
 
 SPECS = (CheckSpec("PROXY-OPEN", TITLE, run, timeout=30.0),)

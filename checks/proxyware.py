@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checks import wording
+from checks import catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_
 from checks.model import CheckSpec, Result, Status
@@ -151,5 +151,19 @@ def gather() -> Seen:
 def run(ctx: CheckContext) -> Result:
     return interpret(gather())
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "PROXYWARE",
+        __name__,
+        catalogue.AUDIT,
+        catalogue.DEFENCE,
+        letter=10,
+        fix="scan",
+        infection=catalogue.ANY_FAIL,
+        order=40,
+    ),
+)
 
 SPECS = (CheckSpec("PROXYWARE", TITLE, run, timeout=30.0),)

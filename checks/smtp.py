@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checks import evidence, programs, wording
+from checks import catalogue, evidence, programs, wording
 from checks.addresses import exposed
 from checks.context import CheckContext
 from checks.i18n import N_, Np_
@@ -572,6 +572,30 @@ def observations(results: list[Result]) -> list[evidence.Observation]:
             out.append(evidence.Observation(source, evidence.THIS_PC, start, end, clean))
     return out
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "SMTP-OUT",
+        __name__,
+        catalogue.AUDIT,
+        catalogue.MAIL,
+        letter=1,
+        fix="scan",
+        infection=catalogue.ANY_FAIL,
+        order=10,
+    ),
+    catalogue.Entry(
+        "SMTP-LISTEN",
+        __name__,
+        catalogue.AUDIT,
+        catalogue.MAIL,
+        letter=4,
+        fix="scan",
+        infection=catalogue.ANY_FAIL,
+        order=20,
+    ),
+)
 
 SPECS = (
     CheckSpec("SMTP-OUT", TITLE_OUT, run_outbound, timeout=30.0, uses_watch=True),

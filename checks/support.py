@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from checks import lifecycle, wording
+from checks import catalogue, lifecycle, wording
 from checks.context import CheckContext
 from checks.i18n import N_
 from checks.model import CheckSpec, Result, Status, current_platform
@@ -252,5 +252,12 @@ def run(ctx: CheckContext) -> Result:
 
     return interpret_linux(linux.os_release(), today)
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "OS-SUPPORT", __name__, catalogue.AUDIT, catalogue.DEFENCE, fix="updates", order=60
+    ),
+)
 
 SPECS = (CheckSpec("OS-SUPPORT", TITLE, run, timeout=150.0),)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from checks import evidence, wording
+from checks import catalogue, evidence, wording
 from checks import programs as _programs
 from checks.i18n import N_, Np_, _
 from checks.model import Result, Status, worst
@@ -236,6 +236,30 @@ wording.register(
     wording.Phrasebook(
         {"TRAFFIC-SMTP": TITLE_SMTP, "TRAFFIC-MX": TITLE_MX}, SUMMARIES, ADVICE, _prepare
     )
+)
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "TRAFFIC-SMTP",
+        __name__,
+        catalogue.CAPTURE,
+        catalogue.MAIL,
+        letter=2,
+        fix="scan",
+        infection=catalogue.ANY_FAIL,
+        order=160,
+    ),
+    catalogue.Entry(
+        "TRAFFIC-MX",
+        __name__,
+        catalogue.CAPTURE,
+        catalogue.MAIL,
+        letter=3,
+        fix="scan",
+        infection=catalogue.ANY_FAIL,
+        order=170,
+    ),
 )
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from checks import wording
+from checks import catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_, Np_, _
 from checks.model import CheckSpec, Result, Status, current_platform
@@ -509,5 +509,12 @@ def interpret_no_manager(facts: dict[str, Any]) -> Result:
     name = (facts.get("os_release") or {}).get("PRETTY_NAME")
     return _result(Status.UNKNOWN, "no_manager", ["other_tool"], {"name": name}, manager=None)
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "OS-UPDATES", __name__, catalogue.AUDIT, catalogue.DEFENCE, fix="updates", order=50
+    ),
+)
 
 SPECS = (CheckSpec("OS-UPDATES", TITLE, run, timeout=180.0),)

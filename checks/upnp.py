@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from checks import addresses, wording
+from checks import addresses, catalogue, wording
 from checks.context import CheckContext
 from checks.i18n import N_, Np_
 from checks.model import CheckSpec, Result, Status, current_platform, worst
@@ -156,5 +156,12 @@ def run(ctx: CheckContext) -> Result:
     }
     return interpret(facts, local, listening)
 
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry(
+        "NET-UPNP", __name__, catalogue.AUDIT, catalogue.DEFENCE, letter=8, fix="router", order=130
+    ),
+)
 
 SPECS = (CheckSpec("NET-UPNP", TITLE, run, needs_network=True, timeout=30.0),)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from checks import wording
+from checks import catalogue, wording
 from checks.i18n import N_, _
 from checks.model import Result, Status
 from checks.probes.power import BOOT, CRASH, SHUTDOWN, SLEEP, WAKE
@@ -151,3 +151,8 @@ def _prepare(params: dict[str, Any]) -> dict[str, Any]:
 
 
 wording.register(wording.Phrasebook({"NOTICE-UPTIME": TITLE}, SUMMARIES, {}, _prepare))
+
+# Its entries in the catalogue (checks/catalogue.py): what part each plays, and where.
+ENTRIES = (
+    catalogue.Entry("NOTICE-UPTIME", __name__, catalogue.NOTICE, catalogue.CLAIM, order=190),
+)

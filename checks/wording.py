@@ -63,8 +63,17 @@ class Phrasebook:
     word: Callable[[Result], tuple[str, list[str]] | None] | None = None
 
 
-# Which module words which check (the catalogue's); imported on first use so start-up stays light.
-MODULES = {entry.id: entry.module for entry in catalogue.CATALOGUE}
+def modules() -> dict[str, str]:
+    """Which module words which check (the catalogue's). Found on first use, so that start-up
+    imports no check."""
+    return {entry.id: entry.module for entry in catalogue.entries()}
+
+
+def __getattr__(name: str):
+    if name == "MODULES":
+        return modules()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 _BOOKS: dict[str, Phrasebook] = {}
 
@@ -76,8 +85,10 @@ def register(book: Phrasebook) -> Phrasebook:
 
 
 def book_for(check_id: str) -> Phrasebook | None:
-    if check_id not in _BOOKS and check_id in MODULES:
-        importlib.import_module(MODULES[check_id])
+    if check_id not in _BOOKS:
+        known = modules()  # finding the catalogue imports every check module
+        if check_id in known:
+            importlib.import_module(known[check_id])
     return _BOOKS.get(check_id)
 
 
@@ -219,9 +230,10 @@ def _words(result: Result) -> Words:
 def check_tables() -> list[str]:
     """Problems in the registered phrasebooks (for tests): every module imported."""
     problems = []
-    for module in set(MODULES.values()):
+    known = modules()
+    for module in set(known.values()):
         importlib.import_module(module)
-    for check_id in MODULES:
+    for check_id in known:
         if check_id not in _BOOKS:
             problems.append(f"{check_id}: no phrasebook registered")
     return problems

@@ -1,12 +1,17 @@
-"""The catalogue is the one list of checks: every other list is read from it, and it agrees
-with what the modules declare (their SPECS and phrasebooks) and with the README's table."""
+"""The catalogue is the one list of checks, made of what each check module declares: every other
+list is read from it, and it agrees with what the modules declare (their SPECS and phrasebooks)
+and with the README's table. A module dropped into checks/ is a new check, with no list edited."""
 
 import importlib
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
 
+import checks
 from cases import assessment
 from checks import catalogue, registry, wording
 from checks.model import Status
@@ -24,7 +29,7 @@ def test_each_id_once_and_each_letter_place_once():
 
 def test_no_check_module_is_left_out_of_the_catalogue():
     # No count to pin: whatever any module of checks/ declares (a check it runs, a title it
-    # words) must have its line in the catalogue, so a forgotten line fails here.
+    # words) must declare its entry in ENTRIES, so a forgotten entry fails here.
     for path in sorted((ROOT / "checks").glob("*.py")):
         importlib.import_module(f"checks.{path.stem}")
     declared = set(wording._BOOKS)
@@ -104,3 +109,85 @@ def test_the_readme_describes_only_real_checks_and_points_to_the_full_list():
     rows = [r for r in rows if r != "ID"]  # the header
     assert len(rows) >= 15 and set(rows) <= set(IDS), set(rows) - set(IDS)
     assert "audit --list" in section
+
+
+NEW_CHECK = """
+    from checks import catalogue, wording
+    from checks.i18n import N_
+    from checks.model import CheckSpec, Result, Status
+
+    TITLE = N_("Names the hosts file redirects")
+    wording.register(wording.Phrasebook({"HOSTS-TEST": TITLE}, {"clean": TITLE}, {}))
+
+
+    def run(ctx):
+        return Result("HOSTS-TEST", Status.PASS, "clean")
+
+
+    ENTRIES = (
+        catalogue.Entry(
+            "HOSTS-TEST", __name__, catalogue.AUDIT, catalogue.DEFENCE, fix="scan", order=145
+        ),
+    )
+    SPECS = (CheckSpec("HOSTS-TEST", TITLE, run),)
+"""
+
+
+@pytest.fixture
+def a_module_dropped_into_checks(tmp_path, monkeypatch):
+    (tmp_path / "hosts_test.py").write_text(textwrap.dedent(NEW_CHECK), encoding="utf-8")
+    monkeypatch.setattr(checks, "__path__", [*checks.__path__, str(tmp_path)])
+    monkeypatch.setattr(catalogue, "_found", None)
+    monkeypatch.setattr(registry, "_all", None)
+    yield
+    sys.modules.pop("checks.hosts_test", None)
+    wording._BOOKS.pop("HOSTS-TEST", None)
+
+
+def test_a_module_dropped_into_checks_is_a_check_everywhere(a_module_dropped_into_checks):
+    audit = [s.id for s in registry.ALL]
+    # Run by the audit in its declared place (between NET-DNS, 140, and NET-BLOCKLIST, 150),
+    # worded, listed among the warnings to fix and opened in step 4 at its place.
+    assert audit[audit.index("NET-DNS") + 1] == "HOSTS-TEST"
+    assert audit[audit.index("HOSTS-TEST") + 1] == "NET-BLOCKLIST"
+    assert wording.title_msgid("HOSTS-TEST") == "Names the hosts file redirects"
+    assert "HOSTS-TEST" in catalogue.ids(role=catalogue.DEFENCE)
+    assert catalogue.fix_place("HOSTS-TEST") == "scan"
+
+
+@pytest.mark.parametrize(
+    ("found", "says"),
+    [
+        ([], "no check declares an entry"),
+        (
+            [
+                catalogue.Entry("A", "checks.a", catalogue.AUDIT, catalogue.CONTEXT, order=10),
+                catalogue.Entry("A", "checks.b", catalogue.AUDIT, catalogue.CONTEXT, order=20),
+            ],
+            "A and A share one ID: A",
+        ),
+        (
+            [
+                catalogue.Entry("A", "checks.a", catalogue.AUDIT, catalogue.CONTEXT, order=10),
+                catalogue.Entry("B", "checks.b", catalogue.AUDIT, catalogue.CONTEXT, order=10),
+            ],
+            "A and B share one order: 10",
+        ),
+    ],
+)
+def test_two_modules_claiming_one_place_stop_the_program(found, says):
+    # A check silently shadowing another would never run, or never be worded.
+    with pytest.raises(RuntimeError, match=says):
+        catalogue._validated(found)
+
+
+def test_the_catalogue_is_found_in_its_declared_order_and_imports_no_check_until_asked():
+    assert [e.order for e in catalogue.entries()] == sorted(e.order for e in catalogue.entries())
+    code = (
+        "import sys; from checks import catalogue, wording, registry; "
+        "print(any(m in sys.modules for m in ('checks.smtp', 'checks.traffic')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert out.stdout.strip() == "False"

@@ -1,5 +1,5 @@
 """Mail evidence comes from each mail check's own module, found through the catalogue: the
-assessment lists no check IDs, so a new mail check is its module plus its catalogue line."""
+assessment lists no check IDs, so a new mail check is its module alone."""
 
 import importlib
 import sys
@@ -55,7 +55,7 @@ def test_sending_is_named_before_listening_and_a_journal_record_is_sending():
 
 @pytest.fixture
 def a_new_mail_check(monkeypatch):
-    """A check that exists only as its module and its catalogue line."""
+    """A check that exists only as its module (and so its entry in the catalogue)."""
     module = types.ModuleType("checks.router_relay")
 
     def sightings(result):
@@ -75,9 +75,10 @@ def a_new_mail_check(monkeypatch):
 
     module.sightings, module.observations = sightings, observations
     monkeypatch.setitem(sys.modules, module.__name__, module)
-    entry = catalogue.Entry("ROUTER-RELAY", module.__name__, catalogue.AUDIT, catalogue.MAIL)
-    monkeypatch.setattr(catalogue, "CATALOGUE", (*catalogue.CATALOGUE, entry))
-    monkeypatch.setitem(catalogue.BY_ID, entry.id, entry)
+    entry = catalogue.Entry(
+        "ROUTER-RELAY", module.__name__, catalogue.AUDIT, catalogue.MAIL, order=10_000
+    )
+    monkeypatch.setattr(catalogue, "_found", (*catalogue.entries(), entry))
     return entry
 
 
