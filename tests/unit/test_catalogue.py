@@ -126,7 +126,7 @@ NEW_CHECK = """
 
     ENTRIES = (
         catalogue.Entry(
-            "HOSTS-TEST", __name__, catalogue.AUDIT, catalogue.DEFENCE, fix="scan", order=145
+            "HOSTS-TEST", __name__, catalogue.AUDIT, catalogue.DEFENCE, fix="scan", order=142
         ),
     )
     SPECS = (CheckSpec("HOSTS-TEST", TITLE, run),)
@@ -148,8 +148,7 @@ def test_a_module_dropped_into_checks_is_a_check_everywhere(a_module_dropped_int
     audit = [s.id for s in registry.ALL]
     # Run by the audit in its declared place (between NET-DNS, 140, and NET-BLOCKLIST, 150),
     # worded, listed among the warnings to fix and opened in step 4 at its place.
-    assert audit[audit.index("NET-DNS") + 1] == "HOSTS-TEST"
-    assert audit[audit.index("HOSTS-TEST") + 1] == "NET-BLOCKLIST"
+    assert audit.index("NET-DNS") < audit.index("HOSTS-TEST") < audit.index("NET-BLOCKLIST")
     assert wording.title_msgid("HOSTS-TEST") == "Names the hosts file redirects"
     assert "HOSTS-TEST" in catalogue.ids(role=catalogue.DEFENCE)
     assert catalogue.fix_place("HOSTS-TEST") == "scan"
