@@ -479,9 +479,9 @@ def auth_login(headers: list[str]) -> tuple[str, str] | None:
     (auth=pass smtp.auth=...). The caller decides whether that server is one to believe."""
     for value in headers:
         m = _AR_AUTH.search(value)
-        if m:
-            authserv = value.split(";", 1)[0].strip().split()[0].lower() if value.strip() else ""
-            return authserv, m.group(1)
+        named = value.split(";", 1)[0].split()
+        if m and named:  # a login no server vouches for is no login to believe
+            return named[0].lower(), m.group(1)
     return None
 
 

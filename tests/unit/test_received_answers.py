@@ -453,3 +453,15 @@ def test_authentication_words_in_any_case():
     assert received.auth_login(["  "]) is None
     login = received.auth_login(["Smtp.Example.JP 1; auth=pass smtp.auth=u; x=y; z=w"])
     assert login == ("smtp.example.jp", "u")
+
+
+def test_an_authentication_results_header_naming_no_server_records_no_login():
+    # "Authentication-Results: ; auth=pass smtp.auth=taro" crashed the notice reader: a login
+    # no server vouches for is no login to believe, and the next header may still name one.
+    assert received.auth_login(["; auth=pass smtp.auth=taro"]) is None
+    assert received.auth_login(
+        ["  ; auth=pass smtp.auth=taro", "mx.example; auth=pass smtp.auth=hanako"]
+    ) == (
+        "mx.example",
+        "hanako",
+    )
