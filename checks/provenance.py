@@ -201,9 +201,9 @@ def _line_absent(
     logins = _logins(path)
     if logins:
         hop = logins[0]
-        return Decision(
-            ACCOUNT, "account", hop, hop.client_ip or (entry.client_ip if entry else None)
-        )
+        # Where the login came from is the login line's own client; the hop that handed the
+        # mail over is the sending server, never the person who logged in.
+        return Decision(ACCOUNT, "account", hop, hop.client_ip)
     if _believed_login_header(path, login) and entry is not None:
         entry.auth_user = entry.auth_user or (login[1] if login else None)
         return Decision(

@@ -372,3 +372,16 @@ def test_an_address_in_the_lines_block_in_the_senders_part_is_the_deciding_one()
         "missing": ["line_address"],
         "chain": chain(1, [1], [0], notes=ONE_LINE_UNTRUSTED),
     }
+
+
+def test_a_login_whose_line_shows_no_client_names_no_address_for_it():
+    # Found by writing these answers: the login line of a webmail ("from webmail (unknown)")
+    # shows where the login came from nowhere; the answer named the sending server's own
+    # address (the hop that handed the mail over) as where the login came from.
+    headers = [
+        "from smtp.sender.example (smtp.sender.example [198.51.100.30]) by mx1.recipient.example"
+        f" (Postfix) with ESMTPS id 1; {D}",
+        f"from webmail (unknown) by smtp.sender.example (Postfix) with ESMTPSA id 2; {D}",
+    ]
+    d = decide(parse_chain(headers), L.build(LINE), {})
+    assert (d.verdict, d.code, d.ip) == ("account", "account", None)
