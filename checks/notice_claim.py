@@ -17,9 +17,14 @@ from checks.notice_time import find_times, normalise_text
 
 # --- the claim --------------------------------------------------------------------------------
 
-IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])")
+# An address ends a sentence as often as not ("… from 203.0.113.5."), sits right after a colon
+# that was full-width ("送信元IPアドレス：2001:db8::25") and right before Japanese ("…::25から"),
+# and an IPv6 prefix ends in "::" ("2001:db8:4a:1200::/64"): only an ASCII letter, digit or
+# another part of an address beside it means it is not one.
+IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?!\d|\.\d)")
 IPV6 = re.compile(
-    r"(?<![:\w])((?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?:::?[0-9A-Fa-f]{1,4})*)(?![:\w])"
+    r"(?:(?<![:0-9A-Za-z_])|(?<=[^:]:))((?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,8})"
+    r"(?![0-9A-Za-z_]|\.\d|:[:0-9A-Fa-f])"
 )
 SOURCE_WORDS = re.compile(
     r"(送信元|発信元|接続元|source|src|from|Source-IP|IPアドレス|IP address)", re.I
@@ -88,15 +93,33 @@ def without_links(text: str) -> str:
 
 def ips(text: str) -> list[str]:
     """Every IPv4 and IPv6 address written in the text, in order, once each."""
+    return list(dict.fromkeys(ip for ip, _at in _written_addresses(text)))
+
+
+def _written_addresses(text: str) -> list[tuple[str, int]]:
+    """Each address as read (its one spelling: "2001:DB8::0025" is 2001:db8::25) and where the
+    notice wrote it, every time it did: IPv4 first, then IPv6."""
     out = []
     for m in list(IPV4.finditer(text)) + list(IPV6.finditer(text)):
+        written = m.group(1)
+        if written.endswith(":") and not written.endswith("::"):
+            written = written[:-1]  # "2001:db8::25: 3 messages": the colon is the sentence's
         try:
-            ip = str(ipaddress.ip_address(m.group(1)))
-        except ValueError:
+            address = ipaddress.ip_address(written)
+        except ValueError:  # a time (14:05:33), a MAC address: no address
             continue
-        if ip not in out:
-            out.append(ip)
+        if not address.is_unspecified:  # "::" in prose
+            out.append((str(address), m.start(1)))
     return out
+
+
+def _named_as_source(text: str) -> list[str]:
+    """The addresses a source word (送信元, source, from…) stands just before, anywhere the
+    notice writes them, in the order of ``ips``."""
+    named = {
+        ip for ip, at in _written_addresses(text) if SOURCE_WORDS.search(text[max(0, at - 40) : at])
+    }
+    return [ip for ip in ips(text) if ip in named]
 
 
 # The provider's words that the mail account was used: its ID or password misused, stolen or
@@ -223,8 +246,10 @@ def _ports(text: str) -> tuple[list[int], list[int]]:
 
 
 def _sentences(text: str) -> list[str]:
-    # A Japanese sentence broken over lines joins without a space; an English one with one.
-    flat = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", text)
+    # A line of spaces (full-width ones too) is a blank line: it ends a paragraph. A Japanese
+    # sentence broken over lines joins without a space; an English one with one.
+    flat = re.sub(r"\n[^\S\n]+(?=\n)", "\n", text)
+    flat = re.sub(r"(?<=[^\x00-\x7f])\n(?=[^\x00-\x7f])", "", flat)
     flat = re.sub(r"(?<!\n)\n(?!\n)", " ", flat)
     return [t for t in _SENTENCE_END.split(flat) if t and t.strip()]
 
@@ -266,11 +291,7 @@ def extract_claim(text: str, local_zone: tzinfo) -> dict[str, Any]:
     times = find_times(text, default_zone=local_zone)
     plain = without_links(text)
     found = ips(plain)
-    sources = []
-    for ip in found:
-        pos = plain.find(ip)
-        if pos >= 0 and SOURCE_WORDS.search(plain[max(0, pos - 40) : pos]):
-            sources.append(ip)
+    sources = _named_as_source(plain)
     source_ports, dest_ports = _ports(text)
     counts = []
     approximate_count = False

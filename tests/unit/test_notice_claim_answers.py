@@ -203,3 +203,73 @@ def test_a_bot_report_read_alone_quotes_the_sentence_as_read():
         "evidence": "Our sinkhole observed your IP address connecting to a Mirai botnet.",
         "family": "Mirai",
     }
+
+
+# --- found by writing these answers: each failed before its fix ---------------------------------
+
+
+def test_an_ipv6_source_right_after_a_full_width_colon_is_read():
+    # Japanese notices write "：" with no space; read as ":", it sat where the address pattern
+    # refused to start, and the line's own address went unread.
+    for text in (
+        "送信元IPアドレス：2001:db8:4a:1200::25 から迷惑メールが送信されました。",
+        "送信元IPアドレス：2001:db8:4a:1200::25から迷惑メールが送信されました。",
+    ):
+        source = ["2001:db8:4a:1200::25"]
+        assert claim_of(text) == {
+            **NOTHING,
+            "ips": source,
+            "source_ips": source,
+            "named_sources": source,
+        }, text
+
+
+def test_an_ipv6_source_written_in_capitals_or_with_leading_zeros_is_named_as_the_source():
+    # The source word was looked for before the canonical spelling, which the notice did not use.
+    for text in (
+        "Source IP: 2001:DB8:4A:1200::25 sent spam.",
+        "Source IP: 2001:0db8:004a:1200::0025 sent spam.",
+    ):
+        source = ["2001:db8:4a:1200::25"]
+        assert claim_of(text) == {
+            **NOTHING,
+            "ips": source,
+            "source_ips": source,
+            "named_sources": source,
+        }, text
+
+
+def test_a_line_holding_only_spaces_ends_the_paragraph_before_a_bot_reports_evidence():
+    # A heading above a "blank" line of a full-width or plain space was read into the desk's
+    # sentence, which the reply quotes back as the desk's own words.
+    for heading, space, said in (
+        (
+            "ボット感染のお知らせ",
+            "　",
+            "当社にて、お客様の回線からC&Cサーバへの通信を確認しました。",
+        ),
+        ("Bot infection notice", " ", "We observed connections from your line to a C&C server."),
+    ):
+        report = bot_report(f"{heading}\n{space}\n{said}")
+        assert report == {"evidence": said, "family": None}, heading
+
+
+def test_an_ipv6_prefix_named_as_the_source_is_read_as_its_network():
+    # Providers name a line's /64 ("2001:db8:4a:1200::/64"); the line is matched by its /64.
+    source = ["2001:db8:4a:1200::"]
+    assert claim_of("送信元IPアドレス：2001:db8:4a:1200::/64 から送信されました。") == {
+        **NOTHING,
+        "ips": source,
+        "source_ips": source,
+        "named_sources": source,
+    }
+
+
+def test_an_address_ending_an_english_sentence_is_read():
+    source = ["203.0.113.5"]
+    assert claim_of("Spam was sent from 203.0.113.5.") == {
+        **NOTHING,
+        "ips": source,
+        "source_ips": source,
+        "named_sources": source,
+    }
