@@ -20,10 +20,12 @@ from checks.notice_time import find_times, normalise_text
 # An address ends a sentence as often as not ("… from 203.0.113.5."), sits right after a colon
 # that was full-width ("送信元IPアドレス：2001:db8::25") and right before Japanese ("…::25から"),
 # and an IPv6 prefix ends in "::" ("2001:db8:4a:1200::/64"): only an ASCII letter, digit or
-# another part of an address beside it means it is not one.
-IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?!\d|\.\d)")
+# another part of an address beside it means it is not one. A sender's IPv6 address starts
+# with a digit group (2000::/3); "::1" and "::ffff:192.0.2.1" (read as its IPv4 address) do not.
+IPV4 = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?!\d|\.[0-9A-Za-z])")
 IPV6 = re.compile(
-    r"(?:(?<![:0-9A-Za-z_])|(?<=[^:]:))((?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,8})"
+    r"(?:(?<![:0-9A-Za-z_])|(?<=[^:]:))"
+    r"([0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,8}(?:(?<=[0-9A-Fa-f])|(?<=::)))"
     r"(?![0-9A-Za-z_]|\.\d|:[:0-9A-Fa-f])"
 )
 SOURCE_WORDS = re.compile(
@@ -101,15 +103,11 @@ def _written_addresses(text: str) -> list[tuple[str, int]]:
     notice wrote it, every time it did: IPv4 first, then IPv6."""
     out = []
     for m in list(IPV4.finditer(text)) + list(IPV6.finditer(text)):
-        written = m.group(1)
-        if written.endswith(":") and not written.endswith("::"):
-            written = written[:-1]  # "2001:db8::25: 3 messages": the colon is the sentence's
         try:
-            address = ipaddress.ip_address(written)
+            address = ipaddress.ip_address(m.group(1))
         except ValueError:  # a time (14:05:33), a MAC address: no address
             continue
-        if not address.is_unspecified:  # "::" in prose
-            out.append((str(address), m.start(1)))
+        out.append((str(address), m.start(1)))
     return out
 
 
@@ -133,7 +131,8 @@ _MISUSE = (
 # A report of a bot, not of spam: botnet traffic, a C&C server, a sinkhole (the words desks and
 # CERTs write). "ウイルス感染などにより…可能性" in a spam notice is advice, not such a report.
 BOT_WORDS = re.compile(
-    r"ボット|botnet|(?<![a-z])bots?(?![a-z])|C&C|C2[\s-]*(?:サーバ|server)"
+    r"(?<!ロ)ボット|botnet|(?<![a-z\u00c0-\u024f])bots?(?![a-z\u00c0-\u024f])|C&C"
+    r"|C2[\s-]*(?:サーバ|server)"
     r"|command[- ]and[- ]control"
     r"|シンクホール|sinkhole",
     re.I,

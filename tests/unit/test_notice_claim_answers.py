@@ -273,3 +273,19 @@ def test_an_address_ending_an_english_sentence_is_read():
         "source_ips": source,
         "named_sources": source,
     }
+
+
+def test_a_reverse_lookup_name_is_no_address():
+    # "27.112.189.185.in-addr.arpa" is 185.189.112.27 written backwards (a real spam's HELO).
+    assert claim_of("helo=27.112.189.185.in-addr.arpa") == NOTHING
+
+
+def test_words_that_only_contain_bot_are_no_bot_report():
+    # A Brazilian phishing mail's "Botão" and a robot vacuum (ロボット) in a real notice's
+    # sentence are no botnet: the reply would quote them to the desk as its evidence.
+    assert bot_report("Clique no Botão a Baixo para Visualizar a Multa.") is None
+    assert bot_report("ロボット掃除機からの通信を確認しました。") is None
+    assert bot_report("お客様の端末がボットに感染し、通信を確認しました。") == {
+        "evidence": "お客様の端末がボットに感染し、通信を確認しました。",
+        "family": None,
+    }

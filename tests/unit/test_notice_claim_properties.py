@@ -51,13 +51,12 @@ AFTER = (
     "を確認しました。",
 )
 
-# Addresses a notice names as a sender: not "::", a loopback, link-local or multicast one (nor
-# ::ffff:1.2.3.4, which is read as its IPv4 address).
-addresses = st.one_of(st.ip_addresses(v=4), st.ip_addresses(v=6)).filter(
-    lambda a: (
-        not (a.is_unspecified or a.is_loopback or a.is_link_local or a.is_multicast)
-        and (a.version == 4 or a.ipv4_mapped is None)
-    )
+# Addresses a notice names as a sender: any IPv4 address but 0.0.0.0, and an IPv6 address
+# that starts with a group of digits, as every global one does (2000::/3); not "::1" or
+# ::ffff:192.0.2.1, which is read as its IPv4 address.
+addresses = st.one_of(
+    st.ip_addresses(v=4).filter(lambda a: not a.is_unspecified),
+    st.ip_addresses(v=6).filter(lambda a: not str(a).startswith("::")),
 )
 
 
