@@ -183,7 +183,14 @@ def build(
         elif entry.kind == addresses.CGNAT_KIND:
             cgnat_reason = cgnat_reason or "given_cgnat"
     for value in notice_sources or []:
-        add(value, NOTICE)
+        # What the notice's words call the source is the line's only if a line can have it: a
+        # bounce quoting "from [127.0.0.1]" names no subscriber.
+        if addresses.kind(str(value)) in (
+            addresses.PUBLIC,
+            addresses.DOCUMENTATION_KIND,
+            addresses.CGNAT_KIND,
+        ):
+            add(value, NOTICE)
     nat = nat_facts or {}
     for item in nat.get("addresses") or []:
         kind = addresses.kind(str(item.get("address", ""))) if isinstance(item, dict) else None
