@@ -20,11 +20,16 @@ _IP_BARE = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d{1,3}){3})(?![\d.])")
 # A comment in parentheses (innermost first): "with" and "by" inside one ("using TLSv1 with
 # cipher ...") are no part of the line's clauses.
 _COMMENT = re.compile(r"\([^()]*\)")
-# Exim and Ecelerity write the greeting name inside the brackets: "([10.0.0.1:50449] helo=x)".
-_HELO_IN_COMMENT = re.compile(r"\bhelo=\s*\[?([A-Za-z0-9.\-_:]+)\]?", re.I)
+# Exim and Ecelerity write the greeting name inside the brackets: "([10.0.0.1:50449] helo=x)";
+# CommuniGate Pro "(account user HELO [10.0.0.1])".
+_HELO_IN_COMMENT = re.compile(r"\bhelo(?:=\s*|\s+)\[?([A-Za-z0-9.\-_:]+)\]?", re.I)
+# What the client claimed in its greeting, as a literal: never the address the server saw.
+_HELO_LITERAL = re.compile(r"\b(?:HELO|EHLO)(?:=\s*|\s+)\[[^\]]*\]", re.I)
+# Exim writes the reverse name first and the greeting after it: "from RDNS ([ip] helo=HELO)".
+_EXIM_RDNS = re.compile(r"^([A-Za-z0-9.\-]+\.[A-Za-z]{2,})\s+\(\[[^\]]+\]\s+helo=", re.I)
 # "with" protocols that record a login (RFC 3848: ESMTPA, ESMTPSA, LMTPA, UTF8SMTPSA, ...; Exim
 # writes them in lower case), and webmail ("with HTTP", "via HTTP"): a browser that logged in.
-_AUTH_WITH = re.compile(r"^(?:UTF8)?(?:E?SMTPS?A|LMTPS?A)\w*$", re.I)
+_AUTH_WITH = re.compile(r"^(?:UTF8)?(?:E?SMTPS?A|LMTPS?A|ASMTP)\w*$", re.I)  # Exim 3: asmtp
 _WEBMAIL = re.compile(r"\b(?:with|via)\s+HTTPS?\b", re.I)
 # Login words servers write into Received lines, in the forms real servers use: Postfix
 # "(Authenticated sender: x)", Sendmail "(authenticated bits=0)", "(authenticated as x)",
@@ -34,7 +39,8 @@ _AUTH_TEXT = re.compile(
     r"|\bauth(?:enticated)?\s*(?:as|user|by|=)\s*<?([^\s>);,]+)"
     r"|\(AUTH:\s*[A-Z0-9-]+\s+([^\s,)]+)"
     r"|\(authenticated(?: bits=\d+)?\)"
-    r"|\bwith\s+E?SMTPS?\s+AUTH\b|\bSMTP[- ]?AUTH\b",
+    r"|\bwith\s+E?SMTPS?\s+AUTH\b|\bSMTP[- ]?AUTH\b"
+    r"|\bby\s+authid\s+<?([^\s>);,]+)",  # Exim's authenticated id
     re.I,
 )
 
@@ -52,7 +58,7 @@ _AR_AUTH = re.compile(r"\bauth=pass\b[^;]*?\bsmtp\.auth=\s*<?([^\s;>]+)", re.I)
 # Reverse-DNS names of end-user (dynamic) address pools, including Japanese providers'.
 DYNAMIC_NAME = re.compile(
     r"(\d{1,3}[-.]\d{1,3}[-.]\d{1,3}[-.]\d{1,3})|\b(dyn|dynamic|dhcp|pool|ppp|pppoe|adsl|dsl|cable|"
-    r"cpe|broadband|dialup|dial|client|customer|home|res|ipngn|flets|bbtec|ocn|plala|dion|"
+    r"cpe|broadband|dialup|dial|client|customer|home|res|ipngn|flets|bbtec|ocn(?!\.ad\.jp)|plala|dion|"
     r"au-net|ap\d|ntt|catv|ftth|fiber|user|host\d|p\d+-|ai\d+|kd\d+)\b",
     re.I,
 )
@@ -150,10 +156,12 @@ def _outside_comments(text: str) -> str:
 
 
 def _address(candidate: str) -> str | None:
-    """An address as servers bracket it, with a port after an IPv4 one ("10.0.0.1:50449")."""
+    """An address as servers bracket it, with a port after an IPv4 one ("10.0.0.1:50449", or
+    Exim 3's "10.0.0.1.50449")."""
     ip = _valid_ip(candidate)
-    if ip is None and candidate.count(":") == 1 and "." in candidate:
-        ip = _valid_ip(candidate.split(":", 1)[0])
+    if ip is None:
+        with_port = re.fullmatch(r"(\d{1,3}(?:\.\d{1,3}){3})[:.]\d{1,5}", candidate)
+        ip = _valid_ip(with_port.group(1)) if with_port else None
     return ip
 
 
@@ -203,9 +211,9 @@ def _read_qmail_from(hop: Hop, qmail: re.Match) -> None:
         qmail.group("ip"),
     )
     hop.from_helo = helo or rdns
-    if rdns and rdns.lower() != "unknown" and "." in rdns and _valid_ip(rdns) is None:
+    if rdns and rdns.lower() != "unknown" and "." in rdns and _address(rdns.strip("[]")) is None:
         hop.from_rdns = rdns.lower()
-    hop.client_ip = _valid_ip(ip)
+    hop.client_ip = _address(ip)
     if user or qmail.group("mech"):
         hop.authenticated, hop.auth_user = True, user
 
@@ -216,14 +224,18 @@ def _read_from(hop: Hop, from_clause: str) -> None:
     if rd:
         hop.from_rdns = rd.group(1).lower()
     helo = _HELO_IN_COMMENT.search(from_clause)
-    if helo and hop.from_helo.startswith("[") and _valid_ip(hop.from_helo.strip("[]")):
+    exim = _EXIM_RDNS.match(from_clause)
+    if helo and exim and not rd and hop.from_helo.lower() not in ("localhost", "unknown"):
+        hop.from_rdns, hop.from_helo = exim.group(1).lower(), helo.group(1)
+    elif helo and hop.from_helo.startswith("[") and _address(hop.from_helo.strip("[]")):
         hop.from_helo = helo.group(1)  # "from [ip] (helo=name)": the name it greeted with
-    elif helo and hop.from_helo.lower() in ("localhost", "unknown"):
-        hop.from_helo = helo.group(1)
+    elif helo and hop.from_helo.lower() in ("localhost", "unknown", ""):
+        hop.from_helo = helo.group(1)  # also Ecelerity's "from ([ip:port] helo=name)"
     # "from HELO (rdns [IP])": the address the server saw is inside the parentheses; a
-    # bracketed first word is only what the client claimed in HELO.
-    seen = re.findall(r"\([^()]*?\[(?:IPv6:)?([0-9A-Fa-f:.]+)\][^()]*\)", from_clause)
-    for cand in seen + _IP_IN_BRACKETS.findall(from_clause) + _IP_BARE.findall(from_clause):
+    # bracketed first word, or a literal after HELO, is only what the client claimed.
+    said = _HELO_LITERAL.sub(" ", from_clause)
+    seen = re.findall(r"\([^()]*?\[(?:IPv6:)?([0-9A-Fa-f:.]+)\][^()]*\)", said)
+    for cand in seen + _IP_IN_BRACKETS.findall(said) + _IP_BARE.findall(said):
         ip = _address(cand)
         if ip:
             hop.client_ip = ip
@@ -247,7 +259,8 @@ def _read_by_and_with(hop: Hop, body: str) -> None:
     auth = _AUTH_TEXT.search(body)
     if auth:
         hop.authenticated = True
-        hop.auth_user = hop.auth_user or auth.group(1) or auth.group(2) or auth.group(3)
+        said = auth.group(1) or auth.group(2) or auth.group(3) or auth.group(4)
+        hop.auth_user = hop.auth_user or said
     if _WEBMAIL.search(body) and not _internal(hop):
         # A browser that logged in to webmail; Exchange Online's servers also hand mail to each
         # other "with HTTPS", which is no login.
