@@ -450,10 +450,12 @@ def handed_down(reading: Reading) -> list[Hop]:
     above = reading.entry
     also: set[str] = set()
     for hop in reading.untrusted:
-        if _transparent(hop) and (not hop.by or hands_over(above, hop, also) or _literal(hop.by)):
-            # The server above writing to itself: the line below is handed over to it still.
+        itself = not hop.by or _literal(hop.by) or _localhost(hop.by)
+        if _transparent(hop) and (itself or hands_over(above, hop, also)):
+            # The server above writing to itself (a filter such as amavisd-new writes "by
+            # localhost"): the line below is handed over to it still.
             chain.append(hop)
-            if hop.by:
+            if hop.by and not _localhost(hop.by):
                 also.add(hop.by.lower().strip("."))
             continue
         if not hands_over(above, hop, also):
@@ -467,6 +469,11 @@ def handed_down(reading: Reading) -> list[Hop]:
 
 def _literal(name: str | None) -> bool:
     return bool(name) and _valid_ip(name.strip("[]")) is not None
+
+
+def _localhost(name: str | None) -> bool:
+    """A name every machine gives itself: it names no server, so it never vouches for one."""
+    return (name or "").lower().strip(".") in ("localhost", "localhost.localdomain")
 
 
 def sender_chain(reading: Reading) -> list[Hop]:

@@ -10,7 +10,7 @@ The lines are as their sources give them (named beside each), unfolded."""
 
 import pytest
 
-from checks.received import looks_dynamic, parse_received
+from checks.received import handed_down, looks_dynamic, parse_chain, parse_received, walk
 
 D = "Fri, 20 Nov 2026 05:05:33 +0000"
 
@@ -102,3 +102,37 @@ def test_ocns_own_mail_servers_are_no_home_line():
 )
 def test_a_login_exim_records_is_a_login(line):
     assert parse_received(line).authenticated
+
+
+def test_a_filter_writing_by_localhost_does_not_stop_the_walk():
+    # Postfix with amavisd-new (phishing_pot sample-1022): the filter's lines say "by localhost";
+    # the walk stopped there and never reached the login below, 20.240.44.186.
+    d = "Tue, 1 Aug 2023 04:24:04 +0300"
+    mail = "mail.itariannotifications.com"
+    headers = [
+        f"from {mail} (23.236.135.70) by DB8EUR05FT041.mail.protection.outlook.com"
+        f" (10.233.239.195) with Microsoft SMTP Server id 15.20.6631.44; {d}",
+        f"from localhost (localhost [127.0.0.1]) by {mail} (Postfix) with ESMTP id 9F9A; {d}",
+        f"from {mail} ([127.0.0.1]) by localhost (itariannotifications.com [127.0.0.1])"
+        f" (amavisd-new, port 10032) with ESMTP id xoNx; {d}",
+        f"from localhost (localhost [127.0.0.1]) by {mail} (Postfix) with ESMTP id 4BED; {d}",
+        f"from {mail} ([127.0.0.1]) by localhost (itariannotifications.com [127.0.0.1])"
+        f" (amavisd-new, port 10026) with ESMTP id dsxA; {d}",
+        "from swiswi.1zrwpc2wieaejphi2iew1ev1pb.gvxx.internal.cloudapp.net (unknown"
+        f" [20.240.44.186]) by {mail} (Postfix) with ESMTPSA id CACF; {d}",
+    ]
+    chain = handed_down(walk(parse_chain(headers)))
+    assert [h.index for h in chain] == [4, 3, 2, 1, 0]
+    assert chain[-1].authenticated and chain[-1].client_ip == "20.240.44.186"
+
+
+def test_a_line_by_localhost_from_another_address_is_not_vouched_for():
+    # "localhost" names no server: a line claiming to be written by it about a public client
+    # is what any sender can write below the entry.
+    d = "Tue, 1 Aug 2023 04:24:04 +0300"
+    headers = [
+        f"from mx.sender.example (198.51.100.20) by mx1.recipient.example with ESMTPS id 1; {d}",
+        f"from localhost (localhost [127.0.0.1]) by mx.sender.example (Postfix) id 2; {d}",
+        f"from pc (p1-ipngn1.ocn.ne.jp [203.0.113.45]) by localhost with SMTP id 3; {d}",
+    ]
+    assert [h.index for h in handed_down(walk(parse_chain(headers)))] == [1]
