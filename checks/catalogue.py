@@ -83,13 +83,26 @@ def _validated(found: list[Entry]) -> tuple[Entry, ...]:
     return tuple(sorted(found, key=lambda e: e.order))
 
 
+_indexed: tuple[tuple[Entry, ...], dict[str, Entry], dict[str, int]] | None = None
+
+
+def _index() -> tuple[tuple[Entry, ...], dict[str, Entry], dict[str, int]]:
+    """The entries by ID and by position, built once per catalogue (a sort key and every
+    worded result look them up)."""
+    global _indexed
+    found = entries()
+    if _indexed is None or _indexed[0] is not found:
+        _indexed = (found, {e.id: e for e in found}, {e.id: i for i, e in enumerate(found)})
+    return _indexed
+
+
 def by_id() -> dict[str, Entry]:
-    return {e.id: e for e in entries()}
+    return _index()[1]
 
 
 def order() -> dict[str, int]:
     """Each ID's position in the catalogue (0, 1, 2, ...)."""
-    return {e.id: i for i, e in enumerate(entries())}
+    return _index()[2]
 
 
 def __getattr__(name: str):

@@ -114,10 +114,9 @@ def _written_addresses(text: str) -> list[tuple[str, int]]:
 def _named_as_source(text: str) -> list[str]:
     """The addresses a source word (送信元, source, from…) stands just before, anywhere the
     notice writes them, in the order of ``ips``."""
-    named = {
-        ip for ip, at in _written_addresses(text) if SOURCE_WORDS.search(text[max(0, at - 40) : at])
-    }
-    return [ip for ip in ips(text) if ip in named]
+    written = _written_addresses(text)
+    named = {ip for ip, at in written if SOURCE_WORDS.search(text[max(0, at - 40) : at])}
+    return [ip for ip in dict.fromkeys(ip for ip, _at in written) if ip in named]
 
 
 # The provider's words that the mail account was used: its ID or password misused, stolen or

@@ -229,8 +229,8 @@ def _read_from(hop: Hop, from_clause: str) -> None:
         hop.from_rdns, hop.from_helo = exim.group(1).lower(), helo.group(1)
     elif helo and hop.from_helo.startswith("[") and _address(hop.from_helo.strip("[]")):
         hop.from_helo = helo.group(1)  # "from [ip] (helo=name)": the name it greeted with
-    elif helo and hop.from_helo.lower() in ("localhost", "unknown", ""):
-        hop.from_helo = helo.group(1)  # also Ecelerity's "from ([ip:port] helo=name)"
+    elif helo and hop.from_helo.lower() in ("localhost", "unknown"):
+        hop.from_helo = helo.group(1)
     # "from HELO (rdns [IP])": the address the server saw is inside the parentheses; a
     # bracketed first word, or a literal after HELO, is only what the client claimed.
     said = _HELO_LITERAL.sub(" ", from_clause)

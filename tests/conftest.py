@@ -1,4 +1,5 @@
 import os
+import time
 
 import pytest
 from hypothesis import settings
@@ -36,3 +37,14 @@ def no_journal_of_this_machine(tmp_path_factory, monkeypatch):
 
         monkeypatch.setattr(keeper, "SYSTEM_UIDS", frozenset({0, os.geteuid()}))
     yield folder
+
+
+@pytest.fixture
+def tokyo_machine(monkeypatch):
+    """This machine's clock in Japan, as most users' are (the tests otherwise run in UTC). Use
+    with tests.platform.no_tzset: Windows has no time.tzset."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

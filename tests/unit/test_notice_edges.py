@@ -3,7 +3,6 @@ test states what the user or the abuse desk would see if it went wrong."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta, timezone
 
 import pytest
@@ -131,16 +130,6 @@ def test_a_range_and_a_moment_that_start_together_are_both_kept():
         ("2026-11-20T05:00:00+00:00", "2026-11-20T05:30:00+00:00"),
         ("2026-11-20T05:00:00+00:00", None),
     ]
-
-
-@pytest.fixture
-def tokyo_machine(monkeypatch):
-    """This machine's clock in Japan, as most users' are (the tests otherwise run in UTC)."""
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @no_tzset

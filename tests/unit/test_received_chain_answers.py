@@ -16,10 +16,6 @@ hop, its warnings, whether it is webmail; for a chain, the entry, the lines trus
 the notes, the lines handed down and the sender's own.
 """
 
-import time
-
-import pytest
-
 from checks import received
 from checks.received import hands_over, org, parse_chain, parse_received, walk
 from tests.platform import no_tzset
@@ -239,16 +235,6 @@ def test_a_clock_at_zero_gives_no_time_and_says_so():
         ["a time outside the years a mail can carry; not used"],
         False,
     )
-
-
-@pytest.fixture
-def tokyo_machine(monkeypatch):
-    """This machine's clock in Japan, as most users' are (the tests otherwise run in UTC)."""
-    monkeypatch.setenv("TZ", "Asia/Tokyo")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @no_tzset
