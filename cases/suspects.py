@@ -81,6 +81,7 @@ class Facts:
     line_clean_at_claim: bool = False  # a capture of the whole line covering the claim: clean
     notice_verdict: str | None = None  # direct, account, forged, unknown; None: no notice
     notice_code: str = ""  # the notice's explanation (account_from_line: a login from the line)
+    notice_login_seen: bool = False  # the login line shows the address the login came from
     authbl: bool = False  # the line's address is on Spamhaus AuthBL (stolen SMTP logins)
     notice_says_account: bool = False  # the notice's words: the mail account was used to send
     upnp: str | None = None  # NET-UPNP's status
@@ -202,10 +203,14 @@ def _not_this_line(f: Facts) -> tuple[list[Clue], list[Clue], str]:
     from_line = f.notice_verdict == "account" and f.notice_code == "account_from_line"
     if f.notice_verdict == "direct" or from_line:
         con.append(_clue("headers_show_this_line", covers=True))
-    elif f.notice_verdict == "account":
+    elif f.notice_verdict == "account" and f.notice_login_seen:
         # A login from another address: this line did not send it, but the sender was not
         # forged either (someone used the account's password).
         con.append(_clue("headers_show_a_login_elsewhere", covers=True))
+    elif f.notice_verdict == "account":
+        # A login from an address the headers do not show: not forged, and it may have been
+        # this line's ("from webmail (unknown)").
+        con.append(_clue("headers_show_a_login_from_an_unseen_address", covers=True))
     if f.pc_sent == Status.FAIL or f.line_sent == Status.FAIL:
         con.append(_clue("sending_seen_at_home"))
     # A bot's connection has no headers: only the provider's record of it (the source port
@@ -282,6 +287,7 @@ def facts_of(a: Any) -> Facts:
         line_clean_at_claim=line_clean,
         notice_verdict=a.notice.verdict if a.notice else None,
         notice_code=a.notice.explanation_code if a.notice else "",
+        notice_login_seen=bool(a.notice and a.notice.deciding_ip),
         authbl=_on_authbl(blocklist),
         notice_says_account=bool(a.notice and a.notice.claim.account_used),
         upnp=str(latest["NET-UPNP"].status) if "NET-UPNP" in latest else None,

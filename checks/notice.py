@@ -316,6 +316,12 @@ EXPLANATIONS = {
         " account{user} from {ip}. Someone who knows that account's password sent it; the"
         " deciding header is: {quote}"
     ),
+    # The login line does not show where the login came from ("from webmail (unknown)").
+    "account_no_address": N_(
+        "The message was sent through the mail server {server} after logging in with a mail"
+        " account{user}; the headers do not show from which address. Someone who knows that"
+        " account's password sent it; the deciding header is: {quote}"
+    ),
     "account_from_line": N_(
         "The message was sent through the mail server {server} after logging in with a mail"
         " account{user} from this line's address {ip}. A device on this line used that"
@@ -448,6 +454,8 @@ def explanation_words(code: str, deciding_ip: str | None, hop: dict | None, line
     }
     if code in _DECIDING_IP_CODES:
         values["ip"] = deciding_ip or values["ip"]
+    if code == "account" and values["ip"] == "…":
+        code = "account_no_address"  # never "logging in … from …" to a worried reader
     message = EXPLANATIONS.get(code)
     return wording.render(message, values) if message else ""
 

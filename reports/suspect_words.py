@@ -101,6 +101,10 @@ CLUES = {
         "The notice's headers show the mail was sent by logging in to a mail account from"
         " another address: not through this line, but not forged either."
     ),
+    "headers_show_a_login_from_an_unseen_address": N_(
+        "The notice's headers show the mail was sent by logging in to a mail account, so it was"
+        " not forged; they do not show from which address the login came."
+    ),
     "sending_seen_at_home": N_("Mail sending was seen at home."),
     "notice_names_an_iot_bot": N_(
         "The provider's notice names {family}, which infects cameras, recorders, TV boxes and"

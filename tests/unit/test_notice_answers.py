@@ -366,7 +366,10 @@ def test_explanation_words_fill_in_what_the_hop_holds():
         " mail account (taro) from 192.0.2.5."
     )
     assert "a mail account from 192.0.2.9." in words("account", "192.0.2.9", by="s.example")
-    assert "a mail account from …." in words("account", by="s.example")
+    # A login line that shows no address: said so, never "from …" (a worried reader asks "who?").
+    assert "a mail account; the headers do not show from which address." in words(
+        "account", by="s.example"
+    )
     assert words("direct_this_line", raw="from x by y").endswith("header is: “from x by y”")
     for code in ("direct_report", "need_public_ip", "source_conflict"):
         assert "192.0.2.9" in words(code, "192.0.2.9", client_ip="198.51.100.1"), code

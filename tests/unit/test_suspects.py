@@ -242,14 +242,16 @@ def test_mail_the_journal_saw_at_the_claimed_times_never_clears_this_pc(f):
 
 
 @pytest.mark.parametrize(
-    ("code", "against"),
+    ("code", "seen", "against"),
     [
-        ("account", "headers_show_a_login_elsewhere"),
-        ("account_from_line", "headers_show_this_line"),
+        ("account", True, "headers_show_a_login_elsewhere"),
+        ("account_from_line", True, "headers_show_this_line"),
+        # "from webmail (unknown)": not forged, and never said not to be this line.
+        ("account", False, "headers_show_a_login_from_an_unseen_address"),
     ],
 )
-def test_a_login_from_elsewhere_is_not_said_to_have_come_through_this_line(code, against):
-    ranked = S.rank(S.Facts(notice_verdict="account", notice_code=code))
+def test_a_login_from_elsewhere_is_not_said_to_have_come_through_this_line(code, seen, against):
+    ranked = S.rank(S.Facts(notice_verdict="account", notice_code=code, notice_login_seen=seen))
     forged = next(s for s in ranked if s.who == S.NOT_THIS_LINE)
     assert [c.code for c in forged.clues_against] == [against]
     assert forged.standing == S.RULED_OUT

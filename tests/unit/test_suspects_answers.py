@@ -228,7 +228,12 @@ SCENARIOS = {
         {S.ROUTER: ([], [], "look_at_the_router", S.UNKNOWN)},
     ),
     "a login in the headers, AuthBL, the notice's words": (
-        S.Facts(notice_verdict="account", authbl=True, notice_says_account=True),
+        S.Facts(
+            notice_verdict="account",
+            notice_login_seen=True,
+            authbl=True,
+            notice_says_account=True,
+        ),
         {
             S.ACCOUNT: (
                 [
