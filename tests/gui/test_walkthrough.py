@@ -199,6 +199,9 @@ def test_following_the_next_button_leads_from_the_notice_to_a_saved_bundle(
     )
     qtbot.mouseClick(w.next_button, qtbot_button())
     qtbot.waitUntil(out.exists, timeout=60000)
+    # The file is whole before the worker's result reaches the page (a slow Wine run drafted
+    # the mail in between): wait for the page to say it saved, as the user would.
+    qtbot.waitUntil(lambda: reply.saved_path == str(out), timeout=30000)
     from reports.bundle import verify
 
     qtbot.waitUntil(lambda: verify(out).ok, timeout=30000)
