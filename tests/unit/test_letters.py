@@ -73,8 +73,19 @@ def test_kind_specific_paragraphs(cases):
         "45.95.147.213" in forged and "dmarc=fail" in forged and "not sent from my line" in forged
     )
     account = letter_text(cases["account"], "en", JST, TODAY)
-    assert "taro.yamada@isp.example.jp" in account and "submission logs" in account
+    assert "taro.yamada@isp.example.jp" in account and "check its logs for my account" in account
     assert "21 November 2026" in account  # the date the password was changed
+
+
+@pytest.mark.parametrize(
+    ("lang", "owned"), [("en", "your submission server"), ("ja", "貴社の送信")]
+)
+def test_the_account_letter_names_the_server_without_saying_whose_it_is(cases, lang, owned):
+    # The headers name the server the login reached, not who runs it: a stolen Gmail or
+    # company password logs in elsewhere, and "your server" would send the desk to its own
+    # logs for nothing.
+    account = letter_text(cases["account"], lang, JST, TODAY)
+    assert "smtp.isp.example.jp" in account and owned not in account
 
 
 @pytest.mark.parametrize("lang", i18n.CODES)
