@@ -51,7 +51,7 @@ format: setup
 # Refresh the message catalog after changing user-facing strings, then translate the new
 # entries in locale/ja/LC_MESSAGES/clearline.po (tests fail while any is untranslated).
 catalogs: setup
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k Np_:1,2 -k ngettext:1,2 --no-location \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _ -k N_ -k said -k Np_:1,2 -k ngettext:1,2 --no-location \
 		--omit-header -o locale/clearline.pot checks journal cases reports app cli gui main.py
 	$(VENV)/bin/pybabel update -i locale/clearline.pot -d locale -D clearline \
 		--width 100 --ignore-obsolete

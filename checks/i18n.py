@@ -67,6 +67,32 @@ def Np_(singular: str, plural: str, count: str = "n") -> tuple[str, str, str]:
     return (singular, plural, count)
 
 
+class Said(str):
+    """English words that remember their template and params, so that what a reader found (a
+    zip's damage, a journal's contradiction) stays plain text for a desk's JSON and is worded
+    again in the user's language where it is shown (``word``)."""
+
+    template: str
+    params: dict[str, object]
+
+
+def said(template: str, **params: object) -> Said:
+    """``template`` (marked for extraction like ``_``) filled with ``params``, in English."""
+    text = Said(template.format(**params) if params else template)
+    text.template = template
+    text.params = params
+    return text
+
+
+def word(text: str) -> str:
+    """``text`` in the current language: a ``Said`` worded from its template (and its params
+    that are ``Said`` too); any other text as it is (a file name, an error from elsewhere)."""
+    if not isinstance(text, Said):
+        return text
+    params = {k: word(v) if isinstance(v, str) else v for k, v in text.params.items()}
+    return _(text.template).format(**params)
+
+
 def detect_language() -> str:
     """The OS user's language if we speak it, else English."""
     candidates: list[str] = []

@@ -571,7 +571,7 @@ def cmd_bundle(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from checks.i18n import _
+    from checks.i18n import _, word
     from reports import bundle, bundle_check
 
     for name in args.files:
@@ -606,9 +606,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             for name in names:
                 row(label, name)
         for problem in result.problems:
-            row("!", problem)
+            row("!", word(problem))
         if result.error:
-            print(result.error)
+            print(word(result.error))
         print(
             _(
                 "The files in the bundle match the checksum list written when it was made. The"

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 # Dialogs, shortcuts and the letter preview are imported where they are used: each Qt class
 # costs its first use, and none of them is needed for the first paint.
 from checks import i18n
-from checks.i18n import _
+from checks.i18n import _, word
 from gui.pages.notice_page import NoticePage
 from gui.session import Session
 
@@ -476,6 +476,9 @@ class MainWindow(QMainWindow):
             )
             for name in names
         ]
+        # What the reader found wrong, in the user's words (they were English only, issue 35).
+        problems += [word(p) for p in result.problems]
+        problems += [word(result.error)] if result.error else []
         box.setText(f"{path}\n\n{state}\n" + "\n".join(problems))
         view = QPlainTextEdit(letter)
         view.setReadOnly(True)

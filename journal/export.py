@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from checks.i18n import said
 from journal import coverage as C
 from journal.store import ALERT, CONNECT, MX, START, Journal, Record, record_hash
 
@@ -215,7 +216,7 @@ def contradictions(doc: dict[str, Any]) -> list[str]:
         start = datetime.fromisoformat(doc["window"]["from"])
         end = datetime.fromisoformat(doc["window"]["to"])
     except (KeyError, TypeError, ValueError, AttributeError):
-        return ["its proof or window cannot be read"]
+        return [said("its proof or window cannot be read")]
     problems = []
     start_us, end_us = C.to_us(start), C.to_us(end)
     begun = {}
@@ -224,14 +225,14 @@ def contradictions(doc: dict[str, Any]) -> list[str]:
             try:
                 begun[int(r["seq"])] = int(r["time_us"])
             except (KeyError, TypeError, ValueError):
-                return ["its run starts cannot be read"]
+                return [said("its run starts cannot be read")]
     cov = C.coverage(records, start_us, end_us, begun).to_dict(start.tzinfo)
     claimed = doc.get("coverage") if isinstance(doc.get("coverage"), dict) else {}
     if bool(claimed.get("complete")) != cov["complete"]:
-        problems.append("its coverage says otherwise than its records")
+        problems.append(said("its coverage says otherwise than its records"))
     for key in ("running", "gaps"):
         if _instants(claimed.get(key)) != _instants(cov[key]):
-            problems.append(f"its coverage ({key}) says otherwise than its records")
+            problems.append(said("its coverage ({key}) says otherwise than its records", key=key))
     inside = {
         r.seq: r for r in records if start_us <= r.ts_us <= end_us and r.kind in (CONNECT, MX)
     }
@@ -240,13 +241,13 @@ def contradictions(doc: dict[str, Any]) -> list[str]:
         if isinstance(e, dict) and isinstance(e.get("seq"), int):
             listed[e["seq"]] = e
     if set(listed) != set(inside):
-        problems.append("its events are not the events its records hold")
+        problems.append(said("its events are not the events its records hold"))
     else:
         for seq, e in listed.items():
             r = inside[seq]
             shown = {k: v for k, v in e.items() if k not in ("seq", "time", "kind")}
             if e.get("kind") != r.kind or shown != r.data:
-                problems.append(f"its event {seq} is not what record {seq} holds")
+                problems.append(said("its event {seq} is not what record {seq} holds", seq=seq))
                 break
     return problems
 

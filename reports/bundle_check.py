@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checks.i18n import said
+
 SUMS = "SHA256SUMS"
 JOURNAL_FILE = "journal.json"  # cases.store.JOURNAL_FILE; not imported, to stay light
 REPLY_FILE = "reply.json"  # reports.reply.FILE_NAME
@@ -63,9 +65,11 @@ def verify(path: Path) -> Verification:
     try:
         return _verify(path)
     except MemoryError:
-        return Verification(False, error="the zip is too large to check")
+        return Verification(False, error=said("the zip is too large to check"))
     except Exception as exc:  # a damaged zip must never crash verify
-        return Verification(False, error=f"the zip is damaged ({type(exc).__name__})")
+        return Verification(
+            False, error=said("the zip is damaged ({kind})", kind=type(exc).__name__)
+        )
 
 
 def _verify(path: Path) -> Verification:
@@ -75,19 +79,24 @@ def _verify(path: Path) -> Verification:
     try:
         fp = open_regular(path)  # a FIFO or a device is refused before a byte is read
     except NotARegularFile as exc:
-        return Verification(False, error=f"not a zip file: {exc.strerror}")
+        return Verification(False, error=said("not a zip file: {why}", why=exc.strerror))
     except OSError as exc:
-        return Verification(False, error=f"not a readable zip file: {exc}")
+        return Verification(False, error=said("not a readable zip file: {why}", why=_why(exc)))
     with fp:
         size = os.fstat(fp.fileno()).st_size
         try:
             layout = zipcheck.read_layout(fp, size, MAX_ENTRIES)
         except zipcheck.TooMany as exc:
             return Verification(
-                False, error=f"the bundle has {exc.count} entries (at most {MAX_ENTRIES})"
+                False,
+                error=said(
+                    "the bundle has {count} entries (at most {limit})",
+                    count=exc.count,
+                    limit=MAX_ENTRIES,
+                ),
             )
         except (zipcheck.Unreadable, OSError, struct.error) as exc:
-            return Verification(False, error=f"not a readable zip file: {exc}")
+            return Verification(False, error=said("not a readable zip file: {why}", why=_why(exc)))
         return _check(fp, layout)
 
 
@@ -95,13 +104,13 @@ def _check(fp, layout) -> Verification:
     """The bundle against its own checksum list, reading what each file unpacks to."""
     entries = layout.entries
     if sum(e.usize for e in entries) > MAX_TOTAL_BYTES:
-        return Verification(False, error="the bundle unpacks to more than 2 GiB")
+        return Verification(False, error=said("the bundle unpacks to more than 2 GiB"))
     result = Verification(True, problems=list(layout.problems))
     members = _members(entries, result)
     if SUMS not in members:
         result.ok = False
         result.extra = sorted(members)
-        result.error = "the bundle has no SHA256SUMS file"
+        result.error = said("the bundle has no SHA256SUMS file")
         return result
     sums = _read_sums(fp, members[SUMS])
     if isinstance(sums, Verification):
@@ -111,9 +120,8 @@ def _check(fp, layout) -> Verification:
     result.extra = sorted(n for n in members if n not in expected and n != SUMS)
     head = None
     if journal_bytes is not None:
-        problem, head = _journal_proof(bytes(journal_bytes))
-        if problem:
-            result.problems.append(f"{JOURNAL_FILE}: {problem}")
+        problems, head = _journal_proof(bytes(journal_bytes))
+        result.problems += [_about(JOURNAL_FILE, p) for p in problems]
     if result.reply is not None:
         sizes = {name: entry.usize for name, entry in members.items()}
         result.problems += reply_problems(result.reply, result.digests, sizes, head)
@@ -131,13 +139,13 @@ def _members(entries: list, result: Verification) -> dict:
         name = entry.name
         why = entry.problem or zipcheck.name_problem(entry) or zipcheck.mode_problem(entry)
         if entry.is_dir and why is None and entry.usize + entry.csize:
-            why = f"a folder entry carrying {entry.usize or entry.csize} bytes"
+            why = said("a folder entry carrying {count} bytes", count=entry.usize or entry.csize)
         if why:
-            result.problems.append(f"{name}: {why}")
+            result.problems.append(_about(name, why))
         if entry.is_dir:
             continue
         if name in members:
-            result.problems.append(f"{name}: appears twice in the zip")
+            result.problems.append(_about(name, said("appears twice in the zip")))
         members[name] = entry
     result.problems += [p for p in zipcheck.collisions(entries) if "appears twice" not in p]
     return members
@@ -149,16 +157,22 @@ def _read_sums(fp, sums_entry) -> str | Verification:
 
     if sums_entry.usize > MAX_SUMS_BYTES:
         return Verification(
-            False, changed=[SUMS], error="SHA256SUMS is damaged: larger than a checksum list"
+            False,
+            changed=[SUMS],
+            error=said("SHA256SUMS is damaged: larger than a checksum list"),
         )
     held = bytearray()
     done = zipcheck.inflate(fp, sums_entry, held.extend)
     if done.problem:
-        return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {done.problem}")
+        return Verification(
+            False, changed=[SUMS], error=said("SHA256SUMS is damaged: {why}", why=done.problem)
+        )
     try:
         return bytes(held).decode("utf-8")
     except UnicodeDecodeError as exc:
-        return Verification(False, changed=[SUMS], error=f"SHA256SUMS is damaged: {exc}")
+        return Verification(
+            False, changed=[SUMS], error=said("SHA256SUMS is damaged: {why}", why=str(exc))
+        )
 
 
 def _expected(sums: str, result: Verification) -> dict[str, str]:
@@ -169,13 +183,15 @@ def _expected(sums: str, result: Verification) -> dict[str, str]:
             continue
         m = _SUM_LINE.match(line)
         if not m:
-            result.problems.append(f"SHA256SUMS line {number} is not 'checksum  name'")
+            result.problems.append(
+                said("SHA256SUMS line {number} is not 'checksum  name'", number=number)
+            )
             continue
         if m.group(2) in expected:
-            result.problems.append(f"SHA256SUMS lists {m.group(2)} twice")
+            result.problems.append(said("SHA256SUMS lists {name} twice", name=m.group(2)))
         expected[m.group(2)] = m.group(1)
     if not expected:
-        result.problems.append("SHA256SUMS lists no files")
+        result.problems.append(said("SHA256SUMS lists no files"))
     return expected
 
 
@@ -209,7 +225,7 @@ def _check_files(fp, members: dict, expected: dict[str, str], result: Verificati
             # Damage (a failed CRC, broken deflate data) means changed; what makes tools
             # disagree (data past the declared size or stream) is also named.
             if done.problem not in zipcheck.DAMAGE:
-                result.problems.append(f"{name}: {done.problem}")
+                result.problems.append(_about(name, done.problem))
             result.changed.append(name)
             continue
         matched = sha.hexdigest() == digest
@@ -221,30 +237,40 @@ def _check_files(fp, members: dict, expected: dict[str, str], result: Verificati
         elif keep and matched:
             journal_bytes = kept
         elif name == JOURNAL_FILE and matched:
-            result.problems.append(f"{JOURNAL_FILE}: too large to check its chain proof")
+            result.problems.append(_about(JOURNAL_FILE, said("too large to check its chain proof")))
     return journal_bytes
 
 
-def _journal_proof(data: bytes) -> tuple[str | None, str | None]:
+def _about(name: str, what: str) -> str:
+    """A problem of one file of the bundle, named first."""
+    return said("{name}: {what}", name=name, what=what)
+
+
+def _why(exc: BaseException) -> str:
+    """An exception's message, keeping a reader's ``Said`` words (str() would lose them)."""
+    return exc.args[0] if exc.args and isinstance(exc.args[0], str) else str(exc)
+
+
+def _journal_proof(data: bytes) -> tuple[list[str], str | None]:
     """The journal range carries its records' hash chain: check that it holds (a checksum
     file can be remade; the chain ties the records to the journal they came from). Returns
-    (what is wrong, or None; the hash of its last record when it holds)."""
+    (what is wrong, if anything; the hash of its last record when it holds)."""
     from journal.export import contradictions, segment_intact
 
     try:
         doc = json.loads(data.decode("utf-8"))
         records = doc["proof"]["records"]
         if not isinstance(records, list):
-            return "its chain proof is missing", None
+            return [said("its chain proof is missing")], None
         if not segment_intact(records):
-            return "its records do not follow from one another", None
+            return [said("its records do not follow from one another")], None
         found = contradictions(doc)
         if found:
-            return "; ".join(found), None
+            return found, None
         last = records[-1] if records and isinstance(records[-1], dict) else {}
-        return None, str(last.get("hash") or "") or None
+        return [], str(last.get("hash") or "") or None
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-        return "its chain proof cannot be read", None
+        return [said("its chain proof cannot be read")], None
 
 
 def reply_problems(
@@ -258,23 +284,41 @@ def reply_problems(
     listed = ext.get("files") if isinstance(ext.get("files"), dict) else {}
     out = []
     for name in sorted(set(listed) | set(files)):
-        said = listed.get(name) if isinstance(listed.get(name), dict) else {}
+        told = listed.get(name) if isinstance(listed.get(name), dict) else {}
         if name not in files:
-            out.append(f"{REPLY_FILE}: names {name}, which the bundle does not hold intact")
+            out.append(
+                _about(
+                    REPLY_FILE,
+                    said("names {name}, which the bundle does not hold intact", name=name),
+                )
+            )
         elif name not in listed:
-            out.append(f"{REPLY_FILE}: does not name {name}, which the bundle holds")
-        elif said.get("sha256") != files[name] or said.get("size") != sizes.get(name):
-            out.append(f"{REPLY_FILE}: describes {name} other than the bundle holds it")
+            out.append(
+                _about(REPLY_FILE, said("does not name {name}, which the bundle holds", name=name))
+            )
+        elif told.get("sha256") != files[name] or told.get("size") != sizes.get(name):
+            out.append(
+                _about(
+                    REPLY_FILE, said("describes {name} other than the bundle holds it", name=name)
+                )
+            )
     evidence = reply.get("evidence") if isinstance(reply.get("evidence"), list) else []
     hashes = {e.get("hash") for e in evidence if isinstance(e, dict)}
     if hashes != {f"sha256:{d}" for d in files.values()}:
-        out.append(f"{REPLY_FILE}: its evidence hashes are not the bundle's files")
+        out.append(_about(REPLY_FILE, said("its evidence hashes are not the bundle's files")))
     journal = ext.get("journal") if isinstance(ext.get("journal"), dict) else None
     if journal is not None and journal.get("verified") is True:
         if journal_head is None:
-            out.append(f"{REPLY_FILE}: cites a verified journal the bundle does not bear out")
+            out.append(
+                _about(REPLY_FILE, said("cites a verified journal the bundle does not bear out"))
+            )
         elif journal.get("chain_head") != journal_head:
-            out.append(f"{REPLY_FILE}: its journal head is not the head of {JOURNAL_FILE}")
+            out.append(
+                _about(
+                    REPLY_FILE,
+                    said("its journal head is not the head of {name}", name=JOURNAL_FILE),
+                )
+            )
     return out
 
 

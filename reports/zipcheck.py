@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from checks.i18n import N_, said
+
 LOCAL, CENTRAL, END, DESCRIPTOR = b"PK\x03\x04", b"PK\x01\x02", b"PK\x05\x06", b"PK\x07\x08"
 END64, LOCATOR64 = b"PK\x06\x06", b"PK\x06\x07"
 STORED, DEFLATED = 0, 8
@@ -35,9 +37,9 @@ COMPARED_FLAGS = ENCRYPTED | HAS_DESCRIPTOR | UTF8
 # Flags that change how the data is read and that unzip tools refuse or read differently:
 # zipfile raises on patched data; strong encryption and masked headers are PKWARE-only.
 UNREADABLE_FLAGS = {
-    0x20: "compressed patched data (flag bit 5)",
-    0x40: "strong encryption (flag bit 6)",
-    0x2000: "masked local headers (flag bit 13)",
+    0x20: N_("compressed patched data (flag bit 5)"),
+    0x40: N_("strong encryption (flag bit 6)"),
+    0x2000: N_("masked local headers (flag bit 13)"),
 }
 ZIP64_EXTRA, UNICODE_PATH_EXTRA = 0x0001, 0x7075
 CHUNK = 1024 * 1024
@@ -45,11 +47,11 @@ MAX_DIRECTORY = 64 * 1024 * 1024
 WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?$", re.I)
 WINDOWS_FORBIDDEN = set('<>:"|?*') | {chr(c) for c in range(32)} | {"\x7f"}
 UNIX_KINDS = {
-    0o120000: "a symbolic link",
-    0o010000: "a FIFO (named pipe)",
-    0o020000: "a character device",
-    0o060000: "a block device",
-    0o140000: "a socket",
+    0o120000: N_("a symbolic link"),
+    0o010000: N_("a FIFO (named pipe)"),
+    0o020000: N_("a character device"),
+    0o060000: N_("a block device"),
+    0o140000: N_("a socket"),
 }
 
 
@@ -108,7 +110,7 @@ def _read_at(fp: BinaryIO, offset: int, size: int) -> bytes:
     fp.seek(offset)
     data = fp.read(size)
     if len(data) != size:
-        raise Unreadable(f"the file ends inside a record at byte {offset}")
+        raise Unreadable(said("the file ends inside a record at byte {offset}", offset=offset))
     return data
 
 
@@ -143,16 +145,16 @@ def read_layout(fp: BinaryIO, size: int, max_entries: int) -> Layout:
     if n_total > max_entries:
         raise TooMany(n_total)
     if cd_offset + cd_size != directory_end:
-        layout.problems.append("bytes between the central directory and its end record")
+        layout.problems.append(said("bytes between the central directory and its end record"))
     if cd_size > MAX_DIRECTORY or cd_offset + cd_size > size:
-        raise Unreadable("a central directory larger than the file")
+        raise Unreadable(said("a central directory larger than the file"))
     directory = _read_at(fp, cd_offset, cd_size)
     at = 0
     for _ in range(n_total):
         entry, at = _central_entry(directory, at)
         layout.entries.append(entry)
     if at != len(directory):
-        layout.problems.append("bytes in the central directory that no entry accounts for")
+        layout.problems.append(said("bytes in the central directory that no entry accounts for"))
     _walk_local(fp, layout, cd_offset)
     return layout
 
@@ -161,42 +163,42 @@ def _end_records(fp: BinaryIO, size: int, layout: Layout) -> tuple[int, int, int
     """(entries, directory size, directory offset, where the directory must end) from the end
     record, or its ZIP64 form; a comment, appended bytes or a split zip are refused."""
     if size < 22:
-        raise Unreadable("too short to be a zip file")
+        raise Unreadable(said("too short to be a zip file"))
     end = _read_at(fp, size - 22, 22)
     if end[:4] != END:
         tail = _read_at(fp, max(0, size - 65557), min(size, 65557))
         if END not in tail:
-            raise Unreadable("no end of central directory record")
-        raise Unreadable("bytes after the end of the zip (a comment, or appended data)")
+            raise Unreadable(said("no end of central directory record"))
+        raise Unreadable(said("bytes after the end of the zip (a comment, or appended data)"))
     disk, cd_disk, n_disk, n_total, cd_size, cd_offset, comment = struct.unpack_from(
         "<HHHHIIH", end, 4
     )
     if comment:
-        raise Unreadable("bytes after the end of the zip (a comment, or appended data)")
+        raise Unreadable(said("bytes after the end of the zip (a comment, or appended data)"))
     directory_end = size - 22
     if size >= 42 and _read_at(fp, size - 42, 4) == LOCATOR64:
         locator = _read_at(fp, size - 42, 20)
         z64_disk, z64_offset, disks = struct.unpack_from("<IQI", locator, 4)
         if z64_disk != 0 or disks != 1:
-            raise Unreadable("a zip split over several disks")
+            raise Unreadable(said("a zip split over several disks"))
         record = _read_at(fp, z64_offset, 56)
         if record[:4] != END64:
-            raise Unreadable("a damaged ZIP64 end record")
+            raise Unreadable(said("a damaged ZIP64 end record"))
         record_size = _u64(record, 4)
         if z64_offset + 12 + record_size != size - 42:
-            layout.problems.append("bytes between the ZIP64 end records")
+            layout.problems.append(said("bytes between the ZIP64 end records"))
         disk, cd_disk = struct.unpack_from("<II", record, 16)
         n_disk, n_total, cd_size, cd_offset = struct.unpack_from("<QQQQ", record, 24)
         directory_end = z64_offset
     if disk != 0 or cd_disk != 0 or n_disk != n_total:
-        raise Unreadable("a zip split over several disks")
+        raise Unreadable(said("a zip split over several disks"))
     return n_total, cd_size, cd_offset, directory_end
 
 
 def _central_entry(directory: bytes, at: int) -> tuple[Entry, int]:
     """The central directory's entry at ``at``, with its problems, and where the next begins."""
     if directory[at : at + 4] != CENTRAL or at + 46 > len(directory):
-        raise Unreadable("a damaged central directory")
+        raise Unreadable(said("a damaged central directory"))
     (made_by, need, flags, method, _t, _d, crc, csize, usize, nlen, xlen, clen) = (
         struct.unpack_from("<HHHHHHIIIHHH", directory, at + 4)
     )
@@ -205,14 +207,14 @@ def _central_entry(directory: bytes, at: int) -> tuple[Entry, int]:
     extra_blob = directory[at + 46 + nlen : at + 46 + nlen + xlen]
     at += 46 + nlen + xlen + clen
     if at > len(directory):
-        raise Unreadable("a damaged central directory")
+        raise Unreadable(said("a damaged central directory"))
     entry = Entry(
         _decode(raw_name, flags), raw_name, flags, method, crc, csize, usize, offset,
         made_by >> 8, external,
     )  # fmt: skip
     extras = _extras(extra_blob)
     if extras is None:
-        entry.problem = "extra fields that do not parse"
+        entry.problem = said("extra fields that do not parse")
     else:
         wanted = [
             k
@@ -222,14 +224,14 @@ def _central_entry(directory: bytes, at: int) -> tuple[Entry, int]:
         if wanted:
             values = _zip64(extras.get(ZIP64_EXTRA, b""), wanted)
             if values is None:
-                entry.problem = "a ZIP64 size that is missing"
+                entry.problem = said("a ZIP64 size that is missing")
             else:
                 for key, value in values.items():
                     setattr(entry, key, value)
         if UNICODE_PATH_EXTRA in extras:
-            entry.problem = "a second name in an extra field (some tools use that one)"
+            entry.problem = said("a second name in an extra field (some tools use that one)")
     if entry_disk != 0:
-        entry.problem = "a part on another disk"
+        entry.problem = said("a part on another disk")
     entry.problem = entry.problem or _version_problem(need) or _flags_problem(flags)
     return entry, at
 
@@ -243,19 +245,24 @@ def _version_problem(need: int) -> str | None:
     version = need & 0xFF
     if version <= MAX_NEED:
         return None
-    return f"it needs version {version // 10}.{version % 10} of the zip format to unpack"
+    return said(
+        "it needs version {version} of the zip format to unpack",
+        version=f"{version // 10}.{version % 10}",
+    )
 
 
 def _flags_problem(flags: int) -> str | None:
     for bit, words in UNREADABLE_FLAGS.items():
         if flags & bit:
-            return f"it is stored as {words}, which unzip tools do not read alike"
+            return said(
+                "it is stored as {words}, which unzip tools do not read alike", words=said(words)
+            )
     return None
 
 
 class TooMany(Unreadable):
     def __init__(self, count: int):
-        super().__init__(f"{count} entries")
+        super().__init__(said("{count} entries", count=count))
         self.count = count
 
 
@@ -271,9 +278,9 @@ def _walk_local(fp: BinaryIO, layout: Layout, cd_offset: int) -> None:
     for entry in sorted(layout.entries, key=lambda e: e.offset):
         if entry.offset != expected:
             layout.problems.append(
-                f"bytes {expected}–{entry.offset} belong to no entry"
+                said("bytes {start}–{end} belong to no entry", start=expected, end=entry.offset)
                 if entry.offset > expected
-                else f"{entry.name}: its data overlaps another entry's"
+                else said("{name}: its data overlaps another entry's", name=entry.name)
             )
         expected = max(expected, entry.offset)
         end = _local_entry(fp, entry)
@@ -281,9 +288,9 @@ def _walk_local(fp: BinaryIO, layout: Layout, cd_offset: int) -> None:
             expected = max(expected, end)
     if expected != cd_offset:
         layout.problems.append(
-            f"bytes {expected}–{cd_offset} belong to no entry"
+            said("bytes {start}–{end} belong to no entry", start=expected, end=cd_offset)
             if cd_offset > expected
-            else "the entries overlap the central directory"
+            else said("the entries overlap the central directory")
         )
 
 
@@ -293,10 +300,10 @@ def _local_entry(fp: BinaryIO, entry: Entry) -> int | None:
     try:
         header = _read_at(fp, entry.offset, 30)
     except Unreadable:
-        entry.problem = entry.problem or "its local header is outside the file"
+        entry.problem = entry.problem or said("its local header is outside the file")
         return None
     if header[:4] != LOCAL:
-        entry.problem = entry.problem or "no local header where the directory points"
+        entry.problem = entry.problem or said("no local header where the directory points")
         return None
     need, flags, method, _t, _d, crc, csize, usize, nlen, xlen = struct.unpack_from(
         "<HHHHHIIIHH", header, 4
@@ -308,27 +315,27 @@ def _local_entry(fp: BinaryIO, entry: Entry) -> int | None:
     extras = _extras(extra)
     local_zip64 = False
     if extras is None:
-        entry.problem = entry.problem or "local extra fields that do not parse"
+        entry.problem = entry.problem or said("local extra fields that do not parse")
     else:
         if UNICODE_PATH_EXTRA in extras:
-            entry.problem = entry.problem or "a second name in an extra field"
+            entry.problem = entry.problem or said("a second name in an extra field")
         if ZIP64_EXTRA in extras and (usize == 0xFFFFFFFF or csize == 0xFFFFFFFF):
             values = _zip64(extras[ZIP64_EXTRA], ["usize", "csize"])
             if values is None:
-                entry.problem = entry.problem or "a ZIP64 size that is missing"
+                entry.problem = entry.problem or said("a ZIP64 size that is missing")
             else:
                 usize, csize = values["usize"], values["csize"]
                 local_zip64 = True
     if name != entry.raw_name:
-        entry.problem = entry.problem or "its local header names another file"
+        entry.problem = entry.problem or said("its local header names another file")
     elif method != entry.method or (flags ^ entry.flags) & COMPARED_FLAGS:
-        entry.problem = entry.problem or "its local header and the directory disagree"
+        entry.problem = entry.problem or said("its local header and the directory disagree")
     elif not flags & HAS_DESCRIPTOR and (crc, csize, usize) != (
         entry.crc,
         entry.csize,
         entry.usize,
     ):
-        entry.problem = entry.problem or (
+        entry.problem = entry.problem or said(
             "its local header and the directory give different sizes or checksums"
         )
     end = entry.data_offset + entry.csize
@@ -346,12 +353,12 @@ def _check_descriptor(fp: BinaryIO, entry: Entry, at: int, zip64: bool) -> int:
             at += 4
         body = _read_at(fp, at, 4 + 2 * width)
     except Unreadable:
-        entry.problem = "its data descriptor is missing"
+        entry.problem = said("its data descriptor is missing")
         return at
     crc = _u32(body, 0)
     csize, usize = struct.unpack_from("<QQ" if width == 8 else "<II", body, 4)
     if (crc, csize, usize) != (entry.crc, entry.csize, entry.usize):
-        entry.problem = "its data descriptor and the directory disagree"
+        entry.problem = said("its data descriptor and the directory disagree")
     return at + 4 + 2 * width
 
 
@@ -359,35 +366,35 @@ def name_problem(entry: Entry) -> str | None:
     """Why a name may unpack as another name, or somewhere else, with some tool."""
     raw, name = entry.raw_name, entry.name
     if not entry.flags & UTF8 and any(b >= 0x80 for b in raw):
-        return "a non-ASCII name without the UTF-8 flag (tools read it differently)"
+        return said("a non-ASCII name without the UTF-8 flag (tools read it differently)")
     if entry.flags & UTF8:
         try:
             raw.decode("utf-8")
         except UnicodeDecodeError:
-            return "a name that is not valid UTF-8"
+            return said("a name that is not valid UTF-8")
     if not name or name in ("/",):
-        return "an empty name"
+        return said("an empty name")
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        return "an absolute path"
+        return said("an absolute path")
     if "\\" in name:
-        return "a backslash in its name"
+        return said("a backslash in its name")
     parts = name[:-1].split("/") if entry.is_dir else name.split("/")
     if any(part == ".." for part in parts):
-        return "a path that leaves the folder (..)"
+        return said("a path that leaves the folder (..)")
     if any(part in ("", ".") for part in parts):
-        return "an empty or '.' part in its path (another name for the same file)"
+        return said("an empty or '.' part in its path (another name for the same file)")
     if any(part[-1] in ". " for part in parts):
-        return "a part ending in a dot or a space (Windows drops it: another name)"
+        return said("a part ending in a dot or a space (Windows drops it: another name)")
     # unzip and bsdtar cannot write a name part over 255 bytes (the file systems' limit), nor
     # Windows a path over 260 characters: "intact" would name a file no tool extracts.
     if any(len(part.encode("utf-8")) > 255 for part in parts) or len(name) > 250:
-        return "a name too long to be extracted (more than 255 bytes in a part)"
+        return said("a name too long to be extracted (more than 255 bytes in a part)")
     if any(ch in WINDOWS_FORBIDDEN for ch in name):
-        return "a character Windows does not allow in a name"
+        return said("a character Windows does not allow in a name")
     if any(WINDOWS_RESERVED.match(part) for part in parts):
-        return "a name Windows reserves for a device"
+        return said("a name Windows reserves for a device")
     if unicodedata.normalize("NFC", name) != name:
-        return "a name not in Unicode NFC form (macOS shows another name)"
+        return said("a name not in Unicode NFC form (macOS shows another name)")
     return None
 
 
@@ -402,15 +409,15 @@ def mode_problem(entry: Entry) -> str | None:
     if entry.made_by == 3 or entry.external_attr >> 16:
         kind = (entry.external_attr >> 16) & 0o170000
         if kind in UNIX_KINDS:
-            return UNIX_KINDS[kind]
+            return said(UNIX_KINDS[kind])
         if kind == 0o040000 and not entry.is_dir:
-            return "a folder by its mode, a file by its name"
+            return said("a folder by its mode, a file by its name")
         if kind == 0o100000 and entry.is_dir:
-            return "a file by its mode, a folder by its name"
+            return said("a file by its mode, a folder by its name")
         if kind not in (0, 0o040000, 0o100000):
-            return "an unknown kind of file"
+            return said("an unknown kind of file")
     if entry.external_attr & 0x10 and not entry.is_dir:
-        return "a folder by its attributes, a file by its name"
+        return said("a folder by its attributes, a file by its name")
     return None
 
 
@@ -421,7 +428,13 @@ def collisions(entries: list[Entry]) -> list[str]:
     for entry in entries:
         key = same_file_key(entry.name)
         if key in seen and seen[key] != entry.name:
-            problems.append(f"{entry.name}: the same file as {seen[key]} on Windows or macOS")
+            problems.append(
+                said(
+                    "{name}: the same file as {other} on Windows or macOS",
+                    name=entry.name,
+                    other=seen[key],
+                )
+            )
         seen.setdefault(key, entry.name)
     files = {same_file_key(e.name): e.name for e in entries if not e.is_dir}
     for entry in entries:
@@ -429,7 +442,13 @@ def collisions(entries: list[Entry]) -> list[str]:
         for i in range(1, len(parts)):
             folder = "/".join(parts[:i])
             if folder in files:
-                problems.append(f"{entry.name}: inside {files[folder]}, which is a file")
+                problems.append(
+                    said(
+                        "{name}: inside {file}, which is a file",
+                        name=entry.name,
+                        file=files[folder],
+                    )
+                )
                 break
     return problems
 
@@ -447,11 +466,11 @@ def inflate(
     size. A problem when the stream ends early or late, gives another size than declared
     (stopping one byte past it), or fails its CRC."""
     if entry.flags & ENCRYPTED:
-        return Inflated(0, "encrypted")
+        return Inflated(0, said("encrypted"))
     if entry.method not in (STORED, DEFLATED):
-        return Inflated(0, "unknown compression method")
+        return Inflated(0, said("unknown compression method"))
     if entry.data_offset < 0:
-        return Inflated(0, entry.problem or "no local header")
+        return Inflated(0, entry.problem or said("no local header"))
     fp.seek(entry.data_offset)
     left = entry.csize
     crc = 0
@@ -462,7 +481,7 @@ def inflate(
         if not pending and left:
             pending = fp.read(min(chunk, left))
             if not pending:
-                return Inflated(size, "its data is cut short")
+                return Inflated(size, said("its data is cut short"))
             left -= len(pending)
         if inflater is None:
             if not pending:
@@ -471,29 +490,29 @@ def inflate(
         else:
             if inflater.eof:
                 if pending or left:
-                    return Inflated(size, "bytes after its compressed data")
+                    return Inflated(size, said("bytes after its compressed data"))
                 break
             # One byte past the declared size is enough to know it is larger.
             want = min(chunk, entry.usize + 1 - size)
             try:
                 out = inflater.decompress(pending, want)
             except zlib.error:
-                return Inflated(size, "its compressed data is damaged")
+                return Inflated(size, said("its compressed data is damaged"))
             pending = inflater.unconsumed_tail
             if inflater.unused_data:
-                return Inflated(size, "bytes after its compressed data")
+                return Inflated(size, said("bytes after its compressed data"))
             if not out and not pending and not left:
                 if not inflater.eof:
-                    return Inflated(size, "its compressed data ends early")
+                    return Inflated(size, said("its compressed data ends early"))
                 break
         if size + len(out) > entry.usize:
-            return Inflated(size, "it unpacks to more than the directory declares")
+            return Inflated(size, said("it unpacks to more than the directory declares"))
         if out:
             sink(out)
             crc = zlib.crc32(out, crc)
             size += len(out)
     if size != entry.usize:
-        return Inflated(size, "it unpacks to less than the directory declares")
+        return Inflated(size, said("it unpacks to less than the directory declares"))
     if crc != entry.crc:
-        return Inflated(size, "its CRC does not match")
+        return Inflated(size, said("its CRC does not match"))
     return Inflated(size)
