@@ -30,7 +30,7 @@ _EXIM_RDNS = re.compile(r"^([A-Za-z0-9.\-]+\.[A-Za-z]{2,})\s+\(\[[^\]]+\]\s+helo
 # "with" protocols that record a login (RFC 3848: ESMTPA, ESMTPSA, LMTPA, UTF8SMTPSA, ...; Exim
 # writes them in lower case), and webmail ("with HTTP", "via HTTP"): a browser that logged in.
 _AUTH_WITH = re.compile(r"^(?:UTF8)?(?:E?SMTPS?A|LMTPS?A|ASMTP)\w*$", re.I)  # Exim 3: asmtp
-_WEBMAIL = re.compile(r"\b(?:with|via)\s+HTTPS?\b", re.I)
+_WEBMAIL = re.compile(r"\b(?:with|via)\s+HTTP[SU]?\b", re.I)  # CommuniGate XIMSS: HTTPU
 # Login words servers write into Received lines, in the forms real servers use: Postfix
 # "(Authenticated sender: x)", Sendmail "(authenticated bits=0)", "(authenticated as x)",
 # "auth=x", Courier "(AUTH: LOGIN x)", Japanese providers' "with ESMTP AUTH" / "SMTP-AUTH".
@@ -218,8 +218,14 @@ def _read_qmail_from(hop: Hop, qmail: re.Match) -> None:
         hop.authenticated, hop.auth_user = True, user
 
 
+# CommuniGate Pro names the account that logged in: "(account user@example.edu HELO x)".
+_CGP_ACCOUNT = re.compile(r"\(account\s+([^\s()]+)", re.I)
+
+
 def _read_from(hop: Hop, from_clause: str) -> None:
-    hop.from_helo = from_clause.split()[0].strip("()")
+    # Aliyun writes "from srv01(mailfrom:x@y fp:...)": the greeting ends at the parenthesis.
+    first = from_clause.split()[0].strip("()")
+    hop.from_helo = first.split("(")[0] or first
     rd = re.search(r"\(\s*([A-Za-z0-9.\-]+\.[A-Za-z]{2,})\.?\s*\[", from_clause)
     if rd:
         hop.from_rdns = rd.group(1).lower()
@@ -265,6 +271,10 @@ def _read_by_and_with(hop: Hop, body: str) -> None:
         # A browser that logged in to webmail; Exchange Online's servers also hand mail to each
         # other "with HTTPS", which is no login.
         hop.authenticated, hop.webmail = True, True
+    account = _CGP_ACCOUNT.search(body)
+    if account and hop.authenticated:
+        # Only the name: whether it logged in is what "with ESMTPSA" and the rest say.
+        hop.auth_user = hop.auth_user or account.group(1)
 
 
 def _internal(hop: Hop) -> bool:

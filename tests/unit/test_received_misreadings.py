@@ -136,3 +136,45 @@ def test_a_line_by_localhost_from_another_address_is_not_vouched_for():
         f"from pc (p1-ipngn1.ocn.ne.jp [203.0.113.45]) by localhost with SMTP id 3; {d}",
     ]
     assert [h.index for h in handed_down(walk(parse_chain(headers)))] == [1]
+
+
+def test_aliyuns_greeting_ends_at_its_parenthesis():
+    # rf-peixoto/phishing_pot (a mail through Aliyun's DirectMail): the greeting was read as
+    # "srv01(mailfrom:daiane@e.seguro-autoo.com", the sender's address taken into a host name.
+    hop = parse_received(
+        "from srv01(mailfrom:daiane@e.seguro-autoo.com fp:SMTPD_-VHcBUOx-v5)"
+        " by smtpdm.aliyun.com(127.0.0.1); Sat, 20 May 2023 18:15:35 +0800"
+    )
+    assert (hop.from_helo, hop.by, hop.client_ip) == ("srv01", "smtpdm.aliyun.com", None)
+
+
+@pytest.mark.parametrize(
+    ("line", "user"),
+    [
+        # CommuniGate Pro names the account that logged in (SpamAssassin's t/rcvd_parser.t).
+        (
+            "from [128.114.2.223] (account user@example.edu HELO [10.10.10.10]) by"
+            f" silver.ucsc.edu (CommuniGate Pro SMTP 4.3.7) with ESMTPSA id 1; {D}",
+            "user@example.edu",
+        ),
+        # Its webmail, and its XIMSS client over HTTP ("with HTTPU"): a browser that logged in.
+        (
+            "from [128.114.2.223] (account user@example.edu) by tin.ucsc.edu (CommuniGate Pro"
+            f" WebUser 4.3.7) with HTTP id 109780632 for user@example.edu; {D}",
+            "user@example.edu",
+        ),
+        (
+            "from [1.2.3.4] (account user@example.com) by webmail.example.com (CommuniGate Pro"
+            f" XIMSS 5.2.16) with HTTPU id 87581547 for user@example.org; {D}",
+            "user@example.com",
+        ),
+        # The word alone, in a line with no login, makes none.
+        (
+            f"from mx.example.net (account report [192.0.2.7]) by mx.example.org with ESMTP; {D}",
+            None,
+        ),
+    ],
+)
+def test_communigates_account_is_the_login_name(line, user):
+    hop = parse_received(line)
+    assert (hop.authenticated, hop.auth_user) == (user is not None, user)
