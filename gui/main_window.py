@@ -468,7 +468,7 @@ class MainWindow(QMainWindow):
             else _("The bundle has been changed or damaged.")
         )
         problems = [
-            f"{kind}: {name}"
+            _("{name}: {what}").format(name=kind, what=name)
             for kind, names in (
                 (_("CHANGED"), result.changed),
                 (_("MISSING"), result.missing),
