@@ -534,7 +534,8 @@ ADVICE = {
         "Change your mail password now, from a device you trust (not this PC until it is checked)."
     ),
     "ask_submission_logs": N_(
-        "Ask your provider to check its submission logs for your account and to stop queued mail."
+        "Ask whoever runs your mail account (often your provider) to check its sending logs for"
+        " your account and to stop queued mail."
     ),
     "find_sender": N_(
         "Find the device that sends: watch this PC's mail connections, then switch other devices off one at a time."

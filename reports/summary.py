@@ -126,7 +126,7 @@ def _letter_says(a: A.Assessment) -> str:
     if a.kind == A.KIND_FORGED:
         return _("sender forged, not sent from this line")
     if a.kind == A.KIND_ACCOUNT:
-        return _("mail password stolen, sent through the provider's server")
+        return _("mail password stolen, sent through its mail server")
     return _("nothing found on this PC so far (this PC only)")
 
 
