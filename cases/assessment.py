@@ -101,6 +101,9 @@ class NoticeView:
     auth_results: dict[str, str]
     explanation_code: str
     line: str = ""  # the line's addresses as the words show them
+    # The address the deciding hop names is known not to be the line's (checks/line_identity.py
+    # LineIdentity.elsewhere): a login from it did not come through this line.
+    deciding_ip_elsewhere: bool = False
 
 
 @dataclass(frozen=True)
@@ -435,6 +438,9 @@ def _notice(notice: dict | None, details: dict[str, str]) -> NoticeView | None:
     hop = notice.get("deciding_hop") if isinstance(notice.get("deciding_hop"), dict) else {}
     sample = notice.get("sample") if isinstance(notice.get("sample"), dict) else {}
     auth = sample.get("authentication_results")
+    from checks.notice import line_of
+
+    line = line_of(notice)
     return NoticeView(
         verdict=str(notice.get("verdict") or "unknown"),
         reference=details.get("reference") or claim.reference or "",
@@ -444,14 +450,9 @@ def _notice(notice: dict | None, details: dict[str, str]) -> NoticeView | None:
         asks=tuple(str(a) for a in _list(notice.get("ask_provider"))),
         auth_results={str(k): str(v) for k, v in auth.items()} if isinstance(auth, dict) else {},
         explanation_code=str(notice.get("explanation_code") or ""),
-        line=_line_shown(notice),
+        line=line.shown(),
+        deciding_ip_elsewhere=line.elsewhere(str(notice.get("deciding_ip") or "")),
     )
-
-
-def _line_shown(notice: dict) -> str:
-    from checks.notice import line_shown
-
-    return line_shown(notice)
 
 
 # --- the whole -----------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ class Facts:
     notice_verdict: str | None = None  # direct, account, forged, unknown; None: no notice
     notice_code: str = ""  # the notice's explanation (account_from_line: a login from the line)
     notice_login_seen: bool = False  # the login line shows the address the login came from
+    notice_login_elsewhere: bool = False  # ... and it is known not to be this line's
     authbl: bool = False  # the line's address is on Spamhaus AuthBL (stolen SMTP logins)
     notice_says_account: bool = False  # the notice's words: the mail account was used to send
     upnp: str | None = None  # NET-UPNP's status
@@ -203,10 +204,15 @@ def _not_this_line(f: Facts) -> tuple[list[Clue], list[Clue], str]:
     from_line = f.notice_verdict == "account" and f.notice_code == "account_from_line"
     if f.notice_verdict == "direct" or from_line:
         con.append(_clue("headers_show_this_line", covers=True))
-    elif f.notice_verdict == "account" and f.notice_login_seen:
-        # A login from another address: this line did not send it, but the sender was not
-        # forged either (someone used the account's password).
+    elif f.notice_verdict == "account" and f.notice_login_elsewhere:
+        # A login from an address known not to be this line's: this line did not send it, but
+        # the sender was not forged either (someone used the account's password).
         con.append(_clue("headers_show_a_login_elsewhere", covers=True))
+    elif f.notice_verdict == "account" and f.notice_login_seen:
+        # A login from an address that may have been this line's then (a dynamic address near
+        # it, a shared one, or a line whose address is not known here): not forged, and not
+        # shown to have come from elsewhere.
+        con.append(_clue("headers_show_a_login_maybe_from_this_line", covers=True))
     elif f.notice_verdict == "account":
         # A login from an address the headers do not show: not forged, and it may have been
         # this line's ("from webmail (unknown)").
@@ -288,6 +294,7 @@ def facts_of(a: Any) -> Facts:
         notice_verdict=a.notice.verdict if a.notice else None,
         notice_code=a.notice.explanation_code if a.notice else "",
         notice_login_seen=bool(a.notice and a.notice.deciding_ip),
+        notice_login_elsewhere=bool(a.notice and a.notice.deciding_ip_elsewhere),
         authbl=_on_authbl(blocklist),
         notice_says_account=bool(a.notice and a.notice.claim.account_used),
         upnp=str(latest["NET-UPNP"].status) if "NET-UPNP" in latest else None,

@@ -84,6 +84,15 @@ class LineIdentity:
     def is_line(self, ip: str | None) -> bool:
         return self.match(ip)[0] in (EXACT, PREFIX)
 
+    def elsewhere(self, ip: str | None) -> bool:
+        """``ip`` is known not to be this line's: the line's address of its family is known and
+        not shared, and ``ip`` is outside the provider's block around it. Unknown, shared or
+        near is never "elsewhere": a dynamic address may have been the line's then."""
+        addr = addresses.parse(ip) if ip else None
+        if addr is None or self.cgnat or addr.version not in self.families():
+            return False
+        return self.match(ip)[0] == OTHER
+
     def mentioned_in(self, text: str) -> str | None:
         """The first of the line's addresses written anywhere in ``text`` (a header, a body, a
         link, a bounce's report, "77.32.148.21:5293057"), or None."""

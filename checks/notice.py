@@ -460,17 +460,22 @@ def explanation_words(code: str, deciding_ip: str | None, hop: dict | None, line
     return wording.render(message, values) if message else ""
 
 
-def line_shown(doc: dict[str, Any]) -> str:
-    """The line's addresses as the explanation shows them, from a stored notice.json."""
+def line_of(doc: dict[str, Any]) -> line_identity.LineIdentity:
+    """The line's identity as a stored notice.json records it (none when it records none)."""
     facts = doc.get("line") if isinstance(doc, dict) else None
     if not isinstance(facts, dict):
-        return ""
+        return line_identity.LineIdentity()
     found = [
         line_identity.LineAddress(str(a.get("ip")), str(a.get("source")), str(a.get("kind")))
         for a in facts.get("addresses") or []
         if isinstance(a, dict) and a.get("ip")
     ]
-    return line_identity.LineIdentity(tuple(found)).shown()
+    return line_identity.LineIdentity(tuple(found), cgnat=facts.get("cgnat") is True)
+
+
+def line_shown(doc: dict[str, Any]) -> str:
+    """The line's addresses as the explanation shows them, from a stored notice.json."""
+    return line_of(doc).shown()
 
 
 def _has_seconds(iso: str | None) -> bool:

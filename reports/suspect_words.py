@@ -101,6 +101,11 @@ CLUES = {
         "The notice's headers show the mail was sent by logging in to a mail account from"
         " another address: not through this line, but not forged either."
     ),
+    "headers_show_a_login_maybe_from_this_line": N_(
+        "The notice's headers show the mail was sent by logging in to a mail account, so it was"
+        " not forged; whether the address the login came from was this line's at the time is not"
+        " known here."
+    ),
     "headers_show_a_login_from_an_unseen_address": N_(
         "The notice's headers show the mail was sent by logging in to a mail account, so it was"
         " not forged; they do not show from which address the login came."

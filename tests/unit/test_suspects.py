@@ -242,16 +242,26 @@ def test_mail_the_journal_saw_at_the_claimed_times_never_clears_this_pc(f):
 
 
 @pytest.mark.parametrize(
-    ("code", "seen", "against"),
+    ("code", "seen", "elsewhere", "against"),
     [
-        ("account", True, "headers_show_a_login_elsewhere"),
-        ("account_from_line", True, "headers_show_this_line"),
+        ("account", True, True, "headers_show_a_login_elsewhere"),
+        # An address the line may have had then: not said to be elsewhere.
+        ("account", True, False, "headers_show_a_login_maybe_from_this_line"),
+        ("account_from_line", True, False, "headers_show_this_line"),
         # "from webmail (unknown)": not forged, and never said not to be this line.
-        ("account", False, "headers_show_a_login_from_an_unseen_address"),
+        ("account", False, False, "headers_show_a_login_from_an_unseen_address"),
     ],
 )
-def test_a_login_from_elsewhere_is_not_said_to_have_come_through_this_line(code, seen, against):
-    ranked = S.rank(S.Facts(notice_verdict="account", notice_code=code, notice_login_seen=seen))
+def test_a_login_from_elsewhere_is_not_said_to_have_come_through_this_line(
+    code, seen, elsewhere, against
+):
+    facts = S.Facts(
+        notice_verdict="account",
+        notice_code=code,
+        notice_login_seen=seen,
+        notice_login_elsewhere=elsewhere,
+    )
+    ranked = S.rank(facts)
     forged = next(s for s in ranked if s.who == S.NOT_THIS_LINE)
     assert [c.code for c in forged.clues_against] == [against]
     assert forged.standing == S.RULED_OUT

@@ -231,6 +231,7 @@ SCENARIOS = {
         S.Facts(
             notice_verdict="account",
             notice_login_seen=True,
+            notice_login_elsewhere=True,
             authbl=True,
             notice_says_account=True,
         ),
@@ -248,6 +249,17 @@ SCENARIOS = {
             S.NOT_THIS_LINE: (
                 [],
                 [("headers_show_a_login_elsewhere", NONE, False, True)],
+                None,
+                S.RULED_OUT,
+            ),
+        },
+    ),
+    "a login from an address that may have been this line's": (
+        S.Facts(notice_verdict="account", notice_login_seen=True),
+        {
+            S.NOT_THIS_LINE: (
+                [],
+                [("headers_show_a_login_maybe_from_this_line", NONE, False, True)],
                 None,
                 S.RULED_OUT,
             ),
