@@ -267,6 +267,7 @@ class Analyzer:
                     "client": ntop(parsed.src),
                     "server": ntop(parsed.dst),
                     "port": parsed.dport,
+                    "direction": self.between(parsed.src, parsed.dst),
                 }
 
     # SMTP --------------------------------------------------------------------------------------
@@ -366,8 +367,11 @@ class Analyzer:
     # Results -----------------------------------------------------------------------------------
     def direction(self, flow: Flow) -> str:
         """outbound (to a server elsewhere), inbound (to a server here) or local (both here)."""
+        return self.between(flow.client, flow.server)
+
+    def between(self, client: bytes, server: bytes) -> str:
+        """direction() for two addresses."""
         local = self.local
-        client, server = flow.client, flow.server
         if local is not None:
             here_c = client in local or _loopback(client)
             here_s = server in local or _loopback(server)

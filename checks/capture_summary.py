@@ -41,6 +41,7 @@ def _new_entry(owner, host, first, last) -> dict[str, Any]:
         "direct_answered": set(),
         "direct_refused": set(),
         "directions": set(),
+        "inbound_flows": 0,
         "ehlo_names": set(),
         "first": first,
         "last": last,
@@ -97,6 +98,7 @@ def _count_flow(p: dict, flow, server: str, direction: str) -> None:
     p["attempts_by_port"][flow.sport] += 1
     p["destinations"].add(server)
     p["directions"].add(direction)
+    p["inbound_flows"] += direction == "inbound"
     if flow.sport == 25:
         p["direct_destinations"].add(server)
         if flow.state == "established":

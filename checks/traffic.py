@@ -142,6 +142,7 @@ SUMMARIES = {
         "Only part of {where} was read ({read_limit}); the rest could hold mail, so we cannot"
         " say that none was sent."
     ),
+    "read_part_also": N_("Only part of {where} was read ({read_limit}); the rest could hold more."),
     "not_all_followed": Np_(
         "{untracked} more connection to a mail server could not be followed (more than the"
         " analyser keeps track of).",
@@ -324,8 +325,11 @@ def _direct_words(p: dict) -> tuple[str, dict]:
     else:  # a summary saved before "direct_answered" existed
         answered = p.get("sessions", 1) or p.get("messages_accepted", 0)
         n_ok = direct_n if answered else 0
-    refused = len(p.get("direct_refused") or [])
-    silent = direct_n - n_ok - refused
+    # A server that refused once and answered a retry answered: counted once (it was counted
+    # in both, and "-1 did not answer" reached the user).
+    answered_any = set(p.get("direct_answered") or [])
+    refused = len(set(p.get("direct_refused") or []) - answered_any)
+    silent = max(0, direct_n - n_ok - refused)
     if n_ok:
         if refused:
             return "direct_and_refused", {"n": n_ok, "refused": refused, "silent": silent}
@@ -350,7 +354,9 @@ def _connection_line(p: dict, program, attributed: bool) -> _Line:
         return _Line(status, "local_only", {**who, "server": server, "ports": _ports(ports)})
     if directions and directions <= {"inbound", "local"}:
         server = ", ".join(p["destinations"][:3])
-        params = {**who, "server": server, "n": p["flows"], "ports": _ports(ports)}
+        # Connections from outside only (one over the loopback was counted as from outside).
+        n = p.get("inbound_flows", p["flows"])  # a summary saved before the count existed
+        params = {**who, "server": server, "n": n, "ports": _ports(ports)}
         return _Line(status, "inbound", params)
     if direct:
         reason, params = _direct_words(p)
@@ -374,6 +380,16 @@ def _extra_lines(summary: dict, attributed: bool) -> list[_Line]:
             lines.append(_Line(Status.FAIL, "via_proxy", {**who, **params}))
     for e in summary.get("smtp_elsewhere") or []:
         who = {"host": e.get("client"), "this_pc": attributed}
+        if e.get("direction") == "local":
+            # A test mail server on this PC or at home (localhost:1025): the mail stayed here.
+            params = {"server": e.get("server"), "ports": _ports({e.get("port")})}
+            lines.append(_Line(Status.PASS, "local_only", {**who, **params}))
+            continue
+        if e.get("direction") == "inbound":
+            # A server here greeted from outside on a port of its own: it takes mail, as on 25.
+            params = {"server": e.get("server"), "n": 1, "ports": _ports({e.get("port")})}
+            lines.append(_Line(Status.WARN, "inbound", {**who, **params}))
+            continue
         params = {"server": e.get("server"), "port": e.get("port")}
         lines.append(_Line(Status.FAIL, "smtp_other_port", {**who, **params}))
     return lines
@@ -477,14 +493,14 @@ def _smtp_result(summary, lines: list[_Line], base: dict, facts: dict) -> Result
             s_params["more"] = len(problems) - 1
             s_params["others"] = [x.params for x in problems[1:6]]
             s_params["also"] = [*s_params.get("also", []), "more_senders"]
-    if s_status != Status.FAIL:
+    # What could not be read turns only a would-be all-clear into "unknown": a finding (fail or
+    # warn) stays, with what was not read beside it (a warning and its advice vanished).
+    if s_status not in (Status.FAIL, Status.WARN):
         instead = _unknown_instead(summary, int(summary.get("frames") or 0))
         if instead is not None:
             s_status, (s_reason, s_params) = Status.UNKNOWN, instead
-    elif _unread(summary)[0]:
-        unread, kinds = _unread(summary)
-        s_params = {**s_params, "unread": unread, "kinds": kinds}
-        s_params["also"] = [*s_params.get("also", []), "some_unread"]
+    else:
+        s_params = _beside_a_finding(summary, s_params)
     advice: tuple[str, ...] = ("disconnect", "scan_and_password")
     if s_params.get("host") and not s_params.get("this_pc"):
         advice = ("find_device",)
@@ -505,6 +521,20 @@ def _smtp_result(summary, lines: list[_Line], base: dict, facts: dict) -> Result
     )
 
 
+def _beside_a_finding(summary: dict, params: dict) -> dict:
+    """What was not read, said after a finding (which it never replaces): packets that could
+    not be read, and a read that stopped at a limit."""
+    also = list(params.get("also", []))
+    unread, kinds = _unread(summary)
+    if unread:
+        params = {**params, "unread": unread, "kinds": kinds}
+        also.append("some_unread")
+    if summary.get("read_limit"):
+        params = {**params, "read_limit": summary["read_limit"]}
+        also.append("read_part_also")
+    return {**params, "also": also} if also else params
+
+
 def _mx_result(summary, mx_lines, base: dict, facts: dict) -> Result:
     m_status = worst([s for s, _p in mx_lines])
     if mx_lines:
@@ -514,12 +544,16 @@ def _mx_result(summary, mx_lines, base: dict, facts: dict) -> Result:
             m_reason = "mx_by_mail_server"
     else:
         m_reason, m_params = "no_mx", {}
-    if m_status != Status.FAIL:
+    if m_status not in (Status.FAIL, Status.WARN):
         instead = _unknown_instead(summary, int(summary.get("frames") or 0))
         if instead is not None:
             m_status, (m_reason, m_params) = Status.UNKNOWN, instead
+    else:
+        m_params = _beside_a_finding(summary, m_params)
     # Lookups are not connections: what was said about connections is not said again here.
     also = [c for c in base.get("also", []) if c not in ("mid_session", "not_all_followed")]
+    if m_params.get("also"):  # what a finding adds comes after
+        also = [*also, *m_params.pop("also")]
     mx_base = {**base, "also": also}
     return Result(
         "TRAFFIC-MX",

@@ -129,8 +129,28 @@ def test_smtp_on_a_port_that_is_no_mail_port_is_seen(port):
     """Port 53 too: a relay listening there got "no mail" (only DNS was looked for)."""
     packets = conversation(LAPTOP, 40000, "203.0.113.9", port, [("c", b"EHLO bot\r\n")])
     summary, results = verdicts(packets)
-    assert summary["smtp_elsewhere"] == [{"client": LAPTOP, "server": "203.0.113.9", "port": port}]
+    assert summary["smtp_elsewhere"] == [
+        {"client": LAPTOP, "server": "203.0.113.9", "port": port, "direction": "outbound"}
+    ]
     assert results["TRAFFIC-SMTP"].reason == "smtp_other_port"
+
+
+@pytest.mark.parametrize(
+    ("client", "server", "answer"),
+    [
+        # A test mail server on a device at home: the mail stayed home, as on port 25.
+        (LAPTOP, "192.168.1.5", (Status.PASS, "local_only")),
+        # A server at home greeted from outside on a port of its own: it takes mail.
+        ("198.51.100.7", "192.168.1.5", (Status.WARN, "inbound")),
+    ],
+    ids=["at-home", "from-outside"],
+)
+def test_smtp_on_another_port_at_home_is_no_sending(client, server, answer):
+    packets = conversation(client, 40000, server, 2526, [("c", b"EHLO x\r\n")])
+    _summary, results = verdicts(packets)
+    smtp = results["TRAFFIC-SMTP"]
+    assert (smtp.status, smtp.reason) == answer
+    assert smtp.advice_codes == (("check_mail_server",) if answer[1] == "inbound" else ())
 
 
 def test_dns_over_tcp_on_port_53_is_not_mistaken_for_anything_else():
