@@ -67,7 +67,5 @@ def _against(tmp_path, public_ip):
         ("2001:db8:1::5", "headers_show_a_login_maybe_from_this_line"),  # only its IPv6 known
     ],
 )
-def test_the_real_sample_says_elsewhere_only_when_the_line_rules_it_out(
-    tmp_path, public_ip, clue
-):
+def test_the_real_sample_says_elsewhere_only_when_the_line_rules_it_out(tmp_path, public_ip, clue):
     assert _against(tmp_path, public_ip) == [clue]
