@@ -119,6 +119,10 @@ OUT_SUMMARIES = {
         "No mail connections were visible, but without administrator rights we could not see"
         " every program's connections."
     ),
+    "known_clients_incomplete": N_(
+        "Only known mail programs were seen connecting to mail servers ({names}), but without"
+        " administrator rights we could not see every program's connections."
+    ),
     "none_watched": N_("No program on this PC connected to a mail server during {span}."),
     "none_snapshot": N_("No program on this PC was connected to a mail server at {time}."),
 }
@@ -203,6 +207,16 @@ def _advice_codes(entry: dict) -> list[str]:
     return []
 
 
+# Answers about the whole watch (not about one program), worded from the result's own params.
+_WHOLE = (
+    "known_clients_only",
+    "known_clients_incomplete",
+    "incomplete",
+    "none_watched",
+    "none_snapshot",
+)
+
+
 def word_outbound(result: Result) -> tuple[str, list[str]]:
     """SMTP-OUT in words: the most serious program first, advice for each program."""
     p = result.params
@@ -212,7 +226,7 @@ def word_outbound(result: Result) -> tuple[str, list[str]]:
         values = _program_params(entry)
         advice += [wording.render(OUT_ADVICE[c], values) for c in _advice_codes(entry)]
     advice += [wording.render(OUT_ADVICE[c], p) for c in result.advice_codes if c in OUT_ADVICE]
-    if result.reason in ("known_clients_only", "incomplete", "none_watched", "none_snapshot"):
+    if result.reason in OUT_SUMMARIES and result.reason in _WHOLE:
         return wording.render(OUT_SUMMARIES[result.reason], p), advice
     if entries:
         message = OUT_SUMMARIES.get(_summary_code(entries[0]))
@@ -274,7 +288,15 @@ def _outbound_answer(
         return status, ordered[0].reason
     if ordered:
         params["names"] = sorted({g.program.display_name for g in ordered})
-        return status, "known_clients_only"
+        # Known programs seen is no all-clear when not every program's connections could be.
+        return (
+            (status, "known_clients_only")
+            if complete
+            else (
+                Status.UNKNOWN,
+                "known_clients_incomplete",
+            )
+        )
     if not complete:
         return Status.UNKNOWN, "incomplete"
     return status, ("none_watched" if watching else "none_snapshot")

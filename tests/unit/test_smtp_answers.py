@@ -10,6 +10,8 @@ answers below were read line by line before they were frozen."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checks.model import Status
 from checks.probes.listeners import Listener, ListenerFacts
@@ -67,6 +69,8 @@ SCENARIOS = {
     "none_watched": lambda: watch([]),
     "none_snapshot": lambda: watch([], polls=1),
     "incomplete": lambda: watch([], complete=False, reason="not administrator"),
+    # Known programs seen, but not every program's connections: no all-clear.
+    "thunderbird_incomplete": lambda: watch(obs(TB, 1, 587), complete=False, reason="not admin"),
     "mixed": lambda: watch(obs(TB, 1, 587) + obs(BOT, 2, 25)),
 }
 
@@ -111,6 +115,14 @@ EXPECTED = {
         (),
         "Only known mail programs connected to mail servers, on the normal submission ports: Thunderbird.",
         (),
+    ),
+    "thunderbird_incomplete": (
+        "unknown",
+        "known_clients_incomplete",
+        ("run_admin",),
+        "Only known mail programs were seen connecting to mail servers (Thunderbird), but without"
+        " administrator rights we could not see every program's connections.",
+        ("Run Clearline as administrator to see every program's connections.",),
     ),
     "thunderbird_odd": (
         "warn",
@@ -480,3 +492,18 @@ def test_listen_facts_keep_time_and_completeness():
     assert result.facts["listeners"][0]["program"] == "hMailServer"
     loop = listen(Listener("127.0.0.1", 25, HMAIL)).facts["listeners"][0]
     assert loop["verdict"] == "pass" and loop["name"] == "hMailServer.exe"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([BOT, UNKNOWN_PF, HMAIL, TB, TB_ODD]),
+            st.sampled_from([25, 465, 587, 2525]),
+        ),
+        max_size=4,
+    )
+)
+def test_a_watch_that_could_not_see_every_program_is_never_an_all_clear(seen):
+    observations = [o for owner, port in seen for o in obs(owner, 1, port)]
+    result = watch(observations, complete=False, reason="not administrator")
+    assert result.status != Status.PASS
