@@ -197,6 +197,11 @@ LETTER_ACT = {
         " mail and login history."
     ),
 }
+# ... once the user has recorded the change (the letter says when, under what was done).
+ACCOUNT_CHANGED = N_(
+    "I have changed the mail password from a clean device and am checking the account's sent"
+    " mail and login history."
+)
 
 
 @dataclass(frozen=True)
@@ -211,8 +216,10 @@ class Line:
     letter_next: str
 
 
-def lines(ranked: tuple[S.Suspect, ...]) -> list[Line]:
-    """The ranking in the current language, most likely first."""
+def lines(ranked: tuple[S.Suspect, ...], password_changed: bool = False) -> list[Line]:
+    """The ranking in the current language, most likely first. ``password_changed``: the user
+    recorded the mail password's change (the letter then says it was done, not that it is being
+    done)."""
     out = []
     for s in ranked:
         clues = tuple(_clue(c) for c in (*s.clues_for, *s.clues_against)) or (
@@ -227,18 +234,20 @@ def lines(ranked: tuple[S.Suspect, ...]) -> list[Line]:
                 clues,
                 bool(s.clues_for or s.clues_against),
                 _what_to_do(s),
-                _letter_next(s),
+                _letter_next(s, password_changed),
             )
         )
     return out
 
 
-def _letter_next(s: S.Suspect) -> str:
+def _letter_next(s: S.Suspect, password_changed: bool = False) -> str:
     """For the provider: what the writer asks or does about an open suspect, and, for a likely
     one Clearline cannot examine, what the writer is doing instead (the letter says plainly what
     was not examined)."""
     if s.decide:
         return _(LETTER_DECIDE[s.decide])
+    if s.standing == S.LIKELY and s.who == S.ACCOUNT and password_changed:
+        return _(ACCOUNT_CHANGED)
     if s.standing == S.LIKELY and s.who in LETTER_ACT:
         return _(LETTER_ACT[s.who])
     return ""

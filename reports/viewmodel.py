@@ -498,7 +498,8 @@ def _suspects(a: A.Assessment, lang: str) -> list[dict[str, Any]]:
     token = i18n.use_language(lang)
     try:
         ranked = suspects.rank(suspects.facts_of(a))
-        return [asdict(line) for line in suspect_words.lines(ranked)]
+        changed = any(step.name == "password" for step in a.steps)
+        return [asdict(line) for line in suspect_words.lines(ranked, password_changed=changed)]
     finally:
         i18n.reset_language(token)
 

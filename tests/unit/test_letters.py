@@ -318,3 +318,21 @@ def test_what_is_not_filled_in_is_named_in_the_users_language(tmp_path):
         timeout=120,
     )
     assert "お名前" in done.stderr and "contract_id" not in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("changed", "said"),
+    [(True, "I have changed the mail password"), (False, "I am changing the mail password")],
+)
+def test_a_recorded_password_change_is_said_as_done(changed, said):
+    # The letter listed the change under "What I have done" and then "I am changing" it.
+    from cases import suspects as S
+    from reports import suspect_words
+
+    ranked = S.rank(S.Facts(notice_verdict="account", notice_login_seen=True))
+    token = i18n.use_language("en")
+    try:
+        account = next(x for x in suspect_words.lines(ranked, changed) if x.who == S.ACCOUNT)
+    finally:
+        i18n.reset_language(token)
+    assert account.letter_next.startswith(said)
