@@ -138,25 +138,31 @@ def _read_sample(sample: Message | None, warnings: list[str]) -> _Sample:
     # Received-SPF: "Pass (...) ..." reads as spf=pass; an empty one says nothing.
     results = auth_results(auth_lines + [f"spf={words[0]}" for words in spf_lines if words])
     facts["authentication_results"] = results
-    others = [(str(k), header_text(v)) for k, v in sample.items() if str(k).lower() != "received"]
-    return _Sample(hops, facts, results, auth_login(auth_lines), others[: MAX_RECEIVED * 5])
+    # Every other header, decoded (an RFC 2047 word hides an address from the raw text), as one
+    # text: the line's address written in any of them is looked for (the first 500 were).
+    others = "\n".join(header_text(v) for k, v in sample.items() if str(k).lower() != "received")
+    return _Sample(hops, facts, results, auth_login(auth_lines), [("headers", others)])
+
+
+def _org_of(address: str | None) -> str | None:
+    """The organisation of a mail address's domain (checks.received.org), or None."""
+    m = re.search(r"@([A-Za-z0-9.\-]+)", address or "")
+    return org(m.group(1).lower()) if m else None
 
 
 def _provider_orgs(claim: dict[str, Any], notice_from: str | None) -> frozenset[str]:
     """The line provider's own domains, from its notice's sender and reply address."""
-    found = set()
-    for addr in (notice_from, claim.get("reply_to")):
-        m = re.search(r"@([A-Za-z0-9.\-]+)", addr or "")
-        own = org(m.group(1).lower()) if m else None
-        if own:
-            found.add(own)
-    return frozenset(found)
+    found = {_org_of(addr) for addr in (notice_from, claim.get("reply_to"))}
+    return frozenset(own for own in found if own)
 
 
 def _claim_of(given, local_zone: tzinfo) -> dict[str, Any]:
     """What the provider's words claim, with what the rest of the input adds to it."""
     claim = extract_claim("\n".join(given.texts), local_zone)
-    if given.desk and not claim.get("reply_to"):
+    if given.desk and _org_of(claim.get("reply_to")) != _org_of(given.desk):
+        # A feedback report's words are its sender's ("Questions: postmaster@feedback.example"):
+        # the reply goes to the provider's desk that forwarded it, unless the words name
+        # another address of that provider.
         claim["reply_to"] = given.desk
     bot = claim.get("bot_report")
     if bot and not bot.get("family"):
