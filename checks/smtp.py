@@ -65,6 +65,9 @@ def _judge(group: _Group, platform: str) -> None:
         group.status, group.reason = Status.WARN, "mail_server_direct"
     elif program.kind == "mail_client" and program.standard_location:
         group.status, group.reason = Status.PASS, "mail_client"
+    elif program.kind == "mail_client" and program.standard_location is None:
+        # Its file could not be read: a name alone is no mail program (and no unusual folder).
+        group.status, group.reason = Status.WARN, "client_path_unknown"
     elif program.kind == "mail_client":
         group.status, group.reason = Status.WARN, "client_unusual_place"
     else:
@@ -91,6 +94,10 @@ OUT_SUMMARIES = {
     ),
     "client_unusual_place": N_(
         "{name} connected to a mail server ({dest}), but it runs from an unusual folder."
+    ),
+    "client_path_unknown": N_(
+        "{name} connected to a mail server ({dest}), but its file could not be read, so we could"
+        " not check that it is the real {program}."
     ),
     "unknown_program": N_(
         "A program called {name}, which we do not know as a mail program, connected to a mail"
@@ -151,6 +158,9 @@ OUT_ADVICE = {
     "end_unknown": N_(
         "If you do not recognise {name} ({path}), end it and scan this PC with your antivirus."
     ),
+    "rerun_admin_path": N_(
+        "Run the check again as administrator: it can then read where {name} runs from."
+    ),
     "rerun_admin_long": N_(
         "Run the check again as administrator, and for several minutes, to identify the program."
     ),
@@ -173,7 +183,7 @@ def _program_params(entry: dict) -> dict:
         "name": entry.get("name") or "…",
         "program": entry.get("display_name") or entry.get("name") or "…",
         "path": entry.get("path") or entry.get("name") or "…",
-        "where": programs.describe_reasons(list(location)) if location else "",
+        "where": programs.describe_reasons(list(location)) if location else "…",
         "n": len(entry.get("direct_servers") or []),
         "dest": ", ".join((entry.get("destinations") or [])[:3]),
     }
@@ -183,7 +193,7 @@ def _summary_code(entry: dict) -> str:
     reason = entry.get("reason") or ""
     if reason == "suspicious_location" and entry.get("direct_servers"):
         return "suspicious_location_direct"
-    if reason == "client_unusual_place":
+    if reason in ("client_unusual_place", "client_path_unknown"):
         return reason
     if reason == "unidentified_direct" and entry.get("problem") == OWNER_HIDDEN:
         return "unidentified_direct_hidden"
@@ -198,6 +208,8 @@ def _advice_codes(entry: dict) -> list[str]:
         return ["stop_mail_server"]
     if reason == "client_unusual_place":
         return ["reinstall_client"]
+    if reason == "client_path_unknown":
+        return ["rerun_admin_path"]
     if reason == "unknown_program":
         return ["end_unknown"]
     if reason.startswith("unidentified") and entry.get("problem") == OWNER_HIDDEN:
@@ -408,7 +420,7 @@ def word_listen(result: Result) -> tuple[str, list[str]]:
         shown.append(
             {
                 **item,
-                "where": programs.describe_reasons(list(location)) if location else "",
+                "where": programs.describe_reasons(list(location)) if location else "…",
                 "name": item.get("name") or "…",
                 "program": item.get("program") or item.get("name") or "…",
                 "path": item.get("path") or item.get("name") or "…",
@@ -421,7 +433,7 @@ def word_listen(result: Result) -> tuple[str, list[str]]:
     advice = [
         wording.render(LISTEN_ADVICE[i["reason"]], i)
         for i in by_severity
-        if i["reason"] in LISTEN_ADVICE
+        if i.get("reason") in LISTEN_ADVICE  # a stored item may lack one
     ]
     advice += [
         wording.render(LISTEN_ADVICE[c], {}) for c in result.advice_codes if c in LISTEN_ADVICE
@@ -429,7 +441,8 @@ def word_listen(result: Result) -> tuple[str, list[str]]:
     if result.reason in LISTEN_SUMMARIES and result.reason not in LISTEN_ADVICE:
         return wording.render(LISTEN_SUMMARIES[result.reason], result.params), advice
     top = next((i for i in shown if i.get("top")), shown[0] if shown else {})
-    message = LISTEN_SUMMARIES.get(top.get("reason", ""))
+    # Without the item (a stored result), the result's own reason in words, never its code.
+    message = LISTEN_SUMMARIES.get(top.get("reason") or result.reason)
     return (wording.render(message, top) if message else result.reason), advice
 
 
@@ -503,6 +516,7 @@ def _listener(item, platform: str) -> tuple[dict, Status, dict | None]:
     entry["verdict"] = str(status)
     if status == Status.PASS:
         return entry, status, None
+    entry["reason"] = reason  # its own: each listener's sighting took the whole result's
     return (
         entry,
         status,

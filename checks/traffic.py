@@ -312,8 +312,8 @@ def _status(p: dict, program, direct: bool, directions: set[str], attributed: bo
         return Status.FAIL
     if direct:
         return Status.WARN
-    if program is not None and program.kind == "mail_client":
-        return Status.PASS
+    if program is not None and program.kind == "mail_client" and program.standard_location:
+        return Status.PASS  # a name alone (its file unread, or in an odd folder) is no proof
     return Status.WARN
 
 
