@@ -238,7 +238,7 @@ def word_outbound(result: Result) -> tuple[str, list[str]]:
         values = _program_params(entry)
         advice += [wording.render(OUT_ADVICE[c], values) for c in _advice_codes(entry)]
     advice += [wording.render(OUT_ADVICE[c], p) for c in result.advice_codes if c in OUT_ADVICE]
-    if result.reason in OUT_SUMMARIES and result.reason in _WHOLE:
+    if result.reason in _WHOLE:
         return wording.render(OUT_SUMMARIES[result.reason], p), advice
     if entries:
         message = OUT_SUMMARIES.get(_summary_code(entries[0]))
@@ -300,15 +300,9 @@ def _outbound_answer(
         return status, ordered[0].reason
     if ordered:
         params["names"] = sorted({g.program.display_name for g in ordered})
-        # Known programs seen is no all-clear when not every program's connections could be.
-        return (
-            (status, "known_clients_only")
-            if complete
-            else (
-                Status.UNKNOWN,
-                "known_clients_incomplete",
-            )
-        )
+        if not complete:  # known programs seen is no all-clear when not every one could be
+            return Status.UNKNOWN, "known_clients_incomplete"
+        return status, "known_clients_only"
     if not complete:
         return Status.UNKNOWN, "incomplete"
     return status, ("none_watched" if watching else "none_snapshot")

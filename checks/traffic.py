@@ -300,10 +300,7 @@ class _Line:
 
 def _status(p: dict, program, direct: bool, directions: set[str], attributed: bool) -> Status:
     if directions and directions <= {"local"}:
-        # To a server on this PC, in a live capture that also sees what that server sends on:
-        # nothing left the line. Between two devices of a capture made elsewhere, the server
-        # may relay it on out of sight: a question, not a pass.
-        return Status.PASS if attributed else Status.WARN
+        return _local_status(attributed)
     if directions and directions <= {"inbound", "local"}:
         return Status.WARN  # a server here received mail from outside: not sending
     if program is not None and program.suspicious:
@@ -315,6 +312,13 @@ def _status(p: dict, program, direct: bool, directions: set[str], attributed: bo
     if program is not None and program.kind == "mail_client" and program.standard_location:
         return Status.PASS  # a name alone (its file unread, or in an odd folder) is no proof
     return Status.WARN
+
+
+def _local_status(attributed: bool) -> Status:
+    """Mail to a server at home. To one on this PC, in a live capture that also sees what that
+    server sends on: nothing left the line. Between two devices of a capture made elsewhere, the
+    server may relay it on out of sight: a question, not a pass."""
+    return Status.PASS if attributed else Status.WARN
 
 
 def _direct_words(p: dict) -> tuple[str, dict]:
@@ -383,7 +387,7 @@ def _extra_lines(summary: dict, attributed: bool) -> list[_Line]:
         if e.get("direction") == "local":
             # A test mail server on this PC or at home (localhost:1025): the mail stayed here.
             params = {"server": e.get("server"), "ports": _ports({e.get("port")})}
-            lines.append(_Line(Status.PASS, "local_only", {**who, **params}))
+            lines.append(_Line(_local_status(attributed), "local_only", {**who, **params}))
             continue
         if e.get("direction") == "inbound":
             # A server here greeted from outside on a port of its own: it takes mail, as on 25.
@@ -495,7 +499,7 @@ def _smtp_result(summary, lines: list[_Line], base: dict, facts: dict) -> Result
             s_params["also"] = [*s_params.get("also", []), "more_senders"]
     # What could not be read turns only a would-be all-clear into "unknown": a finding (fail or
     # warn) stays, with what was not read beside it (a warning and its advice vanished).
-    if s_status not in (Status.FAIL, Status.WARN):
+    if not evidence.bad(s_status):
         instead = _unknown_instead(summary, int(summary.get("frames") or 0))
         if instead is not None:
             s_status, (s_reason, s_params) = Status.UNKNOWN, instead
@@ -544,7 +548,7 @@ def _mx_result(summary, mx_lines, base: dict, facts: dict) -> Result:
             m_reason = "mx_by_mail_server"
     else:
         m_reason, m_params = "no_mx", {}
-    if m_status not in (Status.FAIL, Status.WARN):
+    if not evidence.bad(m_status):
         instead = _unknown_instead(summary, int(summary.get("frames") or 0))
         if instead is not None:
             m_status, (m_reason, m_params) = Status.UNKNOWN, instead

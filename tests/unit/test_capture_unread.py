@@ -138,8 +138,9 @@ def test_smtp_on_a_port_that_is_no_mail_port_is_seen(port):
 @pytest.mark.parametrize(
     ("client", "server", "answer"),
     [
-        # A test mail server on a device at home: the mail stayed home, as on port 25.
-        (LAPTOP, "192.168.1.5", (Status.PASS, "local_only")),
+        # A test mail server on a device at home, in a capture made elsewhere: as on port 25, a
+        # question (the server may relay it on out of sight), never "disconnect this PC".
+        (LAPTOP, "192.168.1.5", (Status.WARN, "local_only")),
         # A server at home greeted from outside on a port of its own: it takes mail.
         ("198.51.100.7", "192.168.1.5", (Status.WARN, "inbound")),
     ],
